@@ -1,0 +1,18 @@
+import { Kafka, logLevel, type logCreator } from 'kafkajs';
+
+/** kafkajs logs go to the app's stderr (its log file), one line each. */
+const stderrLogger: logCreator = () => ({ namespace, level, log }) => {
+  const { message, ...extra } = log;
+  process.stderr.write(`${log.timestamp} kafkajs ${logLevel[level]} ${namespace} ${message} ${JSON.stringify(extra)}\n`);
+};
+
+export function makeKafka(brokers: string[], clientId: string): Kafka {
+  return new Kafka({
+    brokers,
+    clientId,
+    // acks=0 against some brokers makes kafkajs warn on every unmatched response; errors are enough.
+    logLevel: logLevel.ERROR,
+    logCreator: stderrLogger,
+    retry: { retries: 5, initialRetryTime: 100 },
+  });
+}

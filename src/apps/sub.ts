@@ -1,0 +1,175 @@
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { ControlServer } from '../control/server';
+import { LatencyHistogram } from '../stats/histogram';
+import { SequenceTracker } from '../stats/sequence';
+import { runApp, log, readAppSpec, type AppInstance } from './bootstrap';
+import { makeKafka } from './kafka';
+import { decodeMessage, nowMs } from './message';
+import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from './types';
+
+/** Accumulates one client's receive statistics; replaced wholesale by resetstats. */
+class ClientAccumulator {
+  msgCnt = 0;
+  firstMs: number | null = null;
+  lastMs: number | null = null;
+  malformed = 0;
+  readonly sequence = new SequenceTracker();
+  readonly latency = new LatencyHistogram();
+
+  receive(value: Buffer | null, atMs: number): void {
+    this.msgCnt++;
+    if (this.firstMs === null) this.firstMs = atMs;
+    this.lastMs = atMs;
+    const decoded = value ? decodeMessage(value) : null;
+    if (!decoded) {
+      this.malformed++;
+      return;
+    }
+    this.sequence.record(decoded.seq);
+    this.latency.record((atMs - decoded.sentMs) * 1000);
+  }
+}
+
+interface Client {
+  id: string;
+  consumer: Consumer;
+  acc: ClientAccumulator;
+  joined: boolean;
+  positioned: boolean;
+  errors: string[];
+}
+
+/**
+ * A sub app: `clients_per_app` kafkajs consumers, each in its own consumer group so each gets the
+ * full stream (HYDRA's semantics). A new topic (updateconfig) replaces the consumers, because a
+ * kafkajs consumer cannot change its subscription while running.
+ */
+export class SubscriberApp implements AppInstance {
+  private clients: Client[] = [];
+  private config: SubConfig | null = null;
+  private readonly kafka;
+
+  constructor(private readonly spec: AppSpec) {
+    this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`);
+  }
+
+  register(server: ControlServer): void {
+    server
+      .on('ping', () => ({ pong: true, kind: 'sub', name: this.spec.name, pid: process.pid }))
+      .on('updateconfig', async (args) => {
+        const cfg = parseSubConfig(args);
+        await this.stopClients();
+        this.config = cfg;
+        this.clients = await Promise.all(Array.from({ length: cfg.clients_per_app }, (_, i) => this.startClient(cfg, i)));
+        return { clients: this.clients.length };
+      })
+      .on('resetstats', () => {
+        for (const c of this.clients) c.acc = new ClientAccumulator();
+        return null;
+      })
+      .on('teststart', () => ({ started: true }))
+      .on('teststop', () => this.status())
+      .on('teststatus', () => this.status())
+      .on('getstats', (): SubStats => ({ app: this.spec.name, pid: process.pid, clients: this.clients.map(clientStats) }));
+  }
+
+  private status(): SubStatus {
+    return {
+      topic: this.config?.topic ?? null,
+      clients: this.clients.length,
+      joined: this.clients.filter((c) => c.joined).length,
+      positioned: this.clients.filter((c) => c.positioned).length,
+      unique: this.clients.map((c) => c.acc.sequence.summary().unique),
+      errors: this.clients.flatMap((c) => c.errors.map((e) => `${c.id}: ${e}`)),
+    };
+  }
+
+  private async startClient(cfg: SubConfig, index: number): Promise<Client> {
+    const id = `${this.spec.name}-c${index}`;
+    const unbounded = cfg.consumer_max_buffer_size === 0;
+    const consumer = this.kafka.consumer({
+      groupId: `${cfg.group_prefix}-${id}`,
+      maxWaitTimeInMs: cfg.consumer_max_wait_ms,
+      ...(unbounded ? {} : { maxBytes: cfg.consumer_max_buffer_size, maxBytesPerPartition: cfg.consumer_max_buffer_size }),
+      allowAutoTopicCreation: true,
+    });
+    const client: Client = { id, consumer, acc: new ClientAccumulator(), joined: false, positioned: false, errors: [] };
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      client.joined = true;
+    });
+    // Joined is not enough: the first completed fetch after the join means offsets are resolved.
+    consumer.on(consumer.events.FETCH, () => {
+      if (client.joined) client.positioned = true;
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      client.errors.push(String(e.payload.error));
+      log(this.spec, `${id} crashed: ${String(e.payload.error)}`);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: cfg.topic, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }: EachBatchPayload) => {
+        const at = nowMs();
+        // Read through client.acc each time: resetstats swaps the accumulator.
+        const acc = client.acc;
+        for (const message of batch.messages) acc.receive(message.value, at);
+      },
+    });
+    return client;
+  }
+
+  private async stopClients(): Promise<void> {
+    const old = this.clients;
+    this.clients = [];
+    await Promise.all(old.map((c) => c.consumer.disconnect().catch((err: unknown) => log(this.spec, `${c.id} disconnect: ${String(err)}`))));
+  }
+
+  async shutdown(): Promise<void> {
+    await this.stopClients();
+  }
+}
+
+export function clientStats(c: { id: string; acc: ClientAccumulator; errors: string[] }): ClientStats {
+  const { acc } = c;
+  const spanS = acc.firstMs !== null && acc.lastMs !== null ? (acc.lastMs - acc.firstMs) / 1000 : 0;
+  return {
+    client_id: c.id,
+    msg_cnt: acc.msgCnt,
+    first_ms: acc.firstMs,
+    last_ms: acc.lastMs,
+    rate: spanS > 0 ? acc.msgCnt / spanS : 0,
+    ...acc.sequence.summary(),
+    latency: acc.latency.toJSON(),
+    malformed: acc.malformed,
+    errors: c.errors.length,
+  };
+}
+
+function parseSubConfig(args: Record<string, unknown>): SubConfig {
+  const int = (key: string, min: number): number => {
+    const v = args[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`updateconfig: ${key} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const str = (key: string): string => {
+    const v = args[key];
+    if (typeof v !== 'string' || v === '') throw new Error(`updateconfig: ${key} must be a non-empty string`);
+    return v;
+  };
+  return {
+    topic: str('topic'),
+    group_prefix: str('group_prefix'),
+    clients_per_app: int('clients_per_app', 1),
+    consumer_max_buffer_size: int('consumer_max_buffer_size', 0),
+    consumer_max_wait_ms: int('consumer_max_wait_ms', 1),
+  };
+}
+
+if (require.main === module) {
+  const spec = readAppSpec();
+  runApp(spec, new SubscriberApp(spec)).catch((err: unknown) => {
+    log(spec, `fatal: ${String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,23 @@
+import type { FlagDef, ParsedArgs } from '../config/flags';
+
+/** Where a command writes: results to stdout, people-facing text to stderr. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** stderr is a terminal: progress bars instead of plain lines. */
+  interactive: boolean;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Longer help printed after the usage line. */
+  description?: string;
+  flags: readonly (FlagDef & { default?: unknown })[];
+  run(args: ParsedArgs, io: CliIO): Promise<number>;
+}
+
+export const HELP_FLAG: FlagDef = { name: 'help', kind: 'bool', unit: '', help: 'show this help' };
+export const JSON_FLAG: FlagDef = { name: 'json', kind: 'bool', unit: '', help: 'print the result as JSON on stdout' };
+export const QUIET_FLAG: FlagDef = { name: 'quiet', kind: 'bool', unit: '', help: 'no progress output on stderr' };

@@ -1,0 +1,48 @@
+import * as readline from 'node:readline';
+import { flagsToOptions, OPTION_FLAGS, resolveOptions } from '../../config/resolve';
+import { pointParamsOf } from '../../config/options';
+import { TestSession } from '../../runner/session';
+import { formatResDict, formatSummary } from '../../stats/format';
+import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
+import { onShutdown } from '../shutdown';
+import { phaseLogger } from '../progress';
+
+export const kafkaCommand: CliCommand = {
+  name: 'kafka',
+  summary: 'measure one test point (HYDRA `hydra kafka`)',
+  usage: 'hydra kafka [--total_sub_apps=N] [--msg_rate=R] [--test_duration=S] [...]',
+  description:
+    'Launches one publisher app and total_sub_apps × clients_per_app subscriber clients, publishes at\n' +
+    'msg_rate for test_duration, and prints HYDRA\'s RES dict. With no brokers configured it starts the\n' +
+    'embedded broker (kcat mock cluster) and stops it at the end.',
+  flags: [...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  async run(args, io) {
+    const options = resolveOptions(flagsToOptions(args.flags));
+    const json = args.flags.has('json');
+    const quiet = args.flags.has('quiet');
+    const session = await TestSession.open(options, { onEvent: quiet ? undefined : phaseLogger(io) });
+    const release = onShutdown(() => session.close());
+    try {
+      if (!quiet) io.stderr.write(`hydra: app logs in ${session.logDir}\n`);
+      const params = pointParamsOf(options);
+      const run = await session.runPoint(params);
+      if (!quiet) io.stderr.write(formatSummary(params, run.result) + '\n');
+      io.stdout.write(json ? JSON.stringify({ params, ...run.result }, null, 2) + '\n' : formatResDict(run.result) + '\n');
+      if (options.keep_running) await waitForEnter(io, session.broker.brokers);
+      return 0;
+    } finally {
+      await session.close();
+      release();
+    }
+  },
+};
+
+async function waitForEnter(io: CliIO, brokers: string[]): Promise<void> {
+  io.stderr.write(`keep_running: apps and broker (${brokers.join(',')}) stay up; press Enter to stop them.\n`);
+  const rl = readline.createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => {
+    rl.once('line', () => resolve());
+    rl.once('close', () => resolve());
+  });
+  rl.close();
+}

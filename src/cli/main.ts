@@ -1,0 +1,71 @@
+import { formatFlagTable, parseArgs } from '../config/flags';
+import { ConfigError, HydraError } from '../errors';
+import type { CliCommand, CliIO } from './command';
+import { brokerCommand } from './commands/broker';
+import { kafkaCommand } from './commands/kafka';
+
+export const COMMANDS: readonly CliCommand[] = [kafkaCommand, brokerCommand];
+
+/** Exit codes: 0 ok, 1 run failed, 2 bad input (nothing launched), 130/143 interrupted. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'hydra — scaling studies of Apache Kafka',
+    '',
+    'usage: hydra <command> [flags]   (hydra <command> --help for its flags)',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+  ].join('\n');
+}
+
+export function commandHelp(cmd: CliCommand): string {
+  return [`usage: ${cmd.usage}`, '', cmd.summary, ...(cmd.description ? ['', cmd.description] : []), '', 'flags:', formatFlagTable(cmd.flags)].join('\n');
+}
+
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage() + '\n');
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    io.stderr.write(`hydra: unknown command '${name}'\n${usage()}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(commandHelp(cmd) + '\n');
+      return 0;
+    }
+    const args = parseArgs(rest, cmd.flags);
+    return await cmd.run(args, io);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`hydra ${cmd.name}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = err instanceof HydraError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    io.stderr.write(`hydra ${cmd.name}: error: ${message}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+export function main(argv: readonly string[]): void {
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, interactive: Boolean(process.stderr.isTTY) };
+  runCli(argv, io).then(
+    (code) => {
+      process.exitCode = code;
+      // Kafka clients and ZeroMQ may hold handles open; the command is done, so leave.
+      setImmediate(() => process.exit(code));
+    },
+    (err: unknown) => {
+      process.stderr.write(`hydra: ${String(err)}\n`);
+      process.exit(EXIT_FAILURE);
+    },
+  );
+}

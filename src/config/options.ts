@@ -1,0 +1,130 @@
+/**
+ * Every option of a hydra test point, typed once. Field names keep HYDRA's snake_case so a flag,
+ * an ini key, a persisted study spec and a notebook cell all spell an option the same way.
+ */
+export interface HydraOptions {
+  /** Publishing window per point, seconds (HYDRA default 10). */
+  test_duration: number;
+  /** Messages sent back to back before the publisher sleeps (HYDRA default 100). */
+  msg_batch: number;
+  /** Requested publish rate, messages per second (HYDRA default 10000). */
+  msg_rate: number;
+  /** Subscriber app processes (HYDRA default 20). */
+  total_sub_apps: number;
+  /** Kafka consumers hosted by each sub app, each in its own group (HYDRA: 10). */
+  clients_per_app: number;
+  /** Path of the ini file that was read ('' when none). */
+  config_file: string;
+  /** Keep the apps and embedded broker running after the run until Enter is pressed. */
+  keep_running: boolean;
+  /** Producer acks: 0 none, 1 leader, -1 all in-sync replicas. */
+  acks: -1 | 0 | 1;
+  /** Producer linger, ms: batches produced within this window are sent as one request. */
+  linger_ms: number;
+  /** Consumer fetch buffer, bytes; 0 = unbounded (HYDRA's consumer.max_buffer_size=0). */
+  consumer_max_buffer_size: number;
+  /** Bootstrap brokers `host:port`; empty means start the embedded broker. */
+  brokers: string[];
+  /** Brokers in the embedded mock cluster. */
+  embedded_brokers: number;
+  /** Kafka client id prefix. */
+  client_id: string;
+  /** Partitions of each per-point topic when hydra creates it on a real cluster. */
+  topic_partitions: number;
+  /** Replication factor of each per-point topic on a real cluster. */
+  topic_replication: number;
+  /** Consumer fetch long-poll, ms (the mock broker only answers when this expires). */
+  consumer_max_wait_ms: number;
+  /** Address the apps' ZeroMQ REP servers bind. */
+  control_host: string;
+  /** Timeout of every control request, ms. */
+  control_timeout_ms: number;
+  /** Where apps run: only 'local' (child processes) for now. */
+  launcher: 'local';
+  /** Directory of per-run app logs. */
+  log_dir: string;
+  /** Directory holding studies. */
+  results_dir: string;
+  /** Grace period for subscribers to drain after the publisher stops, seconds. */
+  drain_timeout: number;
+  /** Time allowed for all consumers to join their groups, seconds. */
+  join_timeout: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
+  test_duration: 10,
+  msg_batch: 100,
+  msg_rate: 10000,
+  total_sub_apps: 20,
+  clients_per_app: 10,
+  config_file: 'hydra.ini',
+  keep_running: false,
+  acks: 1,
+  linger_ms: 0,
+  consumer_max_buffer_size: 0,
+  brokers: [],
+  embedded_brokers: 1,
+  client_id: 'hydra',
+  topic_partitions: 1,
+  topic_replication: 1,
+  consumer_max_wait_ms: 100,
+  control_host: '127.0.0.1',
+  control_timeout_ms: 5000,
+  launcher: 'local',
+  log_dir: 'results/logs',
+  results_dir: 'results',
+  drain_timeout: 5,
+  join_timeout: 60,
+});
+
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks';
+
+/** How one option is spelled as a flag and in hydra.ini, with its unit and help text. */
+export interface OptionSpec {
+  name: keyof HydraOptions;
+  kind: OptionKind;
+  unit: string;
+  help: string;
+  /** `[section] key` in hydra.ini; absent when the option is flag-only. */
+  ini?: [string, string];
+  /** Smallest allowed value for numbers. */
+  min?: number;
+  /** Hidden from the flag table (set through the ini file only). */
+  iniOnly?: boolean;
+}
+
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { name: 'test_duration', kind: 'number', unit: 's', min: 0.1, help: 'publishing window per point', ini: ['test', 'test_duration'] },
+  { name: 'msg_batch', kind: 'int', unit: 'msgs', min: 1, help: 'messages sent back to back before sleeping', ini: ['test', 'msg_batch'] },
+  { name: 'msg_rate', kind: 'number', unit: 'msg/s', min: 1, help: 'requested publish rate', ini: ['test', 'msg_rate'] },
+  { name: 'total_sub_apps', kind: 'int', unit: 'apps', min: 1, help: 'subscriber app processes', ini: ['test', 'total_sub_apps'] },
+  { name: 'clients_per_app', kind: 'int', unit: 'clients', min: 1, help: 'consumers per sub app, each in its own group', ini: ['test', 'clients_per_app'] },
+  { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read' },
+  { name: 'keep_running', kind: 'bool', unit: '', help: 'leave apps and broker up until Enter is pressed' },
+  { name: 'acks', kind: 'acks', unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'] },
+  { name: 'linger_ms', kind: 'number', unit: 'ms', min: 0, help: 'producer linger before a request is sent', ini: ['producer', 'linger_ms'] },
+  { name: 'consumer_max_buffer_size', kind: 'int', unit: 'bytes', min: 0, help: 'consumer fetch buffer, 0 = unbounded', ini: ['consumer', 'max_buffer_size'] },
+  { name: 'brokers', kind: 'list', unit: 'host:port,...', help: 'Kafka bootstrap brokers; none = embedded broker', ini: ['broker', 'brokers'] },
+  { name: 'embedded_brokers', kind: 'int', unit: 'brokers', min: 1, help: 'brokers in the embedded mock cluster', ini: ['broker', 'embedded_brokers'] },
+  { name: 'client_id', kind: 'string', unit: '', help: 'Kafka client id prefix', ini: ['client', 'client_id'], iniOnly: true },
+  { name: 'topic_partitions', kind: 'int', unit: '', min: 1, help: 'partitions of per-point topics hydra creates', ini: ['broker', 'topic_partitions'], iniOnly: true },
+  { name: 'topic_replication', kind: 'int', unit: '', min: 1, help: 'replication factor of per-point topics', ini: ['broker', 'topic_replication'], iniOnly: true },
+  { name: 'consumer_max_wait_ms', kind: 'int', unit: 'ms', min: 1, help: 'consumer fetch long-poll', ini: ['consumer', 'max_wait_ms'], iniOnly: true },
+  { name: 'control_host', kind: 'string', unit: 'address', help: 'address the apps\' ZeroMQ REP servers bind', ini: ['control', 'host'], iniOnly: true },
+  { name: 'control_timeout_ms', kind: 'int', unit: 'ms', min: 1, help: 'timeout of each control request', ini: ['control', 'timeout_ms'] },
+  { name: 'launcher', kind: 'string', unit: '', help: 'where apps run (local)', ini: ['launcher', 'kind'], iniOnly: true },
+  { name: 'log_dir', kind: 'string', unit: 'path', help: 'directory of per-run app logs', ini: ['launcher', 'log_dir'] },
+  { name: 'results_dir', kind: 'string', unit: 'path', help: 'directory holding studies', ini: ['results', 'dir'] },
+  { name: 'drain_timeout', kind: 'number', unit: 's', min: 0, help: 'grace for subscribers to drain after publishing', ini: ['test', 'drain_timeout'] },
+  { name: 'join_timeout', kind: 'number', unit: 's', min: 1, help: 'time for all consumers to join their groups', ini: ['test', 'join_timeout'] },
+];
+
+/** Options a single point depends on; everything else is environment. Used to key points in a study. */
+export const POINT_KEYS = ['total_sub_apps', 'clients_per_app', 'msg_rate', 'msg_batch', 'test_duration', 'acks', 'linger_ms', 'consumer_max_buffer_size'] as const;
+export type PointParams = Pick<HydraOptions, (typeof POINT_KEYS)[number]>;
+
+export function pointParamsOf(options: HydraOptions): PointParams {
+  const params = {} as Record<string, unknown>;
+  for (const key of POINT_KEYS) params[key] = options[key];
+  return params as unknown as PointParams;
+}

@@ -1,0 +1,28 @@
+import type { AppKind } from '../apps/types';
+
+/** A launched app: where its control server listens and how it is doing. */
+export interface AppHandle {
+  name: string;
+  kind: AppKind;
+  pid: number | undefined;
+  /** ZeroMQ endpoint of the app's REP server, e.g. tcp://127.0.0.1:40123. */
+  endpoint: string;
+  logFile: string;
+  /** Resolves with the exit code (or signal name) when the app ends. */
+  exited: Promise<number | string | null>;
+  isAlive(): boolean;
+}
+
+/**
+ * Where apps run. The runner only talks to this interface, so a cluster engine can replace local
+ * child processes later without touching the runner.
+ */
+export interface Launcher {
+  readonly logDir: string;
+  launch(kind: AppKind, name: string): Promise<AppHandle>;
+  /** Grows or shrinks the sub group to `count` apps; keeps the ones already running (HYDRA scale_sub_app). */
+  scaleSubGroup(count: number): Promise<{ apps: AppHandle[]; added: AppHandle[]; removed: AppHandle[] }>;
+  subApps(): AppHandle[];
+  remove(app: AppHandle): Promise<void>;
+  removeAll(): Promise<void>;
+}

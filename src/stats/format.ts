@@ -1,0 +1,33 @@
+import type { PointParams } from '../config/options';
+import { HYDRA_RESULT_KEYS, type PointResult } from './result';
+
+/** HYDRA's `RES = {...}` line (pformat style, keys sorted), with hydra's extra keys after it. */
+export function formatResDict(result: PointResult): string {
+  const keys = [...HYDRA_RESULT_KEYS, ...Object.keys(result).filter((k) => !(HYDRA_RESULT_KEYS as readonly string[]).includes(k)).sort()];
+  const body = keys.map((k) => ` '${k}': ${pyValue(result[k as keyof PointResult])}`).join(',\n');
+  return `RES = {${body.slice(1)}}`;
+}
+
+function pyValue(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) return `[${v.map(pyValue).join(', ')}]`;
+  return String(v);
+}
+
+const fmt = (v: number | null, digits = 1): string => (v === null ? '-' : v.toFixed(digits));
+
+/** A few lines a person reads after a point. */
+export function formatSummary(params: PointParams, r: PointResult): string {
+  const lines = [
+    `point: ${r.client_count} clients (${params.total_sub_apps} sub apps × ${params.clients_per_app}), ${params.msg_rate} msg/s requested, batch ${params.msg_batch}, ${params.test_duration} s, acks=${params.acks}`,
+    `  tx: ${r.packet_tx} msgs at ${fmt(r.average_tx_rate)} msg/s (${fmt(r.pub_achieved_ratio * 100)} % of requested${r.pub_limited ? ' — publisher could not keep up: the harness was the bottleneck' : ''})`,
+    `  rx: ${fmt(r.average_packets)} msgs per client at ${fmt(r.average_rate)} msg/s; loss ${fmt(r.average_packet_loss, 3)} %; failing clients ${r.failing_clients}/${r.client_count}`,
+    `  lost ${r.lost_total}, duplicated ${r.duplicated_total}, reordered ${r.reordered_total}; latency p50 ${fmt(r.latency_p50_ms, 2)} ms, p95 ${fmt(r.latency_p95_ms, 2)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms, max ${fmt(r.latency_max_ms, 2)} ms`,
+    `  publisher cpu ${fmt(r.pub_cpu)} %, net tx ${fmt(r.pub_net_txrate / 1024)} KiB/s, rx ${fmt(r.pub_net_rxrate / 1024)} KiB/s`,
+  ];
+  if (r.pub_send_errors > 0) lines.push(`  publisher send errors: ${r.pub_send_errors} messages`);
+  if (r.unresponsive_apps.length > 0) lines.push(`  unresponsive sub apps (clients counted as failing): ${r.unresponsive_apps.join(', ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,128 @@
+import { mean } from 'simple-statistics';
+import type { ClientStats, PubStats } from '../apps/types';
+import { histogramQuantile, mergeHistograms } from './histogram';
+
+/**
+ * The figures of one test point. The first block keeps HYDRA's keys and meaning (RES dict);
+ * the second is what hydra adds.
+ */
+export interface PointResult {
+  /** Subscriber clients expected in this point (answering or not). */
+  client_count: number;
+  /** Messages the publisher got acknowledged. */
+  packet_tx: number;
+  /** Mean messages received per client (duplicates included, as HYDRA counted). */
+  average_packets: number;
+  /** Mean per-client receive rate, msg/s. */
+  average_rate: number;
+  /** Publisher's achieved rate, msg/s. */
+  average_tx_rate: number;
+  /** Clients whose received count differs from packet_tx (unresponsive apps' clients included). */
+  failing_clients: number;
+  /** Mean receive rate of the failing clients, msg/s; null when none failed. */
+  failing_clients_rate: number | null;
+  /** (packet_tx − average_packets) / packet_tx, %. */
+  average_packet_loss: number;
+  /** Publisher CPU over its publishing time, % of one core. */
+  pub_cpu: number;
+  /** Host network bytes/s sent and received while publishing (all interfaces, as HYDRA). */
+  pub_net_txrate: number;
+  pub_net_rxrate: number;
+
+  /** Rate the publisher was asked for, msg/s. */
+  requested_rate: number;
+  /** average_tx_rate / requested_rate; below ~0.95 the harness, not Kafka, was the limit. */
+  pub_achieved_ratio: number;
+  /** True when the publisher could not reach the requested rate. */
+  pub_limited: boolean;
+  /** Produce errors (messages) seen by the publisher. */
+  pub_send_errors: number;
+  /** Σ over clients of messages never received (packet_tx − unique). */
+  lost_total: number;
+  /** Σ over clients of messages received more than once. */
+  duplicated_total: number;
+  /** Σ over clients of messages that arrived after a higher sequence number. */
+  reordered_total: number;
+  /** End-to-end latency percentiles over all received messages, ms; null when nothing arrived. */
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  latency_p99_ms: number | null;
+  latency_max_ms: number | null;
+  /** Sub apps that did not answer getstats; their clients count as failing with nothing received. */
+  unresponsive_apps: string[];
+}
+
+export interface SubAppReport {
+  app: string;
+  /** null when the app did not answer. */
+  clients: ClientStats[] | null;
+}
+
+/**
+ * HYDRA's result_parser, from raw app statistics. `clientsPerApp` fills in the clients of an
+ * unresponsive app (HYDRA's remove_unresponsive_tasks) so they count as failing.
+ */
+export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clientsPerApp: number): PointResult {
+  const packetTx = pub.msg_cnt;
+  const clients: Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'>[] = [];
+  const unresponsive: string[] = [];
+  for (const sub of subs) {
+    if (sub.clients === null) {
+      unresponsive.push(sub.app);
+      for (let i = 0; i < clientsPerApp; i++) clients.push({ msg_cnt: 0, rate: 0, unique: 0, duplicates: 0, out_of_order: 0 });
+    } else {
+      clients.push(...sub.clients);
+    }
+  }
+  const failing = clients.filter((c) => c.msg_cnt !== packetTx);
+  const averagePackets = clients.length ? mean(clients.map((c) => c.msg_cnt)) : 0;
+  const latency = mergeHistograms(subs.flatMap((s) => (s.clients ?? []).map((c) => c.latency)));
+  const ms = (q: number): number | null => {
+    const us = histogramQuantile(latency, q);
+    return us === null ? null : us / 1000;
+  };
+  const pubTime = pub['time:end'] - pub['time:start'];
+  const perSecond = (v: number): number => (pubTime > 0 ? v / pubTime : 0);
+  const cpu = pub['cpu:end'][0] + pub['cpu:end'][1] - (pub['cpu:start'][0] + pub['cpu:start'][1]);
+  const ratio = pub.requested_rate > 0 ? pub.rate / pub.requested_rate : 0;
+  return {
+    client_count: clients.length,
+    packet_tx: packetTx,
+    average_packets: averagePackets,
+    average_rate: clients.length ? mean(clients.map((c) => c.rate)) : 0,
+    average_tx_rate: pub.rate,
+    failing_clients: failing.length,
+    failing_clients_rate: failing.length ? mean(failing.map((c) => c.rate)) : null,
+    average_packet_loss: packetTx > 0 ? ((packetTx - averagePackets) * 100) / packetTx : 0,
+    pub_cpu: 100 * perSecond(cpu),
+    pub_net_txrate: perSecond(pub['net:end'][0] - pub['net:start'][0]),
+    pub_net_rxrate: perSecond(pub['net:end'][1] - pub['net:start'][1]),
+    requested_rate: pub.requested_rate,
+    pub_achieved_ratio: ratio,
+    pub_limited: ratio < 0.95,
+    pub_send_errors: pub.send_errors,
+    lost_total: clients.reduce((s, c) => s + Math.max(0, packetTx - c.unique), 0),
+    duplicated_total: clients.reduce((s, c) => s + c.duplicates, 0),
+    reordered_total: clients.reduce((s, c) => s + c.out_of_order, 0),
+    latency_p50_ms: ms(0.5),
+    latency_p95_ms: ms(0.95),
+    latency_p99_ms: ms(0.99),
+    latency_max_ms: latency.max_us === null ? null : latency.max_us / 1000,
+    unresponsive_apps: unresponsive,
+  };
+}
+
+/** HYDRA's RES keys, in HYDRA's order, for printing the classic dict. */
+export const HYDRA_RESULT_KEYS = [
+  'average_packet_loss',
+  'average_packets',
+  'average_rate',
+  'average_tx_rate',
+  'client_count',
+  'failing_clients',
+  'failing_clients_rate',
+  'packet_tx',
+  'pub_cpu',
+  'pub_net_rxrate',
+  'pub_net_txrate',
+] as const satisfies readonly (keyof PointResult)[];

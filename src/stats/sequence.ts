@@ -1,0 +1,59 @@
+/** Sequence bookkeeping of one subscriber client, as reported over the control plane. */
+export interface SequenceSummary {
+  /** Distinct sequence numbers seen. */
+  unique: number;
+  /** Messages whose sequence number had been seen before. */
+  duplicates: number;
+  /** Messages that arrived after a higher sequence number (reordered). */
+  out_of_order: number;
+  /** Highest sequence number seen, -1 when none. */
+  max_seq: number;
+  /** Sequence numbers below max_seq never seen (holes; tail losses are not visible here). */
+  gaps: number;
+}
+
+/**
+ * Tracks which sequence numbers of one stream arrived, in a growable bitmap (1 bit per message:
+ * a 10-minute run at 50 k msg/s costs under 4 MB per client).
+ */
+export class SequenceTracker {
+  private bits = new Uint8Array(1024);
+  private unique = 0;
+  private duplicates = 0;
+  private outOfOrder = 0;
+  private maxSeq = -1;
+
+  record(seq: number): void {
+    if (!Number.isInteger(seq) || seq < 0) return;
+    const byte = seq >>> 3;
+    if (byte >= this.bits.length) this.grow(byte);
+    const mask = 1 << (seq & 7);
+    const bits = this.bits;
+    if ((bits[byte] as number) & mask) {
+      this.duplicates++;
+      return;
+    }
+    bits[byte] = (bits[byte] as number) | mask;
+    this.unique++;
+    if (seq < this.maxSeq) this.outOfOrder++;
+    else this.maxSeq = seq;
+  }
+
+  private grow(byte: number): void {
+    let size = this.bits.length;
+    while (size <= byte) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bits);
+    this.bits = next;
+  }
+
+  summary(): SequenceSummary {
+    return {
+      unique: this.unique,
+      duplicates: this.duplicates,
+      out_of_order: this.outOfOrder,
+      max_seq: this.maxSeq,
+      gaps: this.maxSeq + 1 - this.unique,
+    };
+  }
+}
