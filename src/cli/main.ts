@@ -1,6 +1,7 @@
 import { formatFlagTable, parseArgs } from '../config/flags';
 import { ConfigError, HydraError } from '../errors';
 import type { CliCommand, CliIO } from './command';
+import { isShuttingDown } from './shutdown';
 import { brokerCommand } from './commands/broker';
 import { kafkaCommand } from './commands/kafka';
 
@@ -45,6 +46,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     const args = parseArgs(rest, cmd.flags);
     return await cmd.run(args, io);
   } catch (err) {
+    // Interrupted: the failure is the teardown's doing; the signal handler sets the exit code.
+    if (isShuttingDown()) return new Promise<number>(() => undefined);
     if (err instanceof ConfigError) {
       io.stderr.write(`hydra ${cmd.name}: ${err.message}\n`);
       return EXIT_USAGE;
@@ -59,6 +62,7 @@ export function main(argv: readonly string[]): void {
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, interactive: Boolean(process.stderr.isTTY) };
   runCli(argv, io).then(
     (code) => {
+      if (isShuttingDown()) return;
       process.exitCode = code;
       // Kafka clients and ZeroMQ may hold handles open; the command is done, so leave.
       setImmediate(() => process.exit(code));

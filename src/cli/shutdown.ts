@@ -7,6 +7,11 @@ const cleanups = new Set<() => Promise<void>>();
 let installed = false;
 let shuttingDown = false;
 
+/** True once a signal started the shutdown; the command's own outcome no longer matters. */
+export function isShuttingDown(): boolean {
+  return shuttingDown;
+}
+
 export function onShutdown(cleanup: () => Promise<void>): () => void {
   install();
   cleanups.add(cleanup);

@@ -91,10 +91,11 @@ export function mergeHistograms(parts: readonly HistogramData[]): HistogramData 
 
 /**
  * Value at quantile q (0..1), µs: the midpoint of the bucket holding the q-th value, clamped to
- * the recorded min/max so p100 is the exact maximum. null for an empty histogram.
+ * the recorded min/max; p100 is the exact maximum. null for an empty histogram.
  */
 export function histogramQuantile(h: HistogramData, q: number): number | null {
   if (h.count === 0) return null;
+  if (q >= 1) return h.max_us;
   const rank = Math.max(1, Math.ceil(q * h.count));
   const indices = Object.keys(h.buckets).map(Number).sort((a, b) => a - b);
   let seen = 0;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Idempotent setup for a fresh Debian machine with Node 20: Debian packages, npm packages, build.
+#   scripts/setup.sh main   what the example study needs (kcat for the embedded broker, chromium for PNG plots)
+#   scripts/setup.sh test   + what the test suite needs (Jupyter to execute the tslab notebook)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-main}"
+
+packages=(kcat chromium)
+if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel); fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "setup: building" >&2
+npx tsc -p .

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const HYDRA_BIN = path.join(REPO_ROOT, 'bin', 'hydra');
+
+export function uniqueTag(prefix = 'hydratest'): string {
+  return `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export function tempDir(prefix = 'hydra-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real CLI as a child process with a hard timeout (SIGKILL). `tag` is put in the
+ * environment, which every app and kcat inherit, so leftovers can be found by it afterwards.
+ */
+export function runHydra(args: string[], opts: { tag: string; cwd?: string; timeoutMs?: number; onStderr?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HYDRA_BIN, ...args], {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: { ...process.env, HYDRA_TEST_TAG: opts.tag },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      opts.onStderr?.(d, (sig) => child.kill(sig));
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60000);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      // Let the pipes flush.
+      setImmediate(() => resolve({ code, signal, stdout, stderr }));
+    });
+  });
+}
+
+/** PIDs of live processes whose environment carries HYDRA_TEST_TAG=tag. */
+export function processesWithTag(tag: string): number[] {
+  const needle = Buffer.from(`HYDRA_TEST_TAG=${tag}\0`);
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`);
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Zombies are already dead; only their parent's wait is missing.
+      if (/\) Z /.test(stat)) continue;
+      if (env.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Polls until no process carries the tag, or returns the survivors after `timeoutMs`. */
+export async function waitNoProcesses(tag: string, timeoutMs = 8000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = processesWithTag(tag);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function killTagged(tag: string): void {
+  for (const pid of processesWithTag(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HYDRA_RESULT_KEYS } from '../../src/stats/result';
+import { killTagged, processesWithTag, runHydra, tempDir, uniqueTag, waitNoProcesses } from '../helpers';
+
+describe('hydra kafka end to end (real processes, embedded broker)', function () {
+  this.timeout(120000);
+  let dir: string;
+  const tags: string[] = [];
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => {
+    for (const t of tags) killTagged(t);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const tag = (): string => {
+    const t = uniqueTag();
+    tags.push(t);
+    return t;
+  };
+
+  it('measures one point with zero loss and leaves no process behind', async () => {
+    const t = tag();
+    const run = await runHydra(
+      ['kafka', '--total_sub_apps=2', '--clients_per_app=2', '--msg_rate=1000', '--test_duration=3', '--json', `--log_dir=${path.join(dir, 'logs')}`, '--config_file='],
+      { tag: t, timeoutMs: 100000 },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const res = JSON.parse(run.stdout) as Record<string, unknown>;
+    for (const key of [...HYDRA_RESULT_KEYS, 'lost_total', 'duplicated_total', 'reordered_total', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms', 'pub_achieved_ratio']) {
+      assert.ok(key in res, `missing ${key}`);
+    }
+    assert.equal(res.client_count, 4);
+    assert.equal(res.packet_tx, 3000);
+    assert.equal(res.average_packet_loss, 0);
+    assert.equal(res.failing_clients, 0);
+    assert.equal(res.lost_total, 0);
+    const tx = res.average_tx_rate as number;
+    assert.ok(Math.abs(tx - 1000) / 1000 <= 0.05, `tx rate ${tx} within 5 % of 1000`);
+    assert.match(run.stderr, /app logs in /);
+    assert.deepEqual(await waitNoProcesses(t), [], 'no app or kcat left after the run');
+  });
+
+  it('prints the RES dict by default', async () => {
+    const t = tag();
+    const run = await runHydra(['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--msg_rate=500', '--test_duration=1', '--quiet', `--log_dir=${path.join(dir, 'logs')}`, '--config_file='], { tag: t, timeoutMs: 60000 });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^RES = \{'average_packet_loss': 0,/);
+    assert.equal(run.stderr, '');
+    assert.deepEqual(await waitNoProcesses(t), []);
+  });
+
+  it('stops apps and broker on SIGINT', async () => {
+    const t = tag();
+    let sent = false;
+    const run = await runHydra(['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--msg_rate=500', '--test_duration=30', `--log_dir=${path.join(dir, 'logs')}`, '--config_file='], {
+      tag: t,
+      timeoutMs: 60000,
+      onStderr: (chunk, kill) => {
+        if (!sent && /publish:/.test(chunk)) {
+          sent = true;
+          // Everything is up: broker, pub, sub.
+          assert.ok(processesWithTag(t).length >= 3);
+          kill('SIGINT');
+        }
+      },
+    });
+    assert.ok(sent, run.stderr);
+    assert.equal(run.code, 130, run.stderr);
+    assert.deepEqual(await waitNoProcesses(t), []);
+  });
+
+  const badInput: [string[], RegExp][] = [
+    [['kafka', '--msg_rate=-1'], /^hydra kafka: --msg_rate="-1": must not be negative/],
+    [['kafka', '--no_such_flag'], /^hydra kafka: --no_such_flag: unknown flag/],
+    [['kafka', '--test_duration=abc'], /^hydra kafka: --test_duration="abc": not a number/],
+    [['kafka', '--config_file=/nonexistent/hydra.ini'], /^hydra kafka: --config_file="\/nonexistent\/hydra.ini": cannot read/],
+  ];
+  for (const [argv, message] of badInput) {
+    it(`exits 2 with one line and launches nothing for ${argv.slice(1).join(' ')}`, async () => {
+      const t = tag();
+      const run = await runHydra(argv, { tag: t, timeoutMs: 20000 });
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, message);
+      assert.equal(run.stderr.trim().split('\n').length, 1);
+      assert.equal(fs.existsSync(path.join(dir, 'never')), false);
+      assert.deepEqual(processesWithTag(t), []);
+    });
+  }
+
+  it('rejects a malformed hydra.ini naming file and line', async () => {
+    const ini = path.join(dir, 'bad.ini');
+    fs.writeFileSync(ini, '[test]\nmsg_rate 100\n');
+    const run = await runHydra(['kafka', `--config_file=${ini}`], { tag: tag(), timeoutMs: 20000 });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, new RegExp(`${ini.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2="msg_rate 100": malformed line`));
+  });
+
+  it('has help text listing flags with defaults', async () => {
+    const run = await runHydra(['kafka', '--help'], { tag: tag(), timeoutMs: 20000 });
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /--msg_rate=<msg\/s>\s+requested publish rate \(default: 10000\)/);
+    assert.match(run.stdout, /--total_sub_apps=<apps>.*\(default: 20\)/);
+  });
+});
