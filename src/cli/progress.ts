@@ -1,4 +1,5 @@
-import type { EventSink } from '../runner/events';
+import type { PointParams } from '../config/options';
+import type { EventSink, HydraEvent } from '../runner/events';
 import type { CliIO } from './command';
 
 /** Plain progress lines for a single point: one line per runner phase. */
@@ -6,5 +7,84 @@ export function phaseLogger(io: CliIO): EventSink {
   return (event) => {
     if (event.type === 'broker') io.stderr.write(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}\n`);
     else if (event.type === 'phase') io.stderr.write(`hydra: ${event.phase}${event.detail ? `: ${event.detail}` : ''}\n`);
+  };
+}
+
+const describe = (p: PointParams): string => `${p.total_sub_apps * p.clients_per_app} clients, ${p.msg_rate} msg/s, batch ${p.msg_batch}`;
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Study progress: on a terminal, one bar redrawn in place with an ETA from the mean time of the
+ * points measured so far; otherwise one plain line per event, for logs and CI.
+ */
+export function studyProgress(io: CliIO): EventSink {
+  let total = 0;
+  let done = 0;
+  let measuredTime = 0;
+  let measured = 0;
+  let current = '';
+  let pointStart = 0;
+  const tty = io.interactive;
+  const out = (text: string): void => {
+    io.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
+  };
+  const bar = (): void => {
+    const width = 24;
+    const filled = total ? Math.round((done / total) * width) : 0;
+    const eta = measured ? formatDuration((measuredTime / measured) * (total - done)) : '?';
+    out(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} points  ETA ${eta}  ${current}`);
+  };
+  return (event: HydraEvent) => {
+    switch (event.type) {
+      case 'broker':
+        out(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}`);
+        if (tty) io.stderr.write('\n');
+        break;
+      case 'study-start':
+        total = event.totalPoints;
+        done = event.donePoints;
+        out(`hydra: study ${event.studyId} in ${event.dir}: ${total} points${done ? `, ${done} already done` : ''}`);
+        if (tty) io.stderr.write('\n');
+        break;
+      case 'point-start':
+        current = describe(event.params);
+        pointStart = Date.now();
+        if (tty) bar();
+        else out(`hydra: point ${event.index + 1}/${event.total}: ${current}`);
+        break;
+      case 'point-retry':
+        out(`hydra: retry ${event.attempt}/${event.maxAttempts} of ${describe(event.params)} with fresh apps: ${event.error}`);
+        if (tty) io.stderr.write('\n');
+        break;
+      case 'point-done': {
+        done = event.index + 1;
+        measured++;
+        measuredTime += (Date.now() - pointStart) / 1000;
+        const r = event.record.result;
+        const summary = r
+          ? `loss ${r.average_packet_loss.toFixed(3)} %, rx ${r.average_rate.toFixed(1)} msg/s, tx ${r.average_tx_rate.toFixed(1)} msg/s, failing ${r.failing_clients}/${r.client_count}`
+          : `FAILED after ${event.record.attempts} attempts: ${event.record.error ?? ''}`;
+        if (tty) {
+          out(`point ${done}/${total}: ${describe(event.record.params)} → ${summary}\n`);
+          bar();
+        } else out(`hydra: point ${done}/${total} done: ${describe(event.record.params)} → ${summary}`);
+        break;
+      }
+      case 'phase':
+        if (event.phase === 'kafkarate') {
+          out(`hydra: ${event.detail ?? ''}`);
+          if (tty) io.stderr.write('\n');
+        }
+        break;
+      case 'study-done':
+        out(`hydra: study ${event.studyId} done: ${event.points} points (${event.failed} failed) in ${event.dir}`);
+        if (tty) io.stderr.write('\n');
+        break;
+    }
   };
 }

@@ -63,6 +63,10 @@ export class TestSession {
     }
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get logDir(): string {
     return this.launcher.logDir;
   }

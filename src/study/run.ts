@@ -1,0 +1,193 @@
+import * as crypto from 'node:crypto';
+import { pointParamsOf, type HydraOptions, type PointParams } from '../config/options';
+import { HydraError, StudyError } from '../errors';
+import type { EventSink } from '../runner/events';
+import { TestSession } from '../runner/session';
+import type { PointRecord } from '../runner/types';
+import { findRateBoundary } from './boundary';
+import { expandGrid, missingPoints, pointKey, subAppsFor, unionAxis } from './grid';
+import { DEFAULT_RATE_SEARCH, type RateFinding, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
+import { StudyStore } from './store';
+import { runtimeVersions } from './versions';
+
+/** HYDRA retried a point up to 4 times. */
+export const MAX_ATTEMPTS = 4;
+
+/** The run was stopped (Ctrl-C, session closed); finished points are on disk. */
+export class StudyInterrupted extends HydraError {}
+
+export interface StudyInput {
+  kind: StudyKind;
+  options: HydraOptions;
+  /** Axes; missing ones default to the options' single value. */
+  grid?: Partial<StudyGrid>;
+  search?: Partial<RateSearchSettings>;
+  /** Directory name under results_dir; default: `<kind>-<timestamp>-<random>`. */
+  id?: string;
+}
+
+export interface StudyRunOptions {
+  onEvent?: EventSink;
+  /** Reuse a live session (notebooks); otherwise one is opened and closed. */
+  session?: TestSession;
+  maxAttempts?: number;
+  /** Called with the session once it is open, so a CLI can close it on Ctrl-C. */
+  onSession?: (session: TestSession) => void;
+}
+
+export interface StudyOutcome {
+  id: string;
+  dir: string;
+  points: PointRecord[];
+  findings: RateFinding[];
+  /** Points measured by this run (the rest were already stored). */
+  measured: number;
+}
+
+/** Writes a new study's spec; nothing runs until runStudy. */
+export function createStudy(input: StudyInput): StudyStore {
+  const o = input.options;
+  const grid: StudyGrid = {
+    client_counts: input.grid?.client_counts ?? [o.total_sub_apps * o.clients_per_app],
+    msg_rates: input.grid?.msg_rates ?? [o.msg_rate],
+    msg_batches: input.grid?.msg_batches ?? [o.msg_batch],
+  };
+  // Fail on bad client counts now, not after the broker is up.
+  for (const c of grid.client_counts) subAppsFor(c, o.clients_per_app);
+  const now = new Date();
+  const spec: StudySpec = {
+    id: input.id ?? `${input.kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${crypto.randomBytes(2).toString('hex')}`,
+    kind: input.kind,
+    created_at: now.toISOString(),
+    options: o,
+    grid,
+    search: input.kind === 'kafkarate' ? { ...DEFAULT_RATE_SEARCH, ...input.search } : null,
+    versions: runtimeVersions(),
+    brokers: [],
+    history: [{ at: now.toISOString(), action: 'create' }],
+    status: 'running',
+  };
+  return StudyStore.create(o.results_dir, spec);
+}
+
+/**
+ * Runs whatever of the study's plan has no stored point yet: all of it for a new study, the rest
+ * for an interrupted one, the new points after a rerun. Each finished point is appended to disk
+ * before the next starts.
+ */
+export async function runStudy(store: StudyStore, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
+  const emit = opts.onEvent ?? (() => undefined);
+  const spec = store.readSpec();
+  const stored = new Map(store.readPoints().map((r) => [r.key, r]));
+  const session = opts.session ?? (await TestSession.open(spec.options, { onEvent: emit }));
+  opts.onSession?.(session);
+  spec.brokers = session.broker.brokers;
+  store.writeSpec(spec);
+  let measured = 0;
+  const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
+
+  const measure = async (params: PointParams, index: number, total: number, tags?: PointRecord['tags']): Promise<PointRecord> => {
+    const key = pointKey(params);
+    const existing = stored.get(key);
+    if (existing) return existing;
+    emit({ type: 'point-start', index, total, params });
+    const record = await measureWithRetries(session, params, maxAttempts, emit, tags);
+    store.appendPoint(record);
+    stored.set(key, record);
+    measured++;
+    emit({ type: 'point-done', index, total, record });
+    return record;
+  };
+
+  let findings: RateFinding[] = [];
+  try {
+    if (spec.kind === 'kafkarate') {
+      findings = await runRateSearch(spec, store, measure, emit);
+    } else {
+      const plan = expandGrid(spec.options, spec.grid);
+      const todo = missingPoints(plan, new Set(stored.keys()));
+      const done = plan.length - todo.length;
+      emit({ type: 'study-start', studyId: store.id, dir: store.dir, totalPoints: plan.length, donePoints: done });
+      for (const [i, params] of todo.entries()) await measure(params, done + i, plan.length);
+    }
+    spec.status = 'done';
+    store.writeSpec(spec);
+    const points = store.readPoints();
+    emit({ type: 'study-done', studyId: store.id, dir: store.dir, points: points.length, failed: points.filter((p) => p.status === 'failed').length });
+    return { id: store.id, dir: store.dir, points, findings, measured };
+  } finally {
+    if (!opts.session) await session.close();
+  }
+}
+
+async function measureWithRetries(session: TestSession, params: PointParams, maxAttempts: number, emit: EventSink, tags?: PointRecord['tags']): Promise<PointRecord> {
+  const started = new Date();
+  let lastError = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
+    try {
+      const run = await session.runPoint(params);
+      return { key: pointKey(params), params, status: 'ok', result: run.result, error: null, attempts: attempt, topic: run.topic, started_at: started.toISOString(), elapsed_s: (Date.now() - started.getTime()) / 1000, ...(tags ? { tags } : {}) };
+    } catch (err) {
+      if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
+      lastError = err instanceof Error ? err.message : String(err);
+      if (attempt < maxAttempts) {
+        emit({ type: 'point-retry', attempt: attempt + 1, maxAttempts, params, error: lastError });
+        // A retry gets fresh apps: the old ones may be the reason the point failed.
+        await session.resetApps();
+      }
+    }
+  }
+  return { key: pointKey(params), params, status: 'failed', result: null, error: lastError, attempts: maxAttempts, topic: null, started_at: started.toISOString(), elapsed_s: (Date.now() - started.getTime()) / 1000, ...(tags ? { tags } : {}) };
+}
+
+/** kafkarate: one boundary search per client count; probes already stored are reused, not remeasured. */
+async function runRateSearch(
+  spec: StudySpec,
+  store: StudyStore,
+  measure: (params: PointParams, index: number, total: number, tags?: PointRecord['tags']) => Promise<PointRecord>,
+  emit: EventSink,
+): Promise<RateFinding[]> {
+  const search = spec.search ?? DEFAULT_RATE_SEARCH;
+  const budget = spec.grid.client_counts.length * search.max_steps;
+  emit({ type: 'study-start', studyId: store.id, dir: store.dir, totalPoints: budget, donePoints: 0 });
+  const findings: RateFinding[] = [];
+  let step = 0;
+  for (const clientCount of spec.grid.client_counts) {
+    const base: PointParams = { ...pointParamsOf(spec.options), total_sub_apps: subAppsFor(clientCount, spec.options.clients_per_app), msg_batch: spec.grid.msg_batches[0] ?? spec.options.msg_batch };
+    const result = await findRateBoundary(async (rate) => {
+      const record = await measure({ ...base, msg_rate: rate }, step++, budget, { search: 'kafkarate', client_count: clientCount });
+      return record.result ? { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss } : null;
+    }, search);
+    findings.push({ client_count: clientCount, max_rate: result.max_rate, max_rx_rate: result.max_rx_rate, no_drop_rate: result.no_drop_rate, steps: result.probes.length, note: result.note });
+    store.writeFindings(findings);
+    emit({ type: 'phase', phase: 'kafkarate', detail: `${clientCount} clients: max rate ${result.max_rate ?? '-'} msg/s, no-drop rate ${result.no_drop_rate ?? '-'} msg/s (${result.note})` });
+  }
+  return findings;
+}
+
+/** Adds rates (or batches, client counts) to a study and runs only the points it does not have yet. */
+export async function rerunStudy(resultsDir: string, id: string, changes: Partial<StudyGrid>, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
+  const store = StudyStore.open(resultsDir, id);
+  const spec = store.readSpec();
+  if (spec.kind === 'kafkarate' && (changes.msg_rates || changes.msg_batches)) throw new StudyError('a kafkarate study chooses its own rates; rerun it with more --clients instead');
+  for (const c of changes.client_counts ?? []) subAppsFor(c, spec.options.clients_per_app);
+  spec.grid = {
+    client_counts: changes.client_counts ? unionAxis(spec.grid.client_counts, changes.client_counts) : spec.grid.client_counts,
+    msg_rates: changes.msg_rates ? unionAxis(spec.grid.msg_rates, changes.msg_rates) : spec.grid.msg_rates,
+    msg_batches: changes.msg_batches ? unionAxis(spec.grid.msg_batches, changes.msg_batches) : spec.grid.msg_batches,
+  };
+  spec.status = 'running';
+  spec.history.push({ at: new Date().toISOString(), action: 'rerun', detail: JSON.stringify(changes) });
+  store.writeSpec(spec);
+  return runStudy(store, opts);
+}
+
+/** Finishes an interrupted study. */
+export async function resumeStudy(resultsDir: string, id: string, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
+  const store = StudyStore.open(resultsDir, id);
+  const spec = store.readSpec();
+  spec.history.push({ at: new Date().toISOString(), action: 'resume' });
+  store.writeSpec(spec);
+  return runStudy(store, opts);
+}

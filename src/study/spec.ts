@@ -1,0 +1,66 @@
+import type { HydraOptions } from '../config/options';
+
+export type StudyKind = 'sweep' | 'kafkafixed' | 'kafka-batch' | 'kafkarate';
+
+/** The axes of a grid study; a point is one combination. */
+export interface StudyGrid {
+  /** Subscriber client counts (each a multiple of clients_per_app). */
+  client_counts: number[];
+  msg_rates: number[];
+  msg_batches: number[];
+}
+
+/** Settings of HYDRA's boundary scanner (kafkarate). */
+export interface RateSearchSettings {
+  /** First rate probed, msg/s. */
+  start_rate: number;
+  /** Doubling stops when the received rate grows by less than this, %. (HYDRA: 2) */
+  growth_pct: number;
+  /** Highest acceptable loss for the no-drop rate, %. (HYDRA: 0.5) */
+  loss_bound_pct: number;
+  /** The search stops when the bracket is this narrow relative to its top, %. (HYDRA: 1) */
+  precision_pct: number;
+  /** Most points measured per client count. */
+  max_steps: number;
+}
+
+/** Everything needed to reproduce or continue a study; stored as study.json. */
+export interface StudySpec {
+  id: string;
+  kind: StudyKind;
+  created_at: string;
+  /** Resolved options of every point; the grid overrides rate, batch and sub app count. */
+  options: HydraOptions;
+  grid: StudyGrid;
+  search: RateSearchSettings | null;
+  versions: Record<string, string>;
+  /** Broker addresses used by the latest run of the study. */
+  brokers: string[];
+  /** create / rerun / resume, with when and what changed. */
+  history: { at: string; action: 'create' | 'rerun' | 'resume'; detail?: string }[];
+  /** 'running' until the plan is complete; an interrupted study stays 'running' until resumed. */
+  status: 'running' | 'done';
+}
+
+/** Per client count, the rates kafkarate found. */
+export interface RateFinding {
+  client_count: number;
+  /** Last rate whose received rate still grew by ≥ growth_pct when doubled, msg/s. */
+  max_rate: number | null;
+  /** Subscribers' mean received rate at max_rate, msg/s. */
+  max_rx_rate: number | null;
+  /** Highest rate measured with loss ≤ loss_bound_pct, msg/s. */
+  no_drop_rate: number | null;
+  /** Points this search measured or reused. */
+  steps: number;
+  /** Why the search ended. */
+  note: string;
+}
+
+export const DEFAULT_RATE_SEARCH: Readonly<RateSearchSettings> = Object.freeze({
+  start_rate: 1000,
+  growth_pct: 2,
+  loss_bound_pct: 0.5,
+  precision_pct: 1,
+  max_steps: 20,
+});
