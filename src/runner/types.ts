@@ -13,6 +13,8 @@ export interface PointRecord {
   topic: string | null;
   started_at: string;
   elapsed_s: number;
+  /** PIDs of the sub apps that served the point (shows app reuse between points). */
+  sub_pids?: number[];
   /** Extra labels of the study (e.g. the kafkarate phase). */
   tags?: Record<string, string | number>;
 }

@@ -127,7 +127,7 @@ async function measureWithRetries(session: TestSession, params: PointParams, max
     if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
     try {
       const run = await session.runPoint(params);
-      return { key: pointKey(params), params, status: 'ok', result: run.result, error: null, attempts: attempt, topic: run.topic, started_at: started.toISOString(), elapsed_s: (Date.now() - started.getTime()) / 1000, ...(tags ? { tags } : {}) };
+      return { key: pointKey(params), params, status: 'ok', result: run.result, error: null, attempts: attempt, topic: run.topic, sub_pids: run.subPids, started_at: started.toISOString(), elapsed_s: (Date.now() - started.getTime()) / 1000, ...(tags ? { tags } : {}) };
     } catch (err) {
       if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
       lastError = err instanceof Error ? err.message : String(err);
