@@ -1,0 +1,118 @@
+/**
+ * Benchmarks, printed as figures (not a timed test). Everything runs against one embedded broker
+ * in the same run, so ratios are comparable even on a noisy machine.
+ *
+ *   npm run bench                # all figures
+ *   npm run bench -- --quick     # shorter windows, 20 sub apps for the collect figure
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { encodeMessage } from '../src/apps/message';
+import type { SubStats } from '../src/apps/types';
+import { startEmbeddedBroker, type BrokerHandle } from '../src/broker';
+import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
+import { ControlClient } from '../src/control/client';
+import { TestSession } from '../src/runner/session';
+import { median } from 'simple-statistics';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const quick = process.argv.includes('--quick');
+const WINDOW_S = quick ? 3 : 5;
+const BATCH = 100;
+const IN_FLIGHT = 16;
+
+function line(name: string, value: string): void {
+  process.stdout.write(`${name.padEnd(68)} ${value}\n`);
+}
+
+/** Raw kafkajs: the same 16-byte messages and batch size, as fast as possible with 16 requests in flight. */
+async function rawProduceRate(brokers: string[], topic: string, seconds: number): Promise<number> {
+  const producer = new Kafka({ brokers, clientId: 'bench-raw', logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  let seq = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    const now = Date.now();
+    const messages = Array.from({ length: BATCH }, () => ({ value: encodeMessage(seq++, now), partition: 0 }));
+    const p: Promise<void> = producer.send({ topic, acks: 1, messages }).then(() => {
+      sent += BATCH;
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - start) / 1000;
+  await producer.disconnect();
+  return sent / elapsed;
+}
+
+async function main(): Promise<void> {
+  line('machine', `${os.cpus().length} cores, node ${process.version}${quick ? ', --quick' : ''}`);
+  const broker: BrokerHandle = await startEmbeddedBroker();
+  const options: HydraOptions = { ...DEFAULT_OPTIONS, config_file: '', log_dir: path.join(os.tmpdir(), 'hydra-bench-logs'), clients_per_app: 1, total_sub_apps: 1, test_duration: WINDOW_S, drain_timeout: 2 };
+  const session = await TestSession.open(options, { broker });
+  try {
+    // 1. Publisher ceiling next to raw kafkajs.
+    const raw = await rawProduceRate(broker.brokers, `bench-raw-${Date.now()}`, WINDOW_S);
+    const ceiling = await session.runPoint({ ...pointParamsOf(options), msg_rate: 1_000_000 });
+    line('raw kafkajs produce loop (16 B msgs, batch 100, acks=1)', `${raw.toFixed(0)} msg/s`);
+    line('pub app ceiling (--msg_rate=1000000, 1 sub client)', `${ceiling.result.average_tx_rate.toFixed(0)} msg/s`);
+    line('pub app ceiling / raw kafkajs', (ceiling.result.average_tx_rate / raw).toFixed(3));
+
+    // 2. Achieved / requested.
+    for (const rate of [1000, 10000, 50000]) {
+      const r = await session.runPoint({ ...pointParamsOf(options), msg_rate: rate });
+      line(`achieved/requested at ${rate} msg/s`, `${r.result.pub_achieved_ratio.toFixed(3)} (tx ${r.result.average_tx_rate.toFixed(0)} msg/s, loss ${r.result.average_packet_loss.toFixed(3)} %)`);
+    }
+
+    // 3. Per-point overhead beyond test_duration with apps reused (same client count).
+    const overheads: number[] = [];
+    const short = { ...pointParamsOf(options), total_sub_apps: 2, clients_per_app: 2, test_duration: 1, msg_rate: 1000 };
+    await session.runPoint(short); // sizes the group; not timed
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await session.runPoint(short);
+      overheads.push((performance.now() - t0) / 1000 - short.test_duration);
+    }
+    line('per-point overhead beyond test_duration, apps reused (median of 3)', `${median(overheads).toFixed(2)} s (${overheads.map((o) => o.toFixed(2)).join(', ')})`);
+
+    // 4. Scaling the sub group 1 → 20 apps.
+    await session.prepareApps(1);
+    let t0 = performance.now();
+    await session.prepareApps(20);
+    line('scale sub group 1 → 20 apps (launch + control address)', `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+
+    // 5. Collecting stats from many sub apps in parallel.
+    const collectApps = quick ? 20 : 50;
+    t0 = performance.now();
+    const { subs } = await session.prepareApps(collectApps);
+    line(`scale sub group 20 → ${collectApps} apps`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    const clients = subs.map((s) => new ControlClient(s.endpoint, 10000));
+    const topic = `bench-collect-${Date.now()}`;
+    await Promise.all(clients.map((c) => c.call('updateconfig', { topic, clients_per_app: 1, group_prefix: topic, consumer_max_buffer_size: 0, consumer_max_wait_ms: 100 }, 60000)));
+    const rounds: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      t0 = performance.now();
+      const stats = await Promise.all(clients.map((c) => c.call<SubStats>('getstats')));
+      rounds.push(performance.now() - t0);
+      if (stats.length !== collectApps) throw new Error('missing stats');
+    }
+    line(`collect getstats from ${collectApps} sub apps in parallel (median of 5)`, `${median(rounds).toFixed(1)} ms`);
+    for (const c of clients) c.close();
+  } finally {
+    await session.close();
+    await broker.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
