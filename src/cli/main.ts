@@ -4,9 +4,10 @@ import type { CliCommand, CliIO } from './command';
 import { isShuttingDown } from './shutdown';
 import { brokerCommand } from './commands/broker';
 import { kafkaCommand } from './commands/kafka';
+import { plotCommand, reportCommand } from './commands/plot';
 import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, studyCommand, sweepCommand } from './commands/study';
 
-export const COMMANDS: readonly CliCommand[] = [kafkaCommand, sweepCommand, kafkarateCommand, kafkaBatchCommand, kafkafixedCommand, studyCommand, brokerCommand];
+export const COMMANDS: readonly CliCommand[] = [kafkaCommand, sweepCommand, kafkarateCommand, kafkaBatchCommand, kafkafixedCommand, studyCommand, plotCommand, reportCommand, brokerCommand];
 
 /** Exit codes: 0 ok, 1 run failed, 2 bad input (nothing launched), 130/143 interrupted. */
 export const EXIT_FAILURE = 1;

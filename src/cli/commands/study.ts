@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseNumberList, coerceValue, type FlagDef, type ParsedArgs } from '../../config/flags';
 import { flagsToOptions, OPTION_FLAGS, resolveOptions } from '../../config/resolve';
 import { ConfigError } from '../../errors';
+import { exportStudyPlots, writeStudyReport } from '../../plot/export';
 import { pointsToCsv } from '../../study/csv';
 import { createStudy, rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import type { RateSearchSettings, StudyGrid, StudyKind } from '../../study/spec';
@@ -17,11 +18,18 @@ const RATES_FLAG: FlagDef = { name: 'msg_rates', kind: 'string', unit: 'msg/s,..
 const BATCHES_FLAG: FlagDef = { name: 'msg_batches', kind: 'string', unit: 'n,n,...', help: 'batch sizes (default: --msg_batch)' };
 const STUDY_ID_FLAG: FlagDef = { name: 'study_id', kind: 'string', unit: 'name', help: 'directory name under results_dir (default: <command>-<time>-<random>)' };
 
-/** Hook for what runs after a study (plots, report); set by the plot module to keep this one small. */
-export type AfterStudy = (outcome: StudyOutcome, io: CliIO, args: ParsedArgs) => Promise<void>;
-const afterStudyHooks: AfterStudy[] = [];
-export function addAfterStudyHook(hook: AfterStudy): void {
-  afterStudyHooks.push(hook);
+const REPORT_FLAG: FlagDef = { name: 'report', kind: 'bool', unit: '', help: 'at the end, write report.html and PNG plots into the study directory' };
+
+/** report.html always (no browser needed), then PNGs; a missing Chromium costs only the PNGs. */
+async function writeReport(store: StudyStore, io: CliIO): Promise<boolean> {
+  io.stderr.write(`hydra: report ${writeStudyReport(store)}\n`);
+  try {
+    for (const file of await exportStudyPlots(store, { formats: ['png'] })) io.stderr.write(`hydra: plot ${file}\n`);
+    return true;
+  } catch (err) {
+    io.stderr.write(`hydra: PNG plots not written: ${err instanceof Error ? err.message : String(err)}\n`);
+    return false;
+  }
 }
 
 function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Partial<StudyGrid> {
@@ -57,20 +65,20 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
       if (outcome.findings.length) io.stdout.write(formatFindings(outcome.findings) + '\n');
     }
     if (!quiet) io.stderr.write(`hydra: study ${outcome.id}: ${outcome.measured} points measured, ${outcome.points.length} stored in ${outcome.dir}\n`);
-    for (const hook of afterStudyHooks) await hook(outcome, io, args);
-    return outcome.points.some((p) => p.status === 'failed') ? 1 : 0;
+    const plotted = args.flags.has('report') ? await writeReport(StudyStore.open(outcome.dir, outcome.dir), io) : true;
+    return outcome.points.some((p) => p.status === 'failed') || !plotted ? 1 : 0;
   } finally {
     release?.();
   }
 }
 
-function gridCommand(name: StudyKind, summary: string, description: string, defaults: Partial<StudyGrid>, extraFlags: FlagDef[] = []): CliCommand {
+function gridCommand(name: StudyKind, summary: string, description: string, defaults: Partial<StudyGrid>): CliCommand {
   return {
     name,
     summary,
     usage: `hydra ${name} [--clients=n,n] [--msg_rates=r,r] [--msg_batches=b,b] [point flags]`,
     description,
-    flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, ...extraFlags, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+    flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
     async run(args, io) {
       const options = resolveOptions(flagsToOptions(args.flags));
       const studyId = args.flags.get('study_id');
@@ -118,7 +126,7 @@ export const kafkarateCommand: CliCommand = {
     'Per client count: double the rate until the subscribers\' received rate grows by less than --growth %\n' +
     '(maximum rate), then binary-search the highest rate whose loss is ≤ --loss_bound % to --precision %.\n' +
     'Every probe is a stored point; the found rates go to results/<study>/findings.json.',
-  flags: [CLIENTS_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [CLIENTS_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
     const options = resolveOptions(flagsToOptions(args.flags));
     const search: Partial<RateSearchSettings> = {};
@@ -132,10 +140,10 @@ export const kafkarateCommand: CliCommand = {
   },
 };
 
-const RESULTS_FLAG: FlagDef = { name: 'results_dir', kind: 'string', unit: 'path', help: 'directory holding studies (default: results, or [results] dir)' };
-const CONFIG_FLAG: FlagDef = { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read (default: hydra.ini)' };
+export const RESULTS_FLAG: FlagDef = { name: 'results_dir', kind: 'string', unit: 'path', help: 'directory holding studies (default: results, or [results] dir)' };
+export const CONFIG_FLAG: FlagDef = { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read (default: hydra.ini)' };
 
-function resultsDirOf(args: ParsedArgs): string {
+export function resultsDirOf(args: ParsedArgs): string {
   const raw = args.flags.get('results_dir');
   if (typeof raw === 'string') return raw;
   const cfg = args.flags.get('config_file');
@@ -152,7 +160,7 @@ export const studyCommand: CliCommand = {
     '  export <id>     write points.csv into the study directory (or --out)\n' +
     '  rerun <id>      add rates/clients/batches; runs only the points the study does not have\n' +
     '  resume <id>     finish an interrupted study',
-  flags: [RESULTS_FLAG, CONFIG_FLAG, CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, { name: 'out', kind: 'string', unit: 'path', help: 'CSV output file for export' }, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [RESULTS_FLAG, CONFIG_FLAG, CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, REPORT_FLAG, { name: 'out', kind: 'string', unit: 'path', help: 'CSV output file for export' }, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
     const [sub, id] = args.positionals;
     const resultsDir = resultsDirOf(args);

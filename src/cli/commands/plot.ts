@@ -1,0 +1,58 @@
+import { coerceValue, type FlagDef } from '../../config/flags';
+import { ConfigError } from '../../errors';
+import { exportStudyPlots, writeStudyReport, type PlotFormat } from '../../plot/export';
+import { StudyStore } from '../../study/store';
+import { HELP_FLAG, type CliCommand } from '../command';
+import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './study';
+
+const FORMATS: readonly PlotFormat[] = ['html', 'png', 'svg'];
+const OUT_FLAG: FlagDef = { name: 'out', kind: 'string', unit: 'dir', help: 'output directory (default: the study directory)' };
+
+function studyId(positionals: string[], command: string): string {
+  const id = positionals[0];
+  if (!id) throw new ConfigError(`hydra ${command}`, undefined, 'needs a study id (hydra study list shows them)');
+  return id;
+}
+
+export const plotCommand: CliCommand = {
+  name: 'plot',
+  summary: "export a study's plots (HYDRA's three curves, latency, kafkarate boundaries)",
+  usage: 'hydra plot <study-id> [--format=html|png|svg[,..]] [--out=dir] [--width=px] [--height=px]',
+  description: 'html: plots.html with every figure, plotly.js inlined (opens offline).\npng/svg: one file per figure, rendered by headless Chromium (Debian package chromium).',
+  flags: [
+    { name: 'format', kind: 'string', unit: 'html|png|svg', help: 'one or more formats, comma-separated (default: html)' },
+    OUT_FLAG,
+    { name: 'width', kind: 'int', unit: 'px', min: 100, help: 'image width (default: 1000)' },
+    { name: 'height', kind: 'int', unit: 'px', min: 100, help: 'image height (default: 600)' },
+    RESULTS_FLAG,
+    CONFIG_FLAG,
+    HELP_FLAG,
+  ],
+  async run(args, io) {
+    const store = StudyStore.open(resultsDirOf(args), studyId(args.positionals, 'plot'));
+    const rawFormat = args.flags.get('format');
+    const formats = (typeof rawFormat === 'string' ? rawFormat.split(',') : ['html']).map((f) => f.trim());
+    for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new ConfigError('--format', f, 'expected html, png or svg');
+    const size = (name: string): number | undefined => {
+      const raw = args.flags.get(name);
+      return raw === undefined ? undefined : (coerceValue('int', raw, `--${name}`, 100) as number);
+    };
+    const out = args.flags.get('out');
+    const files = await exportStudyPlots(store, { formats: formats as PlotFormat[], outDir: typeof out === 'string' ? out : undefined, width: size('width'), height: size('height') });
+    for (const f of files) io.stdout.write(f + '\n');
+    return 0;
+  },
+};
+
+export const reportCommand: CliCommand = {
+  name: 'report',
+  summary: "write one HTML page with a study's parameters, points table and all figures",
+  usage: 'hydra report <study-id> [--out=dir]',
+  flags: [OUT_FLAG, RESULTS_FLAG, CONFIG_FLAG, HELP_FLAG],
+  async run(args, io) {
+    const store = StudyStore.open(resultsDirOf(args), studyId(args.positionals, 'report'));
+    const out = args.flags.get('out');
+    io.stdout.write(writeStudyReport(store, typeof out === 'string' ? out : undefined) + '\n');
+    return 0;
+  },
+};

@@ -1,0 +1,25 @@
+/**
+ * hydra as a library: what notebooks (tslab) and scripts import. The CLI is a thin shell over
+ * these same functions. Nothing here pulls in terminal-only code; playwright-core is loaded
+ * only when PNG/SVG export runs.
+ */
+export { DEFAULT_OPTIONS, OPTION_SPECS, pointParamsOf, type HydraOptions, type PointParams } from './config/options';
+export { resolveOptions, loadIniOptions } from './config/resolve';
+export * from './errors';
+export { acquireBroker, startEmbeddedBroker, type BrokerHandle } from './broker';
+export { TestSession, type PointRun } from './runner/session';
+export type { HydraEvent, EventSink } from './runner/events';
+export type { PointRecord } from './runner/types';
+export { computeResult, HYDRA_RESULT_KEYS, type PointResult } from './stats/result';
+export { formatResDict, formatSummary } from './stats/format';
+export { createStudy, runStudy, rerunStudy, resumeStudy, StudyInterrupted, type StudyInput, type StudyOutcome, type StudyRunOptions } from './study/run';
+export { StudyStore, listStudyIds } from './study/store';
+export { findRateBoundary } from './study/boundary';
+export { pointsToCsv } from './study/csv';
+export { formatPointsTable, formatFindings } from './study/table';
+export type { StudySpec, StudyGrid, StudyKind, RateFinding, RateSearchSettings } from './study/spec';
+export { rxTxFigure, lossFigure, failingClientsFigure, latencyFigure, rateBoundaryFigure, studyFigures, type Figure, type PlotTrace } from './plot/figures';
+export { figureSnippet, figuresPage, plotlyScriptTag } from './plot/html';
+export { ImageRenderer, PlotExportError, pngSize } from './plot/image';
+export { exportStudyPlots, exportFigures, writeStudyReport, type PlotFormat } from './plot/export';
+export { studyReportHtml } from './plot/report';

@@ -1,0 +1,158 @@
+import type { PointRecord } from '../runner/types';
+import type { PointResult } from '../stats/result';
+import type { RateFinding } from '../study/spec';
+
+/** The parts of a Plotly trace hydra uses. */
+export interface PlotTrace {
+  type: 'scatter' | 'bar';
+  name: string;
+  x: number[];
+  y: number[];
+  mode?: 'lines' | 'markers' | 'lines+markers';
+  line?: { shape?: 'spline' | 'linear'; dash?: 'solid' | 'dash' | 'dot' };
+  marker?: Record<string, unknown>;
+  legendgroup?: string;
+}
+
+/** A Plotly figure: what Plotly.newPlot / toImage take. */
+export interface Figure {
+  data: PlotTrace[];
+  layout: Record<string, unknown>;
+}
+
+/** Points of one curve: same client count (and batch size, when a study varies it). */
+interface Series {
+  name: string;
+  clientCount: number;
+  points: { record: PointRecord; result: PointResult }[];
+}
+
+function clientCountOf(r: PointRecord): number {
+  return r.params.total_sub_apps * r.params.clients_per_app;
+}
+
+/**
+ * Groups finished points into one series per client count (HYDRA's traces), split by batch size
+ * only when the points use more than one, each sorted by achieved Tx rate.
+ */
+export function seriesByClientCount(records: readonly PointRecord[]): Series[] {
+  const ok = records.filter((r): r is PointRecord & { result: PointResult } => r.status === 'ok' && r.result !== null);
+  const byBatch = new Set(ok.map((r) => r.params.msg_batch)).size > 1;
+  const groups = new Map<string, Series>();
+  for (const record of ok) {
+    const clients = clientCountOf(record);
+    const key = byBatch ? `${clients}/${record.params.msg_batch}` : String(clients);
+    let s = groups.get(key);
+    if (!s) {
+      s = { name: `client_count = ${clients}${byBatch ? `, batch = ${record.params.msg_batch}` : ''}`, clientCount: clients, points: [] };
+      groups.set(key, s);
+    }
+    s.points.push({ record, result: record.result });
+  }
+  const series = [...groups.values()].sort((a, b) => a.clientCount - b.clientCount || a.name.localeCompare(b.name));
+  for (const s of series) s.points.sort((a, b) => a.result.average_tx_rate - b.result.average_tx_rate);
+  return series;
+}
+
+function baseLayout(title: string, xTitle: string, yTitle: string, records: readonly PointRecord[]): Record<string, unknown> {
+  const failed = records.filter((r) => r.status !== 'ok').length;
+  return {
+    title: { text: title },
+    xaxis: { title: { text: xTitle }, rangemode: 'tozero', automargin: true },
+    yaxis: { title: { text: yTitle }, rangemode: 'tozero', automargin: true },
+    legend: { title: { text: 'traces' } },
+    font: { size: 14 },
+    margin: { t: 60, b: 70 },
+    annotations: failed
+      ? [{ text: `${failed} failed point${failed > 1 ? 's' : ''} not shown`, xref: 'paper', yref: 'paper', x: 1, y: 1.08, showarrow: false, xanchor: 'right', font: { size: 12, color: '#a00' } }]
+      : [],
+  };
+}
+
+function curveFigure(records: readonly PointRecord[], title: string, yTitle: string, y: (r: PointResult) => number | null): Figure {
+  const data: PlotTrace[] = seriesByClientCount(records).map((s) => {
+    const pts = s.points.filter((p) => y(p.result) !== null);
+    return {
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: s.name,
+      x: pts.map((p) => p.result.average_tx_rate),
+      y: pts.map((p) => y(p.result) as number),
+      line: { shape: 'spline' },
+    };
+  });
+  return { data, layout: baseLayout(title, 'Average Tx Rate [pps]', yTitle, records) };
+}
+
+/** HYDRA plot 1: subscribers' mean receive rate against the publisher's rate. */
+export function rxTxFigure(records: readonly PointRecord[]): Figure {
+  return curveFigure(records, 'Average Client Rate', 'Average Rx Rate [pps]', (r) => r.average_rate);
+}
+
+/** HYDRA plot 2: mean packet loss against the publisher's rate. */
+export function lossFigure(records: readonly PointRecord[]): Figure {
+  return curveFigure(records, 'Average Packet Loss', 'Average Packet Loss [%]', (r) => r.average_packet_loss);
+}
+
+/** HYDRA plot 3: mean rate of the failing clients; points without failing clients are left out, as in HYDRA. */
+export function failingClientsFigure(records: readonly PointRecord[]): Figure {
+  const fig = curveFigure(records, 'Failing Clients Rate', 'Average Failing Clients Rate [pps]', (r) => (r.failing_clients > 0 ? r.failing_clients_rate : null));
+  if (fig.data.every((t) => t.x.length === 0)) {
+    // An empty plot reads like a bug; say why it is empty.
+    (fig.layout.annotations as unknown[]).push({ text: 'no client failed in any point', xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { size: 18, color: '#555' } });
+  }
+  return fig;
+}
+
+/** End-to-end latency p50 (solid) and p99 (dashed) per client count. */
+export function latencyFigure(records: readonly PointRecord[]): Figure {
+  const data: PlotTrace[] = [];
+  for (const s of seriesByClientCount(records)) {
+    for (const [label, pick, dash] of [
+      ['p50', (r: PointResult) => r.latency_p50_ms, 'solid'],
+      ['p99', (r: PointResult) => r.latency_p99_ms, 'dash'],
+    ] as const) {
+      const pts = s.points.filter((p) => pick(p.result) !== null);
+      data.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: `${s.name} ${label}`,
+        legendgroup: s.name,
+        x: pts.map((p) => p.result.average_tx_rate),
+        y: pts.map((p) => pick(p.result) as number),
+        line: { shape: 'spline', dash },
+      });
+    }
+  }
+  return { data, layout: baseLayout('End-to-End Latency', 'Average Tx Rate [pps]', 'Latency [ms]', records) };
+}
+
+/** kafkarate: maximum rate and no-drop rate per client count. */
+export function rateBoundaryFigure(findings: readonly RateFinding[]): Figure {
+  const sorted = [...findings].sort((a, b) => a.client_count - b.client_count);
+  const trace = (name: string, pick: (f: RateFinding) => number | null, dash: 'solid' | 'dash'): PlotTrace => {
+    const pts = sorted.filter((f) => pick(f) !== null);
+    return { type: 'scatter', mode: 'lines+markers', name, x: pts.map((f) => f.client_count), y: pts.map((f) => pick(f) as number), line: { shape: 'linear', dash } };
+  };
+  return {
+    data: [trace('max rate', (f) => f.max_rate, 'solid'), trace('no-drop rate', (f) => f.no_drop_rate, 'dash')],
+    layout: {
+      title: { text: 'Rate Boundaries per Client Count' },
+      xaxis: { title: { text: 'Client Count' }, rangemode: 'tozero', automargin: true },
+      yaxis: { title: { text: 'Tx Rate [pps]' }, rangemode: 'tozero', automargin: true },
+      font: { size: 14 },
+    },
+  };
+}
+
+/** Every figure that applies to a study, keyed by a file-name-friendly id. */
+export function studyFigures(records: readonly PointRecord[], findings: readonly RateFinding[] = []): Record<string, Figure> {
+  const figures: Record<string, Figure> = {
+    'rx-tx': rxTxFigure(records),
+    'loss-tx': lossFigure(records),
+    'fail-tx': failingClientsFigure(records),
+    'latency-tx': latencyFigure(records),
+  };
+  if (findings.length > 0) figures['rate-boundary'] = rateBoundaryFigure(findings);
+  return figures;
+}
