@@ -18,7 +18,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   echo "setup: installing Debian packages: ${missing[*]}" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # npm ci only when node_modules is missing or older than the lock file.
@@ -29,3 +29,12 @@ fi
 
 echo "setup: building" >&2
 npx tsc -p .
+
+if [ "$mode" = test ]; then
+  # The tslab kernel spec points at this checkout's tslab; (re)install it so it is always this one.
+  # Debian's jupyter runs on /usr/bin/python3, whatever python3 is first on PATH.
+  python=/usr/bin/python3
+  prefix=()
+  if [ "$(id -u)" -ne 0 ]; then prefix=(--user); fi
+  node_modules/.bin/tslab install --python="$python" --binary="$PWD/node_modules/.bin/tslab" "${prefix[@]}" >/dev/null
+fi

@@ -14,9 +14,10 @@ export interface PointResult {
   /** Mean messages received per client (duplicates included, as HYDRA counted). */
   average_packets: number;
   /**
-   * Mean per-client receive rate, msg/s: messages received over the time from the publisher's
-   * start to the client's last receive. (HYDRA divided by the client's own first-to-last span,
-   * which shows Rx above Tx at zero loss because the first fetch arrives in a burst.)
+   * Mean per-client receive rate, msg/s: messages received over the publisher's window, or over
+   * the time from the publisher's start to the client's last receive when that is longer.
+   * (HYDRA divided by the client's own first-to-last span, which shows Rx above Tx at zero loss
+   * because the first fetch arrives in a burst.)
    */
   average_rate: number;
   /** Publisher's achieved rate, msg/s. */
@@ -79,9 +80,13 @@ export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clie
     }
   }
   const pubStartMs = pub['time:start'] * 1000;
+  const pubWindowS = pub['time:end'] - pub['time:start'];
   const rateOf = (c: (typeof clients)[number]): number => {
     const last = 'last_ms' in c ? (c.last_ms as number | null) : null;
-    return last !== null && last > pubStartMs ? c.msg_cnt / ((last - pubStartMs) / 1000) : c.rate;
+    if (last === null || last <= pubStartMs) return c.rate;
+    // A client that kept up is measured over the publisher's window (so Rx = Tx); one that lagged,
+    // over the longer time it took to get its last message.
+    return c.msg_cnt / Math.max((last - pubStartMs) / 1000, pubWindowS);
   };
   const failing = clients.filter((c) => c.msg_cnt !== packetTx);
   const averagePackets = clients.length ? mean(clients.map((c) => c.msg_cnt)) : 0;

@@ -87,10 +87,11 @@ describe('result computation (HYDRA result_parser)', () => {
     assert.equal(r.latency_p50_ms, null);
   });
 
-  it('measures a client\'s rate from the publisher\'s start to its last receive', () => {
-    // Publisher started at t=100 s; the client's last message came at t=110.5 s: 1000 msgs / 10.5 s.
-    const r = computeResult(pub(), [{ app: 'sub-0', clients: [client('a', 1000, 5000, { first_ms: 109000, last_ms: 110500 })] }], 1);
-    assert.equal(r.average_rate, 1000 / 10.5);
+  it('measures a client\'s rate over the publisher\'s window, longer when the client lagged', () => {
+    // Publisher window t=100..110 s. Client a's last message came at t=110.5 s: 1000 msgs / 10.5 s.
+    // Client b had everything at t=109.9 s: measured over the 10 s window, so Rx equals Tx.
+    const r = computeResult(pub(), [{ app: 'sub-0', clients: [client('a', 1000, 5000, { first_ms: 109000, last_ms: 110500 }), client('b', 1000, 5000, { first_ms: 100100, last_ms: 109900 })] }], 2);
+    assert.equal(r.average_rate, (1000 / 10.5 + 1000 / 10) / 2);
   });
 
   it('prints the RES dict with every HYDRA key', () => {

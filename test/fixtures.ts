@@ -1,0 +1,65 @@
+import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
+import type { PointRecord } from '../src/runner/types';
+import type { PointResult } from '../src/stats/result';
+import { pointKey } from '../src/study/grid';
+
+export const FIXTURE_OPTIONS: HydraOptions = { ...DEFAULT_OPTIONS, clients_per_app: 2, config_file: '' };
+
+/** A made-up but self-consistent point: received rate saturates at `cap` msg/s. */
+export function fixturePoint(clients: number, rate: number, opts: { cap?: number; failed?: boolean; batch?: number } = {}): PointRecord {
+  const params = { ...pointParamsOf(FIXTURE_OPTIONS), total_sub_apps: clients / 2, msg_rate: rate, msg_batch: opts.batch ?? 100 };
+  const cap = opts.cap ?? Infinity;
+  const rx = Math.min(rate, cap);
+  const loss = ((rate - rx) / rate) * 100;
+  const result: PointResult = {
+    client_count: clients,
+    packet_tx: rate * 10,
+    average_packets: rx * 10,
+    average_rate: rx,
+    average_tx_rate: rate * 0.999,
+    failing_clients: loss > 0 ? clients : 0,
+    failing_clients_rate: loss > 0 ? rx : null,
+    average_packet_loss: loss,
+    pub_cpu: 10,
+    pub_net_txrate: 1000,
+    pub_net_rxrate: 500,
+    requested_rate: rate,
+    pub_achieved_ratio: 0.999,
+    pub_limited: false,
+    pub_send_errors: 0,
+    lost_total: (rate - rx) * 10 * clients,
+    duplicated_total: 0,
+    reordered_total: 0,
+    latency_p50_ms: 2 + rate / 1000,
+    latency_p95_ms: 4 + rate / 1000,
+    latency_p99_ms: 5 + rate / 500,
+    latency_max_ms: 20,
+    unresponsive_apps: [],
+  };
+  return {
+    key: pointKey(params),
+    params,
+    status: opts.failed ? 'failed' : 'ok',
+    result: opts.failed ? null : result,
+    error: opts.failed ? 'publisher app died' : null,
+    attempts: opts.failed ? 4 : 1,
+    topic: 't',
+    started_at: new Date(0).toISOString(),
+    elapsed_s: 12,
+  };
+}
+
+/** Two client counts × four rates (one given out of order), the 40-client curve saturating, plus one failed point. */
+export function fixtureStudyPoints(): PointRecord[] {
+  return [
+    fixturePoint(10, 2000),
+    fixturePoint(10, 1000),
+    fixturePoint(10, 3000),
+    fixturePoint(10, 1500),
+    fixturePoint(40, 1000, { cap: 1800 }),
+    fixturePoint(40, 1500, { cap: 1800 }),
+    fixturePoint(40, 2000, { cap: 1800 }),
+    fixturePoint(40, 3000, { cap: 1800 }),
+    fixturePoint(40, 4000, { failed: true }),
+  ];
+}

@@ -1,0 +1,58 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { killTagged, REPO_ROOT, tempDir, uniqueTag, waitNoProcesses } from '../helpers';
+
+interface NotebookOutput {
+  output_type: string;
+  name?: string;
+  text?: string[] | string;
+  data?: Record<string, unknown>;
+  ename?: string;
+}
+
+describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () {
+  this.timeout(600000);
+  let dir: string;
+  const tag = uniqueTag();
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => {
+    killTagged(tag);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs top to bottom without errors and shows the plots', async () => {
+    const out = path.join(dir, 'executed.ipynb');
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('jupyter', ['nbconvert', '--to', 'notebook', '--execute', 'kafka-scaling.ipynb', '--output', out, '--ExecutePreprocessor.timeout=500'], {
+        cwd: path.join(REPO_ROOT, 'notebooks'),
+        env: { ...process.env, HYDRA_TEST_TAG: tag, HYDRA_NB_CLIENTS: '2', HYDRA_NB_RATES: '500,1000', HYDRA_NB_DURATION: '1', HYDRA_NB_EXTRA_RATES: '1500', HYDRA_NB_RESULTS: path.join(dir, 'results') },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 560000);
+      child.once('error', (err) => reject(new Error(`cannot run jupyter (scripts/setup.sh test installs it): ${err.message}`)));
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 0, 'nbconvert --execute failed');
+    const nb = JSON.parse(fs.readFileSync(out, 'utf8')) as { cells: { cell_type: string; outputs?: NotebookOutput[] }[] };
+    const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+    const errors = outputs.filter((o) => o.output_type === 'error' || (o.name === 'stderr' && /Error/.test(String(o.text))));
+    assert.deepEqual(errors, [], 'no cell raised');
+    const text = outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
+    assert.match(text, /point 2\/2: 2 clients, 1000 msg\/s -> loss/);
+    assert.match(text, /measured 1 new points; the study now has 3/);
+    assert.match(text, /report\.html/);
+    const pngs = outputs.filter((o) => typeof o.data?.['image/png'] === 'string');
+    assert.ok(pngs.length >= 5, `${pngs.length} inline plots`);
+    const study = fs.readdirSync(path.join(dir, 'results')).find((d) => d.startsWith('sweep-'));
+    assert.ok(study, 'the notebook stored its study');
+    for (const f of ['points.jsonl', 'report.html', 'plots.html', 'rx-tx.png', 'loss-tx.svg']) assert.ok(fs.existsSync(path.join(dir, 'results', study, f)), f);
+    assert.deepEqual(await waitNoProcesses(tag), [], 'the kernel left no app or broker behind');
+  });
+});

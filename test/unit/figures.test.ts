@@ -1,0 +1,74 @@
+import { strict as assert } from 'node:assert';
+import { failingClientsFigure, latencyFigure, lossFigure, rateBoundaryFigure, rxTxFigure, studyFigures } from '../../src/plot/figures';
+import { fixturePoint, fixtureStudyPoints } from '../fixtures';
+
+const title = (layout: Record<string, unknown>, key?: 'xaxis' | 'yaxis'): string => {
+  const owner = key ? (layout[key] as { title: { text: string } }) : (layout as { title: { text: string } });
+  return owner.title.text;
+};
+
+describe('figure builders', () => {
+  const points = fixtureStudyPoints();
+
+  it("draws HYDRA's Rx-vs-Tx plot: one spline trace per client count, x sorted by Tx rate", () => {
+    const fig = rxTxFigure(points);
+    assert.equal(title(fig.layout), 'Average Client Rate');
+    assert.equal(title(fig.layout, 'xaxis'), 'Average Tx Rate [pps]');
+    assert.equal(title(fig.layout, 'yaxis'), 'Average Rx Rate [pps]');
+    assert.deepEqual(fig.data.map((t) => t.name), ['client_count = 10', 'client_count = 40']);
+    const [ten, forty] = fig.data;
+    assert.deepEqual(ten?.x, [999, 1498.5, 1998, 2997]);
+    assert.deepEqual(ten?.y, [1000, 1500, 2000, 3000]);
+    assert.deepEqual(forty?.y, [1000, 1500, 1800, 1800]);
+    assert.ok(fig.data.every((t) => t.mode === 'lines+markers' && t.line?.shape === 'spline'));
+  });
+
+  it('draws packet loss in % and leaves failed points out with a note', () => {
+    const fig = lossFigure(points);
+    assert.equal(title(fig.layout), 'Average Packet Loss');
+    assert.equal(title(fig.layout, 'yaxis'), 'Average Packet Loss [%]');
+    assert.equal(fig.data[1]?.x.length, 4, 'the failed 4000 msg/s point is not on the curve');
+    assert.equal(fig.data[1]?.y[3], 40);
+    const notes = fig.layout.annotations as { text: string }[];
+    assert.equal(notes[0]?.text, '1 failed point not shown');
+  });
+
+  it('draws the failing-clients rate only where clients failed, as HYDRA did', () => {
+    const fig = failingClientsFigure(points);
+    assert.equal(title(fig.layout), 'Failing Clients Rate');
+    assert.equal(title(fig.layout, 'yaxis'), 'Average Failing Clients Rate [pps]');
+    assert.deepEqual(fig.data[0]?.x, []);
+    assert.deepEqual(fig.data[1]?.x, [1998, 2997]);
+    assert.deepEqual(fig.data[1]?.y, [1800, 1800]);
+  });
+
+  it('says why the failing-clients plot is empty when nothing failed', () => {
+    const fig = failingClientsFigure([fixturePoint(10, 1000)]);
+    assert.ok((fig.layout.annotations as { text: string }[]).some((a) => /no client failed/.test(a.text)));
+  });
+
+  it('draws p50 and p99 latency per client count', () => {
+    const fig = latencyFigure(points);
+    assert.deepEqual(fig.data.map((t) => t.name), ['client_count = 10 p50', 'client_count = 10 p99', 'client_count = 40 p50', 'client_count = 40 p99']);
+    assert.deepEqual(fig.data[0]?.y, [3, 3.5, 4, 5]);
+    assert.equal(fig.data[1]?.line?.dash, 'dash');
+  });
+
+  it('splits traces by batch size when a study varies it', () => {
+    const fig = rxTxFigure([fixturePoint(10, 1000, { batch: 10 }), fixturePoint(10, 1000, { batch: 100 }), fixturePoint(10, 2000, { batch: 10 })]);
+    assert.deepEqual(fig.data.map((t) => [t.name, t.x.length]), [['client_count = 10, batch = 10', 2], ['client_count = 10, batch = 100', 1]]);
+  });
+
+  it('draws kafkarate boundaries per client count and adds them to the study figures', () => {
+    const findings = [
+      { client_count: 40, max_rate: 4000, max_rx_rate: 3900, no_drop_rate: 3100, steps: 9, note: '' },
+      { client_count: 10, max_rate: 8000, max_rx_rate: 7900, no_drop_rate: null, steps: 20, note: '' },
+    ];
+    const fig = rateBoundaryFigure(findings);
+    assert.deepEqual(fig.data[0]?.x, [10, 40]);
+    assert.deepEqual(fig.data[0]?.y, [8000, 4000]);
+    assert.deepEqual(fig.data[1]?.x, [40]);
+    assert.deepEqual(Object.keys(studyFigures(points, findings)), ['rx-tx', 'loss-tx', 'fail-tx', 'latency-tx', 'rate-boundary']);
+    assert.deepEqual(Object.keys(studyFigures(points)), ['rx-tx', 'loss-tx', 'fail-tx', 'latency-tx']);
+  });
+});
