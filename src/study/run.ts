@@ -155,11 +155,21 @@ async function runRateSearch(
   let step = 0;
   for (const clientCount of spec.grid.client_counts) {
     const base: PointParams = { ...pointParamsOf(spec.options), total_sub_apps: subAppsFor(clientCount, spec.options.clients_per_app), msg_batch: spec.grid.msg_batches[0] ?? spec.options.msg_batch };
+    const byRate = new Map<number, PointRecord>();
+    const resultAt = (rate: number): PointRecord['result'] => byRate.get(rate)?.result ?? null;
     const result = await findRateBoundary(async (rate) => {
       const record = await measure({ ...base, msg_rate: rate }, step++, budget, { search: 'kafkarate', client_count: clientCount });
+      byRate.set(rate, record);
       return record.result ? { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss } : null;
     }, search);
-    findings.push({ client_count: clientCount, max_rate: result.max_rate, max_rx_rate: result.max_rx_rate, no_drop_rate: result.no_drop_rate, steps: result.probes.length, note: result.note });
+    // The search steers by requested rate; say so when the publisher, not Kafka, set the limit there.
+    const limited = [result.max_rate, result.no_drop_rate]
+      .filter((rate): rate is number => rate !== null)
+      .map((rate) => ({ rate, r: resultAt(rate) }))
+      .filter(({ r }) => r?.pub_limited)
+      .map(({ rate, r }) => `at ${rate} msg/s the publisher reached only ${Math.round(r?.average_tx_rate ?? 0)} msg/s (harness limit)`);
+    const note = [result.note, ...new Set(limited)].join('; ');
+    findings.push({ client_count: clientCount, max_rate: result.max_rate, max_rx_rate: result.max_rx_rate, no_drop_rate: result.no_drop_rate, steps: result.probes.length, note });
     store.writeFindings(findings);
     emit({ type: 'phase', phase: 'kafkarate', detail: `${clientCount} clients: max rate ${result.max_rate ?? '-'} msg/s, no-drop rate ${result.no_drop_rate ?? '-'} msg/s (${result.note})` });
   }
