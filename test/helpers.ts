@@ -88,3 +88,27 @@ export function killTagged(tag: string): void {
     }
   }
 }
+
+/**
+ * Per-suite sandbox for CLI tests: a temp directory and fresh process tags; after the suite,
+ * anything still carrying one of the tags is killed and the directory removed.
+ */
+export function cliSandbox(): { dir(): string; tag(): string } {
+  let dir = '';
+  const tags: string[] = [];
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => {
+    for (const t of tags) killTagged(t);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir: () => dir,
+    tag: () => {
+      const t = uniqueTag();
+      tags.push(t);
+      return t;
+    },
+  };
+}

@@ -60,6 +60,7 @@ function baseLayout(title: string, xTitle: string, yTitle: string, records: read
     title: { text: title },
     xaxis: { title: { text: xTitle }, rangemode: 'tozero', automargin: true },
     yaxis: { title: { text: yTitle }, rangemode: 'tozero', automargin: true },
+    showlegend: true,
     legend: { title: { text: 'traces' } },
     font: { size: 14 },
     margin: { t: 60, b: 70 },

@@ -2,29 +2,17 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HYDRA_RESULT_KEYS } from '../../src/stats/result';
-import { killTagged, processesWithTag, runHydra, tempDir, uniqueTag, waitNoProcesses } from '../helpers';
+import { cliSandbox, processesWithTag, runHydra, waitNoProcesses } from '../helpers';
 
 describe('hydra kafka end to end (real processes, embedded broker)', function () {
   this.timeout(120000);
-  let dir: string;
-  const tags: string[] = [];
-  before(() => {
-    dir = tempDir();
-  });
-  after(() => {
-    for (const t of tags) killTagged(t);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const tag = (): string => {
-    const t = uniqueTag();
-    tags.push(t);
-    return t;
-  };
+  const sandbox = cliSandbox();
+  const tag = sandbox.tag;
 
   it('measures one point with zero loss and leaves no process behind', async () => {
     const t = tag();
     const run = await runHydra(
-      ['kafka', '--total_sub_apps=2', '--clients_per_app=2', '--msg_rate=1000', '--test_duration=3', '--json', `--log_dir=${path.join(dir, 'logs')}`, '--config_file='],
+      ['kafka', '--total_sub_apps=2', '--clients_per_app=2', '--msg_rate=1000', '--test_duration=3', '--json', `--log_dir=${path.join(sandbox.dir(), 'logs')}`, '--config_file='],
       { tag: t, timeoutMs: 100000 },
     );
     assert.equal(run.code, 0, run.stderr);
@@ -45,7 +33,7 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
 
   it('prints the RES dict by default', async () => {
     const t = tag();
-    const run = await runHydra(['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--msg_rate=500', '--test_duration=1', '--quiet', `--log_dir=${path.join(dir, 'logs')}`, '--config_file='], { tag: t, timeoutMs: 60000 });
+    const run = await runHydra(['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--msg_rate=500', '--test_duration=1', '--quiet', `--log_dir=${path.join(sandbox.dir(), 'logs')}`, '--config_file='], { tag: t, timeoutMs: 60000 });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^RES = \{'average_packet_loss': 0,/);
     assert.equal(run.stderr, '');
@@ -55,7 +43,7 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
   it('stops apps and broker on SIGINT', async () => {
     const t = tag();
     let sent = false;
-    const run = await runHydra(['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--msg_rate=500', '--test_duration=30', `--log_dir=${path.join(dir, 'logs')}`, '--config_file='], {
+    const run = await runHydra(['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--msg_rate=500', '--test_duration=30', `--log_dir=${path.join(sandbox.dir(), 'logs')}`, '--config_file='], {
       tag: t,
       timeoutMs: 60000,
       onStderr: (chunk, kill) => {
@@ -81,17 +69,18 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
   for (const [argv, message] of badInput) {
     it(`exits 2 with one line and launches nothing for ${argv.slice(1).join(' ')}`, async () => {
       const t = tag();
-      const run = await runHydra(argv, { tag: t, timeoutMs: 20000 });
+      // A launch would create this log directory; bad input must stop before that.
+      const run = await runHydra([...argv, `--log_dir=${path.join(sandbox.dir(), 'never')}`], { tag: t, timeoutMs: 20000 });
       assert.equal(run.code, 2);
       assert.match(run.stderr, message);
       assert.equal(run.stderr.trim().split('\n').length, 1);
-      assert.equal(fs.existsSync(path.join(dir, 'never')), false);
+      assert.equal(fs.existsSync(path.join(sandbox.dir(), 'never')), false);
       assert.deepEqual(processesWithTag(t), []);
     });
   }
 
   it('rejects a malformed hydra.ini naming file and line', async () => {
-    const ini = path.join(dir, 'bad.ini');
+    const ini = path.join(sandbox.dir(), 'bad.ini');
     fs.writeFileSync(ini, '[test]\nmsg_rate 100\n');
     const run = await runHydra(['kafka', `--config_file=${ini}`], { tag: tag(), timeoutMs: 20000 });
     assert.equal(run.code, 2);

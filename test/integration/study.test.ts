@@ -3,26 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PointRecord } from '../../src/runner/types';
 import { readJsonLines } from '../../src/study/store';
-import { killTagged, runHydra, tempDir, uniqueTag, waitNoProcesses } from '../helpers';
+import { cliSandbox, runHydra, waitNoProcesses } from '../helpers';
 
 describe('studies end to end (CLI, real apps, embedded broker)', function () {
   this.timeout(240000);
-  let dir: string;
-  const tags: string[] = [];
-  before(() => {
-    dir = tempDir();
-  });
-  after(() => {
-    for (const t of tags) killTagged(t);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const tag = (): string => {
-    const t = uniqueTag();
-    tags.push(t);
-    return t;
-  };
-  const common = (): string[] => ['--clients_per_app=2', '--test_duration=1', '--drain_timeout=3', `--results_dir=${path.join(dir, 'results')}`, `--log_dir=${path.join(dir, 'logs')}`, '--config_file='];
-  const points = (id: string): PointRecord[] => readJsonLines<PointRecord>(path.join(dir, 'results', id, 'points.jsonl'));
+  const sandbox = cliSandbox();
+  const tag = sandbox.tag;
+  const common = (): string[] => ['--clients_per_app=2', '--test_duration=1', '--drain_timeout=3', `--results_dir=${path.join(sandbox.dir(), 'results')}`, `--log_dir=${path.join(sandbox.dir(), 'logs')}`, '--config_file='];
+  const points = (id: string): PointRecord[] => readJsonLines<PointRecord>(path.join(sandbox.dir(), 'results', id, 'points.jsonl'));
 
   it('reuses apps across rates and scales the sub group by the difference only', async () => {
     const t = tag();
@@ -70,7 +58,7 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
     assert.ok(saved >= 2 && saved < 4, `${saved} points saved before the interrupt`);
 
     const t2 = tag();
-    const resumed = await runHydra(['study', 'resume', id, '--quiet', `--results_dir=${path.join(dir, 'results')}`, '--config_file='], { tag: t2, timeoutMs: 200000 });
+    const resumed = await runHydra(['study', 'resume', id, '--quiet', `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], { tag: t2, timeoutMs: 200000 });
     assert.equal(resumed.code, 0, resumed.stderr);
     const afterResume = points(id);
     assert.equal(afterResume.length, 4);
@@ -78,7 +66,7 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
     assert.deepEqual(await waitNoProcesses(t2), []);
 
     const t3 = tag();
-    const rerun = await runHydra(['study', 'rerun', id, '--msg_rates=500', '--json', '--quiet', `--results_dir=${path.join(dir, 'results')}`, '--config_file='], { tag: t3, timeoutMs: 200000 });
+    const rerun = await runHydra(['study', 'rerun', id, '--msg_rates=500', '--json', '--quiet', `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], { tag: t3, timeoutMs: 200000 });
     assert.equal(rerun.code, 0, rerun.stderr);
     const outcome = JSON.parse(rerun.stdout) as { measured: number; points: PointRecord[] };
     assert.equal(outcome.measured, 2, 'one new point per client count');
@@ -87,7 +75,7 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
     assert.deepEqual(all.slice(4).map((r) => [r.params.total_sub_apps * 2, r.params.msg_rate]), [[2, 500], [4, 500]]);
     assert.deepEqual(await waitNoProcesses(t3), []);
 
-    const shown = await runHydra(['study', 'show', id, `--results_dir=${path.join(dir, 'results')}`, '--config_file='], { tag: tag(), timeoutMs: 20000 });
+    const shown = await runHydra(['study', 'show', id, `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], { tag: tag(), timeoutMs: 20000 });
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /clients\s+batch\s+rate\s+status\s+packet_tx/);
     assert.equal(shown.stdout.split('\n').filter((l) => /\s+ok\s+/.test(l)).length, 6);

@@ -72,3 +72,9 @@ describe('figure builders', () => {
     assert.deepEqual(Object.keys(studyFigures(points)), ['rx-tx', 'loss-tx', 'fail-tx', 'latency-tx']);
   });
 });
+
+describe('figure layout', () => {
+  it('always shows the legend, so a single client count is still labelled', () => {
+    assert.equal(rxTxFigure([fixturePoint(10, 1000)]).layout.showlegend, true);
+  });
+});
