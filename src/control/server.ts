@@ -22,7 +22,10 @@ export class ControlServer {
   /** Binds `tcp://host:*` (ephemeral port) unless a port is given; returns the bound endpoint. */
   async bind(host = '127.0.0.1', port?: number): Promise<string> {
     await this.socket.bind(`tcp://${host}:${port ?? '*'}`);
-    this.loop = this.serve();
+    // A socket error outside close() ends serving; say so in the app's log instead of an unhandled rejection.
+    this.loop = this.serve().catch((err: unknown) => {
+      process.stderr.write(`control server stopped: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
     const endpoint = this.socket.lastEndpoint;
     if (!endpoint) throw new Error('REP socket reported no endpoint after bind');
     return endpoint;
