@@ -25,6 +25,12 @@ export class StudyStore {
     return store;
   }
 
+  /** Opens the study in `dir`. */
+  static atDir(dir: string): StudyStore {
+    if (!fs.existsSync(path.join(dir, SPEC_FILE))) throw new StudyError(`no study in ${dir}`);
+    return new StudyStore(dir);
+  }
+
   /** Opens `results/<id>` (or a study directory path). */
   static open(resultsDir: string, idOrDir: string): StudyStore {
     const candidates = [path.join(resultsDir, idOrDir), idOrDir];

@@ -65,7 +65,7 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
       if (outcome.findings.length) io.stdout.write(formatFindings(outcome.findings) + '\n');
     }
     if (!quiet) io.stderr.write(`hydra: study ${outcome.id}: ${outcome.measured} points measured, ${outcome.points.length} stored in ${outcome.dir}\n`);
-    const plotted = args.flags.has('report') ? await writeReport(StudyStore.open(outcome.dir, outcome.dir), io) : true;
+    const plotted = args.flags.has('report') ? await writeReport(StudyStore.atDir(outcome.dir), io) : true;
     return outcome.points.some((p) => p.status === 'failed') || !plotted ? 1 : 0;
   } finally {
     release?.();
