@@ -7,10 +7,11 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { encodeMessage } from '../src/apps/message';
-import type { SubStats } from '../src/apps/types';
 import { startEmbeddedBroker, type BrokerHandle } from '../src/broker';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
 import { ControlClient } from '../src/control/client';
+import type { SubCommands } from '../src/control/protocol';
+import { subConfigFor } from '../src/runner/app-config';
 import { TestSession } from '../src/runner/session';
 import { median } from 'simple-statistics';
 import * as os from 'node:os';
@@ -53,7 +54,15 @@ async function rawProduceRate(brokers: string[], topic: string, seconds: number)
 async function main(): Promise<void> {
   line('machine', `${os.cpus().length} cores, node ${process.version}${quick ? ', --quick' : ''}`);
   const broker: BrokerHandle = await startEmbeddedBroker();
-  const options: HydraOptions = { ...DEFAULT_OPTIONS, config_file: '', log_dir: path.join(os.tmpdir(), 'hydra-bench-logs'), clients_per_app: 1, total_sub_apps: 1, test_duration: WINDOW_S, drain_timeout: 2 };
+  const options: HydraOptions = {
+    ...DEFAULT_OPTIONS,
+    config_file: '',
+    log_dir: path.join(os.tmpdir(), 'hydra-bench-logs'),
+    clients_per_app: 1,
+    total_sub_apps: 1,
+    test_duration: WINDOW_S,
+    drain_timeout: 2,
+  };
   const session = await TestSession.open(options, { broker });
   try {
     // 1. Publisher ceiling next to raw kafkajs.
@@ -66,7 +75,10 @@ async function main(): Promise<void> {
     // 2. Achieved / requested.
     for (const rate of [1000, 10000, 50000]) {
       const r = await session.runPoint({ ...pointParamsOf(options), msg_rate: rate });
-      line(`achieved/requested at ${rate} msg/s`, `${r.result.pub_achieved_ratio.toFixed(3)} (tx ${r.result.average_tx_rate.toFixed(0)} msg/s, loss ${r.result.average_packet_loss.toFixed(3)} %)`);
+      line(
+        `achieved/requested at ${rate} msg/s`,
+        `${r.result.pub_achieved_ratio.toFixed(3)} (tx ${r.result.average_tx_rate.toFixed(0)} msg/s, loss ${r.result.average_packet_loss.toFixed(3)} %)`,
+      );
     }
 
     // 3. Per-point overhead beyond test_duration with apps reused (same client count).
@@ -78,7 +90,10 @@ async function main(): Promise<void> {
       await session.runPoint(short);
       overheads.push((performance.now() - t0) / 1000 - short.test_duration);
     }
-    line('per-point overhead beyond test_duration, apps reused (median of 3)', `${median(overheads).toFixed(2)} s (${overheads.map((o) => o.toFixed(2)).join(', ')})`);
+    line(
+      'per-point overhead beyond test_duration, apps reused (median of 3)',
+      `${median(overheads).toFixed(2)} s (${overheads.map((o) => o.toFixed(2)).join(', ')})`,
+    );
 
     // 4. Scaling the sub group 1 → 20 apps.
     await session.prepareApps(1);
@@ -91,13 +106,14 @@ async function main(): Promise<void> {
     t0 = performance.now();
     const { subs } = await session.prepareApps(collectApps);
     line(`scale sub group 20 → ${collectApps} apps`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
-    const clients = subs.map((s) => new ControlClient(s.endpoint, 10000));
+    const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000));
     const topic = `bench-collect-${Date.now()}`;
-    await Promise.all(clients.map((c) => c.call('updateconfig', { topic, clients_per_app: 1, group_prefix: topic, consumer_max_buffer_size: 0, consumer_max_wait_ms: 100 }, 60000)));
+    const subConfig = subConfigFor({ clients_per_app: 1, consumer_max_buffer_size: 0 }, options, topic);
+    await Promise.all(clients.map((c) => c.call('updateconfig', subConfig, 60000)));
     const rounds: number[] = [];
     for (let i = 0; i < 5; i++) {
       t0 = performance.now();
-      const stats = await Promise.all(clients.map((c) => c.call<SubStats>('getstats')));
+      const stats = await Promise.all(clients.map((c) => c.call('getstats')));
       rounds.push(performance.now() - t0);
       if (stats.length !== collectApps) throw new Error('missing stats');
     }

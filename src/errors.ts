@@ -1,15 +1,25 @@
 /**
- * One error hierarchy for the whole library. Only the CLI turns these into exit codes;
- * library callers (notebooks) get typed errors with a message a person can act on.
+ * One error hierarchy for the whole library. Only the CLI turns these into exit codes; library
+ * callers (notebooks) get typed errors with a message a person can act on.
+ *
+ * `retriable` says whether doing the same thing again can help (kafkajs style): an app that died
+ * or a broker connection that reset can; a rejected configuration cannot. Studies retry a point
+ * only after a retriable failure and store a deterministic one at once.
  */
 export class HydraError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly retriable: boolean;
+
+  constructor(message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
+    this.retriable = opts.retriable ?? false;
   }
 }
 
-/** Bad flag, ini key or value. `source` names the flag (`--msg_rate`) or ini key (`[broker] brokers`). */
+/**
+ * Bad flag, ini key, library field or value. `source` names where the value came from: the flag
+ * (`--msg_rate`), the ini key (`hydra.ini [test] msg_rate`) or the library field (`grid.msg_rates[1]`).
+ */
 export class ConfigError extends HydraError {
   constructor(
     readonly source: string,
@@ -23,25 +33,46 @@ export class ConfigError extends HydraError {
 /** The embedded broker could not be started or a configured broker cannot be reached. */
 export class BrokerError extends HydraError {}
 
-/** An app did not answer a control request in time. */
+/** An app did not answer a control request in time. Retriable: a fresh app may answer. */
 export class ControlTimeoutError extends HydraError {
   constructor(
     readonly endpoint: string,
     readonly command: string,
     readonly timeoutMs: number,
   ) {
-    super(`no reply to '${command}' from ${endpoint} within ${timeoutMs} ms`);
+    super(`no reply to '${command}' from ${endpoint} within ${timeoutMs} ms`, { retriable: true });
   }
 }
 
-/** An app answered a control request with an error reply. */
+/**
+ * An app answered a control request with an error reply. Retriable unless the app rejected the
+ * request's arguments: the same arguments would be rejected again.
+ */
 export class ControlReplyError extends HydraError {}
 
 /** An app process could not be started, or died before reporting its control address. */
-export class AppLaunchError extends HydraError {}
+export class AppLaunchError extends HydraError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, { retriable: true, ...opts });
+  }
+}
 
-/** A test point could not be measured (apps died, broker failed, publisher errors). */
-export class PointError extends HydraError {}
+/** A test point could not be measured (apps died, broker failed, publisher errors). Retriable unless said otherwise. */
+export class PointError extends HydraError {
+  constructor(message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, { retriable: true, ...opts });
+  }
+}
 
 /** A study id or file that does not exist or cannot be read. */
 export class StudyError extends HydraError {}
+
+/** The error's one-line message, whatever was thrown. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** True when repeating the failed work can help. Errors from outside hydra (a library's own) count as retriable. */
+export function isRetriable(err: unknown): boolean {
+  return err instanceof HydraError ? err.retriable : true;
+}

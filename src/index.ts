@@ -5,18 +5,22 @@
  */
 export { DEFAULT_OPTIONS, OPTION_SPECS, pointParamsOf, type HydraOptions, type PointParams } from './config/options';
 export { resolveOptions, loadIniOptions } from './config/resolve';
+export { checkPointParams } from './config/rules';
 export * from './errors';
 export { acquireBroker, startEmbeddedBroker, type BrokerHandle } from './broker';
-export { TestSession, type PointRun } from './runner/session';
-export type { HydraEvent, EventSink } from './runner/events';
-export type { PointRecord } from './runner/types';
+export { TestSession } from './runner/session';
+export type { PointRun, PointRunner, OpenPointRunner } from './runner/point-runner';
+export type { RunnerEvent, PointPhase } from './runner/events';
+export type { HydraEvent, EventSink, StudyEvent } from './study/events';
+export type { PointRecord, OkPointRecord, FailedPointRecord } from './study/record';
 export { computeResult, HYDRA_RESULT_KEYS, type PointResult } from './stats/result';
-export { formatResDict, formatSummary } from './stats/format';
+export { formatResDict, formatSummary } from './present/point';
+export { pointsToCsv, pointsToJsonl, exportPoints } from './present/export';
+export { formatPointsTable, formatFindings } from './present/table';
+export { formatStudy, formatStudyLine } from './present/study';
 export { createStudy, runStudy, rerunStudy, resumeStudy, StudyInterrupted, type StudyInput, type StudyOutcome, type StudyRunOptions } from './study/run';
 export { StudyStore, listStudyIds } from './study/store';
 export { findRateBoundary } from './study/boundary';
-export { pointsToCsv } from './study/csv';
-export { formatPointsTable, formatFindings } from './study/table';
 export type { StudySpec, StudyGrid, StudyKind, RateFinding, RateSearchSettings } from './study/spec';
 export { rxTxFigure, lossFigure, failingClientsFigure, latencyFigure, rateBoundaryFigure, studyFigures, type Figure, type PlotTrace } from './plot/figures';
 export { figureSnippet, figuresPage, plotlyScriptTag } from './plot/html';

@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
-import type { PointRecord } from '../src/runner/types';
+import type { PointRecord } from '../src/study/record';
 import type { PointResult } from '../src/stats/result';
 import { pointKey } from '../src/study/grid';
 
@@ -36,17 +36,10 @@ export function fixturePoint(clients: number, rate: number, opts: { cap?: number
     latency_max_ms: 20,
     unresponsive_apps: [],
   };
-  return {
-    key: pointKey(params),
-    params,
-    status: opts.failed ? 'failed' : 'ok',
-    result: opts.failed ? null : result,
-    error: opts.failed ? 'publisher app died' : null,
-    attempts: opts.failed ? 4 : 1,
-    topic: 't',
-    started_at: new Date(0).toISOString(),
-    elapsed_s: 12,
-  };
+  const base = { key: pointKey(params), params, topic: 't', started_at: new Date(0).toISOString(), elapsed_s: 12 };
+  return opts.failed
+    ? { ...base, status: 'failed', result: null, error: 'publisher app died', attempts: 4 }
+    : { ...base, status: 'ok', result, error: null, attempts: 1 };
 }
 
 /** Two client counts × four rates (one given out of order), the 40-client curve saturating, plus one failed point. */

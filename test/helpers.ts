@@ -26,7 +26,10 @@ export interface CliRun {
  * Runs the real CLI as a child process with a hard timeout (SIGKILL). `tag` is put in the
  * environment, which every app and kcat inherit, so leftovers can be found by it afterwards.
  */
-export function runHydra(args: string[], opts: { tag: string; cwd?: string; timeoutMs?: number; onStderr?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void }): Promise<CliRun> {
+export function runHydra(
+  args: string[],
+  opts: { tag: string; cwd?: string; timeoutMs?: number; onStderr?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HYDRA_BIN, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,

@@ -1,23 +1,23 @@
 import { ControlServer } from '../control/server';
-import type { AppSpec } from './types';
+import type { CommandMap, CommonCommands } from '../control/protocol';
+import type { AppSpec, ReadyMessage } from '../control/wire';
+import { HydraError } from '../errors';
 
 /** What an app hands the bootstrap: its commands and how to shut down cleanly. */
-export interface AppInstance {
-  register(server: ControlServer): void;
+export interface AppInstance<M extends CommandMap & CommonCommands> {
+  register(server: ControlServer<M>): void;
   shutdown(): Promise<void>;
 }
 
-/** Message an app sends the launcher over the IPC channel once its REP server is bound. */
-export interface ReadyMessage {
-  type: 'ready';
-  endpoint: string;
-  pid: number;
-}
-
+/** The launch spec from the environment; an app started by hand says how it is meant to be started. */
 export function readAppSpec(): AppSpec {
   const raw = process.env.HYDRA_APP_SPEC;
-  if (!raw) throw new Error('HYDRA_APP_SPEC is not set: apps are started by the hydra launcher');
-  return JSON.parse(raw) as AppSpec;
+  if (!raw) throw new HydraError('HYDRA_APP_SPEC is not set: apps are started by the hydra launcher');
+  try {
+    return JSON.parse(raw) as AppSpec;
+  } catch {
+    throw new HydraError('HYDRA_APP_SPEC is not JSON: apps are started by the hydra launcher');
+  }
 }
 
 /**
@@ -25,8 +25,8 @@ export function readAppSpec(): AppSpec {
  * when told to stop, on SIGTERM/SIGINT, or when the launcher goes away (IPC disconnect), so an
  * app never outlives its runner, even one that was SIGKILLed.
  */
-export async function runApp(spec: AppSpec, app: AppInstance): Promise<void> {
-  const server = new ControlServer();
+export async function runApp<M extends CommandMap & CommonCommands>(spec: AppSpec, app: AppInstance<M>): Promise<void> {
+  const server = new ControlServer<M>();
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;
@@ -42,7 +42,9 @@ export async function runApp(spec: AppSpec, app: AppInstance): Promise<void> {
     process.exit(code);
   };
   app.register(server);
-  server.on('stop', () => {
+  // Every app kind serves the common commands; register them through that view of the server.
+  const common: ControlServer<CommonCommands> = server;
+  common.on('stop', () => {
     // Reply first, then exit.
     setTimeout(() => void stop(0), 10);
     return { stopping: true };

@@ -1,10 +1,12 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
 
 /** kafkajs logs go to the app's stderr (its log file), one line each. */
-const stderrLogger: logCreator = () => ({ namespace, level, log }) => {
-  const { message, ...extra } = log;
-  process.stderr.write(`${log.timestamp} kafkajs ${logLevel[level]} ${namespace} ${message} ${JSON.stringify(extra)}\n`);
-};
+const stderrLogger: logCreator =
+  () =>
+  ({ namespace, level, log }) => {
+    const { message, ...extra } = log;
+    process.stderr.write(`${log.timestamp} kafkajs ${logLevel[level]} ${namespace} ${message} ${JSON.stringify(extra)}\n`);
+  };
 
 export function makeKafka(brokers: string[], clientId: string): Kafka {
   return new Kafka({

@@ -26,7 +26,11 @@ export function parseNetDev(text: string): [number, number] {
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon === -1) continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     rx += fields[0] ?? 0;
     tx += fields[8] ?? 0;
   }

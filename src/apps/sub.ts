@@ -1,11 +1,13 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { SubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
+import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from '../control/wire';
 import { LatencyHistogram } from '../stats/histogram';
 import { SequenceTracker } from '../stats/sequence';
 import { runApp, log, readAppSpec, type AppInstance } from './bootstrap';
+import { parseSubConfig } from './config';
 import { makeKafka } from './kafka';
 import { decodeMessage, nowMs } from './message';
-import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from './types';
 
 /** Accumulates one client's receive statistics; replaced wholesale by resetstats. */
 class ClientAccumulator {
@@ -44,7 +46,7 @@ interface Client {
  * full stream (HYDRA's semantics). A new topic (updateconfig) replaces the consumers, because a
  * kafkajs consumer cannot change its subscription while running.
  */
-export class SubscriberApp implements AppInstance {
+export class SubscriberApp implements AppInstance<SubCommands> {
   private clients: Client[] = [];
   private config: SubConfig | null = null;
   private readonly kafka;
@@ -53,7 +55,7 @@ export class SubscriberApp implements AppInstance {
     this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`);
   }
 
-  register(server: ControlServer): void {
+  register(server: ControlServer<SubCommands>): void {
     server
       .on('ping', () => ({ pong: true, kind: 'sub', name: this.spec.name, pid: process.pid }))
       .on('updateconfig', async (args) => {
@@ -143,26 +145,6 @@ export function clientStats(c: { id: string; acc: ClientAccumulator; errors: str
     latency: acc.latency.toJSON(),
     malformed: acc.malformed,
     errors: c.errors.length,
-  };
-}
-
-function parseSubConfig(args: Record<string, unknown>): SubConfig {
-  const int = (key: string, min: number): number => {
-    const v = args[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`updateconfig: ${key} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const str = (key: string): string => {
-    const v = args[key];
-    if (typeof v !== 'string' || v === '') throw new Error(`updateconfig: ${key} must be a non-empty string`);
-    return v;
-  };
-  return {
-    topic: str('topic'),
-    group_prefix: str('group_prefix'),
-    clients_per_app: int('clients_per_app', 1),
-    consumer_max_buffer_size: int('consumer_max_buffer_size', 0),
-    consumer_max_wait_ms: int('consumer_max_wait_ms', 1),
   };
 }
 

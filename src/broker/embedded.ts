@@ -10,7 +10,7 @@ export interface BrokerHandle {
   stop(): Promise<void>;
 }
 
-const MOCK_LINE = /Mock cluster enabled:.*replaced with ([0-9.:,\[\]a-fA-F]+)/;
+const MOCK_LINE = /Mock cluster enabled:.*replaced with ([0-9.:,[\]a-fA-F]+)/;
 const KCAT_HINT = "install it with 'sudo apt-get install -y kcat' (Debian/Ubuntu), or set [broker] brokers in hydra.ini";
 
 /** Live embedded brokers, so an exiting process can kill them synchronously. */
@@ -48,10 +48,17 @@ export async function startEmbeddedBroker(opts: { brokers?: number; timeoutMs?: 
   try {
     brokers = await new Promise<string[]>((resolve, reject) => {
       let stderr = '';
-      const timer = setTimeout(() => reject(new BrokerError(`embedded broker: kcat printed no mock cluster address within ${timeoutMs} ms; stderr: ${stderr.trim()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new BrokerError(`embedded broker: kcat printed no mock cluster address within ${timeoutMs} ms; stderr: ${stderr.trim()}`)),
+        timeoutMs,
+      );
       child.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(err.code === 'ENOENT' ? new BrokerError(`embedded broker: '${kcat}' not found; ${KCAT_HINT}`) : new BrokerError(`embedded broker: cannot start kcat: ${err.message}`));
+        reject(
+          err.code === 'ENOENT'
+            ? new BrokerError(`embedded broker: '${kcat}' not found; ${KCAT_HINT}`)
+            : new BrokerError(`embedded broker: cannot start kcat: ${err.message}`),
+        );
       });
       child.once('exit', (code) => {
         clearTimeout(timer);

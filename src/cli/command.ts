@@ -1,4 +1,5 @@
 import type { FlagDef, ParsedArgs } from '../config/flags';
+import type { OpenPointRunner } from '../runner/point-runner';
 
 /** Where a command writes: results to stdout, people-facing text to stderr. */
 export interface CliIO {
@@ -6,6 +7,8 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
   /** stderr is a terminal: progress bars instead of plain lines. */
   interactive: boolean;
+  /** How test commands open their runner (default: real apps and broker); tests pass a fake. */
+  openSession?: OpenPointRunner;
 }
 
 export interface CliCommand {
@@ -15,6 +18,8 @@ export interface CliCommand {
   /** Longer help printed after the usage line. */
   description?: string;
   flags: readonly (FlagDef & { default?: unknown })[];
+  /** Most positional arguments the command takes (default 0: a stray word is an error). */
+  maxPositionals?: number;
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 

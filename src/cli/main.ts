@@ -1,5 +1,5 @@
 import { formatFlagTable, parseArgs } from '../config/flags';
-import { ConfigError, HydraError } from '../errors';
+import { ConfigError, errorMessage } from '../errors';
 import type { CliCommand, CliIO } from './command';
 import { isShuttingDown } from './shutdown';
 import { brokerCommand } from './commands/broker';
@@ -7,7 +7,17 @@ import { kafkaCommand } from './commands/kafka';
 import { plotCommand, reportCommand } from './commands/plot';
 import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, studyCommand, sweepCommand } from './commands/study';
 
-export const COMMANDS: readonly CliCommand[] = [kafkaCommand, sweepCommand, kafkarateCommand, kafkaBatchCommand, kafkafixedCommand, studyCommand, plotCommand, reportCommand, brokerCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  kafkaCommand,
+  sweepCommand,
+  kafkarateCommand,
+  kafkaBatchCommand,
+  kafkafixedCommand,
+  studyCommand,
+  plotCommand,
+  reportCommand,
+  brokerCommand,
+];
 
 /** Exit codes: 0 ok, 1 run failed, 2 bad input (nothing launched), 130/143 interrupted. */
 export const EXIT_FAILURE = 1;
@@ -46,6 +56,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return 0;
     }
     const args = parseArgs(rest, cmd.flags);
+    const max = cmd.maxPositionals ?? 0;
+    if (args.positionals.length > max) throw new ConfigError(args.positionals.slice(max).join(' '), undefined, `unexpected argument (usage: ${cmd.usage})`);
     return await cmd.run(args, io);
   } catch (err) {
     // Interrupted: the failure is the teardown's doing; the signal handler sets the exit code.
@@ -54,8 +66,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       io.stderr.write(`hydra ${cmd.name}: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    const message = err instanceof HydraError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
-    io.stderr.write(`hydra ${cmd.name}: error: ${message}\n`);
+    // One line, never a stack trace: library errors carry a message a person can act on.
+    io.stderr.write(`hydra ${cmd.name}: error: ${errorMessage(err).split('\n')[0] ?? ''}\n`);
     return EXIT_FAILURE;
   }
 }
@@ -70,7 +82,7 @@ export function main(argv: readonly string[]): void {
       setImmediate(() => process.exit(code));
     },
     (err: unknown) => {
-      process.stderr.write(`hydra: ${String(err)}\n`);
+      process.stderr.write(`hydra: ${errorMessage(err)}\n`);
       process.exit(EXIT_FAILURE);
     },
   );

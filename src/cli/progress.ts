@@ -1,9 +1,10 @@
 import type { PointParams } from '../config/options';
-import type { EventSink, HydraEvent } from '../runner/events';
+import type { RunnerEventSink } from '../runner/events';
+import type { EventSink, HydraEvent } from '../study/events';
 import type { CliIO } from './command';
 
 /** Plain progress lines for a single point: one line per runner phase. */
-export function phaseLogger(io: CliIO): EventSink {
+export function phaseLogger(io: CliIO): RunnerEventSink {
   return (event) => {
     if (event.type === 'broker') io.stderr.write(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}\n`);
     else if (event.type === 'phase') io.stderr.write(`hydra: ${event.phase}${event.detail ? `: ${event.detail}` : ''}\n`);
@@ -75,11 +76,11 @@ export function studyProgress(io: CliIO): EventSink {
         } else out(`hydra: point ${done}/${total} done: ${describe(event.record.params)} → ${summary}`);
         break;
       }
+      case 'search-done':
+        out(`hydra: ${event.clientCount} clients: max rate ${event.maxRate ?? '-'} msg/s, no-drop rate ${event.noDropRate ?? '-'} msg/s (${event.note})`);
+        if (tty) io.stderr.write('\n');
+        break;
       case 'phase':
-        if (event.phase === 'kafkarate') {
-          out(`hydra: ${event.detail ?? ''}`);
-          if (tty) io.stderr.write('\n');
-        }
         break;
       case 'study-done':
         out(`hydra: study ${event.studyId} done: ${event.points} points (${event.failed} failed) in ${event.dir}`);

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
 import type { OptionKind } from './options';
+import { checkNumber, type NumberRule } from './rules';
 
 /** A command-line flag: its snake_case name, how its value is read, and its help line. */
 export interface FlagDef {
@@ -8,6 +9,8 @@ export interface FlagDef {
   unit: string;
   help: string;
   min?: number;
+  max?: number;
+  choices?: readonly string[];
 }
 
 export interface ParsedArgs {
@@ -31,6 +34,8 @@ export function parseArgs(argv: readonly string[], defs: readonly FlagDef[]): Pa
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
+    // `-msg_rate=100` is a typo of a flag, not a positional: refuse it instead of ignoring it.
+    if (/^-[^-]/.test(arg) && !/^-\d/.test(arg)) throw new ConfigError(arg, undefined, 'flags start with two dashes (see --help)');
     if (!arg.startsWith('--') || arg === '--') {
       positionals.push(arg);
       continue;
@@ -53,8 +58,11 @@ export function parseArgs(argv: readonly string[], defs: readonly FlagDef[]): Pa
   return { flags, positionals };
 }
 
-/** Converts one raw value (from a flag or an ini key named by `source`) to its typed form. */
-export function coerceValue(kind: OptionKind, raw: string | true, source: string, min?: number): unknown {
+/**
+ * Converts one raw value (from a flag or an ini key named by `source`) to its typed form; numbers
+ * are checked against `rule` when one is given (the same rule the option table uses).
+ */
+export function coerceValue(kind: OptionKind, raw: string | true, source: string, rule?: Omit<NumberRule, 'kind'> & { choices?: readonly string[] }): unknown {
   if (kind === 'bool') {
     if (raw === true) return true;
     const v = raw.toLowerCase();
@@ -66,28 +74,42 @@ export function coerceValue(kind: OptionKind, raw: string | true, source: string
   switch (kind) {
     case 'string':
       return raw;
+    case 'choice':
+      if (rule?.choices && !rule.choices.includes(raw)) throw new ConfigError(source, raw, `expected ${rule.choices.join(' or ')}`);
+      return raw;
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     case 'acks': {
       const v = raw.toLowerCase() === 'all' ? -1 : Number(raw);
       if (v !== 0 && v !== 1 && v !== -1) throw new ConfigError(source, raw, 'expected 0, 1, -1 or all');
       return v;
     }
     case 'int':
-    case 'number': {
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) throw new ConfigError(source, raw, 'not a number');
-      if (kind === 'int' && !Number.isInteger(v)) throw new ConfigError(source, raw, 'expected a whole number');
-      if (min !== undefined && v < min) throw new ConfigError(source, raw, v < 0 ? `must not be negative (minimum ${min})` : `must be at least ${min}`);
-      return v;
-    }
+    case 'number':
+      return checkNumber(parseDecimal(raw, source), { kind, ...rule }, source, raw);
   }
 }
 
-/** Reads a comma-separated list of numbers (`--msg_rates=1000,2000`). */
-export function parseNumberList(raw: string | true, source: string, min: number, integer = false): number[] {
+/**
+ * A plain decimal number: `1000`, `2.5`, `1e4`. Hex (`0x10`), binary and octal literals, which
+ * Number() would accept, are refused: nobody means 16 msg/s when they type 0x10.
+ */
+function parseDecimal(raw: string, source: string): number {
+  const text = raw.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new ConfigError(source, raw, 'not a number');
+  return Number(text);
+}
+
+/** Reads a comma-separated list of numbers (`--msg_rates=1000,2000`), each checked against `rule`; duplicates are refused. */
+export function parseNumberList(raw: string | true, source: string, rule: NumberRule): number[] {
   if (raw === true || raw.trim() === '') throw new ConfigError(source, undefined, 'needs a comma-separated list of numbers');
-  return raw.split(',').map((part) => coerceValue(integer ? 'int' : 'number', part.trim(), source, min) as number);
+  const values = raw.split(',').map((part) => coerceValue(rule.kind, part.trim(), source, rule) as number);
+  const dup = values.find((v, i) => values.indexOf(v) !== i);
+  if (dup !== undefined) throw new ConfigError(source, raw, `${dup} is listed twice`);
+  return values;
 }
 
 /** Help lines for a flag table: name, unit, default, text. */
@@ -104,4 +126,10 @@ export function formatFlagTable(defs: readonly (FlagDef & { default?: unknown })
 function formatDefault(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(',');
   return String(value);
+}
+
+/** A boolean flag's value: absent → false, `--json` → true, `--json=false` → false. */
+export function flagOn(args: ParsedArgs, name: string): boolean {
+  const raw = args.flags.get(name);
+  return raw === undefined ? false : (coerceValue('bool', raw, `--${name}`) as boolean);
 }

@@ -40,7 +40,7 @@ export interface HydraOptions {
   /** Timeout of every control request, ms. */
   control_timeout_ms: number;
   /** Where apps run: only 'local' (child processes) for now. */
-  launcher: 'local';
+  launcher: LauncherKind;
   /** Directory of per-run app logs. */
   log_dir: string;
   /** Directory holding studies. */
@@ -77,7 +77,11 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   join_timeout: 60,
 });
 
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice';
+
+/** Where apps run. */
+export const LAUNCHER_KINDS = ['local'] as const;
+export type LauncherKind = (typeof LAUNCHER_KINDS)[number];
 
 /** How one option is spelled as a flag and in hydra.ini, with its unit and help text. */
 export interface OptionSpec {
@@ -89,39 +93,118 @@ export interface OptionSpec {
   ini?: [string, string];
   /** Smallest allowed value for numbers. */
   min?: number;
+  /** Largest allowed value for numbers: beyond it a value would wedge the harness or mean nothing. */
+  max?: number;
+  /** Allowed values of a 'choice'. */
+  choices?: readonly string[];
   /** Hidden from the flag table (set through the ini file only). */
   iniOnly?: boolean;
 }
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
-  { name: 'test_duration', kind: 'number', unit: 's', min: 0.1, help: 'publishing window per point', ini: ['test', 'test_duration'] },
-  { name: 'msg_batch', kind: 'int', unit: 'msgs', min: 1, help: 'messages sent back to back before sleeping', ini: ['test', 'msg_batch'] },
-  { name: 'msg_rate', kind: 'number', unit: 'msg/s', min: 1, help: 'requested publish rate', ini: ['test', 'msg_rate'] },
-  { name: 'total_sub_apps', kind: 'int', unit: 'apps', min: 1, help: 'subscriber app processes', ini: ['test', 'total_sub_apps'] },
-  { name: 'clients_per_app', kind: 'int', unit: 'clients', min: 1, help: 'consumers per sub app, each in its own group', ini: ['test', 'clients_per_app'] },
+  { name: 'test_duration', kind: 'number', unit: 's', min: 0.1, max: 86400, help: 'publishing window per point', ini: ['test', 'test_duration'] },
+  { name: 'msg_batch', kind: 'int', unit: 'msgs', min: 1, max: 10000, help: 'messages sent back to back before sleeping', ini: ['test', 'msg_batch'] },
+  { name: 'msg_rate', kind: 'number', unit: 'msg/s', min: 1, max: 10_000_000, help: 'requested publish rate', ini: ['test', 'msg_rate'] },
+  { name: 'total_sub_apps', kind: 'int', unit: 'apps', min: 1, max: 10000, help: 'subscriber app processes', ini: ['test', 'total_sub_apps'] },
+  {
+    name: 'clients_per_app',
+    kind: 'int',
+    unit: 'clients',
+    min: 1,
+    max: 1000,
+    help: 'consumers per sub app, each in its own group',
+    ini: ['test', 'clients_per_app'],
+  },
   { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read' },
   { name: 'keep_running', kind: 'bool', unit: '', help: 'leave apps and broker up until Enter is pressed' },
   { name: 'acks', kind: 'acks', unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'] },
-  { name: 'linger_ms', kind: 'number', unit: 'ms', min: 0, help: 'producer linger before a request is sent', ini: ['producer', 'linger_ms'] },
-  { name: 'consumer_max_buffer_size', kind: 'int', unit: 'bytes', min: 0, help: 'consumer fetch buffer, 0 = unbounded', ini: ['consumer', 'max_buffer_size'] },
+  { name: 'linger_ms', kind: 'number', unit: 'ms', min: 0, max: 60000, help: 'producer linger before a request is sent', ini: ['producer', 'linger_ms'] },
+  {
+    name: 'consumer_max_buffer_size',
+    kind: 'int',
+    unit: 'bytes',
+    min: 0,
+    max: 1 << 30,
+    help: 'consumer fetch buffer, 0 = unbounded',
+    ini: ['consumer', 'max_buffer_size'],
+  },
   { name: 'brokers', kind: 'list', unit: 'host:port,...', help: 'Kafka bootstrap brokers; none = embedded broker', ini: ['broker', 'brokers'] },
-  { name: 'embedded_brokers', kind: 'int', unit: 'brokers', min: 1, help: 'brokers in the embedded mock cluster', ini: ['broker', 'embedded_brokers'] },
+  {
+    name: 'embedded_brokers',
+    kind: 'int',
+    unit: 'brokers',
+    min: 1,
+    max: 16,
+    help: 'brokers in the embedded mock cluster',
+    ini: ['broker', 'embedded_brokers'],
+  },
   { name: 'client_id', kind: 'string', unit: '', help: 'Kafka client id prefix', ini: ['client', 'client_id'], iniOnly: true },
-  { name: 'topic_partitions', kind: 'int', unit: '', min: 1, help: 'partitions of per-point topics hydra creates', ini: ['broker', 'topic_partitions'], iniOnly: true },
-  { name: 'topic_replication', kind: 'int', unit: '', min: 1, help: 'replication factor of per-point topics', ini: ['broker', 'topic_replication'], iniOnly: true },
-  { name: 'consumer_max_wait_ms', kind: 'int', unit: 'ms', min: 1, help: 'consumer fetch long-poll', ini: ['consumer', 'max_wait_ms'], iniOnly: true },
-  { name: 'control_host', kind: 'string', unit: 'address', help: 'address the apps\' ZeroMQ REP servers bind', ini: ['control', 'host'], iniOnly: true },
-  { name: 'control_timeout_ms', kind: 'int', unit: 'ms', min: 1, help: 'timeout of each control request', ini: ['control', 'timeout_ms'] },
-  { name: 'launcher', kind: 'string', unit: '', help: 'where apps run (local)', ini: ['launcher', 'kind'], iniOnly: true },
+  {
+    name: 'topic_partitions',
+    kind: 'int',
+    unit: '',
+    min: 1,
+    max: 10000,
+    help: 'partitions of per-point topics hydra creates',
+    ini: ['broker', 'topic_partitions'],
+    iniOnly: true,
+  },
+  {
+    name: 'topic_replication',
+    kind: 'int',
+    unit: '',
+    min: 1,
+    max: 100,
+    help: 'replication factor of per-point topics',
+    ini: ['broker', 'topic_replication'],
+    iniOnly: true,
+  },
+  {
+    name: 'consumer_max_wait_ms',
+    kind: 'int',
+    unit: 'ms',
+    min: 1,
+    max: 60000,
+    help: 'consumer fetch long-poll',
+    ini: ['consumer', 'max_wait_ms'],
+    iniOnly: true,
+  },
+  { name: 'control_host', kind: 'string', unit: 'address', help: "address the apps' ZeroMQ REP servers bind", ini: ['control', 'host'], iniOnly: true },
+  { name: 'control_timeout_ms', kind: 'int', unit: 'ms', min: 1, max: 600000, help: 'timeout of each control request', ini: ['control', 'timeout_ms'] },
+  { name: 'launcher', kind: 'choice', choices: LAUNCHER_KINDS, unit: '', help: 'where apps run (local)', ini: ['launcher', 'kind'], iniOnly: true },
   { name: 'log_dir', kind: 'string', unit: 'path', help: 'directory of per-run app logs', ini: ['launcher', 'log_dir'] },
   { name: 'results_dir', kind: 'string', unit: 'path', help: 'directory holding studies', ini: ['results', 'dir'] },
-  { name: 'drain_timeout', kind: 'number', unit: 's', min: 0, help: 'grace for subscribers to drain after publishing', ini: ['test', 'drain_timeout'] },
-  { name: 'join_timeout', kind: 'number', unit: 's', min: 1, help: 'time for all consumers to join their groups', ini: ['test', 'join_timeout'] },
+  {
+    name: 'drain_timeout',
+    kind: 'number',
+    unit: 's',
+    min: 0,
+    max: 3600,
+    help: 'grace for subscribers to drain after publishing',
+    ini: ['test', 'drain_timeout'],
+  },
+  { name: 'join_timeout', kind: 'number', unit: 's', min: 1, max: 3600, help: 'time for all consumers to join their groups', ini: ['test', 'join_timeout'] },
 ];
 
 /** Options a single point depends on; everything else is environment. Used to key points in a study. */
-export const POINT_KEYS = ['total_sub_apps', 'clients_per_app', 'msg_rate', 'msg_batch', 'test_duration', 'acks', 'linger_ms', 'consumer_max_buffer_size'] as const;
+export const POINT_KEYS = [
+  'total_sub_apps',
+  'clients_per_app',
+  'msg_rate',
+  'msg_batch',
+  'test_duration',
+  'acks',
+  'linger_ms',
+  'consumer_max_buffer_size',
+] as const;
 export type PointParams = Pick<HydraOptions, (typeof POINT_KEYS)[number]>;
+
+/** The spec of one option. */
+export function optionSpec(name: keyof HydraOptions): OptionSpec {
+  const spec = OPTION_SPECS.find((s) => s.name === name);
+  if (!spec) throw new Error(`no option spec for ${name}`);
+  return spec;
+}
 
 export function pointParamsOf(options: HydraOptions): PointParams {
   const params = {} as Record<string, unknown>;

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { ConfigError } from '../errors';
 import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
-import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions } from './options';
+import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
+import { checkAcks, checkNumber } from './rules';
 
 /** Flags every test command accepts: the options that are not ini-only. */
 export const OPTION_FLAGS: readonly (FlagDef & { default: unknown })[] = OPTION_SPECS.filter((s) => !s.iniOnly).map((s) => ({
@@ -11,27 +12,44 @@ export const OPTION_FLAGS: readonly (FlagDef & { default: unknown })[] = OPTION_
   unit: s.unit,
   help: s.help,
   min: s.min,
+  max: s.max,
+  choices: s.choices,
   default: DEFAULT_OPTIONS[s.name],
 }));
+
+/** Options read from an ini file, with the `file [section] key` each came from. */
+export interface IniOptions {
+  values: Partial<HydraOptions>;
+  sources: Partial<Record<keyof HydraOptions, string>>;
+}
 
 /**
  * Reads hydra.ini into partial options. A missing file is fine only when it is the default path
  * (`required` false); an unknown section or key is an error so typos surface.
  */
 export function loadIniOptions(path: string, required: boolean): Partial<HydraOptions> {
+  return readIniOptions(path, required).values;
+}
+
+function readIniOptions(path: string, required: boolean): IniOptions {
   let text: string;
   try {
+    // Only regular files: a FIFO or a device would block the read forever.
+    const stat = fs.statSync(path);
+    if (!stat.isFile()) throw new ConfigError('--config_file', path, 'not a regular file');
     text = fs.readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (!required && code === 'ENOENT') return {};
+    if (!required && code === 'ENOENT') return { values: {}, sources: {} };
     throw new ConfigError('--config_file', path, `cannot read (${code ?? String(err)})`);
   }
   return iniToOptions(parseIni(text, path), path);
 }
 
-export function iniToOptions(ini: IniData, fileName: string): Partial<HydraOptions> {
-  const out: Record<string, unknown> = {};
+export function iniToOptions(ini: IniData, fileName: string): IniOptions {
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
   for (const [section, keys] of Object.entries(ini)) {
     for (const [key, raw] of Object.entries(keys)) {
       const spec = OPTION_SPECS.find((s) => s.ini?.[0] === section && s.ini[1] === key);
@@ -39,54 +57,67 @@ export function iniToOptions(ini: IniData, fileName: string): Partial<HydraOptio
       if (!spec) throw new ConfigError(source, raw, 'unknown key');
       // An empty value means "not set": `brokers =` keeps the embedded broker.
       if (raw === '' && spec.kind !== 'list' && spec.kind !== 'string') continue;
-      out[spec.name] = coerceValue(spec.kind, raw, source, spec.min);
+      values[spec.name] = coerceValue(spec.kind, raw, source, spec);
+      sources[spec.name] = source;
     }
   }
-  return out as Partial<HydraOptions>;
+  return { values: values as Partial<HydraOptions>, sources: sources as IniOptions['sources'] };
 }
 
 /**
- * Defaults ← hydra.ini ← overrides. `overrides` come from flags or from a notebook cell and are
- * validated the same way, so a negative rate is rejected whatever the front end.
+ * Defaults ← hydra.ini ← overrides. `overrides` come from flags (`overrideSource: 'flag'`) or from
+ * a notebook cell (`'field'`) and are validated by the same rules; every error names where the
+ * value came from: the flag, `file [section] key`, or the library field.
  */
-export function resolveOptions(overrides: Partial<HydraOptions> = {}, opts: { configRequired?: boolean } = {}): HydraOptions {
+export function resolveOptions(
+  overrides: Partial<HydraOptions> = {},
+  opts: { configRequired?: boolean; overrideSource?: 'flag' | 'field' } = {},
+): HydraOptions {
   const configFile = overrides.config_file ?? DEFAULT_OPTIONS.config_file;
-  const fromIni = configFile === '' ? {} : loadIniOptions(configFile, opts.configRequired ?? overrides.config_file !== undefined);
-  const merged = { ...DEFAULT_OPTIONS, ...fromIni, ...overrides, config_file: configFile } as HydraOptions;
-  validateOptions(merged);
+  const fromIni = configFile === '' ? { values: {}, sources: {} } : readIniOptions(configFile, opts.configRequired ?? overrides.config_file !== undefined);
+  const merged = { ...DEFAULT_OPTIONS, ...fromIni.values, ...overrides, config_file: configFile } as HydraOptions;
+  const overrideSource = (name: string): string => (opts.overrideSource === 'flag' ? `--${name}` : `options.${name}`);
+  validateOptions(merged, (name) => (name in overrides ? overrideSource(name) : (fromIni.sources[name] ?? `default ${name}`)));
   return merged;
 }
 
-/** Checks every field against its spec; throws ConfigError naming the flag. */
-export function validateOptions(options: HydraOptions): void {
-  for (const spec of OPTION_SPECS) {
-    const value: unknown = options[spec.name];
-    const source = `--${spec.name}`;
-    switch (spec.kind) {
-      case 'int':
-      case 'number':
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(source, String(value), 'not a number');
-        if (spec.kind === 'int' && !Number.isInteger(value)) throw new ConfigError(source, String(value), 'expected a whole number');
-        if (spec.min !== undefined && value < spec.min) throw new ConfigError(source, String(value), value < 0 ? 'must not be negative' : `must be at least ${spec.min}`);
-        break;
-      case 'bool':
-        if (typeof value !== 'boolean') throw new ConfigError(source, String(value), 'expected true or false');
-        break;
-      case 'acks':
-        if (value !== 0 && value !== 1 && value !== -1) throw new ConfigError(source, String(value), 'expected 0, 1 or -1');
-        break;
-      case 'list':
-        if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list');
-        for (const b of value) {
-          if (typeof b !== 'string' || !/^[^\s:]+:\d+$/.test(b)) throw new ConfigError(source, String(b), 'expected host:port');
-        }
-        break;
-      case 'string':
-        if (typeof value !== 'string') throw new ConfigError(source, String(value), 'expected text');
-        break;
-    }
+/** Checks every field against its spec; throws ConfigError naming where the value came from. */
+export function validateOptions(options: HydraOptions, sourceOf: (name: keyof HydraOptions) => string = (name) => `options.${name}`): void {
+  for (const spec of OPTION_SPECS) checkOption(spec, options[spec.name], sourceOf(spec.name));
+}
+
+function checkOption(spec: OptionSpec, value: unknown, source: string): void {
+  switch (spec.kind) {
+    case 'int':
+    case 'number':
+      checkNumber(value, spec, source);
+      break;
+    case 'bool':
+      if (typeof value !== 'boolean') throw new ConfigError(source, String(value), 'expected true or false');
+      break;
+    case 'acks':
+      checkAcks(value, source);
+      break;
+    case 'list':
+      if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list');
+      for (const b of value) checkBrokerAddress(b, source);
+      break;
+    case 'choice':
+      if (typeof value !== 'string' || !spec.choices?.includes(value))
+        throw new ConfigError(source, String(value), `expected ${spec.choices?.join(' or ') ?? 'a known value'}`);
+      break;
+    case 'string':
+      if (typeof value !== 'string') throw new ConfigError(source, String(value), 'expected text');
+      break;
   }
-  if (options.launcher !== 'local') throw new ConfigError('[launcher] kind', options.launcher, "only 'local' is supported");
+}
+
+/** `host:port` with a port Kafka could listen on. */
+function checkBrokerAddress(value: unknown, source: string): void {
+  const m = typeof value === 'string' ? /^([^\s:]+):(\d+)$/.exec(value) : null;
+  if (!m) throw new ConfigError(source, String(value), 'expected host:port');
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new ConfigError(source, String(value), 'port must be 1-65535');
 }
 
 /** Turns parsed flag values into typed option overrides. */
@@ -94,7 +125,7 @@ export function flagsToOptions(flags: Map<string, string | true>): Partial<Hydra
   const out: Record<string, unknown> = {};
   for (const def of OPTION_FLAGS) {
     const raw = flags.get(def.name);
-    if (raw !== undefined) out[def.name] = coerceValue(def.kind, raw, `--${def.name}`, def.min);
+    if (raw !== undefined) out[def.name] = coerceValue(def.kind, raw, `--${def.name}`, def);
   }
   return out as Partial<HydraOptions>;
 }

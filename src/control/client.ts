@@ -1,13 +1,18 @@
 import * as zmq from 'zeromq';
 import { ControlReplyError, ControlTimeoutError } from '../errors';
-import { decodeReply, encodeRequest, type Command } from './protocol';
+import { decodeReply, encodeRequest, type ArgsOf, type Command, type CommandMap, type ReplyOf } from './protocol';
+
+/** The call's arguments: none for commands without args, else the typed args; then an optional timeout. */
+type CallRest<M extends CommandMap, C extends keyof M> =
+  undefined extends ArgsOf<M, C> ? [args?: ArgsOf<M, C>, timeoutMs?: number] : [args: ArgsOf<M, C>, timeoutMs?: number];
 
 /**
- * REQ client for one app. Every call has a timeout; after a timeout the socket is thrown away
- * and a fresh one connected, because a REQ socket that sent without receiving is wedged for good.
- * Calls on one client are serialized (REQ allows one outstanding request).
+ * REQ client for one app, typed by the app's command map. Every call has a timeout; after a
+ * timeout the socket is thrown away and a fresh one connected, because a REQ socket that sent
+ * without receiving is wedged for good. Calls on one client are serialized (REQ allows one
+ * outstanding request).
  */
-export class ControlClient {
+export class ControlClient<M extends CommandMap = CommandMap> {
   private socket: zmq.Request;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -26,14 +31,14 @@ export class ControlClient {
   }
 
   /** Sends one command and returns the reply's data; throws ControlTimeoutError or ControlReplyError. */
-  call<T = unknown>(cmd: Command, args?: Record<string, unknown>, timeoutMs?: number): Promise<T> {
-    const run = this.queue.then(() => this.callNow<T>(cmd, args, timeoutMs ?? this.timeoutMs));
+  call<C extends keyof M & Command>(cmd: C, ...[args, timeoutMs]: CallRest<M, C>): Promise<ReplyOf<M, C>> {
+    const run = this.queue.then(() => this.callNow(cmd, args as object | undefined, timeoutMs ?? this.timeoutMs));
     // Keep the chain alive whatever this call does.
     this.queue = run.catch(() => undefined);
-    return run;
+    return run as Promise<ReplyOf<M, C>>;
   }
 
-  private async callNow<T>(cmd: Command, args: Record<string, unknown> | undefined, timeoutMs: number): Promise<T> {
+  private async callNow(cmd: Command, args: object | undefined, timeoutMs: number): Promise<unknown> {
     if (this.closed) throw new ControlReplyError(`control client for ${this.endpoint} is closed`);
     const socket = this.socket;
     socket.receiveTimeout = timeoutMs;
@@ -43,16 +48,15 @@ export class ControlClient {
       await socket.send(encodeRequest(cmd, args));
       frames = await socket.receive();
     } catch (err) {
-      if (isTimeout(err)) {
-        this.recover();
-        throw new ControlTimeoutError(this.endpoint, cmd, timeoutMs);
-      }
       this.recover();
-      throw err;
+      if (isTimeout(err)) throw new ControlTimeoutError(this.endpoint, cmd, timeoutMs);
+      throw new ControlReplyError(`${cmd} on ${this.endpoint}: socket error`, { retriable: true, cause: err });
     }
     const reply = decodeReply(frames[0] ?? Buffer.alloc(0));
-    if (!reply.ok) throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.error}`);
-    return reply.data as T;
+    if ('malformed' in reply) throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.malformed}`, { retriable: true });
+    // Invalid arguments are rejected the same way every time; anything else may pass with a fresh app.
+    if (!reply.ok) throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.error}`, { retriable: reply.code !== 'bad_args' });
+    return reply.data;
   }
 
   private recover(): void {

@@ -1,27 +1,80 @@
 /**
  * The control protocol between the runner and its apps: one JSON object per ZeroMQ message,
  * request/reply, HYDRA's command names. The version lets a runner refuse an app built from
- * another release instead of misreading its stats.
+ * another release instead of misreading its stats. Each app kind has a command map (command →
+ * args → reply) that types both the client and the server.
  */
+import type { PingReply, PubConfig, PubStats, PubStatus, SubConfig, SubStats, SubStatus } from './wire';
+
 export const PROTOCOL_VERSION = 1;
 
 export const COMMANDS = ['ping', 'teststart', 'teststop', 'teststatus', 'getstats', 'resetstats', 'updateconfig', 'stop'] as const;
 export type Command = (typeof COMMANDS)[number];
 
+/** A command's arguments (`undefined`: none) and reply. */
+export interface CommandSig<A, R> {
+  args: A;
+  reply: R;
+}
+
+/** Commands an app kind serves. */
+export type CommandMap = { [C in Command]?: CommandSig<unknown, unknown> };
+
+/** Commands every app serves. */
+export interface CommonCommands {
+  ping: CommandSig<undefined, PingReply>;
+  stop: CommandSig<undefined, { stopping: true }>;
+}
+
+export interface PubCommands extends CommonCommands {
+  updateconfig: CommandSig<PubConfig, PubConfig>;
+  resetstats: CommandSig<undefined, null>;
+  teststart: CommandSig<undefined, { started: true }>;
+  teststop: CommandSig<undefined, PubStatus>;
+  teststatus: CommandSig<undefined, PubStatus>;
+  getstats: CommandSig<undefined, PubStats>;
+}
+
+export interface SubCommands extends CommonCommands {
+  updateconfig: CommandSig<SubConfig, { clients: number }>;
+  resetstats: CommandSig<undefined, null>;
+  teststart: CommandSig<undefined, { started: true }>;
+  teststop: CommandSig<undefined, SubStatus>;
+  teststatus: CommandSig<undefined, SubStatus>;
+  getstats: CommandSig<undefined, SubStats>;
+}
+
+// Indexed access (not a conditional type) so a handler's literal replies keep their types.
+export type ArgsOf<M extends CommandMap, C extends keyof M> = (M[C] & CommandSig<unknown, unknown>)['args'];
+export type ReplyOf<M extends CommandMap, C extends keyof M> = (M[C] & CommandSig<unknown, unknown>)['reply'];
+
+/**
+ * Envelope of a request. `run` and `auth` are reserved for authenticating the control plane
+ * (which run the command belongs to, and proof that its sender holds that run's secret).
+ */
 export interface ControlRequest {
   v: number;
   cmd: Command;
   args?: Record<string, unknown>;
+  run?: string;
+  auth?: string;
 }
 
-export type ControlReply = { v: number; ok: true; data: unknown } | { v: number; ok: false; error: string };
+/**
+ * Why an app refused a request: `bad_request` (not a request it can read), `bad_args` (the
+ * arguments are invalid — sending them again cannot help), `bad_state` (not now, e.g. a test is
+ * running), `internal` (the handler failed).
+ */
+export type ReplyErrorCode = 'bad_request' | 'bad_args' | 'bad_state' | 'internal';
+
+export type ControlReply = { v: number; ok: true; data: unknown } | { v: number; ok: false; error: string; code: ReplyErrorCode };
 
 export function isCommand(value: unknown): value is Command {
   return typeof value === 'string' && (COMMANDS as readonly string[]).includes(value);
 }
 
-export function encodeRequest(cmd: Command, args?: Record<string, unknown>): string {
-  const req: ControlRequest = args === undefined ? { v: PROTOCOL_VERSION, cmd } : { v: PROTOCOL_VERSION, cmd, args };
+export function encodeRequest(cmd: Command, args?: object): string {
+  const req = args === undefined ? { v: PROTOCOL_VERSION, cmd } : { v: PROTOCOL_VERSION, cmd, args };
   return JSON.stringify(req);
 }
 
@@ -37,12 +90,21 @@ export function decodeRequest(bytes: Buffer): ControlRequest | { error: string }
   const req = parsed as Partial<ControlRequest>;
   if (req.v !== PROTOCOL_VERSION) return { error: `unsupported protocol version ${String(req.v)} (this app speaks ${PROTOCOL_VERSION})` };
   if (!isCommand(req.cmd)) return { error: `unknown command ${JSON.stringify(req.cmd)}` };
-  if (req.args !== undefined && (typeof req.args !== 'object' || req.args === null)) return { error: 'args must be an object' };
+  if (req.args !== undefined && (typeof req.args !== 'object' || req.args === null || Array.isArray(req.args))) return { error: 'args must be an object' };
   return req as ControlRequest;
 }
 
-export function decodeReply(bytes: Buffer): ControlReply {
-  const parsed = JSON.parse(bytes.toString('utf8')) as ControlReply;
-  if (typeof parsed !== 'object' || parsed === null || typeof parsed.ok !== 'boolean') throw new Error('malformed reply');
-  return parsed;
+/** Decodes a reply; a reply that is not one hydra's apps send is reported as such, never thrown raw. */
+export function decodeReply(bytes: Buffer): ControlReply | { malformed: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { malformed: 'reply is not JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { ok?: unknown }).ok !== 'boolean')
+    return { malformed: 'reply is not a control reply object' };
+  const reply = parsed as ControlReply;
+  if (!reply.ok && typeof reply.error !== 'string') return { malformed: 'error reply without an error message' };
+  return reply;
 }

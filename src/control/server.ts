@@ -1,20 +1,30 @@
 import * as zmq from 'zeromq';
-import { decodeRequest, PROTOCOL_VERSION, type Command, type ControlReply } from './protocol';
+import { errorMessage, HydraError } from '../errors';
+import { decodeRequest, PROTOCOL_VERSION, type Command, type CommandMap, type ControlReply, type ReplyErrorCode, type ReplyOf } from './protocol';
 
-export type CommandHandler = (args: Record<string, unknown>) => unknown | Promise<unknown>;
+/** Thrown by a handler whose request arguments are invalid: the reply says sending them again cannot help. */
+export class ArgsError extends HydraError {}
+
+/** Thrown by a handler that cannot serve the request in the app's current state. */
+export class StateError extends HydraError {}
+
+/**
+ * A command handler. Args arrive off the wire, so a handler validates them (and throws ArgsError)
+ * before use; its reply is typed by the app's command map.
+ */
+export type CommandHandler<R> = (args: Record<string, unknown>) => R | Promise<R>;
 
 /**
  * The REP server every app runs. Handlers are called one at a time (REP is strictly
  * request/reply); a handler that throws, an unknown command or garbage bytes produce an error
  * reply and the server keeps serving.
  */
-export class ControlServer {
+export class ControlServer<M extends CommandMap = CommandMap> {
   private readonly socket = new zmq.Reply({ linger: 0 });
-  private readonly handlers = new Map<Command, CommandHandler>();
+  private readonly handlers = new Map<Command, CommandHandler<unknown>>();
   private closed = false;
-  private loop: Promise<void> | undefined;
 
-  on(cmd: Command, handler: CommandHandler): this {
+  on<C extends keyof M & Command>(cmd: C, handler: CommandHandler<ReplyOf<M, C>>): this {
     this.handlers.set(cmd, handler);
     return this;
   }
@@ -23,11 +33,11 @@ export class ControlServer {
   async bind(host = '127.0.0.1', port?: number): Promise<string> {
     await this.socket.bind(`tcp://${host}:${port ?? '*'}`);
     // A socket error outside close() ends serving; say so in the app's log instead of an unhandled rejection.
-    this.loop = this.serve().catch((err: unknown) => {
-      process.stderr.write(`control server stopped: ${err instanceof Error ? err.message : String(err)}\n`);
+    this.serve().catch((err: unknown) => {
+      process.stderr.write(`control server stopped: ${errorMessage(err)}\n`);
     });
     const endpoint = this.socket.lastEndpoint;
-    if (!endpoint) throw new Error('REP socket reported no endpoint after bind');
+    if (!endpoint) throw new HydraError('REP socket reported no endpoint after bind');
     return endpoint;
   }
 
@@ -51,15 +61,16 @@ export class ControlServer {
   }
 
   private async handle(bytes: Buffer): Promise<ControlReply> {
+    const fail = (error: string, code: ReplyErrorCode): ControlReply => ({ v: PROTOCOL_VERSION, ok: false, error, code });
     const req = decodeRequest(bytes);
-    if ('error' in req) return { v: PROTOCOL_VERSION, ok: false, error: req.error };
+    if ('error' in req) return fail(req.error, 'bad_request');
     const handler = this.handlers.get(req.cmd);
-    if (!handler) return { v: PROTOCOL_VERSION, ok: false, error: `command '${req.cmd}' not supported by this app` };
+    if (!handler) return fail(`command '${req.cmd}' not supported by this app`, 'bad_request');
     try {
       const data = await handler(req.args ?? {});
       return { v: PROTOCOL_VERSION, ok: true, data: data ?? null };
     } catch (err) {
-      return { v: PROTOCOL_VERSION, ok: false, error: err instanceof Error ? err.message : String(err) };
+      return fail(errorMessage(err), err instanceof ArgsError ? 'bad_args' : err instanceof StateError ? 'bad_state' : 'internal');
     }
   }
 

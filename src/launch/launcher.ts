@@ -1,4 +1,4 @@
-import type { AppKind } from '../apps/types';
+import type { AppKind } from '../control/wire';
 
 /** A launched app: where its control server listens and how it is doing. */
 export interface AppHandle {

@@ -1,8 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ReadyMessage } from '../apps/bootstrap';
-import type { AppKind, AppSpec } from '../apps/types';
+import type { AppKind, AppSpec, ReadyMessage } from '../control/wire';
 import { AppLaunchError } from '../errors';
 import type { AppHandle, Launcher } from './launcher';
 
@@ -67,7 +66,10 @@ export class LocalLauncher implements Launcher {
     let endpoint: string;
     try {
       endpoint = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new AppLaunchError(`${name} did not report its control address within ${timeoutMs} ms (log: ${logFile})`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new AppLaunchError(`${name} did not report its control address within ${timeoutMs} ms (log: ${logFile})`)),
+          timeoutMs,
+        );
         child.once('message', (msg: ReadyMessage) => {
           clearTimeout(timer);
           if (msg?.type === 'ready' && typeof msg.endpoint === 'string') resolve(msg.endpoint);

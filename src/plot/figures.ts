@@ -1,4 +1,4 @@
-import type { PointRecord } from '../runner/types';
+import type { PointRecord } from '../study/record';
 import type { PointResult } from '../stats/result';
 import type { RateFinding } from '../study/spec';
 
@@ -65,7 +65,18 @@ function baseLayout(title: string, xTitle: string, yTitle: string, records: read
     font: { size: 14 },
     margin: { t: 60, b: 70 },
     annotations: failed
-      ? [{ text: `${failed} failed point${failed > 1 ? 's' : ''} not shown`, xref: 'paper', yref: 'paper', x: 1, y: 1.08, showarrow: false, xanchor: 'right', font: { size: 12, color: '#a00' } }]
+      ? [
+          {
+            text: `${failed} failed point${failed > 1 ? 's' : ''} not shown`,
+            xref: 'paper',
+            yref: 'paper',
+            x: 1,
+            y: 1.08,
+            showarrow: false,
+            xanchor: 'right',
+            font: { size: 12, color: '#a00' },
+          },
+        ]
       : [],
   };
 }
@@ -97,10 +108,20 @@ export function lossFigure(records: readonly PointRecord[]): Figure {
 
 /** HYDRA plot 3: mean rate of the failing clients; points without failing clients are left out, as in HYDRA. */
 export function failingClientsFigure(records: readonly PointRecord[]): Figure {
-  const fig = curveFigure(records, 'Failing Clients Rate', 'Average Failing Clients Rate [pps]', (r) => (r.failing_clients > 0 ? r.failing_clients_rate : null));
+  const fig = curveFigure(records, 'Failing Clients Rate', 'Average Failing Clients Rate [pps]', (r) =>
+    r.failing_clients > 0 ? r.failing_clients_rate : null,
+  );
   if (fig.data.every((t) => t.x.length === 0)) {
     // An empty plot reads like a bug; say why it is empty.
-    (fig.layout.annotations as unknown[]).push({ text: 'no client failed in any point', xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { size: 18, color: '#555' } });
+    (fig.layout.annotations as unknown[]).push({
+      text: 'no client failed in any point',
+      xref: 'paper',
+      yref: 'paper',
+      x: 0.5,
+      y: 0.5,
+      showarrow: false,
+      font: { size: 18, color: '#555' },
+    });
   }
   return fig;
 }
@@ -133,7 +154,14 @@ export function rateBoundaryFigure(findings: readonly RateFinding[]): Figure {
   const sorted = [...findings].sort((a, b) => a.client_count - b.client_count);
   const trace = (name: string, pick: (f: RateFinding) => number | null, dash: 'solid' | 'dash'): PlotTrace => {
     const pts = sorted.filter((f) => pick(f) !== null);
-    return { type: 'scatter', mode: 'lines+markers', name, x: pts.map((f) => f.client_count), y: pts.map((f) => pick(f) as number), line: { shape: 'linear', dash } };
+    return {
+      type: 'scatter',
+      mode: 'lines+markers',
+      name,
+      x: pts.map((f) => f.client_count),
+      y: pts.map((f) => pick(f) as number),
+      line: { shape: 'linear', dash },
+    };
   };
   return {
     data: [trace('max rate', (f) => f.max_rate, 'solid'), trace('no-drop rate', (f) => f.no_drop_rate, 'dash')],

@@ -24,13 +24,23 @@ export class ImageRenderer {
 
   static async open(executablePath = DEFAULT_CHROMIUM): Promise<ImageRenderer> {
     if (!fs.existsSync(executablePath)) {
-      throw new PlotExportError(`PNG/SVG export needs Chromium at ${executablePath}: install it with 'sudo apt-get install -y chromium' (HTML export works without it)`);
+      throw new PlotExportError(
+        `PNG/SVG export needs Chromium at ${executablePath}: install it with 'sudo apt-get install -y chromium' (HTML export works without it)`,
+      );
     }
     // Loaded here so HTML-only callers (and notebooks) never load playwright.
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     try {
       const page = await browser.newPage();

@@ -1,15 +1,10 @@
-import { POINT_KEYS } from '../config/options';
-import type { PointRecord } from '../runner/types';
-import { HYDRA_RESULT_KEYS } from '../stats/result';
+import { cellText, EXPORT_COLUMNS, sortPoints } from '../present/columns';
+import type { PointRecord } from '../study/record';
 import type { RateFinding, StudySpec } from '../study/spec';
 import { studyFigures } from './figures';
 import { escapeHtml, figureSnippet, htmlPage } from './html';
 
-const cell = (v: unknown): string => {
-  if (v === null || v === undefined) return '-';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
-  return escapeHtml(typeof v === 'object' ? JSON.stringify(v) : String(v));
-};
+const cell = (v: unknown): string => escapeHtml(typeof v === 'object' && v !== null ? JSON.stringify(v) : cellText(v, 3));
 
 function table(header: readonly string[], rows: readonly unknown[][]): string {
   return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
@@ -30,17 +25,29 @@ export function studyReportHtml(spec: StudySpec, points: readonly PointRecord[],
     ...Object.entries(spec.versions).map(([k, v]) => [`version: ${k}`, v] as [string, unknown]),
     ...(spec.search ? Object.entries(spec.search).map(([k, v]) => [`search: ${k}`, v] as [string, unknown]) : []),
   ];
-  const pointRows = [...points]
-    .sort((a, b) => a.params.total_sub_apps - b.params.total_sub_apps || a.params.msg_batch - b.params.msg_batch || a.params.msg_rate - b.params.msg_rate)
-    .map((p) => [...POINT_KEYS.map((k) => p.params[k]), p.status, ...HYDRA_RESULT_KEYS.map((k) => p.result?.[k]), p.result?.latency_p50_ms, p.result?.latency_p99_ms, p.error]);
+  const pointRows = sortPoints(points).map((p) => EXPORT_COLUMNS.map((c) => c.value(p)));
   const figures = studyFigures(points, findings);
   const body = [
     `<h1>hydra study ${escapeHtml(spec.id)}</h1>`,
     '<h2>Parameters</h2>',
-    table(['parameter', 'value'], params.map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-    ...(findings.length ? ['<h2>Rate boundaries</h2>', table(['client_count', 'max_rate', 'max_rx_rate', 'no_drop_rate', 'steps', 'note'], findings.map((f) => [f.client_count, f.max_rate, f.max_rx_rate, f.no_drop_rate, f.steps, f.note]))] : []),
+    table(
+      ['parameter', 'value'],
+      params.map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+    ),
+    ...(findings.length
+      ? [
+          '<h2>Rate boundaries</h2>',
+          table(
+            ['client_count', 'max_rate', 'max_rx_rate', 'no_drop_rate', 'steps', 'note'],
+            findings.map((f) => [f.client_count, f.max_rate, f.max_rx_rate, f.no_drop_rate, f.steps, f.note]),
+          ),
+        ]
+      : []),
     `<h2>Points (${points.length})</h2>`,
-    table([...POINT_KEYS, 'status', ...HYDRA_RESULT_KEYS, 'latency_p50_ms', 'latency_p99_ms', 'error'], pointRows),
+    table(
+      EXPORT_COLUMNS.map((c) => c.id),
+      pointRows,
+    ),
     '<h2>Figures</h2>',
     ...Object.entries(figures).map(([id, fig]) => figureSnippet(id, fig)),
   ].join('\n');

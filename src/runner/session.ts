@@ -1,34 +1,31 @@
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import type { PubStats, PubStatus, SubStats, SubStatus } from '../apps/types';
 import { acquireBroker, type BrokerHandle } from '../broker';
 import { ensureTopic } from '../broker/topics';
 import type { HydraOptions, PointParams } from '../config/options';
 import { ControlClient } from '../control/client';
+import type { CommandMap, PubCommands, SubCommands } from '../control/protocol';
+import type { PubStatus } from '../control/wire';
 import { PointError } from '../errors';
-import type { AppHandle, Launcher } from '../launch/launcher';
-import { LocalLauncher } from '../launch/local';
-import { computeResult, type PointResult, type SubAppReport } from '../stats/result';
-import type { EventSink } from './events';
+import { createLauncher, type AppHandle, type Launcher } from '../launch';
+import { computeResult, type SubAppReport } from '../stats/result';
+import { pubConfigFor, subConfigFor } from './app-config';
+import type { RunnerEventSink } from './events';
+import type { PointRun, PointRunner } from './point-runner';
+
+export type { PointRun } from './point-runner';
 
 const POLL_MS = 200;
-
-/** What a measured point yields besides its figures. */
-export interface PointRun {
-  result: PointResult;
-  topic: string;
-  /** PIDs of the sub apps that served this point, for checking app reuse. */
-  subPids: number[];
-}
 
 /**
  * A live test setup: one broker, one publisher app and a sub app group that are reused from point
  * to point (HYDRA's start_appserver / scale_sub_app / run_test). Close it to stop everything.
  */
-export class TestSession {
+export class TestSession implements PointRunner {
   readonly runId: string;
   private pub: AppHandle | null = null;
-  private readonly clients = new Map<string, ControlClient>();
+  /** One control client per app, by app name; typed by the app's kind. */
+  private readonly clients = new Map<string, ControlClient<CommandMap>>();
   private pointCounter = 0;
   private closed = false;
 
@@ -38,19 +35,19 @@ export class TestSession {
     readonly launcher: Launcher,
     private readonly ownsBroker: boolean,
     runId: string,
-    private readonly emit: EventSink,
+    private readonly emit: RunnerEventSink,
   ) {
     this.runId = runId;
   }
 
-  /** Starts (or reuses) a broker and a local launcher whose logs go under `log_dir/<runId>`. */
-  static async open(options: HydraOptions, opts: { broker?: BrokerHandle; onEvent?: EventSink; runId?: string } = {}): Promise<TestSession> {
+  /** Starts (or reuses) a broker and the launcher `[launcher] kind` names, its logs under `log_dir/<runId>`. */
+  static async open(options: HydraOptions, opts: { broker?: BrokerHandle; onEvent?: RunnerEventSink; runId?: string } = {}): Promise<TestSession> {
     const emit = opts.onEvent ?? (() => undefined);
     const runId = opts.runId ?? newRunId();
     const broker = opts.broker ?? (await acquireBroker(options));
     emit({ type: 'broker', brokers: broker.brokers, embedded: broker.embedded });
     try {
-      const launcher = new LocalLauncher({
+      const launcher = createLauncher(options.launcher, {
         brokers: broker.brokers,
         client_id: options.client_id,
         control_host: options.control_host,
@@ -71,13 +68,22 @@ export class TestSession {
     return this.launcher.logDir;
   }
 
-  private client(app: AppHandle): ControlClient {
+  // Clients are stored untyped; the app's kind decides which command map its client speaks.
+  private clientOf(app: AppHandle): ControlClient<CommandMap> {
     let c = this.clients.get(app.name);
     if (!c) {
       c = new ControlClient(app.endpoint, this.options.control_timeout_ms);
       this.clients.set(app.name, c);
     }
     return c;
+  }
+
+  private pubClient(app: AppHandle): ControlClient<PubCommands> {
+    return this.clientOf(app) as unknown as ControlClient<PubCommands>;
+  }
+
+  private subClient(app: AppHandle): ControlClient<SubCommands> {
+    return this.clientOf(app) as unknown as ControlClient<SubCommands>;
   }
 
   private async dropApp(app: AppHandle): Promise<void> {
@@ -112,7 +118,7 @@ export class TestSession {
   async runPoint(params: PointParams): Promise<PointRun> {
     const o = this.options;
     const { pub, subs } = await this.prepareApps(params.total_sub_apps);
-    const pubCtl = this.client(pub);
+    const pubCtl = this.pubClient(pub);
     const topic = `hydra-${this.runId}-p${this.pointCounter++}`;
 
     if (!this.broker.embedded) {
@@ -122,49 +128,31 @@ export class TestSession {
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
     const joinMs = o.join_timeout * 1000;
-    await pubCtl.call('updateconfig', {
-      topic,
-      msg_rate: params.msg_rate,
-      msg_batch: params.msg_batch,
-      test_duration: params.test_duration,
-      acks: params.acks,
-      linger_ms: params.linger_ms,
-    });
-    await Promise.all(
-      subs.map((s) =>
-        this.client(s).call(
-          'updateconfig',
-          {
-            topic,
-            clients_per_app: params.clients_per_app,
-            group_prefix: topic,
-            consumer_max_buffer_size: params.consumer_max_buffer_size,
-            consumer_max_wait_ms: o.consumer_max_wait_ms,
-          },
-          joinMs,
-        ),
-      ),
-    );
+    await pubCtl.call('updateconfig', pubConfigFor(params, topic));
+    const subConfig = subConfigFor(params, o, topic);
+    await Promise.all(subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs)));
 
     this.emit({ type: 'phase', phase: 'join', detail: `waiting for ${subs.length * params.clients_per_app} consumers to join and fetch` });
     await this.waitUntil(joinMs, 'consumers joined', async () => {
-      const statuses = await Promise.all(subs.map((s) => this.client(s).call<SubStatus>('teststatus')));
+      const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
       const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < params.clients_per_app);
-      return notReady.length === 0 ? true : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
+      return notReady.length === 0
+        ? true
+        : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
     });
 
-    await Promise.all([pubCtl.call('resetstats'), ...subs.map((s) => this.client(s).call('resetstats'))]);
+    await Promise.all([pubCtl.call('resetstats'), ...subs.map((s) => this.subClient(s).call('resetstats'))]);
 
     this.emit({ type: 'phase', phase: 'publish', detail: `${params.msg_rate} msg/s for ${params.test_duration} s` });
     await pubCtl.call('teststart');
     let pubStatus: PubStatus | undefined;
     await this.waitUntil(params.test_duration * 1000 + 30000, 'publisher finished', async () => {
       if (!pub.isAlive()) throw new PointError(`publisher app died during the test; see ${pub.logFile}`);
-      pubStatus = await pubCtl.call<PubStatus>('teststatus');
+      pubStatus = await pubCtl.call('teststatus');
       return pubStatus.state === 'done' || pubStatus.state === 'failed' ? true : `publisher ${pubStatus.state}, ${pubStatus.msg_cnt} sent`;
     });
     if (pubStatus?.state === 'failed') throw new PointError(`publisher failed: ${pubStatus.error ?? 'unknown error'} (log: ${pub.logFile})`);
-    const pubStats = await pubCtl.call<PubStats>('getstats');
+    const pubStats = await pubCtl.call('getstats');
     if (pubStats.msg_cnt === 0) throw new PointError(`publisher sent nothing (${pubStats.last_error ?? 'no error reported'}; log: ${pub.logFile})`);
 
     this.emit({ type: 'phase', phase: 'drain', detail: `up to ${o.drain_timeout} s` });
@@ -174,7 +162,7 @@ export class TestSession {
     const reports = await Promise.all(
       subs.map(async (s): Promise<SubAppReport> => {
         try {
-          const stats = await this.client(s).call<SubStats>('getstats');
+          const stats = await this.subClient(s).call('getstats');
           return { app: s.name, clients: stats.clients };
         } catch {
           return { app: s.name, clients: null };
@@ -187,7 +175,7 @@ export class TestSession {
       if (r.clients === null && app) await this.dropApp(app);
     }
     return {
-      result: computeResult(pubStats, reports, params.clients_per_app),
+      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate),
       topic,
       subPids: subs.map((s) => s.pid ?? -1),
     };
@@ -197,7 +185,13 @@ export class TestSession {
   private async drain(subs: AppHandle[], packetTx: number, graceMs: number): Promise<void> {
     const deadline = Date.now() + graceMs;
     for (;;) {
-      const statuses = await Promise.all(subs.map((s) => this.client(s).call<SubStatus>('teststatus').catch(() => null)));
+      const statuses = await Promise.all(
+        subs.map((s) =>
+          this.subClient(s)
+            .call('teststatus')
+            .catch(() => null),
+        ),
+      );
       const complete = statuses.every((st) => st === null || st.unique.every((u) => u >= packetTx));
       if (complete || Date.now() >= deadline) return;
       await sleep(POLL_MS);

@@ -1,20 +1,12 @@
+import type { HistogramData } from '../control/wire';
+
+export type { HistogramData } from '../control/wire';
+
 /**
  * Mergeable latency histogram in microseconds: exact below 64 µs, then 32 buckets per power of
  * two (≤ 3.2 % relative error). Apps ship the raw bucket counts; the runner merges clients and
  * apps before computing percentiles, so percentiles are never averaged.
  */
-export interface HistogramData {
-  /** bucket index → count, sparse. */
-  buckets: Record<string, number>;
-  count: number;
-  /** Sum of recorded values, µs. */
-  sum_us: number;
-  min_us: number | null;
-  max_us: number | null;
-  /** Values below zero (clock skew between hosts) recorded as 0. */
-  negative: number;
-}
-
 const LINEAR_LIMIT = 64;
 const SUB_BITS = 5;
 const SUB_COUNT = 1 << SUB_BITS;
@@ -97,7 +89,9 @@ export function histogramQuantile(h: HistogramData, q: number): number | null {
   if (h.count === 0) return null;
   if (q >= 1) return h.max_us;
   const rank = Math.max(1, Math.ceil(q * h.count));
-  const indices = Object.keys(h.buckets).map(Number).sort((a, b) => a - b);
+  const indices = Object.keys(h.buckets)
+    .map(Number)
+    .sort((a, b) => a - b);
   let seen = 0;
   for (const idx of indices) {
     seen += h.buckets[idx] ?? 0;

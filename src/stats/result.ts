@@ -1,5 +1,5 @@
 import { mean } from 'simple-statistics';
-import type { ClientStats, PubStats } from '../apps/types';
+import type { ClientStats, PubStats } from '../control/wire';
 import { histogramQuantile, mergeHistograms } from './histogram';
 
 /**
@@ -64,10 +64,11 @@ export interface SubAppReport {
 }
 
 /**
- * HYDRA's result_parser, from raw app statistics. `clientsPerApp` fills in the clients of an
- * unresponsive app (HYDRA's remove_unresponsive_tasks) so they count as failing.
+ * HYDRA's result_parser, from raw app statistics. `requestedRate` is the point's parameter (not
+ * the publisher's echo of it); `clientsPerApp` fills in the clients of an unresponsive app
+ * (HYDRA's remove_unresponsive_tasks) so they count as failing.
  */
-export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clientsPerApp: number): PointResult {
+export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clientsPerApp: number, requestedRate: number): PointResult {
   const packetTx = pub.msg_cnt;
   const clients: (Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> & { last_ms?: number | null })[] = [];
   const unresponsive: string[] = [];
@@ -98,7 +99,7 @@ export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clie
   const pubTime = pub['time:end'] - pub['time:start'];
   const perSecond = (v: number): number => (pubTime > 0 ? v / pubTime : 0);
   const cpu = pub['cpu:end'][0] + pub['cpu:end'][1] - (pub['cpu:start'][0] + pub['cpu:start'][1]);
-  const ratio = pub.requested_rate > 0 ? pub.rate / pub.requested_rate : 0;
+  const ratio = requestedRate > 0 ? pub.rate / requestedRate : 0;
   return {
     client_count: clients.length,
     packet_tx: packetTx,
@@ -111,7 +112,7 @@ export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clie
     pub_cpu: 100 * perSecond(cpu),
     pub_net_txrate: perSecond(pub['net:end'][0] - pub['net:start'][0]),
     pub_net_rxrate: perSecond(pub['net:end'][1] - pub['net:start'][1]),
-    requested_rate: pub.requested_rate,
+    requested_rate: requestedRate,
     pub_achieved_ratio: ratio,
     pub_limited: ratio < 0.95,
     pub_send_errors: pub.send_errors,

@@ -1,16 +1,6 @@
-/** Sequence bookkeeping of one subscriber client, as reported over the control plane. */
-export interface SequenceSummary {
-  /** Distinct sequence numbers seen. */
-  unique: number;
-  /** Messages whose sequence number had been seen before. */
-  duplicates: number;
-  /** Messages that arrived after a higher sequence number (reordered). */
-  out_of_order: number;
-  /** Highest sequence number seen, -1 when none. */
-  max_seq: number;
-  /** Sequence numbers below max_seq never seen (holes; tail losses are not visible here). */
-  gaps: number;
-}
+import type { SequenceSummary } from '../control/wire';
+
+export type { SequenceSummary } from '../control/wire';
 
 /**
  * Tracks which sequence numbers of one stream arrived, in a growable bitmap (1 bit per message:

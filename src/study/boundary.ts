@@ -54,8 +54,16 @@ export async function findRateBoundary(measure: (rate: number) => Promise<RatePr
   }
 
   // Phase 2: no-drop rate.
-  const within = (): RateProbe | undefined => maxBy(probes.filter((p) => p.loss_pct <= s.loss_bound_pct), (p) => p.rate);
-  const beyond = (): RateProbe | undefined => minBy(probes.filter((p) => p.loss_pct > s.loss_bound_pct), (p) => p.rate);
+  const within = (): RateProbe | undefined =>
+    maxBy(
+      probes.filter((p) => p.loss_pct <= s.loss_bound_pct),
+      (p) => p.rate,
+    );
+  const beyond = (): RateProbe | undefined =>
+    minBy(
+      probes.filter((p) => p.loss_pct > s.loss_bound_pct),
+      (p) => p.rate,
+    );
   let low = within();
   let high = beyond();
   let searching = high !== undefined;

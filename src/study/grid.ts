@@ -1,4 +1,4 @@
-import { POINT_KEYS, type HydraOptions, type PointParams } from '../config/options';
+import { optionSpec, POINT_KEYS, type HydraOptions, type PointParams } from '../config/options';
 import { ConfigError } from '../errors';
 import type { StudyGrid } from './spec';
 
@@ -15,7 +15,10 @@ export function subAppsFor(clientCount: number, clientsPerApp: number, source = 
   if (!Number.isInteger(clientCount) || clientCount < clientsPerApp || clientCount % clientsPerApp !== 0) {
     throw new ConfigError(source, String(clientCount), `client counts must be multiples of clients_per_app (${clientsPerApp})`);
   }
-  return clientCount / clientsPerApp;
+  const apps = clientCount / clientsPerApp;
+  const max = optionSpec('total_sub_apps').max ?? Infinity;
+  if (apps > max) throw new ConfigError(source, String(clientCount), `needs ${apps} sub apps; at most ${max} (total_sub_apps)`);
+  return apps;
 }
 
 /**

@@ -1,11 +1,14 @@
 import * as crypto from 'node:crypto';
 import { pointParamsOf, type HydraOptions, type PointParams } from '../config/options';
-import { HydraError, StudyError } from '../errors';
-import type { EventSink } from '../runner/events';
+import { checkPointParam, checkPointParams } from '../config/rules';
+import { checkSearchSettings } from '../config/search';
+import { ConfigError, errorMessage, HydraError, isRetriable, StudyError } from '../errors';
+import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
 import { TestSession } from '../runner/session';
-import type { PointRecord } from '../runner/types';
 import { findRateBoundary } from './boundary';
+import type { EventSink } from './events';
 import { expandGrid, missingPoints, pointKey, subAppsFor, unionAxis } from './grid';
+import type { PointRecord } from './record';
 import { DEFAULT_RATE_SEARCH, type RateFinding, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
 import { runtimeVersions } from './versions';
@@ -28,11 +31,13 @@ export interface StudyInput {
 
 export interface StudyRunOptions {
   onEvent?: EventSink;
-  /** Reuse a live session (notebooks); otherwise one is opened and closed. */
-  session?: TestSession;
+  /** Reuse a live runner (notebooks, tests); otherwise one is opened and closed. */
+  session?: PointRunner;
+  /** How to open a runner when none is given (default: a TestSession on real apps). */
+  openSession?: OpenPointRunner;
   maxAttempts?: number;
-  /** Called with the session once it is open, so a CLI can close it on Ctrl-C. */
-  onSession?: (session: TestSession) => void;
+  /** Called with the runner once it is open, so a CLI can close it on Ctrl-C. */
+  onSession?: (session: PointRunner) => void;
 }
 
 export interface StudyOutcome {
@@ -44,16 +49,35 @@ export interface StudyOutcome {
   measured: number;
 }
 
-/** Writes a new study's spec; nothing runs until runStudy. */
+const openTestSession: OpenPointRunner = (options, onEvent) => TestSession.open(options, { onEvent });
+
+/**
+ * Checks a grid's axes with the option table's rules, naming the library field of a bad value
+ * (`grid.msg_rates[1]`); a study with a bad axis is refused before anything is stored or launched.
+ */
+function checkGrid(grid: StudyGrid, clientsPerApp: number, field = 'grid'): void {
+  const axis = (name: keyof StudyGrid, values: number[], check: (v: number, source: string) => void): void => {
+    if (values.length === 0) throw new ConfigError(`${field}.${name}`, undefined, 'is empty');
+    values.forEach((v, i) => check(v, `${field}.${name}[${i}]`));
+    const dup = values.find((v, i) => values.indexOf(v) !== i);
+    if (dup !== undefined) throw new ConfigError(`${field}.${name}`, values.join(','), `lists ${dup} twice`);
+  };
+  axis('client_counts', grid.client_counts, (v, source) => subAppsFor(v, clientsPerApp, source));
+  axis('msg_rates', grid.msg_rates, (v, source) => checkPointParam('msg_rate', v, source));
+  axis('msg_batches', grid.msg_batches, (v, source) => checkPointParam('msg_batch', v, source));
+}
+
+/** Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first. */
 export function createStudy(input: StudyInput): StudyStore {
   const o = input.options;
+  checkPointParams(pointParamsOf(o), (key) => `options.${key}`);
   const grid: StudyGrid = {
     client_counts: input.grid?.client_counts ?? [o.total_sub_apps * o.clients_per_app],
     msg_rates: input.grid?.msg_rates ?? [o.msg_rate],
     msg_batches: input.grid?.msg_batches ?? [o.msg_batch],
   };
-  // Fail on bad client counts now, not after the broker is up.
-  for (const c of grid.client_counts) subAppsFor(c, o.clients_per_app);
+  checkGrid(grid, o.clients_per_app);
+  if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
   const now = new Date();
   const spec: StudySpec = {
     id: input.id ?? `${input.kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${crypto.randomBytes(2).toString('hex')}`,
@@ -79,9 +103,9 @@ export async function runStudy(store: StudyStore, opts: StudyRunOptions = {}): P
   const emit = opts.onEvent ?? (() => undefined);
   const spec = store.readSpec();
   const stored = new Map(store.readPoints().map((r) => [r.key, r]));
-  const session = opts.session ?? (await TestSession.open(spec.options, { onEvent: emit }));
+  const session = opts.session ?? (await (opts.openSession ?? openTestSession)(spec.options, emit));
   opts.onSession?.(session);
-  spec.brokers = session.broker.brokers;
+  spec.brokers = [...session.broker.brokers];
   store.writeSpec(spec);
   let measured = 0;
   const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
@@ -120,17 +144,36 @@ export async function runStudy(store: StudyStore, opts: StudyRunOptions = {}): P
   }
 }
 
-async function measureWithRetries(session: TestSession, params: PointParams, maxAttempts: number, emit: EventSink, tags?: PointRecord['tags']): Promise<PointRecord> {
+/**
+ * Measures one point; a retriable failure is retried with fresh apps up to `maxAttempts` times,
+ * a deterministic one (a rejected configuration) is stored as failed at once.
+ */
+async function measureWithRetries(
+  session: PointRunner,
+  params: PointParams,
+  maxAttempts: number,
+  emit: EventSink,
+  tags?: PointRecord['tags'],
+): Promise<PointRecord> {
   const started = new Date();
+  const base = (): Pick<PointRecord, 'key' | 'params' | 'started_at' | 'elapsed_s'> & { tags?: PointRecord['tags'] } => ({
+    key: pointKey(params),
+    params,
+    started_at: started.toISOString(),
+    elapsed_s: (Date.now() - started.getTime()) / 1000,
+    ...(tags ? { tags } : {}),
+  });
   let lastError = '';
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  let attempt = 1;
+  for (; attempt <= maxAttempts; attempt++) {
     if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
     try {
       const run = await session.runPoint(params);
-      return { key: pointKey(params), params, status: 'ok', result: run.result, error: null, attempts: attempt, topic: run.topic, sub_pids: run.subPids, started_at: started.toISOString(), elapsed_s: (Date.now() - started.getTime()) / 1000, ...(tags ? { tags } : {}) };
+      return { ...base(), status: 'ok', result: run.result, error: null, attempts: attempt, topic: run.topic, sub_pids: run.subPids };
     } catch (err) {
       if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
-      lastError = err instanceof Error ? err.message : String(err);
+      lastError = errorMessage(err);
+      if (!isRetriable(err)) break;
       if (attempt < maxAttempts) {
         emit({ type: 'point-retry', attempt: attempt + 1, maxAttempts, params, error: lastError });
         // A retry gets fresh apps: the old ones may be the reason the point failed.
@@ -138,7 +181,7 @@ async function measureWithRetries(session: TestSession, params: PointParams, max
       }
     }
   }
-  return { key: pointKey(params), params, status: 'failed', result: null, error: lastError, attempts: maxAttempts, topic: null, started_at: started.toISOString(), elapsed_s: (Date.now() - started.getTime()) / 1000, ...(tags ? { tags } : {}) };
+  return { ...base(), status: 'failed', result: null, error: lastError, attempts: Math.min(attempt, maxAttempts), topic: null };
 }
 
 /** kafkarate: one boundary search per client count; probes already stored are reused, not remeasured. */
@@ -154,7 +197,11 @@ async function runRateSearch(
   const findings: RateFinding[] = [];
   let step = 0;
   for (const clientCount of spec.grid.client_counts) {
-    const base: PointParams = { ...pointParamsOf(spec.options), total_sub_apps: subAppsFor(clientCount, spec.options.clients_per_app), msg_batch: spec.grid.msg_batches[0] ?? spec.options.msg_batch };
+    const base: PointParams = {
+      ...pointParamsOf(spec.options),
+      total_sub_apps: subAppsFor(clientCount, spec.options.clients_per_app),
+      msg_batch: spec.grid.msg_batches[0] ?? spec.options.msg_batch,
+    };
     const byRate = new Map<number, PointRecord>();
     const resultAt = (rate: number): PointRecord['result'] => byRate.get(rate)?.result ?? null;
     const result = await findRateBoundary(async (rate) => {
@@ -169,9 +216,16 @@ async function runRateSearch(
       .filter(({ r }) => r?.pub_limited)
       .map(({ rate, r }) => `at ${rate} msg/s the publisher reached only ${Math.round(r?.average_tx_rate ?? 0)} msg/s (harness limit)`);
     const note = [result.note, ...new Set(limited)].join('; ');
-    findings.push({ client_count: clientCount, max_rate: result.max_rate, max_rx_rate: result.max_rx_rate, no_drop_rate: result.no_drop_rate, steps: result.probes.length, note });
+    findings.push({
+      client_count: clientCount,
+      max_rate: result.max_rate,
+      max_rx_rate: result.max_rx_rate,
+      no_drop_rate: result.no_drop_rate,
+      steps: result.probes.length,
+      note,
+    });
     store.writeFindings(findings);
-    emit({ type: 'phase', phase: 'kafkarate', detail: `${clientCount} clients: max rate ${result.max_rate ?? '-'} msg/s, no-drop rate ${result.no_drop_rate ?? '-'} msg/s (${result.note})` });
+    emit({ type: 'search-done', clientCount, maxRate: result.max_rate, noDropRate: result.no_drop_rate, note: result.note });
   }
   return findings;
 }
@@ -180,13 +234,24 @@ async function runRateSearch(
 export async function rerunStudy(resultsDir: string, id: string, changes: Partial<StudyGrid>, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
   const store = StudyStore.open(resultsDir, id);
   const spec = store.readSpec();
-  if (spec.kind === 'kafkarate' && (changes.msg_rates || changes.msg_batches)) throw new StudyError('a kafkarate study chooses its own rates; rerun it with more --clients instead');
-  for (const c of changes.client_counts ?? []) subAppsFor(c, spec.options.clients_per_app);
-  spec.grid = {
+  if (spec.kind === 'kafkarate' && (changes.msg_rates || changes.msg_batches))
+    throw new StudyError('a kafkarate study chooses its own rates; rerun it with more --clients instead');
+  const grid: StudyGrid = {
     client_counts: changes.client_counts ? unionAxis(spec.grid.client_counts, changes.client_counts) : spec.grid.client_counts,
     msg_rates: changes.msg_rates ? unionAxis(spec.grid.msg_rates, changes.msg_rates) : spec.grid.msg_rates,
     msg_batches: changes.msg_batches ? unionAxis(spec.grid.msg_batches, changes.msg_batches) : spec.grid.msg_batches,
   };
+  // Check the changes by the same rules as a new study's grid, naming the changed field.
+  checkGrid(
+    {
+      client_counts: changes.client_counts ?? grid.client_counts,
+      msg_rates: changes.msg_rates ?? grid.msg_rates,
+      msg_batches: changes.msg_batches ?? grid.msg_batches,
+    },
+    spec.options.clients_per_app,
+    'changes',
+  );
+  spec.grid = grid;
   spec.status = 'running';
   spec.history.push({ at: new Date().toISOString(), action: 'rerun', detail: JSON.stringify(changes) });
   store.writeSpec(spec);

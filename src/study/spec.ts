@@ -1,4 +1,7 @@
 import type { HydraOptions } from '../config/options';
+import type { RateSearchSettings } from '../config/search';
+
+export { DEFAULT_RATE_SEARCH, type RateSearchSettings } from '../config/search';
 
 export type StudyKind = 'sweep' | 'kafkafixed' | 'kafka-batch' | 'kafkarate';
 
@@ -8,20 +11,6 @@ export interface StudyGrid {
   client_counts: number[];
   msg_rates: number[];
   msg_batches: number[];
-}
-
-/** Settings of HYDRA's boundary scanner (kafkarate). */
-export interface RateSearchSettings {
-  /** First rate probed, msg/s. */
-  start_rate: number;
-  /** Doubling stops when the received rate grows by less than this, %. (HYDRA: 2) */
-  growth_pct: number;
-  /** Highest acceptable loss for the no-drop rate, %. (HYDRA: 0.5) */
-  loss_bound_pct: number;
-  /** The search stops when the bracket is this narrow relative to its top, %. (HYDRA: 1) */
-  precision_pct: number;
-  /** Most points measured per client count. */
-  max_steps: number;
 }
 
 /** Everything needed to reproduce or continue a study; stored as study.json. */
@@ -56,11 +45,3 @@ export interface RateFinding {
   /** Why the search ended. */
   note: string;
 }
-
-export const DEFAULT_RATE_SEARCH: Readonly<RateSearchSettings> = Object.freeze({
-  start_rate: 1000,
-  growth_pct: 2,
-  loss_bound_pct: 0.5,
-  precision_pct: 1,
-  max_steps: 20,
-});

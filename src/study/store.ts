@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StudyError } from '../errors';
-import type { PointRecord } from '../runner/types';
+import { errorMessage, StudyError } from '../errors';
+import type { PointRecord } from './record';
 import type { RateFinding, StudySpec } from './spec';
 
 const SPEC_FILE = 'study.json';
@@ -82,7 +82,11 @@ export class StudyStore {
   readFindings(): RateFinding[] {
     const file = path.join(this.dir, FINDINGS_FILE);
     if (!fs.existsSync(file)) return [];
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as RateFinding[];
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as RateFinding[];
+    } catch (err) {
+      throw new StudyError(`cannot read ${file}: ${errorMessage(err)}`);
+    }
   }
 }
 

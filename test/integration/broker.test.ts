@@ -22,11 +22,20 @@ describe('embedded broker (kcat mock cluster)', function () {
     await admin.disconnect();
     assert.equal(cluster.brokers.length, 2);
     await broker.stop();
-    const admin2 = new Kafka({ brokers: broker.brokers, clientId: uniqueTag(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 500 }).admin();
+    const admin2 = new Kafka({
+      brokers: broker.brokers,
+      clientId: uniqueTag(),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 500,
+    }).admin();
     await assert.rejects(admin2.connect());
   });
 
   it('says how to install kcat when it is missing', async () => {
-    await assert.rejects(startEmbeddedBroker({ kcatPath: '/nonexistent/kcat' }), (e: unknown) => e instanceof BrokerError && /apt-get install -y kcat/.test(e.message));
+    await assert.rejects(
+      startEmbeddedBroker({ kcatPath: '/nonexistent/kcat' }),
+      (e: unknown) => e instanceof BrokerError && /apt-get install -y kcat/.test(e.message),
+    );
   });
 });

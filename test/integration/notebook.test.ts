@@ -27,11 +27,23 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
   it('runs top to bottom without errors and shows the plots', async () => {
     const out = path.join(dir, 'executed.ipynb');
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('jupyter', ['nbconvert', '--to', 'notebook', '--execute', 'kafka-scaling.ipynb', '--output', out, '--ExecutePreprocessor.timeout=500'], {
-        cwd: path.join(REPO_ROOT, 'notebooks'),
-        env: { ...process.env, HYDRA_TEST_TAG: tag, HYDRA_NB_CLIENTS: '2', HYDRA_NB_RATES: '500,1000', HYDRA_NB_DURATION: '1', HYDRA_NB_EXTRA_RATES: '1500', HYDRA_NB_RESULTS: path.join(dir, 'results') },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const child = spawn(
+        'jupyter',
+        ['nbconvert', '--to', 'notebook', '--execute', 'kafka-scaling.ipynb', '--output', out, '--ExecutePreprocessor.timeout=500'],
+        {
+          cwd: path.join(REPO_ROOT, 'notebooks'),
+          env: {
+            ...process.env,
+            HYDRA_TEST_TAG: tag,
+            HYDRA_NB_CLIENTS: '2',
+            HYDRA_NB_RATES: '500,1000',
+            HYDRA_NB_DURATION: '1',
+            HYDRA_NB_EXTRA_RATES: '1500',
+            HYDRA_NB_RESULTS: path.join(dir, 'results'),
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       const timer = setTimeout(() => child.kill('SIGKILL'), 560000);
       child.once('error', (err) => reject(new Error(`cannot run jupyter (scripts/setup.sh test installs it): ${err.message}`)));
       child.once('exit', (c) => {

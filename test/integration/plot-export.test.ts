@@ -22,7 +22,10 @@ describe('plot export (headless Chromium)', function () {
 
   it('writes PNGs of the requested size and SVGs with an svg root', async () => {
     const files = await exportStudyPlots(store, { formats: ['png', 'svg'], width: 800, height: 500, outDir: path.join(dir, 'img') });
-    assert.deepEqual(files.map((f) => path.basename(f)), ['rx-tx.png', 'loss-tx.png', 'fail-tx.png', 'latency-tx.png', 'rx-tx.svg', 'loss-tx.svg', 'fail-tx.svg', 'latency-tx.svg']);
+    assert.deepEqual(
+      files.map((f) => path.basename(f)),
+      ['rx-tx.png', 'loss-tx.png', 'fail-tx.png', 'latency-tx.png', 'rx-tx.svg', 'loss-tx.svg', 'fail-tx.svg', 'latency-tx.svg'],
+    );
     for (const f of files.filter((f) => f.endsWith('.png'))) {
       const buf = fs.readFileSync(f);
       assert.deepEqual(pngSize(buf), { width: 800, height: 500 }, f);
@@ -66,11 +69,17 @@ describe('plot export (headless Chromium)', function () {
   });
 
   it('exports through the CLI and reports a missing Chromium with an install hint', async () => {
-    const run = await runHydra(['plot', 'fixture', '--format=png,html', '--width=640', '--height=400', `--out=${path.join(dir, 'cli')}`, `--results_dir=${dir}`], { tag: uniqueTag(), timeoutMs: 60000 });
+    const run = await runHydra(
+      ['plot', 'fixture', '--format=png,html', '--width=640', '--height=400', `--out=${path.join(dir, 'cli')}`, `--results_dir=${dir}`],
+      { tag: uniqueTag(), timeoutMs: 60000 },
+    );
     assert.equal(run.code, 0, run.stderr);
     const files = run.stdout.trim().split('\n');
     assert.ok(files.some((f) => f.endsWith('plots.html')));
     assert.deepEqual(pngSize(fs.readFileSync(files.find((f) => f.endsWith('loss-tx.png')) as string)), { width: 640, height: 400 });
-    await assert.rejects(ImageRenderer.open('/nonexistent/chromium'), (e: unknown) => e instanceof PlotExportError && /apt-get install -y chromium/.test(e.message));
+    await assert.rejects(
+      ImageRenderer.open('/nonexistent/chromium'),
+      (e: unknown) => e instanceof PlotExportError && /apt-get install -y chromium/.test(e.message),
+    );
   });
 });

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PointRecord } from '../../src/runner/types';
+import type { PointRecord } from '../../src/study/record';
 import { readJsonLines } from '../../src/study/store';
 import { cliSandbox, runHydra, waitNoProcesses } from '../helpers';
 
@@ -9,7 +8,14 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
   this.timeout(240000);
   const sandbox = cliSandbox();
   const tag = sandbox.tag;
-  const common = (): string[] => ['--clients_per_app=2', '--test_duration=1', '--drain_timeout=3', `--results_dir=${path.join(sandbox.dir(), 'results')}`, `--log_dir=${path.join(sandbox.dir(), 'logs')}`, '--config_file='];
+  const common = (): string[] => [
+    '--clients_per_app=2',
+    '--test_duration=1',
+    '--drain_timeout=3',
+    `--results_dir=${path.join(sandbox.dir(), 'results')}`,
+    `--log_dir=${path.join(sandbox.dir(), 'logs')}`,
+    '--config_file=',
+  ];
   const points = (id: string): PointRecord[] => readJsonLines<PointRecord>(path.join(sandbox.dir(), 'results', id, 'points.jsonl'));
 
   it('reuses apps across rates and scales the sub group by the difference only', async () => {
@@ -18,7 +24,10 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
     assert.equal(run.code, 0, run.stderr);
     const recs = points('reuse');
     assert.equal(recs.length, 6);
-    assert.ok(recs.every((r) => r.status === 'ok' && r.result?.average_packet_loss === 0), JSON.stringify(recs.map((r) => r.error)));
+    assert.ok(
+      recs.every((r) => r.status === 'ok' && r.result?.average_packet_loss === 0),
+      JSON.stringify(recs.map((r) => r.error)),
+    );
     const pidsFor = (clients: number): number[][] => recs.filter((r) => r.params.total_sub_apps * 2 === clients).map((r) => r.sub_pids ?? []);
     for (const clients of [2, 6, 4]) {
       const [a, b] = pidsFor(clients);
@@ -58,7 +67,10 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
     assert.ok(saved >= 2 && saved < 4, `${saved} points saved before the interrupt`);
 
     const t2 = tag();
-    const resumed = await runHydra(['study', 'resume', id, '--quiet', `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], { tag: t2, timeoutMs: 200000 });
+    const resumed = await runHydra(['study', 'resume', id, '--quiet', `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], {
+      tag: t2,
+      timeoutMs: 200000,
+    });
     assert.equal(resumed.code, 0, resumed.stderr);
     const afterResume = points(id);
     assert.equal(afterResume.length, 4);
@@ -66,16 +78,28 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
     assert.deepEqual(await waitNoProcesses(t2), []);
 
     const t3 = tag();
-    const rerun = await runHydra(['study', 'rerun', id, '--msg_rates=500', '--json', '--quiet', `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], { tag: t3, timeoutMs: 200000 });
+    const rerun = await runHydra(
+      ['study', 'rerun', id, '--msg_rates=500', '--json', '--quiet', `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='],
+      { tag: t3, timeoutMs: 200000 },
+    );
     assert.equal(rerun.code, 0, rerun.stderr);
     const outcome = JSON.parse(rerun.stdout) as { measured: number; points: PointRecord[] };
     assert.equal(outcome.measured, 2, 'one new point per client count');
     const all = points(id);
     assert.equal(all.length, 6);
-    assert.deepEqual(all.slice(4).map((r) => [r.params.total_sub_apps * 2, r.params.msg_rate]), [[2, 500], [4, 500]]);
+    assert.deepEqual(
+      all.slice(4).map((r) => [r.params.total_sub_apps * 2, r.params.msg_rate]),
+      [
+        [2, 500],
+        [4, 500],
+      ],
+    );
     assert.deepEqual(await waitNoProcesses(t3), []);
 
-    const shown = await runHydra(['study', 'show', id, `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], { tag: tag(), timeoutMs: 20000 });
+    const shown = await runHydra(['study', 'show', id, `--results_dir=${path.join(sandbox.dir(), 'results')}`, '--config_file='], {
+      tag: tag(),
+      timeoutMs: 20000,
+    });
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /clients\s+batch\s+rate\s+status\s+packet_tx/);
     assert.equal(shown.stdout.split('\n').filter((l) => /\s+ok\s+/.test(l)).length, 6);

@@ -18,13 +18,23 @@ describe('an unresponsive sub app (real processes, embedded broker)', function (
   });
 
   it('is reported, its clients count as failing, the point completes and the app is replaced', async () => {
-    const options: HydraOptions = { ...DEFAULT_OPTIONS, config_file: '', log_dir: path.join(dir, 'logs'), control_timeout_ms: 1000, drain_timeout: 2, total_sub_apps: 2, clients_per_app: 2, test_duration: 2, msg_rate: 500 };
+    const options: HydraOptions = {
+      ...DEFAULT_OPTIONS,
+      config_file: '',
+      log_dir: path.join(dir, 'logs'),
+      control_timeout_ms: 1000,
+      drain_timeout: 2,
+      total_sub_apps: 2,
+      clients_per_app: 2,
+      test_duration: 2,
+      msg_rate: 500,
+    };
     let frozen: number | undefined;
     session = await TestSession.open(options, {
       onEvent: (e) => {
         // Freeze one sub app once everyone has joined: it can no longer answer the control plane.
         if (e.type === 'phase' && e.phase === 'publish' && frozen === undefined) {
-          frozen = session?.launcher.subApps()[1]?.pid;
+          frozen = session?.launcher.subApps().find((a) => a.name === 'sub-1')?.pid;
           if (frozen) process.kill(frozen, 'SIGSTOP');
         }
       },

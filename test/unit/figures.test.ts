@@ -15,7 +15,10 @@ describe('figure builders', () => {
     assert.equal(title(fig.layout), 'Average Client Rate');
     assert.equal(title(fig.layout, 'xaxis'), 'Average Tx Rate [pps]');
     assert.equal(title(fig.layout, 'yaxis'), 'Average Rx Rate [pps]');
-    assert.deepEqual(fig.data.map((t) => t.name), ['client_count = 10', 'client_count = 40']);
+    assert.deepEqual(
+      fig.data.map((t) => t.name),
+      ['client_count = 10', 'client_count = 40'],
+    );
     const [ten, forty] = fig.data;
     assert.deepEqual(ten?.x, [999, 1498.5, 1998, 2997]);
     assert.deepEqual(ten?.y, [1000, 1500, 2000, 3000]);
@@ -49,14 +52,23 @@ describe('figure builders', () => {
 
   it('draws p50 and p99 latency per client count', () => {
     const fig = latencyFigure(points);
-    assert.deepEqual(fig.data.map((t) => t.name), ['client_count = 10 p50', 'client_count = 10 p99', 'client_count = 40 p50', 'client_count = 40 p99']);
+    assert.deepEqual(
+      fig.data.map((t) => t.name),
+      ['client_count = 10 p50', 'client_count = 10 p99', 'client_count = 40 p50', 'client_count = 40 p99'],
+    );
     assert.deepEqual(fig.data[0]?.y, [3, 3.5, 4, 5]);
     assert.equal(fig.data[1]?.line?.dash, 'dash');
   });
 
   it('splits traces by batch size when a study varies it', () => {
     const fig = rxTxFigure([fixturePoint(10, 1000, { batch: 10 }), fixturePoint(10, 1000, { batch: 100 }), fixturePoint(10, 2000, { batch: 10 })]);
-    assert.deepEqual(fig.data.map((t) => [t.name, t.x.length]), [['client_count = 10, batch = 10', 2], ['client_count = 10, batch = 100', 1]]);
+    assert.deepEqual(
+      fig.data.map((t) => [t.name, t.x.length]),
+      [
+        ['client_count = 10, batch = 10', 2],
+        ['client_count = 10, batch = 100', 1],
+      ],
+    );
   });
 
   it('draws kafkarate boundaries per client count and adds them to the study figures', () => {

@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
-import type { ClientStats, PubStats } from '../../src/apps/types';
-import { emptyPubStats } from '../../src/apps/pub';
+import { emptyPubStats, type ClientStats, type PubStats } from '../../src/control/wire';
 import { LatencyHistogram } from '../../src/stats/histogram';
 import { computeResult, HYDRA_RESULT_KEYS } from '../../src/stats/result';
-import { formatResDict } from '../../src/stats/format';
+import { formatResDict } from '../../src/present/point';
 
 function client(id: string, msgCnt: number, rate: number, extra: Partial<ClientStats> = {}, latencyUs: number[] = []): ClientStats {
   const h = new LatencyHistogram();
@@ -28,7 +27,7 @@ function client(id: string, msgCnt: number, rate: number, extra: Partial<ClientS
 
 function pub(): PubStats {
   return {
-    ...emptyPubStats(1000),
+    ...emptyPubStats(),
     msg_cnt: 1000,
     rate: 990,
     'time:start': 100,
@@ -49,6 +48,7 @@ describe('result computation (HYDRA result_parser)', () => {
         { app: 'sub-1', clients: null },
       ],
       2,
+      1000,
     );
     assert.equal(r.client_count, 4);
     assert.equal(r.packet_tx, 1000);
@@ -71,7 +71,12 @@ describe('result computation (HYDRA result_parser)', () => {
   });
 
   it('counts duplicates and reorders, and a client with extra copies fails as in HYDRA', () => {
-    const r = computeResult(pub(), [{ app: 'sub-0', clients: [client('a', 1000, 100), client('b', 1003, 100, { unique: 1000, duplicates: 3, out_of_order: 5 })] }], 2);
+    const r = computeResult(
+      pub(),
+      [{ app: 'sub-0', clients: [client('a', 1000, 100), client('b', 1003, 100, { unique: 1000, duplicates: 3, out_of_order: 5 })] }],
+      2,
+      1000,
+    );
     assert.equal(r.failing_clients, 1);
     assert.equal(r.duplicated_total, 3);
     assert.equal(r.reordered_total, 5);
@@ -79,7 +84,7 @@ describe('result computation (HYDRA result_parser)', () => {
   });
 
   it('reports no failing rate and zero loss when every client got everything', () => {
-    const r = computeResult({ ...pub(), rate: 500 }, [{ app: 'sub-0', clients: [client('a', 1000, 100)] }], 1);
+    const r = computeResult({ ...pub(), rate: 500 }, [{ app: 'sub-0', clients: [client('a', 1000, 100)] }], 1, 1000);
     assert.equal(r.failing_clients, 0);
     assert.equal(r.failing_clients_rate, null);
     assert.equal(r.average_packet_loss, 0);
@@ -87,15 +92,25 @@ describe('result computation (HYDRA result_parser)', () => {
     assert.equal(r.latency_p50_ms, null);
   });
 
-  it('measures a client\'s rate over the publisher\'s window, longer when the client lagged', () => {
+  it("measures a client's rate over the publisher's window, longer when the client lagged", () => {
     // Publisher window t=100..110 s. Client a's last message came at t=110.5 s: 1000 msgs / 10.5 s.
     // Client b had everything at t=109.9 s: measured over the 10 s window, so Rx equals Tx.
-    const r = computeResult(pub(), [{ app: 'sub-0', clients: [client('a', 1000, 5000, { first_ms: 109000, last_ms: 110500 }), client('b', 1000, 5000, { first_ms: 100100, last_ms: 109900 })] }], 2);
+    const r = computeResult(
+      pub(),
+      [
+        {
+          app: 'sub-0',
+          clients: [client('a', 1000, 5000, { first_ms: 109000, last_ms: 110500 }), client('b', 1000, 5000, { first_ms: 100100, last_ms: 109900 })],
+        },
+      ],
+      2,
+      1000,
+    );
     assert.equal(r.average_rate, (1000 / 10.5 + 1000 / 10) / 2);
   });
 
   it('prints the RES dict with every HYDRA key', () => {
-    const r = computeResult(pub(), [{ app: 'sub-0', clients: [client('a', 1000, 100)] }], 1);
+    const r = computeResult(pub(), [{ app: 'sub-0', clients: [client('a', 1000, 100)] }], 1, 1000);
     const text = formatResDict(r);
     assert.match(text, /^RES = \{'average_packet_loss': 0,/);
     for (const key of HYDRA_RESULT_KEYS) assert.ok(text.includes(`'${key}':`), key);

@@ -18,7 +18,10 @@ describe('pacing schedule', () => {
   it('makes the last batch partial', () => {
     const total = messagesForWindow(1500, 1); // 1500
     assert.equal(batchCount(total, 400), 4);
-    assert.deepEqual([0, 1, 2, 3].map((k) => batchSizeAt(k, total, 400)), [400, 400, 400, 300]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((k) => batchSizeAt(k, total, 400)),
+      [400, 400, 400, 300],
+    );
     assert.equal(batchSizeAt(4, total, 400), 0);
   });
 });

@@ -1,15 +1,16 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../../src/config/options';
+import { DEFAULT_OPTIONS, POINT_KEYS, pointParamsOf, type HydraOptions } from '../../src/config/options';
 import { ConfigError } from '../../src/errors';
-import type { PointRecord } from '../../src/runner/types';
+import type { PointRecord } from '../../src/study/record';
 import { findRateBoundary, type RateProbe } from '../../src/study/boundary';
-import { pointsToCsv } from '../../src/study/csv';
+import { pointsToCsv } from '../../src/present/export';
 import { expandGrid, missingPoints, pointKey, unionAxis } from '../../src/study/grid';
 import { DEFAULT_RATE_SEARCH } from '../../src/study/spec';
 import { createStudy } from '../../src/study/run';
 import { StudyStore } from '../../src/study/store';
+import { fixturePoint } from '../fixtures';
 import { tempDir } from '../helpers';
 
 const options: HydraOptions = { ...DEFAULT_OPTIONS, clients_per_app: 2, config_file: '' };
@@ -64,12 +65,25 @@ describe('grid and rerun planning', () => {
   it('expands client counts × batches × rates, client counts outermost', () => {
     const plan = expandGrid(options, { client_counts: [2, 4], msg_rates: [100, 200, 300], msg_batches: [10] });
     assert.equal(plan.length, 6);
-    assert.deepEqual(plan.map((p) => [p.total_sub_apps, p.msg_rate]), [[1, 100], [1, 200], [1, 300], [2, 100], [2, 200], [2, 300]]);
+    assert.deepEqual(
+      plan.map((p) => [p.total_sub_apps, p.msg_rate]),
+      [
+        [1, 100],
+        [1, 200],
+        [1, 300],
+        [2, 100],
+        [2, 200],
+        [2, 300],
+      ],
+    );
     assert.ok(plan.every((p) => p.msg_batch === 10 && p.clients_per_app === 2));
   });
 
   it('rejects client counts that do not fill whole sub apps', () => {
-    assert.throws(() => expandGrid(options, { client_counts: [3], msg_rates: [1], msg_batches: [1] }), (e: unknown) => e instanceof ConfigError && /--clients="3"/.test(e.message));
+    assert.throws(
+      () => expandGrid(options, { client_counts: [3], msg_rates: [1], msg_batches: [1] }),
+      (e: unknown) => e instanceof ConfigError && /--clients="3"/.test(e.message),
+    );
   });
 
   it('a rerun with one extra rate plans exactly one new point per client count', () => {
@@ -77,11 +91,22 @@ describe('grid and rerun planning', () => {
     const done = new Set(before.map(pointKey));
     const after = expandGrid(options, { client_counts: [2, 4], msg_rates: unionAxis([100, 200], [150]), msg_batches: [10] });
     const todo = missingPoints(after, done);
-    assert.deepEqual(todo.map((p) => [p.total_sub_apps * p.clients_per_app, p.msg_rate]), [[2, 150], [4, 150]]);
+    assert.deepEqual(
+      todo.map((p) => [p.total_sub_apps * p.clients_per_app, p.msg_rate]),
+      [
+        [2, 150],
+        [4, 150],
+      ],
+    );
   });
 
   it('keys points by every parameter that changes the measurement', () => {
     const p = pointParamsOf(options);
+    // Fails if any point key is left out of the key: a change of any one of them is a different point.
+    for (const key of POINT_KEYS) {
+      const changed = { ...p, [key]: key === 'acks' ? (p.acks === 1 ? 0 : 1) : (p[key] as number) + 1 };
+      assert.notEqual(pointKey(p), pointKey(changed), `${key} is part of the point key`);
+    }
     assert.notEqual(pointKey(p), pointKey({ ...p, acks: 0 }));
     assert.notEqual(pointKey(p), pointKey({ ...p, test_duration: 3 }));
     assert.equal(pointKey(p), pointKey({ ...p }));
@@ -96,8 +121,7 @@ describe('study persistence', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   function record(rate: number): PointRecord {
-    const params = { ...pointParamsOf(options), msg_rate: rate };
-    return { key: pointKey(params), params, status: 'ok', result: null, error: null, attempts: 1, topic: 't', started_at: new Date(0).toISOString(), elapsed_s: 1 };
+    return fixturePoint(2, rate);
   }
 
   it('appends one line per point and never rewrites earlier lines', () => {
@@ -109,16 +133,27 @@ describe('study persistence', () => {
     const second = fs.readFileSync(file, 'utf8');
     assert.ok(second.startsWith(first));
     assert.equal(second.trim().split('\n').length, 2);
-    assert.deepEqual(StudyStore.open(dir, 's1').readPoints().map((r) => r.params.msg_rate), [100, 200]);
+    assert.deepEqual(
+      StudyStore.open(dir, 's1')
+        .readPoints()
+        .map((r) => r.params.msg_rate),
+      [100, 200],
+    );
   });
 
   it('tolerates a truncated last line and appends after it on a fresh line', () => {
     const store = createStudy({ kind: 'sweep', options: { ...options, results_dir: dir }, id: 's2' });
     store.appendPoint(record(100));
     fs.appendFileSync(path.join(store.dir, 'points.jsonl'), '{"key":"half a rec');
-    assert.deepEqual(store.readPoints().map((r) => r.params.msg_rate), [100]);
+    assert.deepEqual(
+      store.readPoints().map((r) => r.params.msg_rate),
+      [100],
+    );
     store.appendPoint(record(300));
-    assert.deepEqual(store.readPoints().map((r) => r.params.msg_rate), [100, 300]);
+    assert.deepEqual(
+      store.readPoints().map((r) => r.params.msg_rate),
+      [100, 300],
+    );
   });
 
   it('refuses to overwrite an existing study and names a missing one', () => {
@@ -128,7 +163,7 @@ describe('study persistence', () => {
   });
 
   it('exports a CSV with a header and one row per point', () => {
-    const csv = pointsToCsv([record(100), { ...record(200), status: 'failed', error: 'broker said "no", twice' }]);
+    const csv = pointsToCsv([record(100), { ...record(200), status: 'failed', result: null, error: 'broker said "no", twice' }]);
     const lines = csv.trim().split('\n');
     assert.equal(lines.length, 3);
     assert.match(lines[0] as string, /^total_sub_apps,clients_per_app,msg_rate,.*,average_packet_loss,/);

@@ -1,11 +1,13 @@
 import * as readline from 'node:readline';
-import { flagsToOptions, OPTION_FLAGS, resolveOptions } from '../../config/resolve';
+import { flagOn } from '../../config/flags';
 import { pointParamsOf } from '../../config/options';
+import { OPTION_FLAGS } from '../../config/resolve';
 import { TestSession } from '../../runner/session';
-import { formatResDict, formatSummary } from '../../stats/format';
+import { formatResDict, formatSummary } from '../../present/point';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { onShutdown } from '../shutdown';
 import { phaseLogger } from '../progress';
+import { optionsFromFlags } from './options';
 
 export const kafkaCommand: CliCommand = {
   name: 'kafka',
@@ -13,14 +15,15 @@ export const kafkaCommand: CliCommand = {
   usage: 'hydra kafka [--total_sub_apps=N] [--msg_rate=R] [--test_duration=S] [...]',
   description:
     'Launches one publisher app and total_sub_apps × clients_per_app subscriber clients, publishes at\n' +
-    'msg_rate for test_duration, and prints HYDRA\'s RES dict. With no brokers configured it starts the\n' +
+    "msg_rate for test_duration, and prints HYDRA's RES dict. With no brokers configured it starts the\n" +
     'embedded broker (kcat mock cluster) and stops it at the end.',
   flags: [...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
-    const options = resolveOptions(flagsToOptions(args.flags));
-    const json = args.flags.has('json');
-    const quiet = args.flags.has('quiet');
-    const session = await TestSession.open(options, { onEvent: quiet ? undefined : phaseLogger(io) });
+    const options = optionsFromFlags(args);
+    const json = flagOn(args, 'json');
+    const quiet = flagOn(args, 'quiet');
+    const onEvent = quiet ? () => undefined : phaseLogger(io);
+    const session = await (io.openSession ?? ((o, e) => TestSession.open(o, { onEvent: e })))(options, onEvent);
     const release = onShutdown(() => session.close());
     try {
       if (!quiet) io.stderr.write(`hydra: app logs in ${session.logDir}\n`);
@@ -37,7 +40,7 @@ export const kafkaCommand: CliCommand = {
   },
 };
 
-async function waitForEnter(io: CliIO, brokers: string[]): Promise<void> {
+async function waitForEnter(io: CliIO, brokers: readonly string[]): Promise<void> {
   io.stderr.write(`keep_running: apps and broker (${brokers.join(',')}) stay up; press Enter to stop them.\n`);
   const rl = readline.createInterface({ input: process.stdin });
   await new Promise<void>((resolve) => {

@@ -18,7 +18,9 @@ export const plotCommand: CliCommand = {
   name: 'plot',
   summary: "export a study's plots (HYDRA's three curves, latency, kafkarate boundaries)",
   usage: 'hydra plot <study-id> [--format=html|png|svg[,..]] [--out=dir] [--width=px] [--height=px]',
-  description: 'html: plots.html with every figure, plotly.js inlined (opens offline).\npng/svg: one file per figure, rendered by headless Chromium (Debian package chromium).',
+  maxPositionals: 1,
+  description:
+    'html: plots.html with every figure, plotly.js inlined (opens offline).\npng/svg: one file per figure, rendered by headless Chromium (Debian package chromium).',
   flags: [
     { name: 'format', kind: 'string', unit: 'html|png|svg', help: 'one or more formats, comma-separated (default: html)' },
     OUT_FLAG,
@@ -35,10 +37,15 @@ export const plotCommand: CliCommand = {
     for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new ConfigError('--format', f, 'expected html, png or svg');
     const size = (name: string): number | undefined => {
       const raw = args.flags.get(name);
-      return raw === undefined ? undefined : (coerceValue('int', raw, `--${name}`, 100) as number);
+      return raw === undefined ? undefined : (coerceValue('int', raw, `--${name}`, { min: 100, max: 10000 }) as number);
     };
     const out = args.flags.get('out');
-    const files = await exportStudyPlots(store, { formats: formats as PlotFormat[], outDir: typeof out === 'string' ? out : undefined, width: size('width'), height: size('height') });
+    const files = await exportStudyPlots(store, {
+      formats: formats as PlotFormat[],
+      outDir: typeof out === 'string' ? out : undefined,
+      width: size('width'),
+      height: size('height'),
+    });
     for (const f of files) io.stdout.write(f + '\n');
     return 0;
   },
@@ -48,6 +55,7 @@ export const reportCommand: CliCommand = {
   name: 'report',
   summary: "write one HTML page with a study's parameters, points table and all figures",
   usage: 'hydra report <study-id> [--out=dir]',
+  maxPositionals: 1,
   flags: [OUT_FLAG, RESULTS_FLAG, CONFIG_FLAG, HELP_FLAG],
   async run(args, io) {
     const store = StudyStore.open(resultsDirOf(args), studyId(args.positionals, 'report'));

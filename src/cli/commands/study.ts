@@ -1,22 +1,36 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseNumberList, coerceValue, type FlagDef, type ParsedArgs } from '../../config/flags';
-import { flagsToOptions, OPTION_FLAGS, resolveOptions } from '../../config/resolve';
+import { coerceValue, flagOn, parseNumberList, type FlagDef, type ParsedArgs } from '../../config/flags';
+import { optionSpec } from '../../config/options';
+import { OPTION_FLAGS, resolveOptions } from '../../config/resolve';
+import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
 import { ConfigError } from '../../errors';
 import { exportStudyPlots, writeStudyReport } from '../../plot/export';
-import { pointsToCsv } from '../../study/csv';
+import { exportPoints, type ExportFormat } from '../../present/export';
+import { formatStudy, formatStudyLine } from '../../present/study';
+import { formatFindings, formatPointsTable } from '../../present/table';
 import { createStudy, rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
-import type { RateSearchSettings, StudyGrid, StudyKind } from '../../study/spec';
+import type { StudyGrid, StudyKind } from '../../study/spec';
 import { listStudyIds, StudyStore } from '../../study/store';
-import { formatFindings, formatPointsTable } from '../../study/table';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { studyProgress } from '../progress';
 import { onShutdown } from '../shutdown';
+import { optionsFromFlags } from './options';
 
-const CLIENTS_FLAG: FlagDef = { name: 'clients', kind: 'string', unit: 'n,n,...', help: 'subscriber client counts, multiples of clients_per_app (default: total_sub_apps × clients_per_app)' };
+const CLIENTS_FLAG: FlagDef = {
+  name: 'clients',
+  kind: 'string',
+  unit: 'n,n,...',
+  help: 'subscriber client counts, multiples of clients_per_app (default: total_sub_apps × clients_per_app)',
+};
 const RATES_FLAG: FlagDef = { name: 'msg_rates', kind: 'string', unit: 'msg/s,...', help: 'message rates (default: --msg_rate)' };
 const BATCHES_FLAG: FlagDef = { name: 'msg_batches', kind: 'string', unit: 'n,n,...', help: 'batch sizes (default: --msg_batch)' };
-const STUDY_ID_FLAG: FlagDef = { name: 'study_id', kind: 'string', unit: 'name', help: 'directory name under results_dir (default: <command>-<time>-<random>)' };
+const STUDY_ID_FLAG: FlagDef = {
+  name: 'study_id',
+  kind: 'string',
+  unit: 'name',
+  help: 'directory name under results_dir (default: <command>-<time>-<random>)',
+};
 
 const REPORT_FLAG: FlagDef = { name: 'report', kind: 'bool', unit: '', help: 'at the end, write report.html and PNG plots into the study directory' };
 
@@ -32,24 +46,37 @@ async function writeReport(store: StudyStore, io: CliIO): Promise<boolean> {
   }
 }
 
+/** The grid axes given as flags, each value checked by its option's rule (client counts: whole, at least 1). */
 function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Partial<StudyGrid> {
-  const list = (name: string, integer: boolean): number[] | undefined => {
+  const list = (name: string, rule: Parameters<typeof parseNumberList>[2]): number[] | undefined => {
     const raw = args.flags.get(name);
-    return raw === undefined ? undefined : parseNumberList(raw, `--${name}`, 1, integer);
+    return raw === undefined ? undefined : parseNumberList(raw, `--${name}`, rule);
   };
   return {
-    client_counts: list('clients', true) ?? defaults.client_counts,
-    msg_rates: list('msg_rates', false) ?? defaults.msg_rates,
-    msg_batches: list('msg_batches', true) ?? defaults.msg_batches,
+    client_counts: list('clients', { kind: 'int', min: 1 }) ?? defaults.client_counts,
+    msg_rates: list('msg_rates', optionSpec('msg_rate')) ?? defaults.msg_rates,
+    msg_batches: list('msg_batches', optionSpec('msg_batch')) ?? defaults.msg_batches,
   };
+}
+
+/** A flag that names a single point's value cannot be combined with the flag that lists several. */
+function refuseConflicts(args: ParsedArgs): void {
+  for (const [single, list] of [
+    ['msg_rate', 'msg_rates'],
+    ['msg_batch', 'msg_batches'],
+    ['total_sub_apps', 'clients'],
+  ] as const) {
+    if (args.flags.has(single) && args.flags.has(list)) throw new ConfigError(`--${single}`, undefined, `conflicts with --${list}; give one of them`);
+  }
 }
 
 /** Runs a study with progress output and Ctrl-C handling, then prints its table. */
 async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: StudyRunOptions) => Promise<StudyOutcome>): Promise<number> {
-  const quiet = args.flags.has('quiet');
+  const quiet = flagOn(args, 'quiet');
   let release: (() => void) | undefined;
   const opts: StudyRunOptions = {
     onEvent: quiet ? undefined : studyProgress(io),
+    openSession: io.openSession,
     onSession: (session) => {
       release = onShutdown(async () => {
         await session.close();
@@ -59,13 +86,13 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
   };
   try {
     const outcome = await run(opts);
-    if (args.flags.has('json')) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+    if (flagOn(args, 'json')) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
     else {
       io.stdout.write(formatPointsTable(outcome.points) + '\n');
       if (outcome.findings.length) io.stdout.write(formatFindings(outcome.findings) + '\n');
     }
     if (!quiet) io.stderr.write(`hydra: study ${outcome.id}: ${outcome.measured} points measured, ${outcome.points.length} stored in ${outcome.dir}\n`);
-    const plotted = args.flags.has('report') ? await writeReport(StudyStore.atDir(outcome.dir), io) : true;
+    const plotted = flagOn(args, 'report') ? await writeReport(StudyStore.atDir(outcome.dir), io) : true;
     return outcome.points.some((p) => p.status === 'failed') || !plotted ? 1 : 0;
   } finally {
     release?.();
@@ -80,7 +107,8 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
     description,
     flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
     async run(args, io) {
-      const options = resolveOptions(flagsToOptions(args.flags));
+      refuseConflicts(args);
+      const options = optionsFromFlags(args);
       const studyId = args.flags.get('study_id');
       const store = createStudy({ kind: name, options, grid: gridFromFlags(args, defaults), id: typeof studyId === 'string' ? studyId : undefined });
       return execute(io, args, store.id, (opts) => runStudy(store, opts));
@@ -110,57 +138,89 @@ export const kafkaBatchCommand = gridCommand(
   { msg_batches: [10, 100, 1000] },
 );
 
-const SEARCH_FLAGS: (FlagDef & { key: keyof RateSearchSettings })[] = [
-  { key: 'start_rate', name: 'start_rate', kind: 'number', unit: 'msg/s', min: 1, help: 'first rate probed (default: 1000)' },
-  { key: 'growth_pct', name: 'growth', kind: 'number', unit: '%', min: 0, help: 'doubling stops when rx rate grows less than this (default: 2)' },
-  { key: 'loss_bound_pct', name: 'loss_bound', kind: 'number', unit: '%', min: 0, help: 'highest loss for the no-drop rate (default: 0.5)' },
-  { key: 'precision_pct', name: 'precision', kind: 'number', unit: '%', min: 0.01, help: 'search precision relative to the rate (default: 1)' },
-  { key: 'max_steps', name: 'max_steps', kind: 'int', unit: 'points', min: 2, help: 'most points per client count (default: 20)' },
-];
+const SEARCH_FLAGS: FlagDef[] = SEARCH_SPECS.map((spec) => ({
+  name: spec.flag,
+  kind: spec.kind,
+  unit: spec.unit,
+  min: spec.min,
+  max: spec.max,
+  help: spec.help,
+  default: DEFAULT_SEARCH_HELP[spec.key],
+}));
 
 export const kafkarateCommand: CliCommand = {
   name: 'kafkarate',
-  summary: "HYDRA kafkarate: per client count, find the maximum rate and the no-drop rate",
+  summary: 'HYDRA kafkarate: per client count, find the maximum rate and the no-drop rate',
   usage: 'hydra kafkarate [--clients=n,n] [--start_rate=R] [--loss_bound=0.5] [--precision=1] [point flags]',
   description:
-    'Per client count: double the rate until the subscribers\' received rate grows by less than --growth %\n' +
+    "Per client count: double the rate until the subscribers' received rate grows by less than --growth %\n" +
     '(maximum rate), then binary-search the highest rate whose loss is ≤ --loss_bound % to --precision %.\n' +
     'Every probe is a stored point; the found rates go to results/<study>/findings.json.',
   flags: [CLIENTS_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
-    const options = resolveOptions(flagsToOptions(args.flags));
+    refuseConflicts(args);
+    const options = optionsFromFlags(args);
     const search: Partial<RateSearchSettings> = {};
-    for (const f of SEARCH_FLAGS) {
-      const raw = args.flags.get(f.name);
-      if (raw !== undefined) search[f.key] = coerceValue(f.kind, raw, `--${f.name}`, f.min) as number;
+    for (const spec of SEARCH_SPECS) {
+      const raw = args.flags.get(spec.flag);
+      if (raw !== undefined) search[spec.key] = coerceValue(spec.kind, raw, `--${spec.flag}`) as number;
     }
+    checkSearchSettings(search);
     const studyId = args.flags.get('study_id');
     const store = createStudy({ kind: 'kafkarate', options, grid: gridFromFlags(args), search, id: typeof studyId === 'string' ? studyId : undefined });
     return execute(io, args, store.id, (opts) => runStudy(store, opts));
   },
 };
 
-export const RESULTS_FLAG: FlagDef = { name: 'results_dir', kind: 'string', unit: 'path', help: 'directory holding studies (default: results, or [results] dir)' };
+export const RESULTS_FLAG: FlagDef = {
+  name: 'results_dir',
+  kind: 'string',
+  unit: 'path',
+  help: 'directory holding studies (default: results, or [results] dir)',
+};
 export const CONFIG_FLAG: FlagDef = { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read (default: hydra.ini)' };
 
 export function resultsDirOf(args: ParsedArgs): string {
   const raw = args.flags.get('results_dir');
   if (typeof raw === 'string') return raw;
   const cfg = args.flags.get('config_file');
-  return resolveOptions(typeof cfg === 'string' ? { config_file: cfg } : {}).results_dir;
+  return resolveOptions(typeof cfg === 'string' ? { config_file: cfg } : {}, { overrideSource: 'flag' }).results_dir;
+}
+
+const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'jsonl'];
+
+function exportFormat(args: ParsedArgs): ExportFormat {
+  const raw = args.flags.get('format') ?? 'csv';
+  if (raw === true || !(EXPORT_FORMATS as readonly string[]).includes(raw))
+    throw new ConfigError('--format', raw === true ? undefined : raw, 'expected csv or jsonl');
+  return raw as ExportFormat;
 }
 
 export const studyCommand: CliCommand = {
   name: 'study',
   summary: 'list, show, export, rerun or resume stored studies',
-  usage: 'hydra study list | show <id> | export <id> | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] | resume <id>',
+  usage:
+    'hydra study list | show <id> | export <id> [--format=csv|jsonl] [--out=file|-] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] | resume <id>',
+  maxPositionals: 2,
   description:
     '  list            one line per study in results_dir\n' +
-    '  show <id>       the study\'s parameters and a table of its points\n' +
-    '  export <id>     write points.csv into the study directory (or --out)\n' +
+    "  show <id>       the study's parameters and a table of its points\n" +
+    '  export <id>     write points.csv (or --format=jsonl: points.jsonl) into the study directory, or --out (- = stdout)\n' +
     '  rerun <id>      add rates/clients/batches; runs only the points the study does not have\n' +
     '  resume <id>     finish an interrupted study',
-  flags: [RESULTS_FLAG, CONFIG_FLAG, CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, REPORT_FLAG, { name: 'out', kind: 'string', unit: 'path', help: 'CSV output file for export' }, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [
+    RESULTS_FLAG,
+    CONFIG_FLAG,
+    CLIENTS_FLAG,
+    RATES_FLAG,
+    BATCHES_FLAG,
+    REPORT_FLAG,
+    { name: 'out', kind: 'string', unit: 'path', help: 'export: output file, - for stdout' },
+    { name: 'format', kind: 'string', unit: 'csv|jsonl', help: 'export: file format (default: csv)' },
+    JSON_FLAG,
+    QUIET_FLAG,
+    HELP_FLAG,
+  ],
   async run(args, io) {
     const [sub, id] = args.positionals;
     const resultsDir = resultsDirOf(args);
@@ -174,9 +234,7 @@ export const studyCommand: CliCommand = {
         if (ids.length === 0) io.stderr.write(`hydra: no studies in ${resultsDir}\n`);
         for (const sid of ids) {
           const store = StudyStore.open(resultsDir, sid);
-          const spec = store.readSpec();
-          const points = store.readPoints();
-          io.stdout.write(`${sid}  ${spec.kind}  ${spec.status}  ${points.length} points (${points.filter((p) => p.status === 'failed').length} failed)  created ${spec.created_at}\n`);
+          io.stdout.write(formatStudyLine(store.readSpec(), store.readPoints()) + '\n');
         }
         return 0;
       }
@@ -184,27 +242,23 @@ export const studyCommand: CliCommand = {
         const store = StudyStore.open(resultsDir, needId());
         const spec = store.readSpec();
         const points = store.readPoints();
-        if (args.flags.has('json')) {
-          io.stdout.write(JSON.stringify({ spec, points, findings: store.readFindings() }, null, 2) + '\n');
-          return 0;
-        }
-        io.stdout.write(
-          `study ${spec.id} (${spec.kind}, ${spec.status}) in ${store.dir}\n` +
-            `  client counts ${spec.grid.client_counts.join(',')}; rates ${spec.grid.msg_rates.join(',')}; batches ${spec.grid.msg_batches.join(',')}\n` +
-            `  ${spec.options.test_duration} s per point, ${spec.options.clients_per_app} clients per app, acks=${spec.options.acks}, brokers ${spec.brokers.join(',') || '-'}\n` +
-            `  versions ${Object.entries(spec.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n\n` +
-            formatPointsTable(points) +
-            '\n',
-        );
         const findings = store.readFindings();
-        if (findings.length) io.stdout.write('\n' + formatFindings(findings) + '\n');
+        if (flagOn(args, 'json')) io.stdout.write(JSON.stringify({ spec, points, findings }, null, 2) + '\n');
+        else io.stdout.write(formatStudy(spec, points, findings, store.dir));
         return 0;
       }
       case 'export': {
+        const format = exportFormat(args);
         const store = StudyStore.open(resultsDir, needId());
+        const text = exportPoints(store.readPoints(), format);
         const out = args.flags.get('out');
-        const file = typeof out === 'string' ? out : path.join(store.dir, 'points.csv');
-        fs.writeFileSync(file, pointsToCsv(store.readPoints()));
+        // `--out=-` writes to stdout, for pipes.
+        if (out === '-') {
+          io.stdout.write(text);
+          return 0;
+        }
+        const file = typeof out === 'string' ? out : path.join(store.dir, `points.${format}`);
+        fs.writeFileSync(file, text);
         io.stdout.write(file + '\n');
         return 0;
       }

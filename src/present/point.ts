@@ -1,9 +1,14 @@
 import type { PointParams } from '../config/options';
-import { HYDRA_RESULT_KEYS, type PointResult } from './result';
+import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 
 /** HYDRA's `RES = {...}` line (pformat style, keys sorted), with hydra's extra keys after it. */
 export function formatResDict(result: PointResult): string {
-  const keys = [...HYDRA_RESULT_KEYS, ...Object.keys(result).filter((k) => !(HYDRA_RESULT_KEYS as readonly string[]).includes(k)).sort()];
+  const keys = [
+    ...HYDRA_RESULT_KEYS,
+    ...Object.keys(result)
+      .filter((k) => !(HYDRA_RESULT_KEYS as readonly string[]).includes(k))
+      .sort(),
+  ];
   const body = keys.map((k) => ` '${k}': ${pyValue(result[k as keyof PointResult])}`).join(',\n');
   return `RES = {${body.slice(1)}}`;
 }

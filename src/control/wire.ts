@@ -1,5 +1,7 @@
-import type { HistogramData } from '../stats/histogram';
-import type { SequenceSummary } from '../stats/sequence';
+/**
+ * The payloads that cross the control plane, typed once for both ends: the runner (client) and
+ * the apps (servers). Apps report raw, mergeable data; the runner computes statistics once.
+ */
 
 export type AppKind = 'pub' | 'sub';
 
@@ -13,13 +15,24 @@ export interface AppSpec {
   control_host: string;
 }
 
+/** Message an app sends its launcher once its REP server is bound (IPC message, or first stdout line). */
+export interface ReadyMessage {
+  type: 'ready';
+  endpoint: string;
+  pid: number;
+}
+
 /** Per-point settings of the publisher (`updateconfig`). */
 export interface PubConfig {
   topic: string;
+  /** msg/s */
   msg_rate: number;
+  /** messages per batch */
   msg_batch: number;
+  /** s */
   test_duration: number;
   acks: -1 | 0 | 1;
+  /** ms */
   linger_ms: number;
 }
 
@@ -28,7 +41,9 @@ export interface SubConfig {
   topic: string;
   clients_per_app: number;
   group_prefix: string;
+  /** bytes, 0 = unbounded */
   consumer_max_buffer_size: number;
+  /** ms */
   consumer_max_wait_ms: number;
 }
 
@@ -39,7 +54,6 @@ export interface PubStats {
   msg_cnt: number;
   /** Achieved rate, msg/s: msg_cnt over the publishing time. */
   rate: number;
-  requested_rate: number;
   'time:start': number;
   'time:end': number;
   /** [user, system] CPU seconds. */
@@ -53,10 +67,54 @@ export interface PubStats {
   last_error: string | null;
 }
 
+/** Publisher statistics before anything was sent. */
+export function emptyPubStats(): PubStats {
+  return {
+    msg_cnt: 0,
+    rate: 0,
+    'time:start': 0,
+    'time:end': 0,
+    'cpu:start': [0, 0],
+    'cpu:end': [0, 0],
+    'net:start': [0, 0],
+    'net:end': [0, 0],
+    rss_bytes: 0,
+    send_errors: 0,
+    last_error: null,
+  };
+}
+
 export interface PubStatus {
   state: TestState;
   msg_cnt: number;
   error: string | null;
+}
+
+/** Latency histogram as shipped by apps: sparse log-linear buckets in µs (see stats/histogram). */
+export interface HistogramData {
+  /** bucket index → count, sparse. */
+  buckets: Record<string, number>;
+  count: number;
+  /** Sum of recorded values, µs. */
+  sum_us: number;
+  min_us: number | null;
+  max_us: number | null;
+  /** Values below zero (clock skew between hosts) recorded as 0. */
+  negative: number;
+}
+
+/** Sequence bookkeeping of one subscriber client. */
+export interface SequenceSummary {
+  /** Distinct sequence numbers seen. */
+  unique: number;
+  /** Messages whose sequence number had been seen before. */
+  duplicates: number;
+  /** Messages that arrived after a higher sequence number (reordered). */
+  out_of_order: number;
+  /** Highest sequence number seen, -1 when none. */
+  max_seq: number;
+  /** Sequence numbers below max_seq never seen (holes; tail losses are not visible here). */
+  gaps: number;
 }
 
 /** One subscriber client's raw, mergeable statistics. */
@@ -90,4 +148,11 @@ export interface SubStatus {
   /** Unique messages received per client, for the drain wait. */
   unique: number[];
   errors: string[];
+}
+
+export interface PingReply {
+  pong: true;
+  kind: AppKind;
+  name: string;
+  pid: number;
 }

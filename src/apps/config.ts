@@ -1,0 +1,45 @@
+import { checkAcks, checkPointParam } from '../config/rules';
+import { ArgsError } from '../control/server';
+import type { PubConfig, SubConfig } from '../control/wire';
+import { ConfigError } from '../errors';
+
+/**
+ * The apps' side of updateconfig: the arguments come off the wire, so each is checked with the
+ * same rule the runner's options use; anything else is refused with ArgsError (the runner then
+ * knows a retry cannot help).
+ */
+function checked<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ArgsError(`updateconfig: ${err.message}`);
+    throw err;
+  }
+}
+
+function text(args: Record<string, unknown>, key: string): string {
+  const v = args[key];
+  if (typeof v !== 'string' || v === '') throw new ConfigError(key, v === undefined ? undefined : String(v), 'must be a non-empty string');
+  return v;
+}
+
+export function parsePubConfig(args: Record<string, unknown>): PubConfig {
+  return checked(() => ({
+    topic: text(args, 'topic'),
+    msg_rate: checkPointParam('msg_rate', args.msg_rate, 'msg_rate'),
+    msg_batch: checkPointParam('msg_batch', args.msg_batch, 'msg_batch'),
+    test_duration: checkPointParam('test_duration', args.test_duration, 'test_duration'),
+    acks: checkAcks(args.acks, 'acks'),
+    linger_ms: checkPointParam('linger_ms', args.linger_ms, 'linger_ms'),
+  }));
+}
+
+export function parseSubConfig(args: Record<string, unknown>): SubConfig {
+  return checked(() => ({
+    topic: text(args, 'topic'),
+    group_prefix: text(args, 'group_prefix'),
+    clients_per_app: checkPointParam('clients_per_app', args.clients_per_app, 'clients_per_app'),
+    consumer_max_buffer_size: checkPointParam('consumer_max_buffer_size', args.consumer_max_buffer_size, 'consumer_max_buffer_size'),
+    consumer_max_wait_ms: checkPointParam('consumer_max_wait_ms', args.consumer_max_wait_ms, 'consumer_max_wait_ms'),
+  }));
+}

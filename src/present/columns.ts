@@ -1,0 +1,80 @@
+import { POINT_KEYS } from '../config/options';
+import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
+import type { PointRecord } from '../study/record';
+
+/**
+ * The columns of a point, defined once: the points table, the CSV export and the HTML report all
+ * read these, so a figure is spelled and rounded the same way wherever a point is shown.
+ */
+export interface PointColumn {
+  /** Machine name (CSV header, JSON key). */
+  id: string;
+  /** Short header of the text table. */
+  header: string;
+  /** Raw value (CSV, report): number, string, boolean or null. */
+  value(record: PointRecord): unknown;
+  /** Digits after the point in tables; strings and integers are shown as they are. */
+  digits?: number;
+}
+
+const clientCount = (r: PointRecord): number => r.params.total_sub_apps * r.params.clients_per_app;
+const res = (key: keyof PointResult, header: string = key, digits?: number): PointColumn => ({
+  id: key,
+  header,
+  digits,
+  value: (r) => (r.result ? r.result[key] : null),
+});
+
+/** The text table's columns: the parameters that vary in a study, then HYDRA's figures and latency. */
+export const TABLE_COLUMNS: readonly PointColumn[] = [
+  { id: 'client_count', header: 'clients', value: clientCount },
+  { id: 'msg_batch', header: 'batch', value: (r) => r.params.msg_batch },
+  { id: 'msg_rate', header: 'rate', value: (r) => r.params.msg_rate },
+  { id: 'status', header: 'status', value: (r) => r.status },
+  res('packet_tx'),
+  res('average_tx_rate', 'avg_tx_rate', 1),
+  res('average_rate', 'avg_rate', 1),
+  res('average_packets', 'avg_packets', 1),
+  res('average_packet_loss', 'loss_%', 3),
+  res('failing_clients', 'failing'),
+  res('failing_clients_rate', 'fail_rate', 1),
+  res('pub_cpu', 'pub_cpu_%', 1),
+  res('latency_p50_ms', 'p50_ms', 2),
+  res('latency_p99_ms', 'p99_ms', 2),
+];
+
+const EXTRA_RESULT_KEYS = [
+  'requested_rate',
+  'pub_achieved_ratio',
+  'pub_limited',
+  'pub_send_errors',
+  'lost_total',
+  'duplicated_total',
+  'reordered_total',
+  'latency_p50_ms',
+  'latency_p95_ms',
+  'latency_p99_ms',
+  'latency_max_ms',
+] as const satisfies readonly (keyof PointResult)[];
+
+/** Every column of a point, for CSV and the report: parameters, status, HYDRA's figures, hydra's extra figures, error. */
+export const EXPORT_COLUMNS: readonly PointColumn[] = [
+  ...POINT_KEYS.map((k): PointColumn => ({ id: k, header: k, value: (r) => r.params[k] })),
+  { id: 'status', header: 'status', value: (r) => r.status },
+  { id: 'attempts', header: 'attempts', value: (r) => r.attempts },
+  ...HYDRA_RESULT_KEYS.map((k) => res(k, k, 3)),
+  ...EXTRA_RESULT_KEYS.map((k) => res(k, k, 3)),
+  { id: 'error', header: 'error', value: (r) => r.error },
+];
+
+/** A value as a table cell: '-' for none, numbers rounded to the column's digits. */
+export function cellText(value: unknown, digits?: number): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'number') return digits === undefined || Number.isInteger(value) ? String(value) : value.toFixed(digits);
+  return String(value);
+}
+
+/** Points in display order: client count, then batch size, then rate. */
+export function sortPoints(records: readonly PointRecord[]): PointRecord[] {
+  return [...records].sort((a, b) => clientCount(a) - clientCount(b) || a.params.msg_batch - b.params.msg_batch || a.params.msg_rate - b.params.msg_rate);
+}

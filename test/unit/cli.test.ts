@@ -1,0 +1,193 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import type { CliIO } from '../../src/cli/command';
+import { runCli } from '../../src/cli/main';
+import { studyProgress } from '../../src/cli/progress';
+import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
+import type { HydraEvent } from '../../src/study/events';
+import { failsTimes, FakeRunner, openFake } from '../fake-runner';
+import { fixturePoint } from '../fixtures';
+import { tempDir } from '../helpers';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+function io(runner?: FakeRunner, interactive = false): CliIO & { out: Capture; err: Capture } {
+  const out = new Capture();
+  const err = new Capture();
+  return { stdout: out, stderr: err, interactive, out, err, ...(runner ? { openSession: openFake(runner) } : {}) };
+}
+
+describe('CLI in process (runCli)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const common = (): string[] => ['--config_file=', `--results_dir=${dir}`, `--log_dir=${path.join(dir, 'logs')}`, '--clients_per_app=2', '--test_duration=1'];
+
+  const badInput: [string[], RegExp][] = [
+    [['kafka', '--msg_rate=-1'], /^hydra kafka: --msg_rate="-1": must not be negative/],
+    [['kafka', '--msg_rate=1e300'], /^hydra kafka: --msg_rate="1e300": must be at most 10000000/],
+    [['kafka', '--msg_batch=1000000'], /^hydra kafka: --msg_batch="1000000": must be at most 10000/],
+    [['kafka', '--msg_batch=2.5'], /^hydra kafka: --msg_batch="2.5": expected a whole number/],
+    [['sweep', '--msg_rates=0x10'], /^hydra sweep: --msg_rates="0x10": not a number/],
+    [['sweep', '--msg_rates=100,100'], /^hydra sweep: --msg_rates="100,100": 100 is listed twice/],
+    [['sweep', '--msg_rate=100', '--msg_rates=200'], /^hydra sweep: --msg_rate: conflicts with --msg_rates/],
+    [['sweep', '--total_sub_apps=2', '--clients=4'], /^hydra sweep: --total_sub_apps: conflicts with --clients/],
+    [['kafka', '-msg_rate=100'], /^hydra kafka: -msg_rate=100: flags start with two dashes/],
+    [['kafka', 'stray'], /^hydra kafka: stray: unexpected argument/],
+    [['kafka', '--json=maybe'], /^hydra kafka: --json="maybe": expected true or false/],
+    [['kafkarate', '--loss_bound=150'], /^hydra kafkarate: --loss_bound="150": must be at most 100/],
+    [['kafka', '--brokers=127.0.0.1:99999'], /^hydra kafka: --brokers="127.0.0.1:99999": port must be 1-65535/],
+    [['kafka', '--no_such_flag'], /^hydra kafka: --no_such_flag: unknown flag/],
+    [['kafka', '--test_duration=abc'], /^hydra kafka: --test_duration="abc": not a number/],
+    [['kafka', '--config_file=/nonexistent/hydra.ini'], /^hydra kafka: --config_file="\/nonexistent\/hydra.ini": cannot read/],
+    [['study', 'export', 'x', '--format=xml'], /^hydra study: --format="xml": expected csv or jsonl/],
+    [['nope'], /^hydra: unknown command 'nope'/],
+  ];
+  for (const [argv, message] of badInput) {
+    it(`exits 2 with one line and opens nothing for: ${argv.join(' ')}`, async () => {
+      const runner = new FakeRunner();
+      const cli = io(runner);
+      const named = argv.some((a) => a.startsWith('--config_file'));
+      const code = await runCli([...argv, ...(argv[0] === 'nope' || named ? [] : ['--config_file='])], cli);
+      assert.equal(code, 2);
+      assert.match(cli.err.text, message);
+      if (argv[0] !== 'nope') assert.equal(cli.err.text.trim().split('\n').length, 1, cli.err.text);
+      assert.equal(runner.calls.length, 0, 'nothing was measured');
+      assert.deepEqual(fs.readdirSync(dir), [], 'nothing was created');
+    });
+  }
+
+  it('names the ini key, not a flag, for a bad hydra.ini value', async () => {
+    const ini = path.join(dir, 'bad.ini');
+    fs.writeFileSync(ini, '[broker]\nbrokers = nohostport\n');
+    const cli = io(new FakeRunner());
+    assert.equal(await runCli(['kafka', `--config_file=${ini}`], cli), 2);
+    assert.match(cli.err.text, /bad\.ini \[broker\] brokers="nohostport": expected host:port/);
+  });
+
+  it('prints help for every command, listing its flags with defaults', async () => {
+    for (const name of ['kafka', 'sweep', 'kafkarate', 'kafka-batch', 'kafkafixed', 'study', 'plot', 'report', 'broker']) {
+      const cli = io();
+      assert.equal(await runCli([name, '--help'], cli), 0, name);
+      assert.match(cli.out.text, new RegExp(`^usage: hydra ${name}`), name);
+      assert.match(cli.out.text, /--help\s+show this help/, name);
+    }
+    const top = io();
+    assert.equal(await runCli(['--help'], top), 0);
+    assert.match(top.out.text, /commands:\n {2}kafka/);
+    const kafka = io();
+    await runCli(['kafka', '--help'], kafka);
+    assert.match(kafka.out.text, /--msg_rate=<msg\/s>\s+requested publish rate \(default: 10000\)/);
+  });
+
+  it('runs one point (hydra kafka) and prints the RES dict, or JSON, and --json=false is not JSON', async () => {
+    const runner = new FakeRunner();
+    const cli = io(runner);
+    assert.equal(
+      await runCli(['kafka', '--total_sub_apps=2', '--clients_per_app=2', '--msg_rate=500', '--test_duration=2', '--config_file=', '--quiet'], cli),
+      0,
+    );
+    assert.match(cli.out.text, /^RES = \{'average_packet_loss': 0,/);
+    assert.equal(cli.err.text, '');
+    assert.equal(runner.closes, 1);
+    const json = io(new FakeRunner());
+    await runCli(['kafka', '--total_sub_apps=1', '--clients_per_app=2', '--config_file=', '--quiet', '--json'], json);
+    assert.equal((JSON.parse(json.out.text) as { client_count: number }).client_count, 2);
+    const notJson = io(new FakeRunner());
+    await runCli(['kafka', '--total_sub_apps=1', '--clients_per_app=2', '--config_file=', '--quiet', '--json=false'], notJson);
+    assert.match(notJson.out.text, /^RES = /);
+  });
+
+  it('runs a sweep, shows and exports it (CSV, JSON Lines, stdout)', async () => {
+    const runner = new FakeRunner({ fault: failsTimes(1) });
+    const cli = io(runner);
+    const code = await runCli(['sweep', '--clients=2,4', '--msg_rates=500,1000', '--study_id=s1', ...common()], cli);
+    assert.equal(code, 0, cli.err.text);
+    assert.equal(runner.calls.length, 5, '4 points, one retried');
+    assert.match(cli.err.text, /hydra: study s1 in .*: 4 points\n/);
+    assert.match(cli.err.text, /hydra: retry 2\/4 of 2 clients, 500 msg\/s, batch 100 with fresh apps: publisher app died/);
+    assert.match(cli.out.text, /clients {2}batch {2}rate {2}status/);
+
+    const show = io();
+    assert.equal(await runCli(['study', 'show', 's1', `--results_dir=${dir}`, '--config_file='], show), 0);
+    assert.match(show.out.text, /^study s1 \(sweep, done\)/);
+    assert.equal(
+      show.out.text
+        .trim()
+        .split('\n')
+        .filter((l) => / ok /.test(l)).length,
+      4,
+    );
+
+    const list = io();
+    await runCli(['study', 'list', `--results_dir=${dir}`, '--config_file='], list);
+    assert.match(list.out.text, /^s1 {2}sweep {2}done {2}4 points \(0 failed\)/);
+
+    const csv = io();
+    assert.equal(await runCli(['study', 'export', 's1', '--out=-', `--results_dir=${dir}`, '--config_file='], csv), 0);
+    assert.equal(csv.out.text.trim().split('\n').length, 5);
+    assert.match(csv.out.text, /^total_sub_apps,clients_per_app,msg_rate,/);
+
+    const jsonl = io();
+    assert.equal(await runCli(['study', 'export', 's1', '--format=jsonl', `--results_dir=${dir}`, '--config_file='], jsonl), 0);
+    const file = jsonl.out.text.trim();
+    assert.equal(path.basename(file), 'points.jsonl');
+    assert.equal(fs.readFileSync(file, 'utf8').trim().split('\n').length, 4);
+  });
+
+  it('exits 1 when a study stores a failed point', async () => {
+    const cli = io(new FakeRunner({ fault: (p) => (p.msg_rate === 1000 ? new Error('broker gone') : null) }));
+    assert.equal(await runCli(['sweep', '--clients=2', '--msg_rates=500,1000', '--study_id=f1', '--quiet', ...common()], cli), 1);
+    assert.match(cli.out.text, /failed: .*broker gone/);
+  });
+});
+
+describe('progress display', () => {
+  const params = pointParamsOf({ ...DEFAULT_OPTIONS, clients_per_app: 2, total_sub_apps: 2, msg_rate: 500 });
+  const events: HydraEvent[] = [
+    { type: 'broker', brokers: ['127.0.0.1:9092'], embedded: true },
+    { type: 'study-start', studyId: 's', dir: '/r/s', totalPoints: 2, donePoints: 1 },
+    { type: 'point-start', index: 1, total: 2, params },
+    { type: 'phase', phase: 'publish', detail: '500 msg/s for 10 s' },
+    { type: 'point-retry', attempt: 2, maxAttempts: 4, params, error: 'app died' },
+    { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500) },
+    { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500, { failed: true }) },
+    { type: 'search-done', clientCount: 4, maxRate: 4000, noDropRate: 5000, note: 'converged within precision' },
+    { type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 1 },
+  ];
+
+  it('prints one plain line per event when stderr is not a terminal', () => {
+    const cli = io();
+    const sink = studyProgress(cli);
+    for (const e of events) sink(e);
+    assert.deepEqual(cli.err.text.split('\n'), [
+      'hydra: embedded broker at 127.0.0.1:9092',
+      'hydra: study s in /r/s: 2 points, 1 already done',
+      'hydra: point 2/2: 4 clients, 500 msg/s, batch 100',
+      'hydra: retry 2/4 of 4 clients, 500 msg/s, batch 100 with fresh apps: app died',
+      'hydra: point 2/2 done: 4 clients, 500 msg/s, batch 100 → loss 0.000 %, rx 500.0 msg/s, tx 499.5 msg/s, failing 0/4',
+      'hydra: point 2/2 done: 4 clients, 500 msg/s, batch 100 → FAILED after 4 attempts: publisher app died',
+      'hydra: 4 clients: max rate 4000 msg/s, no-drop rate 5000 msg/s (converged within precision)',
+      'hydra: study s done: 2 points (1 failed) in /r/s',
+      '',
+    ]);
+  });
+
+  it('redraws a bar with an ETA on a terminal', () => {
+    const cli = io(undefined, true);
+    const sink = studyProgress(cli);
+    for (const e of events.slice(0, 3)) sink(e);
+    // eslint-disable-next-line no-control-regex -- the bar is drawn with ANSI escapes
+    assert.match(cli.err.text, /\r\x1b\[K\[#{12}\.{12}\] 1\/2 points {2}ETA \? {2}4 clients, 500 msg\/s, batch 100$/);
+  });
+});

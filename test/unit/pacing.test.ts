@@ -1,0 +1,118 @@
+import { strict as assert } from 'node:assert';
+import { publishWindowS, runSchedule, type ScheduleConfig, type ScheduleIO } from '../../src/apps/pacing';
+
+/**
+ * The publisher's loop on a virtual clock: sleep() advances time, send() settles after a fixed
+ * broker round trip. Nothing here touches Kafka or real time.
+ */
+function virtualPublisher(opts: { roundTripMs?: number; sendCostMs?: number; maxInFlight?: number; stopAfterSends?: number } = {}) {
+  let now = 0;
+  const sends: { at: number; seqs: number[] }[] = [];
+  let inFlight = 0;
+  let maxSeenInFlight = 0;
+  const timers: { at: number; fire: () => void }[] = [];
+  const advanceTo = (t: number): void => {
+    // Fire every timer due by t in order, so round trips complete while the loop sleeps.
+    for (;;) {
+      timers.sort((a, b) => a.at - b.at);
+      const next = timers[0];
+      if (!next || next.at > t) break;
+      timers.shift();
+      now = Math.max(now, next.at);
+      next.fire();
+    }
+    now = Math.max(now, t);
+  };
+  const io: ScheduleIO<number> = {
+    now: () => now,
+    sleep: async (ms) => advanceTo(now + ms),
+    message: (seq) => seq,
+    send: (messages) => {
+      sends.push({ at: now, seqs: messages });
+      now += opts.sendCostMs ?? 0;
+      inFlight++;
+      maxSeenInFlight = Math.max(maxSeenInFlight, inFlight);
+      return new Promise<void>((resolve) => {
+        timers.push({
+          at: now + (opts.roundTripMs ?? 1),
+          fire: () => {
+            inFlight--;
+            resolve();
+          },
+        });
+      });
+    },
+    stopRequested: () => opts.stopAfterSends !== undefined && sends.length >= opts.stopAfterSends,
+    maxInFlight: opts.maxInFlight,
+  };
+  // Promise.race on in-flight requests needs the clock to move when nothing sleeps.
+  const pump = setInterval(() => advanceTo(now + 1), 0);
+  return { io, sends, stats: () => ({ maxSeenInFlight }), done: () => clearInterval(pump), now: () => now };
+}
+
+const cfg = (over: Partial<ScheduleConfig>): ScheduleConfig => ({ msg_rate: 1000, msg_batch: 100, test_duration: 1, linger_ms: 0, ...over });
+
+describe('publisher pacing loop (virtual clock, no Kafka)', () => {
+  it('sends each batch when due, one request per batch without linger, in sequence order', async () => {
+    const v = virtualPublisher();
+    const out = await runSchedule(cfg({}), v.io);
+    v.done();
+    assert.equal(out.generated, 1000);
+    assert.deepEqual(
+      v.sends.map((s) => s.at),
+      [0, 100, 200, 300, 400, 500, 600, 700, 800, 900],
+    );
+    assert.deepEqual(
+      v.sends.flatMap((s) => s.seqs),
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+  });
+
+  it('coalesces batches generated within linger_ms into one request, flushed when the linger expires', async () => {
+    const v = virtualPublisher();
+    await runSchedule(cfg({ msg_batch: 10, msg_rate: 1000, linger_ms: 25 }), v.io);
+    v.done();
+    // A batch every 10 ms; the first pending batch at 0 is flushed at 25 with the batches of 0, 10, 20.
+    assert.equal(v.sends[0]?.at, 25);
+    assert.equal(v.sends[0]?.seqs.length, 30);
+    assert.equal(
+      v.sends.reduce((n, s) => n + s.seqs.length, 0),
+      1000,
+    );
+    assert.ok(v.sends.length < 100 / 2, `${v.sends.length} requests for 100 batches`);
+  });
+
+  it('never has more than maxInFlight requests outstanding', async () => {
+    const v = virtualPublisher({ roundTripMs: 500, maxInFlight: 3 });
+    await runSchedule(cfg({ msg_batch: 10 }), v.io);
+    v.done();
+    assert.equal(v.stats().maxSeenInFlight, 3);
+  });
+
+  it('stops at the end of its window when it fell behind, instead of running long', async () => {
+    // Each send costs 30 ms of the loop's time: 10 batches due per 100 ms cannot all go out.
+    const v = virtualPublisher({ sendCostMs: 30 });
+    const out = await runSchedule(cfg({ msg_batch: 10 }), v.io);
+    v.done();
+    assert.ok(out.generated < 1000, `${out.generated} generated`);
+    assert.ok(
+      v.sends.every((s) => s.at <= 1000 + 30),
+      'no batch generated after the window',
+    );
+  });
+
+  it('stops when asked (teststop)', async () => {
+    const v = virtualPublisher({ stopAfterSends: 3 });
+    const out = await runSchedule(cfg({}), v.io);
+    v.done();
+    assert.equal(v.sends.length, 3);
+    assert.equal(out.generated, 300);
+  });
+
+  it('measures an on-time publisher over the window its messages were scheduled to fill', () => {
+    // 10 batches on schedule span 900 ms of sending; they fill a 1 s window at 1000 msg/s.
+    assert.equal(publishWindowS(0, 900, 1000, 1000), 1);
+    // A late publisher is measured over the time it really took.
+    assert.equal(publishWindowS(0, 2000, 1000, 1000), 2);
+  });
+});
