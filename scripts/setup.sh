@@ -28,7 +28,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 echo "setup: building" >&2
-npx tsc -p .
+npm run -s build
 
 if [ "$mode" = test ]; then
   # The tslab kernel spec points at this checkout's tslab; (re)install it so it is always this one.
