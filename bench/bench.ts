@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     t0 = performance.now();
     const { subs } = await session.prepareApps(collectApps);
     line(`scale sub group 20 → ${collectApps} apps`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
-    const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000));
+    // Signed with the run's credentials: apps refuse anyone else's commands.
+    const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth));
     const topic = `bench-collect-${Date.now()}`;
     const subConfig = subConfigFor({ clients_per_app: 1, consumer_max_buffer_size: 0 }, options, topic);
     await Promise.all(clients.map((c) => c.call('updateconfig', subConfig, 60000)));

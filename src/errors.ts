@@ -52,7 +52,7 @@ export class ControlReplyError extends HydraError {}
 
 /** An app process could not be started, or died before reporting its control address. */
 export class AppLaunchError extends HydraError {
-  constructor(message: string, opts: { cause?: unknown } = {}) {
+  constructor(message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
     super(message, { retriable: true, ...opts });
   }
 }
@@ -66,6 +66,15 @@ export class PointError extends HydraError {
 
 /** A study id or file that does not exist or cannot be read. */
 export class StudyError extends HydraError {}
+
+/**
+ * The study cannot go on at all (the broker hydra started died, the results disk is full, another
+ * run holds the study): no point is stored for it, and the study stops with a resume hint.
+ */
+export class StudyStopped extends HydraError {}
+
+/** The broker hydra started died: every later point would fail the same way. */
+export class BrokerLostError extends StudyStopped {}
 
 /** The error's one-line message, whatever was thrown. */
 export function errorMessage(err: unknown): string {

@@ -49,8 +49,22 @@ export class FakeRunner implements PointRunner {
     if (this.closed) throw new PointError('session closed during the point');
     const fault = this.system.fault?.(params, call) ?? null;
     if (fault instanceof Error) throw fault;
-    const result = syntheticResult(params, this.system, fault?.unresponsive ?? 0);
-    return { result, topic: `fake-p${call}`, subPids: Array.from({ length: params.total_sub_apps }, (_, i) => 1000 + i) };
+    const unresponsive = fault?.unresponsive ?? 0;
+    const result = syntheticResult(params, this.system, unresponsive);
+    const subs = Array.from({ length: params.total_sub_apps }, (_, i) => ({
+      name: `sub-${i}`,
+      kind: 'sub' as const,
+      pid: 1000 + i,
+      status: i < unresponsive ? ('unresponsive' as const) : ('ok' as const),
+    }));
+    return {
+      result,
+      topic: `fake-p${call}`,
+      subPids: subs.map((s) => s.pid),
+      apps: [{ name: 'pub', kind: 'pub', pid: 999, status: 'ok' }, ...subs],
+      replaced: [],
+      faults: subs.filter((s) => s.status !== 'ok').map((s) => `sub app ${s.name} (pid ${s.pid}) stopped answering (frozen or overloaded)`),
+    };
   }
 
   async resetApps(): Promise<void> {

@@ -1,7 +1,8 @@
-import { ControlServer } from '../control/server';
+import * as readline from 'node:readline';
 import type { CommandMap, CommonCommands } from '../control/protocol';
-import type { AppSpec, ReadyMessage } from '../control/wire';
-import { HydraError } from '../errors';
+import { ControlServer } from '../control/server';
+import type { AppSpec, LaunchMessage, ReadyMessage } from '../control/wire';
+import { errorMessage, HydraError } from '../errors';
 
 /** What an app hands the bootstrap: its commands and how to shut down cleanly. */
 export interface AppInstance<M extends CommandMap & CommonCommands> {
@@ -9,24 +10,59 @@ export interface AppInstance<M extends CommandMap & CommonCommands> {
   shutdown(): Promise<void>;
 }
 
-/** The launch spec from the environment; an app started by hand says how it is meant to be started. */
-export function readAppSpec(): AppSpec {
-  const raw = process.env.HYDRA_APP_SPEC;
-  if (!raw) throw new HydraError('HYDRA_APP_SPEC is not set: apps are started by the hydra launcher');
-  try {
-    return JSON.parse(raw) as AppSpec;
-  } catch {
-    throw new HydraError('HYDRA_APP_SPEC is not JSON: apps are started by the hydra launcher');
-  }
+/** How long an app waits for its launch spec before giving up, ms. */
+const SPEC_TIMEOUT_MS = 15000;
+
+/**
+ * The launch spec, with the run's control credentials: the first IPC message from a local
+ * launcher, or the first stdin line from a command launcher. Never the environment or argv, which
+ * other local users can read.
+ */
+export function receiveAppSpec(): Promise<AppSpec> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new HydraError('no launch spec received: apps are started by the hydra launcher')), SPEC_TIMEOUT_MS);
+    const accept = (raw: unknown): void => {
+      clearTimeout(timer);
+      const msg = raw as Partial<LaunchMessage>;
+      if (msg?.type === 'spec' && typeof msg.spec === 'object' && msg.spec !== null) resolve(msg.spec);
+      else reject(new HydraError('malformed launch spec'));
+    };
+    if (process.send) {
+      process.once('message', accept);
+      return;
+    }
+    const lines = readline.createInterface({ input: process.stdin });
+    lines.once('line', (line) => {
+      lines.close();
+      try {
+        accept(JSON.parse(line));
+      } catch {
+        accept(null);
+      }
+    });
+  });
 }
 
 /**
- * Common life of an app process: bind the REP server, tell the launcher the endpoint, and exit
- * when told to stop, on SIGTERM/SIGINT, or when the launcher goes away (IPC disconnect), so an
- * app never outlives its runner, even one that was SIGKILLed.
+ * Common life of an app process: receive the spec, bind the REP server, tell the launcher the
+ * endpoint, and exit when told to stop, on SIGTERM/SIGINT, or when the launcher goes away (IPC
+ * disconnect or stdin closed), so an app never outlives its runner, even one that was SIGKILLed.
  */
-export async function runApp<M extends CommandMap & CommonCommands>(spec: AppSpec, app: AppInstance<M>): Promise<void> {
-  const server = new ControlServer<M>();
+export async function startApp<M extends CommandMap & CommonCommands>(create: (spec: AppSpec) => AppInstance<M>): Promise<void> {
+  // A full or broken log file must not kill the app: it keeps serving and says so where it can.
+  process.stderr.on('error', () => undefined);
+  let spec: AppSpec | undefined;
+  try {
+    spec = await receiveAppSpec();
+    await runApp(spec, create(spec));
+  } catch (err) {
+    process.stderr.write(`${new Date().toISOString()} ${spec?.name ?? 'app'} fatal: ${errorMessage(err)}\n`);
+    process.exit(1);
+  }
+}
+
+async function runApp<M extends CommandMap & CommonCommands>(spec: AppSpec, app: AppInstance<M>): Promise<void> {
+  const server = new ControlServer<M>(spec.control);
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;
@@ -51,9 +87,10 @@ export async function runApp<M extends CommandMap & CommonCommands>(spec: AppSpe
   });
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
-  process.on('disconnect', () => void stop(0));
+  if (process.send) process.on('disconnect', () => void stop(0));
+  else process.stdin.on('end', () => void stop(0)).resume();
   const endpoint = await server.bind(spec.control_host);
-  log(spec, `control server at ${endpoint}`);
+  log(spec, `control server at ${endpoint}${spec.control.curve ? ' (CURVE)' : ''}`);
   const ready: ReadyMessage = { type: 'ready', endpoint, pid: process.pid };
   if (process.send) process.send(ready);
   else process.stdout.write(JSON.stringify(ready) + '\n');

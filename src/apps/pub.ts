@@ -4,7 +4,7 @@ import { type ControlServer, StateError } from '../control/server';
 import { emptyPubStats, type AppSpec, type PubConfig, type PubStats, type PubStatus, type TestState } from '../control/wire';
 import { errorMessage } from '../errors';
 import { parsePubConfig } from './config';
-import { runApp, log, readAppSpec, type AppInstance } from './bootstrap';
+import { log, startApp, type AppInstance } from './bootstrap';
 import { makeKafka } from './kafka';
 import { encodeMessage, nowMs } from './message';
 import { publishWindowS, runSchedule } from './pacing';
@@ -126,10 +126,4 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-if (require.main === module) {
-  const spec = readAppSpec();
-  runApp(spec, new PublisherApp(spec)).catch((err: unknown) => {
-    log(spec, `fatal: ${String(err)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) void startApp((spec) => new PublisherApp(spec));

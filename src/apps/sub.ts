@@ -4,7 +4,7 @@ import type { ControlServer } from '../control/server';
 import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from '../control/wire';
 import { LatencyHistogram } from '../stats/histogram';
 import { SequenceTracker } from '../stats/sequence';
-import { runApp, log, readAppSpec, type AppInstance } from './bootstrap';
+import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
 import { makeKafka } from './kafka';
 import { decodeMessage, nowMs } from './message';
@@ -148,10 +148,4 @@ export function clientStats(c: { id: string; acc: ClientAccumulator; errors: str
   };
 }
 
-if (require.main === module) {
-  const spec = readAppSpec();
-  runApp(spec, new SubscriberApp(spec)).catch((err: unknown) => {
-    log(spec, `fatal: ${String(err)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) void startApp((spec) => new SubscriberApp(spec));

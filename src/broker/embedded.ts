@@ -1,11 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { BrokerError } from '../errors';
+import { parentDeathWrapper } from '../supervise/process';
 
 /** A running broker hydra talks to: its bootstrap addresses and how to let go of it. */
 export interface BrokerHandle {
   brokers: string[];
   embedded: boolean;
+  /** The embedded broker's process id; undefined for a configured cluster. */
+  pid?: number;
+  /**
+   * Resolves with a description ("exited with code 1", "killed by SIGKILL") if a broker hydra
+   * started ends without being stopped; never resolves for a configured cluster, which hydra
+   * does not own.
+   */
+  lost: Promise<string>;
   /** Stops the embedded broker; a no-op for a configured cluster. */
   stop(): Promise<void>;
 }
@@ -28,13 +39,25 @@ export async function startEmbeddedBroker(opts: { brokers?: number; timeoutMs?: 
   const count = opts.brokers ?? 1;
   const timeoutMs = opts.timeoutMs ?? 15000;
   const kcat = opts.kcatPath ?? 'kcat';
-  const child = spawn(kcat, ['-P', '-t', 'hydra-embedded', '-b', '127.0.0.1:1', '-X', `test.mock.num.brokers=${count}`], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  // Look kcat up first: behind the parent-death wrapper a missing program is only an exit code.
+  if (!findExecutable(kcat)) throw new BrokerError(`embedded broker: '${kcat}' not found; ${KCAT_HINT}`);
+  const kcatArgs = ['-P', '-t', 'hydra-embedded', '-b', '127.0.0.1:1', '-X', `test.mock.num.brokers=${count}`];
+  // With the parent-death guard the broker dies with hydra even when it is frozen and cannot see its stdin close.
+  const wrapper = parentDeathWrapper();
+  const child = wrapper
+    ? spawn(wrapper.command, [...wrapper.args, kcat, ...kcatArgs], { stdio: ['pipe', 'ignore', 'pipe'] })
+    : spawn(kcat, kcatArgs, { stdio: ['pipe', 'ignore', 'pipe'] });
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  let stopping = false;
+  const lost = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      if (!stopping) resolve(signal ? `was killed by ${signal}` : `exited with code ${String(code)}`);
+    });
+  });
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin?.end();
@@ -82,7 +105,7 @@ export async function startEmbeddedBroker(opts: { brokers?: number; timeoutMs?: 
   // kcat keeps logging to stderr; drain it so the pipe never fills and blocks the mock cluster.
   child.stderr?.removeAllListeners('data');
   child.stderr?.resume();
-  return { brokers, embedded: true, stop };
+  return { brokers, embedded: true, pid: child.pid, lost, stop };
 }
 
 /** Resolves when every `host:port` accepts a TCP connection. */
@@ -100,10 +123,10 @@ export async function waitForListeners(brokers: readonly string[], timeoutMs: nu
   }
 }
 
-function canConnect(host: string, port: number): Promise<boolean> {
+export function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
-    socket.setTimeout(1000);
+    socket.setTimeout(timeoutMs);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -114,4 +137,23 @@ function canConnect(host: string, port: number): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/** The path of an executable: `name` itself when it contains a slash, else the first match on PATH. */
+function findExecutable(name: string): string | null {
+  const candidates = name.includes('/')
+    ? [name]
+    : (process.env.PATH ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((dir) => path.join(dir, name));
+  for (const file of candidates) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // Not here.
+    }
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 import type { HydraOptions } from '../config/options';
-import { startEmbeddedBroker, type BrokerHandle } from './embedded';
+import { ConfigError } from '../errors';
+import { canConnect, startEmbeddedBroker, type BrokerHandle } from './embedded';
 
 export { startEmbeddedBroker, waitForListeners, type BrokerHandle } from './embedded';
 
@@ -9,7 +10,23 @@ export { startEmbeddedBroker, waitForListeners, type BrokerHandle } from './embe
  */
 export async function acquireBroker(options: Pick<HydraOptions, 'brokers' | 'embedded_brokers'>): Promise<BrokerHandle> {
   if (options.brokers.length > 0) {
-    return { brokers: [...options.brokers], embedded: false, stop: async () => undefined };
+    await checkReachable(options.brokers);
+    return { brokers: [...options.brokers], embedded: false, lost: new Promise<string>(() => undefined), stop: async () => undefined };
   }
   return startEmbeddedBroker({ brokers: options.embedded_brokers });
+}
+
+/**
+ * Refuses a configured cluster none of whose bootstrap brokers accepts a TCP connection, before
+ * any app is launched: a typo in `brokers` is bad input, not a run of failed points.
+ */
+export async function checkReachable(brokers: readonly string[], timeoutMs = 5000): Promise<void> {
+  const results = await Promise.all(
+    brokers.map((b) => {
+      const colon = b.lastIndexOf(':');
+      return canConnect(b.slice(0, colon), Number(b.slice(colon + 1)), timeoutMs);
+    }),
+  );
+  if (!results.some(Boolean))
+    throw new ConfigError('brokers', brokers.join(','), `no broker accepts connections (tried for ${timeoutMs / 1000} s; check [broker] brokers or --brokers)`);
 }

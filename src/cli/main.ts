@@ -19,9 +19,7 @@ export const COMMANDS: readonly CliCommand[] = [
   brokerCommand,
 ];
 
-/** Exit codes: 0 ok, 1 run failed, 2 bad input (nothing launched), 130/143 interrupted. */
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

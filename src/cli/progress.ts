@@ -7,6 +7,7 @@ import type { CliIO } from './command';
 export function phaseLogger(io: CliIO): RunnerEventSink {
   return (event) => {
     if (event.type === 'broker') io.stderr.write(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}\n`);
+    else if (event.type === 'control') io.stderr.write(controlLine(event.host) + '\n');
     else if (event.type === 'phase') io.stderr.write(`hydra: ${event.phase}${event.detail ? `: ${event.detail}` : ''}\n`);
   };
 }
@@ -46,6 +47,10 @@ export function studyProgress(io: CliIO): EventSink {
         out(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}`);
         if (tty) io.stderr.write('\n');
         break;
+      case 'control':
+        out(controlLine(event.host));
+        if (tty) io.stderr.write('\n');
+        break;
       case 'study-start':
         total = event.totalPoints;
         done = event.donePoints;
@@ -66,10 +71,11 @@ export function studyProgress(io: CliIO): EventSink {
         done = event.index + 1;
         measured++;
         measuredTime += (Date.now() - pointStart) / 1000;
-        const r = event.record.result;
-        const summary = r
-          ? `loss ${r.average_packet_loss.toFixed(3)} %, rx ${r.average_rate.toFixed(1)} msg/s, tx ${r.average_tx_rate.toFixed(1)} msg/s, failing ${r.failing_clients}/${r.client_count}`
-          : `FAILED after ${event.record.attempts} attempts: ${event.record.error ?? ''}`;
+        const rec = event.record;
+        const summary =
+          rec.status === 'ok'
+            ? `loss ${rec.result.average_packet_loss.toFixed(3)} %, rx ${rec.result.average_rate.toFixed(1)} msg/s, tx ${rec.result.average_tx_rate.toFixed(1)} msg/s, failing ${rec.result.failing_clients}/${rec.result.client_count}`
+            : `${rec.status === 'failed' ? 'FAILED' : 'INVALID (harness fault, not a Kafka measurement)'} after ${rec.attempts} attempt${rec.attempts > 1 ? 's' : ''}: ${rec.error}`;
         if (tty) {
           out(`point ${done}/${total}: ${describe(event.record.params)} → ${summary}\n`);
           bar();
@@ -82,10 +88,26 @@ export function studyProgress(io: CliIO): EventSink {
         break;
       case 'phase':
         break;
+      case 'points-kept':
+        out(`hydra: keeping ${describeUnmeasured(event.failed, event.invalid)} as stored; measure them again with --retry_failed`);
+        if (tty) io.stderr.write('\n');
+        break;
       case 'study-done':
-        out(`hydra: study ${event.studyId} done: ${event.points} points (${event.failed} failed) in ${event.dir}`);
+        out(
+          `hydra: study ${event.studyId} done: ${event.points} points (${event.failed} failed${event.invalid ? `, ${event.invalid} invalid` : ''}) in ${event.dir}`,
+        );
         if (tty) io.stderr.write('\n');
         break;
     }
   };
+}
+
+/** "2 failed points and 1 invalid point" */
+export function describeUnmeasured(failed: number, invalid: number): string {
+  const part = (n: number, what: string): string => `${n} ${what} point${n === 1 ? '' : 's'}`;
+  return [failed ? part(failed, 'failed') : '', invalid ? part(invalid, 'invalid') : ''].filter(Boolean).join(' and ');
+}
+
+function controlLine(host: string): string {
+  return `hydra: control plane binds ${host}, beyond loopback: CURVE encryption and per-run authentication are on`;
 }

@@ -1,4 +1,7 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
@@ -50,7 +53,11 @@ function readIniOptions(path: string, required: boolean): IniOptions {
 export function iniToOptions(ini: IniData, fileName: string): IniOptions {
   const values: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
+  const knownSections = new Set(OPTION_SPECS.flatMap((s) => (s.ini ? [s.ini[0]] : [])));
   for (const [section, keys] of Object.entries(ini)) {
+    // An unknown section is a typo even when it is empty; keys before any section go to ''.
+    if (section !== '' && !knownSections.has(section))
+      throw new ConfigError(`${fileName} [${section}]`, undefined, `unknown section (known: ${[...knownSections].join(', ')})`);
     for (const [key, raw] of Object.entries(keys)) {
       const spec = OPTION_SPECS.find((s) => s.ini?.[0] === section && s.ini[1] === key);
       const source = `${fileName} [${section}] ${key}`;
@@ -81,9 +88,57 @@ export function resolveOptions(
   return merged;
 }
 
+/** Most sub apps the local launcher starts: each is a Node process of 60-100 MB. */
+export const LOCAL_MAX_SUB_APPS = 1000;
+
 /** Checks every field against its spec; throws ConfigError naming where the value came from. */
 export function validateOptions(options: HydraOptions, sourceOf: (name: keyof HydraOptions) => string = (name) => `options.${name}`): void {
   for (const spec of OPTION_SPECS) checkOption(spec, options[spec.name], sourceOf(spec.name));
+  checkControlHost(options.control_host, sourceOf('control_host'));
+  checkDirectory(options.log_dir, sourceOf('log_dir'));
+  checkDirectory(options.results_dir, sourceOf('results_dir'));
+  checkLocalScale(options.total_sub_apps, options.launcher, sourceOf('total_sub_apps'));
+}
+
+/** The local launcher forks every app on this machine: refuse counts that would fork thousands of processes. */
+export function checkLocalScale(subApps: number, launcher: HydraOptions['launcher'], source: string, shown = String(subApps)): void {
+  if (launcher === 'local' && subApps > LOCAL_MAX_SUB_APPS) {
+    throw new ConfigError(
+      source,
+      shown,
+      `needs ${subApps} sub apps; the local launcher starts at most ${LOCAL_MAX_SUB_APPS} on one machine (use more clients_per_app, or run apps on several machines)`,
+    );
+  }
+}
+
+/**
+ * The apps' REP servers bind this address: an IP address of this host (or 0.0.0.0 / :: for every
+ * interface), or localhost. A name that is not an address fails here, before anything starts.
+ */
+function checkControlHost(host: string, source: string): void {
+  if (host === 'localhost' || host === '0.0.0.0' || host === '::') return;
+  if (net.isIP(host) === 0) throw new ConfigError(source, host, 'expected an IP address of this host, localhost, or 0.0.0.0 for every interface');
+  const local = Object.values(os.networkInterfaces())
+    .flat()
+    .map((i) => i?.address);
+  if (!local.includes(host) && !/^127\./.test(host))
+    throw new ConfigError(source, host, `not an address of this host (its addresses: ${local.filter(Boolean).join(', ')})`);
+}
+
+/** A directory hydra writes to: not empty, and a directory where it exists (its nearest existing parent otherwise). */
+function checkDirectory(dir: string, source: string): void {
+  if (dir.trim() === '') throw new ConfigError(source, dir, 'must name a directory');
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      if (path.dirname(p) === p) return;
+      continue;
+    }
+    if (!stat.isDirectory()) throw new ConfigError(source, dir, p === path.resolve(dir) ? 'not a directory' : `${p} is not a directory`);
+    return;
+  }
 }
 
 function checkOption(spec: OptionSpec, value: unknown, source: string): void {

@@ -1,5 +1,6 @@
 import * as zmq from 'zeromq';
 import { ControlReplyError, ControlTimeoutError } from '../errors';
+import type { ControlAuth } from './auth';
 import { decodeReply, encodeRequest, type ArgsOf, type Command, type CommandMap, type ReplyOf } from './protocol';
 
 /** The call's arguments: none for commands without args, else the typed args; then an optional timeout. */
@@ -17,15 +18,23 @@ export class ControlClient<M extends CommandMap = CommandMap> {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
+  /** `auth`: the run's credentials; every request is signed with them (and CURVE is used when they carry keys). */
   constructor(
     readonly endpoint: string,
     readonly timeoutMs = 5000,
+    private readonly auth?: ControlAuth,
   ) {
     this.socket = this.connect();
   }
 
   private connect(): zmq.Request {
-    const socket = new zmq.Request({ linger: 0, receiveTimeout: this.timeoutMs, sendTimeout: this.timeoutMs });
+    const curve = this.auth?.curve;
+    const socket = new zmq.Request({
+      linger: 0,
+      receiveTimeout: this.timeoutMs,
+      sendTimeout: this.timeoutMs,
+      ...(curve ? { curveServerKey: curve.serverPublic, curvePublicKey: curve.clientPublic, curveSecretKey: curve.clientSecret } : {}),
+    });
     socket.connect(this.endpoint);
     return socket;
   }
@@ -45,7 +54,7 @@ export class ControlClient<M extends CommandMap = CommandMap> {
     socket.sendTimeout = timeoutMs;
     let frames: Buffer[];
     try {
-      await socket.send(encodeRequest(cmd, args));
+      await socket.send(encodeRequest(cmd, args, this.auth));
       frames = await socket.receive();
     } catch (err) {
       this.recover();
@@ -54,8 +63,9 @@ export class ControlClient<M extends CommandMap = CommandMap> {
     }
     const reply = decodeReply(frames[0] ?? Buffer.alloc(0));
     if ('malformed' in reply) throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.malformed}`, { retriable: true });
-    // Invalid arguments are rejected the same way every time; anything else may pass with a fresh app.
-    if (!reply.ok) throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.error}`, { retriable: reply.code !== 'bad_args' });
+    // Invalid arguments and refused credentials are refused the same way every time.
+    if (!reply.ok)
+      throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.error}`, { retriable: reply.code !== 'bad_args' && reply.code !== 'unauthorized' });
     return reply.data;
   }
 

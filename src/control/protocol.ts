@@ -4,6 +4,7 @@
  * another release instead of misreading its stats. Each app kind has a command map (command →
  * args → reply) that types both the client and the server.
  */
+import { macMatches, macOf } from './auth';
 import type { PingReply, PubConfig, PubStats, PubStatus, SubConfig, SubStats, SubStatus } from './wire';
 
 export const PROTOCOL_VERSION = 1;
@@ -49,8 +50,8 @@ export type ArgsOf<M extends CommandMap, C extends keyof M> = (M[C] & CommandSig
 export type ReplyOf<M extends CommandMap, C extends keyof M> = (M[C] & CommandSig<unknown, unknown>)['reply'];
 
 /**
- * Envelope of a request. `run` and `auth` are reserved for authenticating the control plane
- * (which run the command belongs to, and proof that its sender holds that run's secret).
+ * Envelope of a request: `run` says which run the command belongs to, `auth` is the HMAC of the
+ * envelope without `auth`, made with that run's secret (control/auth.ts).
  */
 export interface ControlRequest {
   v: number;
@@ -61,11 +62,12 @@ export interface ControlRequest {
 }
 
 /**
- * Why an app refused a request: `bad_request` (not a request it can read), `bad_args` (the
+ * Why an app refused a request: `bad_request` (not a request it can read), `unauthorized` (not
+ * signed with this run's secret, or for another run), `bad_args` (the
  * arguments are invalid — sending them again cannot help), `bad_state` (not now, e.g. a test is
  * running), `internal` (the handler failed).
  */
-export type ReplyErrorCode = 'bad_request' | 'bad_args' | 'bad_state' | 'internal';
+export type ReplyErrorCode = 'bad_request' | 'unauthorized' | 'bad_args' | 'bad_state' | 'internal';
 
 export type ControlReply = { v: number; ok: true; data: unknown } | { v: number; ok: false; error: string; code: ReplyErrorCode };
 
@@ -73,9 +75,24 @@ export function isCommand(value: unknown): value is Command {
   return typeof value === 'string' && (COMMANDS as readonly string[]).includes(value);
 }
 
-export function encodeRequest(cmd: Command, args?: object): string {
-  const req = args === undefined ? { v: PROTOCOL_VERSION, cmd } : { v: PROTOCOL_VERSION, cmd, args };
-  return JSON.stringify(req);
+/** The signed part of a request, in a fixed key order so both ends compute the same bytes. */
+function requestBody(v: number, cmd: string, args: unknown, run: string | undefined): string {
+  return JSON.stringify(args === undefined ? { v, cmd, run } : { v, cmd, args, run });
+}
+
+/** Encodes a request; with credentials it carries the run id and the MAC. */
+export function encodeRequest(cmd: Command, args?: object, auth?: { run: string; secret: string }): string {
+  if (!auth) return JSON.stringify(args === undefined ? { v: PROTOCOL_VERSION, cmd } : { v: PROTOCOL_VERSION, cmd, args });
+  const body = requestBody(PROTOCOL_VERSION, cmd, args, auth.run);
+  return JSON.stringify({ ...(JSON.parse(body) as object), auth: macOf(auth.secret, body) });
+}
+
+/** Checks a decoded request against this app's run and secret; returns why it is refused, or null. */
+export function authProblem(req: ControlRequest, auth: { run: string; secret: string }): string | null {
+  if (req.run === undefined || req.auth === undefined) return 'unauthenticated command refused';
+  if (req.run !== auth.run) return `command for run ${JSON.stringify(req.run)} refused: this app serves run ${auth.run}`;
+  const body = requestBody(req.v, req.cmd, req.args, req.run);
+  return macMatches(macOf(auth.secret, body), req.auth) ? null : 'command with a wrong signature refused';
 }
 
 /** Decodes a request; returns an error string instead of throwing so the server can reply with it. */

@@ -1,6 +1,10 @@
 import * as zmq from 'zeromq';
 import { errorMessage, HydraError } from '../errors';
-import { decodeRequest, PROTOCOL_VERSION, type Command, type CommandMap, type ControlReply, type ReplyErrorCode, type ReplyOf } from './protocol';
+import type { AppControlAuth } from './auth';
+import { authProblem, decodeRequest, PROTOCOL_VERSION, type Command, type CommandMap, type ControlReply, type ReplyErrorCode, type ReplyOf } from './protocol';
+
+/** Largest request an app reads, bytes: control requests are small; a bigger one drops its peer. */
+export const MAX_REQUEST_BYTES = 256 * 1024;
 
 /** Thrown by a handler whose request arguments are invalid: the reply says sending them again cannot help. */
 export class ArgsError extends HydraError {}
@@ -17,12 +21,24 @@ export type CommandHandler<R> = (args: Record<string, unknown>) => R | Promise<R
 /**
  * The REP server every app runs. Handlers are called one at a time (REP is strictly
  * request/reply); a handler that throws, an unknown command or garbage bytes produce an error
- * reply and the server keeps serving.
+ * reply and the server keeps serving, whatever bytes a peer sends. With credentials, only
+ * requests signed with the run's secret reach a handler; others get an error reply and change
+ * nothing. Beyond loopback the socket is a CURVE server.
  */
 export class ControlServer<M extends CommandMap = CommandMap> {
-  private readonly socket = new zmq.Reply({ linger: 0 });
+  private readonly socket: zmq.Reply;
   private readonly handlers = new Map<Command, CommandHandler<unknown>>();
   private closed = false;
+  /** Requests refused as unauthenticated, and receives that ended in a dropped malformed message. */
+  readonly counters = { refused: 0, dropped: 0 };
+
+  constructor(private readonly auth?: AppControlAuth) {
+    this.socket = new zmq.Reply({
+      linger: 0,
+      maxMessageSize: MAX_REQUEST_BYTES,
+      ...(auth?.curve ? { curveServer: true, curveSecretKey: auth.curve.serverSecret } : {}),
+    });
+  }
 
   on<C extends keyof M & Command>(cmd: C, handler: CommandHandler<ReplyOf<M, C>>): this {
     this.handlers.set(cmd, handler);
@@ -48,6 +64,13 @@ export class ControlServer<M extends CommandMap = CommandMap> {
         frames = await this.socket.receive();
       } catch (err) {
         if (this.closed) return;
+        // A peer that is not a REQ client (a ZMTP/1.0 greeting, random bytes, a DEALER without the
+        // empty delimiter) makes libzmq drop its message after announcing it: the receive ends
+        // with EAGAIN. Nothing is wrong with the socket; keep serving.
+        if (isAgain(err)) {
+          this.counters.dropped++;
+          continue;
+        }
         throw err;
       }
       const reply = await this.handle(frames[0] ?? Buffer.alloc(0));
@@ -64,6 +87,13 @@ export class ControlServer<M extends CommandMap = CommandMap> {
     const fail = (error: string, code: ReplyErrorCode): ControlReply => ({ v: PROTOCOL_VERSION, ok: false, error, code });
     const req = decodeRequest(bytes);
     if ('error' in req) return fail(req.error, 'bad_request');
+    if (this.auth) {
+      const problem = authProblem(req, this.auth);
+      if (problem) {
+        this.counters.refused++;
+        return fail(problem, 'unauthorized');
+      }
+    }
     const handler = this.handlers.get(req.cmd);
     if (!handler) return fail(`command '${req.cmd}' not supported by this app`, 'bad_request');
     try {
@@ -78,4 +108,8 @@ export class ControlServer<M extends CommandMap = CommandMap> {
     this.closed = true;
     this.socket.close();
   }
+}
+
+function isAgain(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'EAGAIN';
 }

@@ -3,9 +3,11 @@
  * the apps (servers). Apps report raw, mergeable data; the runner computes statistics once.
  */
 
+import type { AppControlAuth } from './auth';
+
 export type AppKind = 'pub' | 'sub';
 
-/** What the launcher hands an app at start (JSON in HYDRA_APP_SPEC). */
+/** What the launcher hands an app at start (first IPC message or stdin line, never argv or env). */
 export interface AppSpec {
   kind: AppKind;
   /** Unique within a run, e.g. `sub-3`. */
@@ -13,6 +15,14 @@ export interface AppSpec {
   brokers: string[];
   client_id: string;
   control_host: string;
+  /** The run's control credentials: only signed commands of this run are served. */
+  control: AppControlAuth;
+}
+
+/** The launcher's first message to an app. */
+export interface LaunchMessage {
+  type: 'spec';
+  spec: AppSpec;
 }
 
 /** Message an app sends its launcher once its REP server is bound (IPC message, or first stdout line). */
@@ -82,6 +92,24 @@ export function emptyPubStats(): PubStats {
     send_errors: 0,
     last_error: null,
   };
+}
+
+/** An app's resources over a measuring window (raw numbers; the runner judges them). */
+export interface AppTelemetry {
+  window_s: number;
+  /** Process CPU (user + system) over the window, % of one core. */
+  cpu_pct: number;
+  /** Event-loop utilization over the window, 0..1: near 1, the app could not keep up with its work. */
+  elu: number;
+  /** 99th percentile of event-loop delay, ms. */
+  loop_delay_p99_ms: number;
+  rss_bytes: number;
+  /** The host's CPU busy over the window, % of all its cores; null where /proc is absent. */
+  host_cpu_busy_pct: number | null;
+  /** Mean runnable tasks on the host over the window; null where /proc is absent. */
+  host_runqueue: number | null;
+  host_cpus: number;
+  host: string;
 }
 
 export interface PubStatus {

@@ -15,7 +15,7 @@ export interface AppHandle {
 
 /**
  * Where apps run. The runner only talks to this interface, so a cluster engine can replace local
- * child processes later without touching the runner.
+ * child processes without touching the runner.
  */
 export interface Launcher {
   readonly logDir: string;
@@ -23,6 +23,7 @@ export interface Launcher {
   /** Grows or shrinks the sub group to `count` apps; keeps the ones already running (HYDRA scale_sub_app). */
   scaleSubGroup(count: number): Promise<{ apps: AppHandle[]; added: AppHandle[]; removed: AppHandle[] }>;
   subApps(): AppHandle[];
-  remove(app: AppHandle): Promise<void>;
+  /** Stops an app: gracefully (SIGTERM, then SIGKILL after a grace period), or at once with `force` (a frozen or unresponsive app). */
+  remove(app: AppHandle, opts?: { force?: boolean }): Promise<void>;
   removeAll(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { PointRecord } from '../study/record';
+import { isOk, type PointRecord } from '../study/record';
 import type { PointResult } from '../stats/result';
 import type { RateFinding } from '../study/spec';
 
@@ -36,7 +36,7 @@ function clientCountOf(r: PointRecord): number {
  * only when the points use more than one, each sorted by achieved Tx rate.
  */
 export function seriesByClientCount(records: readonly PointRecord[]): Series[] {
-  const ok = records.filter((r): r is PointRecord & { result: PointResult } => r.status === 'ok' && r.result !== null);
+  const ok = records.filter(isOk);
   const byBatch = new Set(ok.map((r) => r.params.msg_batch)).size > 1;
   const groups = new Map<string, Series>();
   for (const record of ok) {
@@ -54,8 +54,20 @@ export function seriesByClientCount(records: readonly PointRecord[]): Series[] {
   return series;
 }
 
+/**
+ * What a figure leaves out and why: failed points (no figures) and invalid ones (a harness fault
+ * made their figures not Kafka's). Only measurements of Kafka are drawn.
+ */
+export function notShownNote(records: readonly PointRecord[]): string {
+  const count = (status: PointRecord['status']): number => records.filter((r) => r.status === status).length;
+  const failed = count('failed');
+  const invalid = count('invalid');
+  const parts = [failed ? `${failed} failed` : '', invalid ? `${invalid} invalid (harness fault)` : ''].filter(Boolean);
+  return parts.length ? `${parts.join(', ')} point${failed + invalid > 1 ? 's' : ''} not shown` : '';
+}
+
 function baseLayout(title: string, xTitle: string, yTitle: string, records: readonly PointRecord[]): Record<string, unknown> {
-  const failed = records.filter((r) => r.status !== 'ok').length;
+  const left = notShownNote(records);
   return {
     title: { text: title },
     xaxis: { title: { text: xTitle }, rangemode: 'tozero', automargin: true },
@@ -64,19 +76,8 @@ function baseLayout(title: string, xTitle: string, yTitle: string, records: read
     legend: { title: { text: 'traces' } },
     font: { size: 14 },
     margin: { t: 60, b: 70 },
-    annotations: failed
-      ? [
-          {
-            text: `${failed} failed point${failed > 1 ? 's' : ''} not shown`,
-            xref: 'paper',
-            yref: 'paper',
-            x: 1,
-            y: 1.08,
-            showarrow: false,
-            xanchor: 'right',
-            font: { size: 12, color: '#a00' },
-          },
-        ]
+    annotations: left
+      ? [{ text: left, xref: 'paper', yref: 'paper', x: 1, y: 1.08, showarrow: false, xanchor: 'right', font: { size: 12, color: '#a00' } }]
       : [],
   };
 }

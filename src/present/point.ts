@@ -1,15 +1,20 @@
 import type { PointParams } from '../config/options';
 import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 
-/** HYDRA's `RES = {...}` line (pformat style, keys sorted), with hydra's extra keys after it. */
-export function formatResDict(result: PointResult): string {
+/**
+ * HYDRA's `RES = {...}` line (pformat style, keys sorted), with hydra's extra keys after it and
+ * the point's `status` last: 'invalid' marks figures that are not a measurement of Kafka.
+ */
+export function formatResDict(result: PointResult, status: 'ok' | 'invalid' = 'ok'): string {
+  const values: Record<string, unknown> = { ...result, status };
   const keys = [
     ...HYDRA_RESULT_KEYS,
     ...Object.keys(result)
       .filter((k) => !(HYDRA_RESULT_KEYS as readonly string[]).includes(k))
       .sort(),
+    'status',
   ];
-  const body = keys.map((k) => ` '${k}': ${pyValue(result[k as keyof PointResult])}`).join(',\n');
+  const body = keys.map((k) => ` '${k}': ${pyValue(values[k])}`).join(',\n');
   return `RES = {${body.slice(1)}}`;
 }
 

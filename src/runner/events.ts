@@ -7,6 +7,10 @@
 export const POINT_PHASES = ['launch', 'scale', 'topic', 'configure', 'join', 'publish', 'drain', 'collect'] as const;
 export type PointPhase = (typeof POINT_PHASES)[number];
 
-export type RunnerEvent = { type: 'broker'; brokers: string[]; embedded: boolean } | { type: 'phase'; phase: PointPhase; detail?: string };
+export type RunnerEvent =
+  | { type: 'broker'; brokers: string[]; embedded: boolean }
+  /** The apps' control servers bind beyond loopback: CURVE encryption is on. */
+  | { type: 'control'; host: string; curve: boolean }
+  | { type: 'phase'; phase: PointPhase; detail?: string };
 
 export type RunnerEventSink = (event: RunnerEvent) => void;

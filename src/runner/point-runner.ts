@@ -2,12 +2,30 @@ import type { HydraOptions, PointParams } from '../config/options';
 import type { PointResult } from '../stats/result';
 import type { RunnerEventSink } from './events';
 
+/** An app that served a point, and how it fared. */
+export interface AppFate {
+  name: string;
+  kind: 'pub' | 'sub';
+  pid: number | null;
+  /** ok: served to the end; died: exited during the point; unresponsive: alive but did not answer (frozen or overloaded). */
+  status: 'ok' | 'died' | 'unresponsive';
+}
+
 /** What a measured point yields besides its figures. */
 export interface PointRun {
   result: PointResult;
   topic: string;
   /** PIDs of the sub apps that served this point, for checking app reuse. */
   subPids: number[];
+  /** Every app that served the point. */
+  apps: AppFate[];
+  /** Apps relaunched for this point because an earlier one died or stopped answering. */
+  replaced: string[];
+  /**
+   * Harness faults during the point (a sub app died or froze, publisher send errors). Non-empty
+   * means the figures are not a measurement of Kafka: the point is invalid.
+   */
+  faults: string[];
 }
 
 /**

@@ -3,15 +3,17 @@ import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';
 import { ensureTopic } from '../broker/topics';
 import type { HydraOptions, PointParams } from '../config/options';
+import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
 import { ControlClient } from '../control/client';
 import type { CommandMap, PubCommands, SubCommands } from '../control/protocol';
 import type { PubStatus } from '../control/wire';
-import { PointError } from '../errors';
+import { BrokerLostError, PointError } from '../errors';
 import { createLauncher, type AppHandle, type Launcher } from '../launch';
 import { computeResult, type SubAppReport } from '../stats/result';
+import { watchWhile, type Watched } from '../supervise/watch';
 import { pubConfigFor, subConfigFor } from './app-config';
-import type { RunnerEventSink } from './events';
-import type { PointRun, PointRunner } from './point-runner';
+import type { PointPhase, RunnerEventSink } from './events';
+import type { AppFate, PointRun, PointRunner } from './point-runner';
 
 export type { PointRun } from './point-runner';
 
@@ -19,15 +21,23 @@ const POLL_MS = 200;
 
 /**
  * A live test setup: one broker, one publisher app and a sub app group that are reused from point
- * to point (HYDRA's start_appserver / scale_sub_app / run_test). Close it to stop everything.
+ * to point (HYDRA's start_appserver / scale_sub_app / run_test). Every process it owns is watched:
+ * each wait ends as soon as one it depends on exits, a point whose apps did not all survive comes
+ * back with its faults (never as Kafka loss), and the loss of a broker it started stops the run.
+ * Close it to stop everything.
  */
 export class TestSession implements PointRunner {
   readonly runId: string;
+  /** The run's control credentials: apps serve only commands signed with them. */
+  readonly auth: ControlAuth;
   private pub: AppHandle | null = null;
-  /** One control client per app, by app name; typed by the app's kind. */
+  /** One control client per app, by app name. */
   private readonly clients = new Map<string, ControlClient<CommandMap>>();
   private pointCounter = 0;
   private closed = false;
+  /** Apps that died or were dropped since the last point, replaced by fresh ones at the next. */
+  private pendingReplacements: string[] = [];
+  private brokerLost: string | null = null;
 
   private constructor(
     readonly options: HydraOptions,
@@ -35,15 +45,24 @@ export class TestSession implements PointRunner {
     readonly launcher: Launcher,
     private readonly ownsBroker: boolean,
     runId: string,
+    auth: ControlAuth,
     private readonly emit: RunnerEventSink,
   ) {
     this.runId = runId;
+    this.auth = auth;
+    void broker.lost.then((how) => {
+      if (!this.closed) this.brokerLost = how;
+    });
   }
 
   /** Starts (or reuses) a broker and the launcher `[launcher] kind` names, its logs under `log_dir/<runId>`. */
   static async open(options: HydraOptions, opts: { broker?: BrokerHandle; onEvent?: RunnerEventSink; runId?: string } = {}): Promise<TestSession> {
     const emit = opts.onEvent ?? (() => undefined);
     const runId = opts.runId ?? newRunId();
+    // Beyond loopback anyone on the network could reach an app's port: encrypt and authenticate with CURVE there.
+    const curve = !isLoopback(options.control_host);
+    const auth = newControlAuth(runId, curve);
+    if (curve) emit({ type: 'control', host: options.control_host, curve });
     const broker = opts.broker ?? (await acquireBroker(options));
     emit({ type: 'broker', brokers: broker.brokers, embedded: broker.embedded });
     try {
@@ -51,9 +70,10 @@ export class TestSession implements PointRunner {
         brokers: broker.brokers,
         client_id: options.client_id,
         control_host: options.control_host,
+        auth,
         logDir: path.join(options.log_dir, runId),
       });
-      return new TestSession(options, broker, launcher, !opts.broker, runId, emit);
+      return new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit);
     } catch (err) {
       if (!opts.broker) await broker.stop();
       throw err;
@@ -68,45 +88,80 @@ export class TestSession implements PointRunner {
     return this.launcher.logDir;
   }
 
-  // Clients are stored untyped; the app's kind decides which command map its client speaks.
-  private clientOf(app: AppHandle): ControlClient<CommandMap> {
+  /** A signed control client for any app of this run (the runner's own, shared with the benchmark). */
+  controlClient<M extends CommandMap>(app: AppHandle): ControlClient<M> {
     let c = this.clients.get(app.name);
     if (!c) {
-      c = new ControlClient(app.endpoint, this.options.control_timeout_ms);
+      c = new ControlClient(app.endpoint, this.options.control_timeout_ms, this.auth);
       this.clients.set(app.name, c);
     }
-    return c;
+    return c as ControlClient<M>;
   }
 
   private pubClient(app: AppHandle): ControlClient<PubCommands> {
-    return this.clientOf(app) as unknown as ControlClient<PubCommands>;
+    return this.controlClient<PubCommands>(app);
   }
 
   private subClient(app: AppHandle): ControlClient<SubCommands> {
-    return this.clientOf(app) as unknown as ControlClient<SubCommands>;
+    return this.controlClient<SubCommands>(app);
   }
 
-  private async dropApp(app: AppHandle): Promise<void> {
+  private async dropApp(app: AppHandle, force = false): Promise<void> {
     this.clients.get(app.name)?.close();
     this.clients.delete(app.name);
-    await this.launcher.remove(app);
+    await this.launcher.remove(app, { force });
+  }
+
+  private watchedApp(app: AppHandle): Watched {
+    return {
+      ended: app.exited.then((code) => (typeof code === 'string' ? `was killed by ${code}` : `exited with code ${String(code)}`)),
+      error: (how, phase) => new PointError(`${app.name} (pid ${app.pid ?? '?'}) ${how} during ${phase}; see ${app.logFile}`),
+    };
+  }
+
+  private brokerWatch(): Watched {
+    return {
+      ended: this.broker.lost,
+      error: (how, phase) => this.brokerLostError(how, phase),
+    };
+  }
+
+  private brokerLostError(how: string, phase: string): BrokerLostError {
+    return new BrokerLostError(
+      `the embedded broker (kcat, pid ${this.broker.pid ?? '?'}) ${how} during ${phase}: the point is not stored, and no later point can be measured`,
+    );
+  }
+
+  /** Runs `work` until it ends, or fails as soon as one of `apps` or the broker ends. */
+  private guard<T>(phase: PointPhase, apps: readonly AppHandle[], work: Promise<T>): Promise<T> {
+    return watchWhile([this.brokerWatch(), ...apps.map((a) => this.watchedApp(a))], phase, work);
+  }
+
+  private checkBroker(phase: PointPhase): void {
+    if (this.brokerLost !== null) throw this.brokerLostError(this.brokerLost, phase);
   }
 
   /** Launches the publisher if needed and sizes the sub group; reuses every app still alive. */
   async prepareApps(totalSubApps: number): Promise<{ pub: AppHandle; subs: AppHandle[] }> {
     if (this.closed) throw new PointError('session is closed');
+    this.checkBroker('launch');
     if (this.pub && !this.pub.isAlive()) {
+      this.pendingReplacements.push(this.pub.name);
       await this.dropApp(this.pub);
       this.pub = null;
     }
-    for (const sub of this.launcher.subApps()) if (!sub.isAlive()) await this.dropApp(sub);
+    for (const sub of this.launcher.subApps()) {
+      if (sub.isAlive()) continue;
+      this.pendingReplacements.push(sub.name);
+      await this.dropApp(sub);
+    }
     if (!this.pub) {
       this.emit({ type: 'phase', phase: 'launch', detail: 'publisher' });
-      this.pub = await this.launcher.launch('pub', 'pub');
+      this.pub = await this.guard('launch', [], this.launcher.launch('pub', 'pub'));
     }
     const before = this.launcher.subApps().length;
     if (before !== totalSubApps) this.emit({ type: 'phase', phase: 'scale', detail: `sub apps ${before} → ${totalSubApps}` });
-    const { apps, removed } = await this.launcher.scaleSubGroup(totalSubApps);
+    const { apps, removed } = await this.guard('scale', [this.pub], this.launcher.scaleSubGroup(totalSubApps));
     for (const r of removed) {
       this.clients.get(r.name)?.close();
       this.clients.delete(r.name);
@@ -114,10 +169,18 @@ export class TestSession implements PointRunner {
     return { pub: this.pub, subs: apps };
   }
 
-  /** Runs one point end to end and computes HYDRA's figures. Throws PointError when it cannot be measured. */
+  /**
+   * Runs one point end to end and computes HYDRA's figures. Throws PointError when it cannot be
+   * measured (the publisher died, a wait timed out), BrokerLostError when the broker hydra started
+   * died; returns `faults` when it ran to the end but a sub app died or froze during it or the
+   * publisher saw send errors — then its figures are not a measurement of Kafka.
+   */
   async runPoint(params: PointParams): Promise<PointRun> {
     const o = this.options;
     const { pub, subs } = await this.prepareApps(params.total_sub_apps);
+    const replaced = this.pendingReplacements;
+    this.pendingReplacements = [];
+    const everyone = [pub, ...subs];
     const pubCtl = this.pubClient(pub);
     const topic = `hydra-${this.runId}-p${this.pointCounter++}`;
 
@@ -128,69 +191,107 @@ export class TestSession implements PointRunner {
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
     const joinMs = o.join_timeout * 1000;
-    await pubCtl.call('updateconfig', pubConfigFor(params, topic));
     const subConfig = subConfigFor(params, o, topic);
-    await Promise.all(subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs)));
+    await this.guard(
+      'configure',
+      everyone,
+      Promise.all([pubCtl.call('updateconfig', pubConfigFor(params, topic)), ...subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs))]),
+    );
 
     this.emit({ type: 'phase', phase: 'join', detail: `waiting for ${subs.length * params.clients_per_app} consumers to join and fetch` });
-    await this.waitUntil(joinMs, 'consumers joined', async () => {
-      const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
-      const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < params.clients_per_app);
-      return notReady.length === 0
-        ? true
-        : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
-    });
+    await this.guard(
+      'join',
+      everyone,
+      this.waitUntil(joinMs, 'consumers joined', async () => {
+        const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
+        const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < params.clients_per_app);
+        return notReady.length === 0
+          ? true
+          : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
+      }),
+    );
 
-    await Promise.all([pubCtl.call('resetstats'), ...subs.map((s) => this.subClient(s).call('resetstats'))]);
+    await this.guard('join', everyone, Promise.all([pubCtl.call('resetstats'), ...subs.map((s) => this.subClient(s).call('resetstats'))]));
 
+    // From here a sub app that dies or freezes does not stop the point: it is found at collection
+    // and reported as a fault of this point, with the app named.
     this.emit({ type: 'phase', phase: 'publish', detail: `${params.msg_rate} msg/s for ${params.test_duration} s` });
-    await pubCtl.call('teststart');
     let pubStatus: PubStatus | undefined;
-    await this.waitUntil(params.test_duration * 1000 + 30000, 'publisher finished', async () => {
-      if (!pub.isAlive()) throw new PointError(`publisher app died during the test; see ${pub.logFile}`);
-      pubStatus = await pubCtl.call('teststatus');
-      return pubStatus.state === 'done' || pubStatus.state === 'failed' ? true : `publisher ${pubStatus.state}, ${pubStatus.msg_cnt} sent`;
-    });
+    await this.guard(
+      'publish',
+      [pub],
+      (async () => {
+        await pubCtl.call('teststart');
+        await this.waitUntil(params.test_duration * 1000 + 30000, 'publisher finished', async () => {
+          pubStatus = await pubCtl.call('teststatus');
+          return pubStatus.state === 'done' || pubStatus.state === 'failed' ? true : `publisher ${pubStatus.state}, ${pubStatus.msg_cnt} sent`;
+        });
+      })(),
+    );
+    this.checkBroker('publish');
     if (pubStatus?.state === 'failed') throw new PointError(`publisher failed: ${pubStatus.error ?? 'unknown error'} (log: ${pub.logFile})`);
-    const pubStats = await pubCtl.call('getstats');
+    const pubStats = await this.guard('publish', [pub], pubCtl.call('getstats'));
     if (pubStats.msg_cnt === 0) throw new PointError(`publisher sent nothing (${pubStats.last_error ?? 'no error reported'}; log: ${pub.logFile})`);
 
     this.emit({ type: 'phase', phase: 'drain', detail: `up to ${o.drain_timeout} s` });
-    await this.drain(subs, pubStats.msg_cnt, o.drain_timeout * 1000);
+    await this.guard('drain', [], this.drain(subs, pubStats.msg_cnt, o.drain_timeout * 1000));
 
     this.emit({ type: 'phase', phase: 'collect', detail: `${subs.length} sub apps` });
-    const reports = await Promise.all(
-      subs.map(async (s): Promise<SubAppReport> => {
-        try {
-          const stats = await this.subClient(s).call('getstats');
-          return { app: s.name, clients: stats.clients };
-        } catch {
-          return { app: s.name, clients: null };
-        }
-      }),
+    const collected = await this.guard(
+      'collect',
+      [],
+      Promise.all(
+        subs.map(async (s): Promise<{ report: SubAppReport; fate: AppFate }> => {
+          const fate = (status: AppFate['status']): AppFate => ({ name: s.name, kind: 'sub', pid: s.pid ?? null, status });
+          if (!s.isAlive()) return { report: { app: s.name, clients: null }, fate: fate('died') };
+          try {
+            const stats = await this.subClient(s).call('getstats');
+            return { report: { app: s.name, clients: stats.clients }, fate: fate('ok') };
+          } catch {
+            return { report: { app: s.name, clients: null }, fate: fate(s.isAlive() ? 'unresponsive' : 'died') };
+          }
+        }),
+      ),
     );
-    // An app that did not answer is dropped, so the next point relaunches it (HYDRA remove_unresponsive_tasks).
-    for (const r of reports) {
-      const app = subs.find((s) => s.name === r.app);
-      if (r.clients === null && app) await this.dropApp(app);
+    this.checkBroker('collect');
+    const faults: string[] = [];
+    for (const { fate } of collected) {
+      if (fate.status === 'ok') continue;
+      const app = subs.find((s) => s.name === fate.name) as AppHandle;
+      faults.push(
+        fate.status === 'died'
+          ? `sub app ${app.name} (pid ${app.pid ?? '?'}) died during the point`
+          : `sub app ${app.name} (pid ${app.pid ?? '?'}) stopped answering (frozen or overloaded)`,
+      );
+      // A dead or frozen app is killed and replaced at the next point (HYDRA remove_unresponsive_tasks).
+      this.pendingReplacements.push(app.name);
+      await this.dropApp(app, true);
     }
+    if (pubStats.send_errors > 0)
+      faults.push(`publisher send errors: ${pubStats.send_errors} messages not acknowledged (${pubStats.last_error ?? 'no error text'})`);
+    const reports = collected.map((c) => c.report);
     return {
       result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate),
       topic,
       subPids: subs.map((s) => s.pid ?? -1),
+      apps: [{ name: pub.name, kind: 'pub', pid: pub.pid ?? null, status: pub.isAlive() ? 'ok' : 'died' }, ...collected.map((c) => c.fate)],
+      replaced,
+      faults,
     };
   }
 
-  /** Waits until every client has every message or the grace period ends; silent apps are skipped. */
+  /** Waits until every client has every message or the grace period ends; dead or silent apps are skipped. */
   private async drain(subs: AppHandle[], packetTx: number, graceMs: number): Promise<void> {
     const deadline = Date.now() + graceMs;
     for (;;) {
       const statuses = await Promise.all(
-        subs.map((s) =>
-          this.subClient(s)
-            .call('teststatus')
-            .catch(() => null),
-        ),
+        subs.map(async (s) => {
+          if (!s.isAlive()) return null;
+          const timeoutMs = Math.max(100, Math.min(this.options.control_timeout_ms, deadline - Date.now()));
+          return this.subClient(s)
+            .call('teststatus', undefined, timeoutMs)
+            .catch(() => null);
+        }),
       );
       const complete = statuses.every((st) => st === null || st.unique.every((u) => u >= packetTx));
       if (complete || Date.now() >= deadline) return;
@@ -215,6 +316,7 @@ export class TestSession implements PointRunner {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
     this.pub = null;
+    this.pendingReplacements = [];
     await this.launcher.removeAll();
   }
 

@@ -22,7 +22,7 @@ export interface PointResult {
   average_rate: number;
   /** Publisher's achieved rate, msg/s. */
   average_tx_rate: number;
-  /** Clients whose received count differs from packet_tx (unresponsive apps' clients included). */
+  /** Reporting clients whose received count differs from packet_tx (a Kafka-side figure: an unresponsive app's clients are not counted). */
   failing_clients: number;
   /** Mean receive rate of the failing clients, msg/s; null when none failed. */
   failing_clients_rate: number | null;
@@ -53,7 +53,7 @@ export interface PointResult {
   latency_p95_ms: number | null;
   latency_p99_ms: number | null;
   latency_max_ms: number | null;
-  /** Sub apps that did not answer getstats; their clients count as failing with nothing received. */
+  /** Sub apps that did not answer getstats: their clients are left out of every figure (the point is invalid). */
   unresponsive_apps: string[];
 }
 
@@ -65,20 +65,18 @@ export interface SubAppReport {
 
 /**
  * HYDRA's result_parser, from raw app statistics. `requestedRate` is the point's parameter (not
- * the publisher's echo of it); `clientsPerApp` fills in the clients of an unresponsive app
- * (HYDRA's remove_unresponsive_tasks) so they count as failing.
+ * the publisher's echo of it). The clients of an app that did not answer are not counted as
+ * failing or as receiving nothing: what a dead or frozen harness process did not report is not
+ * Kafka's loss. Such a point is invalid (the runner reports the fault); `client_count` still
+ * counts every configured client (`clientsPerApp` per app).
  */
 export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clientsPerApp: number, requestedRate: number): PointResult {
   const packetTx = pub.msg_cnt;
   const clients: (Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> & { last_ms?: number | null })[] = [];
   const unresponsive: string[] = [];
   for (const sub of subs) {
-    if (sub.clients === null) {
-      unresponsive.push(sub.app);
-      for (let i = 0; i < clientsPerApp; i++) clients.push({ msg_cnt: 0, rate: 0, unique: 0, duplicates: 0, out_of_order: 0 });
-    } else {
-      clients.push(...sub.clients);
-    }
+    if (sub.clients === null) unresponsive.push(sub.app);
+    else clients.push(...sub.clients);
   }
   const pubStartMs = pub['time:start'] * 1000;
   const pubWindowS = pub['time:end'] - pub['time:start'];
@@ -101,7 +99,7 @@ export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clie
   const cpu = pub['cpu:end'][0] + pub['cpu:end'][1] - (pub['cpu:start'][0] + pub['cpu:start'][1]);
   const ratio = requestedRate > 0 ? pub.rate / requestedRate : 0;
   return {
-    client_count: clients.length,
+    client_count: clients.length + unresponsive.length * clientsPerApp,
     packet_tx: packetTx,
     average_packets: averagePackets,
     average_rate: clients.length ? mean(clients.map(rateOf)) : 0,

@@ -9,7 +9,8 @@ export type StudyEvent =
   | { type: 'point-retry'; attempt: number; maxAttempts: number; params: PointParams; error: string }
   | { type: 'point-done'; index: number; total: number; record: PointRecord }
   | { type: 'search-done'; clientCount: number; maxRate: number | null; noDropRate: number | null; note: string }
-  | { type: 'study-done'; studyId: string; dir: string; points: number; failed: number };
+  | { type: 'points-kept'; failed: number; invalid: number }
+  | { type: 'study-done'; studyId: string; dir: string; points: number; failed: number; invalid: number };
 
 /** Everything a study run reports: its own events and its runner's. */
 export type HydraEvent = RunnerEvent | StudyEvent;

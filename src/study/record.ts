@@ -1,4 +1,5 @@
 import type { PointParams } from '../config/options';
+import type { AppFate } from '../runner/point-runner';
 import type { PointResult } from '../stats/result';
 
 interface PointRecordBase {
@@ -13,6 +14,10 @@ interface PointRecordBase {
   sub_pids?: number[];
   /** Extra labels of the study (e.g. the kafkarate phase). */
   tags?: Record<string, string | number>;
+  /** The apps that served the last attempt and how each fared. */
+  apps?: AppFate[];
+  /** Apps relaunched for the last attempt because an earlier one had died or frozen. */
+  replaced?: string[];
 }
 
 /** A measured point: its figures. */
@@ -20,6 +25,18 @@ export interface OkPointRecord extends PointRecordBase {
   status: 'ok';
   result: PointResult;
   error: null;
+}
+
+/**
+ * A point that ran to the end, but a harness fault (a sub app died or froze, publisher send
+ * errors) makes its figures not a measurement of Kafka. The figures are kept for diagnosis only:
+ * plots leave the point out, tables mark it.
+ */
+export interface InvalidPointRecord extends PointRecordBase {
+  status: 'invalid';
+  result: PointResult;
+  /** The harness faults, '; '-separated. */
+  error: string;
 }
 
 /** A point that could not be measured: why. */
@@ -30,9 +47,10 @@ export interface FailedPointRecord extends PointRecordBase {
 }
 
 /** One finished point as persisted (a line of points.jsonl). */
-export type PointRecord = OkPointRecord | FailedPointRecord;
+export type PointRecord = OkPointRecord | InvalidPointRecord | FailedPointRecord;
 export type PointStatus = PointRecord['status'];
 
+/** A measurement of Kafka: the only kind of point whose figures are plotted or searched on. */
 export function isOk(record: PointRecord): record is OkPointRecord {
   return record.status === 'ok';
 }

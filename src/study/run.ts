@@ -1,14 +1,16 @@
 import * as crypto from 'node:crypto';
 import { pointParamsOf, type HydraOptions, type PointParams } from '../config/options';
 import { checkPointParam, checkPointParams } from '../config/rules';
+import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
-import { ConfigError, errorMessage, HydraError, isRetriable, StudyError } from '../errors';
+import { ConfigError, errorMessage, HydraError, isRetriable, StudyError, StudyStopped } from '../errors';
 import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
 import { TestSession } from '../runner/session';
 import { findRateBoundary } from './boundary';
 import type { EventSink } from './events';
 import { expandGrid, missingPoints, pointKey, subAppsFor, unionAxis } from './grid';
-import type { PointRecord } from './record';
+import { isOk, type PointRecord } from './record';
+import type { PointResult } from '../stats/result';
 import { DEFAULT_RATE_SEARCH, type RateFinding, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
 import { runtimeVersions } from './versions';
@@ -38,6 +40,8 @@ export interface StudyRunOptions {
   maxAttempts?: number;
   /** Called with the runner once it is open, so a CLI can close it on Ctrl-C. */
   onSession?: (session: PointRunner) => void;
+  /** Measure again the points stored as failed or invalid (resume and rerun keep them otherwise). */
+  retryFailed?: boolean;
 }
 
 export interface StudyOutcome {
@@ -55,14 +59,21 @@ const openTestSession: OpenPointRunner = (options, onEvent) => TestSession.open(
  * Checks a grid's axes with the option table's rules, naming the library field of a bad value
  * (`grid.msg_rates[1]`); a study with a bad axis is refused before anything is stored or launched.
  */
-function checkGrid(grid: StudyGrid, clientsPerApp: number, field = 'grid'): void {
-  const axis = (name: keyof StudyGrid, values: number[], check: (v: number, source: string) => void): void => {
-    if (values.length === 0) throw new ConfigError(`${field}.${name}`, undefined, 'is empty');
-    values.forEach((v, i) => check(v, `${field}.${name}[${i}]`));
+export function checkGrid(
+  grid: Partial<StudyGrid>,
+  options: Pick<HydraOptions, 'clients_per_app' | 'launcher'>,
+  sourceOf: (axis: keyof StudyGrid, index?: number) => string = (axis, i) => `grid.${axis}${i === undefined ? '' : `[${i}]`}`,
+): void {
+  const axis = (name: keyof StudyGrid, values: number[] | undefined, check: (v: number, source: string) => void): void => {
+    if (values === undefined) return;
+    if (values.length === 0) throw new ConfigError(sourceOf(name), undefined, 'is empty');
+    values.forEach((v, i) => check(v, sourceOf(name, i)));
     const dup = values.find((v, i) => values.indexOf(v) !== i);
-    if (dup !== undefined) throw new ConfigError(`${field}.${name}`, values.join(','), `lists ${dup} twice`);
+    if (dup !== undefined) throw new ConfigError(sourceOf(name), values.join(','), `lists ${dup} twice`);
   };
-  axis('client_counts', grid.client_counts, (v, source) => subAppsFor(v, clientsPerApp, source));
+  axis('client_counts', grid.client_counts, (v, source) =>
+    checkLocalScale(subAppsFor(v, options.clients_per_app, source), options.launcher, source, String(v)),
+  );
   axis('msg_rates', grid.msg_rates, (v, source) => checkPointParam('msg_rate', v, source));
   axis('msg_batches', grid.msg_batches, (v, source) => checkPointParam('msg_batch', v, source));
 }
@@ -76,7 +87,7 @@ export function createStudy(input: StudyInput): StudyStore {
     msg_rates: input.grid?.msg_rates ?? [o.msg_rate],
     msg_batches: input.grid?.msg_batches ?? [o.msg_batch],
   };
-  checkGrid(grid, o.clients_per_app);
+  checkGrid(grid, o);
   if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
   const now = new Date();
   const spec: StudySpec = {
@@ -96,13 +107,31 @@ export function createStudy(input: StudyInput): StudyStore {
 
 /**
  * Runs whatever of the study's plan has no stored point yet: all of it for a new study, the rest
- * for an interrupted one, the new points after a rerun. Each finished point is appended to disk
- * before the next starts.
+ * for an interrupted one, the new points after a rerun (and, with `retryFailed`, the points stored
+ * as failed or invalid). Each finished point is appended to disk before the next starts. The study
+ * is locked while it runs, so two runs never measure one study at once.
  */
 export async function runStudy(store: StudyStore, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
   const emit = opts.onEvent ?? (() => undefined);
+  const release = store.lock();
+  try {
+    return await runLocked(store, opts, emit);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSink): Promise<StudyOutcome> {
   const spec = store.readSpec();
   const stored = new Map(store.readPoints().map((r) => [r.key, r]));
+  const unmeasured = [...stored.values()].filter((r) => r.status !== 'ok');
+  if (opts.retryFailed) for (const r of unmeasured) stored.delete(r.key);
+  else if (unmeasured.length > 0)
+    emit({
+      type: 'points-kept',
+      failed: unmeasured.filter((r) => r.status === 'failed').length,
+      invalid: unmeasured.filter((r) => r.status === 'invalid').length,
+    });
   const session = opts.session ?? (await (opts.openSession ?? openTestSession)(spec.options, emit));
   opts.onSession?.(session);
   spec.brokers = [...session.broker.brokers];
@@ -116,6 +145,7 @@ export async function runStudy(store: StudyStore, opts: StudyRunOptions = {}): P
     if (existing) return existing;
     emit({ type: 'point-start', index, total, params });
     const record = await measureWithRetries(session, params, maxAttempts, emit, tags);
+    // Done only once its line is on disk: a disk error stops the study here, before "done" is said.
     store.appendPoint(record);
     stored.set(key, record);
     measured++;
@@ -137,16 +167,30 @@ export async function runStudy(store: StudyStore, opts: StudyRunOptions = {}): P
     spec.status = 'done';
     store.writeSpec(spec);
     const points = store.readPoints();
-    emit({ type: 'study-done', studyId: store.id, dir: store.dir, points: points.length, failed: points.filter((p) => p.status === 'failed').length });
+    emit({
+      type: 'study-done',
+      studyId: store.id,
+      dir: store.dir,
+      points: points.length,
+      failed: countStatus(points, 'failed'),
+      invalid: countStatus(points, 'invalid'),
+    });
     return { id: store.id, dir: store.dir, points, findings, measured };
   } finally {
     if (!opts.session) await session.close();
   }
 }
 
+function countStatus(points: readonly PointRecord[], status: PointRecord['status']): number {
+  return points.filter((p) => p.status === status).length;
+}
+
 /**
- * Measures one point; a retriable failure is retried with fresh apps up to `maxAttempts` times,
- * a deterministic one (a rejected configuration) is stored as failed at once.
+ * Measures one point. A retriable failure, or a run whose apps did not all survive (faults), is
+ * retried with fresh apps up to `maxAttempts` times; after the last attempt the point is stored
+ * as failed (no figures) or invalid (figures kept for diagnosis, never plotted). A deterministic
+ * failure (a rejected configuration) is stored as failed at once; a failure that stops the whole
+ * study (the broker hydra started died, StudyStopped) is not stored at all.
  */
 async function measureWithRetries(
   session: PointRunner,
@@ -156,32 +200,35 @@ async function measureWithRetries(
   tags?: PointRecord['tags'],
 ): Promise<PointRecord> {
   const started = new Date();
-  const base = (): Pick<PointRecord, 'key' | 'params' | 'started_at' | 'elapsed_s'> & { tags?: PointRecord['tags'] } => ({
+  const base = (attempts: number): Pick<PointRecord, 'key' | 'params' | 'started_at' | 'elapsed_s' | 'attempts'> & { tags?: PointRecord['tags'] } => ({
     key: pointKey(params),
     params,
     started_at: started.toISOString(),
     elapsed_s: (Date.now() - started.getTime()) / 1000,
+    attempts,
     ...(tags ? { tags } : {}),
   });
-  let lastError = '';
-  let attempt = 1;
-  for (; attempt <= maxAttempts; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
+    let retryBecause: string;
     try {
       const run = await session.runPoint(params);
-      return { ...base(), status: 'ok', result: run.result, error: null, attempts: attempt, topic: run.topic, sub_pids: run.subPids };
+      const served = { topic: run.topic, sub_pids: run.subPids, apps: run.apps, ...(run.replaced.length ? { replaced: run.replaced } : {}) };
+      if (run.faults.length === 0) return { ...base(attempt), status: 'ok', result: run.result, error: null, ...served };
+      const reason = run.faults.join('; ');
+      if (attempt >= maxAttempts) return { ...base(attempt), status: 'invalid', result: run.result, error: reason, ...served };
+      retryBecause = `invalid (harness fault): ${reason}`;
     } catch (err) {
       if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
-      lastError = errorMessage(err);
-      if (!isRetriable(err)) break;
-      if (attempt < maxAttempts) {
-        emit({ type: 'point-retry', attempt: attempt + 1, maxAttempts, params, error: lastError });
-        // A retry gets fresh apps: the old ones may be the reason the point failed.
-        await session.resetApps();
-      }
+      if (err instanceof StudyStopped) throw err;
+      const reason = errorMessage(err);
+      if (!isRetriable(err) || attempt >= maxAttempts) return { ...base(attempt), status: 'failed', result: null, error: reason, topic: null };
+      retryBecause = reason;
     }
+    emit({ type: 'point-retry', attempt: attempt + 1, maxAttempts, params, error: retryBecause });
+    // A retry gets fresh apps: the old ones may be the reason the point failed.
+    await session.resetApps();
   }
-  return { ...base(), status: 'failed', result: null, error: lastError, attempts: Math.min(attempt, maxAttempts), topic: null };
 }
 
 /** kafkarate: one boundary search per client count; probes already stored are reused, not remeasured. */
@@ -203,11 +250,15 @@ async function runRateSearch(
       msg_batch: spec.grid.msg_batches[0] ?? spec.options.msg_batch,
     };
     const byRate = new Map<number, PointRecord>();
-    const resultAt = (rate: number): PointRecord['result'] => byRate.get(rate)?.result ?? null;
+    const resultAt = (rate: number): PointResult | null => {
+      const record = byRate.get(rate);
+      return record && isOk(record) ? record.result : null;
+    };
     const result = await findRateBoundary(async (rate) => {
       const record = await measure({ ...base, msg_rate: rate }, step++, budget, { search: 'kafkarate', client_count: clientCount });
       byRate.set(rate, record);
-      return record.result ? { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss } : null;
+      // Only a measurement of Kafka steers the search: an invalid or failed point ends it with what is known.
+      return isOk(record) ? { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss } : null;
     }, search);
     // The search steers by requested rate; say so when the publisher, not Kafka, set the limit there.
     const limited = [result.max_rate, result.no_drop_rate]
@@ -248,8 +299,8 @@ export async function rerunStudy(resultsDir: string, id: string, changes: Partia
       msg_rates: changes.msg_rates ?? grid.msg_rates,
       msg_batches: changes.msg_batches ?? grid.msg_batches,
     },
-    spec.options.clients_per_app,
-    'changes',
+    spec.options,
+    (axis, i) => `changes.${axis}${i === undefined ? '' : `[${i}]`}`,
   );
   spec.grid = grid;
   spec.status = 'running';

@@ -1,12 +1,39 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage, StudyError } from '../errors';
+import * as os from 'node:os';
+import { ConfigError, errorMessage, StudyError, StudyStopped } from '../errors';
 import type { PointRecord } from './record';
 import type { RateFinding, StudySpec } from './spec';
 
 const SPEC_FILE = 'study.json';
 const POINTS_FILE = 'points.jsonl';
 const FINDINGS_FILE = 'findings.json';
+const LOCK_FILE = '.lock';
+
+/** Study ids are directory names: letters, digits, '.', '_' and '-', starting with a letter or digit. */
+const STUDY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * Refuses an id that is not a plain directory name (`..`, `a/b`, absolute paths) or that would
+ * put the study where hydra keeps something else (the default log directory, `logs`).
+ */
+export function checkStudyId(id: string, source = 'study id'): void {
+  if (!STUDY_ID.test(id) || id === '..' || id === '.')
+    throw new ConfigError(source, id, "use letters, digits, '.', '_' and '-' (at most 100), starting with a letter or digit");
+  if (id === 'logs') throw new ConfigError(source, id, 'reserved: hydra keeps app logs there');
+}
+
+/** Locks of studies this process holds, removed synchronously if it exits without releasing them. */
+const heldLocks = new Set<string>();
+process.on('exit', () => {
+  for (const file of heldLocks) {
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      // Already gone.
+    }
+  }
+});
 
 /**
  * A study on disk: `study.json` (spec, rewritten atomically), `points.jsonl` (one line per
@@ -17,12 +44,18 @@ export class StudyStore {
   private constructor(readonly dir: string) {}
 
   static create(resultsDir: string, spec: StudySpec): StudyStore {
+    checkStudyId(spec.id);
     const dir = path.join(resultsDir, spec.id);
-    if (fs.existsSync(path.join(dir, SPEC_FILE))) throw new StudyError(`study '${spec.id}' already exists in ${dir}`);
-    fs.mkdirSync(dir, { recursive: true });
-    const store = new StudyStore(dir);
-    store.writeSpec(spec);
-    return store;
+    const file = path.join(dir, SPEC_FILE);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      // Exclusive create: of two runs creating one study id at once, exactly one wins.
+      fs.writeFileSync(file, JSON.stringify(spec, null, 2) + '\n', { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StudyError(`study '${spec.id}' already exists in ${dir}`);
+      throw diskError(file, err);
+    }
+    return new StudyStore(dir);
   }
 
   /** Opens the study in `dir`. */
@@ -31,9 +64,9 @@ export class StudyStore {
     return new StudyStore(dir);
   }
 
-  /** Opens `results/<id>` (or a study directory path). */
+  /** Opens `results/<id>`, or a study directory given as a path (`./results/x`, `/data/studies/x`). */
   static open(resultsDir: string, idOrDir: string): StudyStore {
-    const candidates = [path.join(resultsDir, idOrDir), idOrDir];
+    const candidates = STUDY_ID.test(idOrDir) ? [path.join(resultsDir, idOrDir)] : idOrDir.includes('/') ? [idOrDir] : [];
     for (const dir of candidates) if (fs.existsSync(path.join(dir, SPEC_FILE))) return new StudyStore(dir);
     throw new StudyError(`no study '${idOrDir}' in ${resultsDir} (hydra study list shows the studies there)`);
   }
@@ -52,27 +85,84 @@ export class StudyStore {
   }
 
   writeSpec(spec: StudySpec): void {
-    writeAtomic(path.join(this.dir, SPEC_FILE), JSON.stringify(spec, null, 2) + '\n');
-  }
-
-  /** Appends one finished point and forces it to disk before returning. */
-  appendPoint(record: PointRecord): void {
-    const file = path.join(this.dir, POINTS_FILE);
-    const fd = fs.openSync(file, 'a');
+    const file = path.join(this.dir, SPEC_FILE);
     try {
-      // A previous crash may have left a partial line; start ours on a fresh line.
-      const size = fs.fstatSync(fd).size;
-      const prefix = size > 0 && !endsWithNewline(file, size) ? '\n' : '';
-      fs.writeSync(fd, prefix + JSON.stringify(record) + '\n');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      writeAtomic(file, JSON.stringify(spec, null, 2) + '\n');
+    } catch (err) {
+      throw diskError(file, err);
     }
   }
 
-  /** Every complete point line; a truncated or garbled line (crash mid-write) is skipped. */
+  /**
+   * Appends one finished point and forces it to disk before returning. A short write (a full disk)
+   * is cut back to the previous end of file, so no partial line is left, and stops the study.
+   */
+  appendPoint(record: PointRecord): void {
+    const file = path.join(this.dir, POINTS_FILE);
+    let fd: number | undefined;
+    let size = 0;
+    try {
+      fd = fs.openSync(file, 'a');
+      size = fs.fstatSync(fd).size;
+      // A previous crash may have left a partial line; start ours on a fresh line.
+      const prefix = size > 0 && !endsWithNewline(file, size) ? '\n' : '';
+      const bytes = Buffer.from(prefix + JSON.stringify(record) + '\n');
+      for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+      fs.fsyncSync(fd);
+    } catch (err) {
+      if (fd !== undefined) {
+        try {
+          fs.ftruncateSync(fd, size);
+        } catch {
+          // The reader skips a partial line anyway.
+        }
+      }
+      throw diskError(file, err);
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * The study's points: the latest record of each point (a point measured again after it failed
+   * has two lines; the later one counts). A truncated or garbled line (crash mid-write) is skipped.
+   */
   readPoints(): PointRecord[] {
-    return readJsonLines<PointRecord>(path.join(this.dir, POINTS_FILE));
+    const latest = new Map<string, PointRecord>();
+    for (const record of readJsonLines<PointRecord>(path.join(this.dir, POINTS_FILE))) {
+      latest.delete(record.key);
+      latest.set(record.key, record);
+    }
+    return [...latest.values()];
+  }
+
+  /**
+   * Locks the study for this process; returns the release. A lock held by a live process refuses
+   * the run; one left by a process that died is taken over.
+   */
+  lock(): () => void {
+    const file = path.join(this.dir, LOCK_FILE);
+    const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() });
+    for (let tries = 0; ; tries++) {
+      try {
+        fs.writeFileSync(file, mine, { flag: 'wx' });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0)
+          throw new StudyError(`cannot lock study '${this.id}' (${file}): ${errorMessage(err)}`);
+        const holder = readLock(file);
+        if (holder && holder.host === os.hostname() && isAlive(holder.pid)) {
+          throw new StudyError(`study '${this.id}' is being run by process ${holder.pid} (since ${holder.since}); wait for it to finish or stop it first`);
+        }
+        // A stale lock from a process that died: take it over.
+        fs.rmSync(file, { force: true });
+      }
+    }
+    heldLocks.add(file);
+    return () => {
+      heldLocks.delete(file);
+      if (readLock(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+    };
   }
 
   writeFindings(findings: RateFinding[]): void {
@@ -122,6 +212,30 @@ function endsWithNewline(file: string, size: number): boolean {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function readLock(file: string): { pid: number; host: string; since: string } | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; host: string; since: string };
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A write to the results directory failed: the study cannot go on, and says what to do. */
+function diskError(file: string, err: unknown): StudyStopped {
+  const code = (err as NodeJS.ErrnoException).code;
+  const hint = code === 'ENOSPC' || code === 'EDQUOT' ? ' (the disk is full: free space there)' : '';
+  return new StudyStopped(`cannot write ${file}: ${code ?? errorMessage(err)}${hint}`, { cause: err });
 }
 
 function writeAtomic(file: string, text: string): void {

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
 import * as zmq from 'zeromq';
+import { appAuthOf, newControlAuth } from '../../src/control/auth';
 import { ControlClient } from '../../src/control/client';
 import { ControlServer } from '../../src/control/server';
 import { ControlReplyError, ControlTimeoutError } from '../../src/errors';
@@ -89,6 +91,127 @@ describe('control plane over real ZeroMQ sockets', function () {
       assert.ok(Date.now() - t0 < 3000);
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe('control server under hostile input (fuzz, real sockets)', function () {
+  this.timeout(60000);
+
+  it('keeps answering its runner through thousands of random frames, truncated handshakes and wrong socket types', async () => {
+    const auth = newControlAuth('fuzz-run', false);
+    let resets = 0;
+    const server = new ControlServer(appAuthOf(auth))
+      .on('ping', () => ({ pong: true }))
+      .on('resetstats', () => {
+        resets++;
+        return null;
+      });
+    const endpoint = await server.bind('127.0.0.1');
+    const [host, portText] = endpoint.replace('tcp://', '').split(':') as [string, string];
+    const port = Number(portText);
+    const runner = new ControlClient(endpoint, 2000, auth);
+    // Deterministic randomness, so a failure can be replayed.
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => rand(256)));
+    const rawTcp = (payload: Buffer): Promise<void> =>
+      new Promise((resolve) => {
+        // Write and hang up: a truncated handshake would otherwise keep the connection open.
+        const socket: net.Socket = net.connect(port, host, () => socket.write(payload, () => setTimeout(() => socket.destroy(), 20)));
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+      });
+    let frames = 0;
+    let connections = 0;
+    let answered = 0;
+    const rounds = 20;
+    try {
+      for (let round = 0; round < rounds; round++) {
+        // Raw TCP: random bytes of random sizes, truncated ZMTP/3 and ZMTP/1.0 greetings.
+        const greeting = Buffer.concat([Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0]), Buffer.from('NULL'), Buffer.alloc(48)]);
+        const raws = [
+          bytes(1 + rand(64)),
+          bytes(1024 + rand(4096)),
+          greeting.subarray(0, 1 + rand(greeting.length - 1)),
+          Buffer.from([0x01, 0x00, 0x02, 0x00, 0x41]),
+        ];
+        await Promise.all(raws.map(rawTcp));
+        connections += raws.length;
+        frames += raws.length;
+        // ZeroMQ peers: a DEALER without the empty delimiter, a REQ with garbage and with
+        // unsigned JSON, a PUSH (wrong socket type), and a message over the size cap.
+        const dealer = new zmq.Dealer({ linger: 0 });
+        const req = new zmq.Request({ linger: 0, receiveTimeout: 300 });
+        const push = new zmq.Push({ linger: 0, sendTimeout: 200 });
+        dealer.connect(endpoint);
+        req.connect(endpoint);
+        push.connect(endpoint);
+        connections += 3;
+        for (let i = 0; i < 150; i++) {
+          await dealer.send(Array.from({ length: 1 + rand(3) }, () => bytes(rand(512))));
+          frames++;
+        }
+        for (const payload of [
+          bytes(rand(2048)),
+          Buffer.from('{"v":1,"cmd":"resetstats"}'),
+          Buffer.from('{"v":1,"cmd":"resetstats","run":"fuzz-run","auth":"00"}'),
+          bytes(300 * 1024),
+        ]) {
+          try {
+            await req.send(payload);
+            frames++;
+            await req.receive();
+          } catch {
+            // An oversized message makes the server drop this peer: no reply, as intended.
+          }
+        }
+        await push.send(bytes(64)).catch(() => undefined);
+        frames++;
+        dealer.close();
+        req.close();
+        push.close();
+        assert.deepEqual(await runner.call('ping'), { pong: true }, `round ${round}`);
+        answered++;
+      }
+      assert.equal(resets, 0, 'no unsigned command reached a handler');
+      assert.ok(server.counters.refused >= rounds * 2, `${server.counters.refused} unsigned requests refused`);
+      process.stderr.write(
+        `      fuzz: ${frames} frames over ${connections} connections; the runner's ping answered ${answered}/${rounds}; ${server.counters.refused} unsigned refused, ${server.counters.dropped} malformed dropped\n`,
+      );
+    } finally {
+      runner.close();
+      server.close();
+    }
+  });
+});
+
+describe('control plane with CURVE (as beyond loopback)', function () {
+  this.timeout(20000);
+
+  it('serves a client holding the run keys and gives a peer without them nothing', async () => {
+    const auth = newControlAuth('curve-run', true);
+    assert.ok(auth.curve, 'CURVE keys are generated when the control plane leaves loopback');
+    const server = new ControlServer(appAuthOf(auth)).on('ping', () => ({ pong: true }));
+    const endpoint = await server.bind('127.0.0.1');
+    const runner = new ControlClient(endpoint, 1000, auth);
+    // Knows the secret but not the CURVE keys: the handshake fails and no request gets through.
+    const plain = new ControlClient(endpoint, 500, { run: auth.run, secret: auth.secret });
+    // Has CURVE keys of its own, but not the server's key.
+    const stranger = new ControlClient(endpoint, 500, { ...newControlAuth('curve-run', true), secret: auth.secret });
+    try {
+      assert.deepEqual(await runner.call('ping'), { pong: true });
+      await assert.rejects(plain.call('ping'), ControlTimeoutError);
+      await assert.rejects(stranger.call('ping'), ControlTimeoutError);
+      assert.deepEqual(await runner.call('ping'), { pong: true });
+    } finally {
+      runner.close();
+      plain.close();
+      stranger.close();
+      server.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
@@ -52,6 +53,14 @@ describe('CLI in process (runCli)', () => {
     [['kafka', '--config_file=/nonexistent/hydra.ini'], /^hydra kafka: --config_file="\/nonexistent\/hydra.ini": cannot read/],
     [['study', 'export', 'x', '--format=xml'], /^hydra study: --format="xml": expected csv or jsonl/],
     [['nope'], /^hydra: unknown command 'nope'/],
+    [['kafka', '--log_dir=/dev/null'], /^hydra kafka: --log_dir="\/dev\/null": not a directory/],
+    [['sweep', '--results_dir=/dev/null'], /^hydra sweep: --results_dir="\/dev\/null": not a directory/],
+    [['kafka', '--log_dir='], /^hydra kafka: --log_dir="": must name a directory/],
+    [['sweep', '--clients_per_app=1', '--clients=100000'], /^hydra sweep: --clients="100000": needs 100000 sub apps; at most 10000/],
+    [['sweep', '--clients_per_app=1', '--clients=2000'], /^hydra sweep: --clients="2000": needs 2000 sub apps; the local launcher starts at most 1000/],
+    [['kafka', '--total_sub_apps=5000'], /^hydra kafka: --total_sub_apps="5000": needs 5000 sub apps; the local launcher starts at most 1000/],
+    [['sweep', '--study_id=../escape'], /^hydra sweep: --study_id="..\/escape": use letters, digits/],
+    [['plot', 'missing-study', '--format=pdf'], /^hydra plot: --format="pdf": expected html, png or svg/],
   ];
   for (const [argv, message] of badInput) {
     it(`exits 2 with one line and opens nothing for: ${argv.join(' ')}`, async () => {
@@ -66,6 +75,40 @@ describe('CLI in process (runCli)', () => {
       assert.deepEqual(fs.readdirSync(dir), [], 'nothing was created');
     });
   }
+
+  const badIni: [string, RegExp][] = [
+    ['[control]\nhost = not-a-host\n', /\[control\] host="not-a-host": expected an IP address of this host/],
+    ['[control]\nhost = 10.99.99.99\n', /\[control\] host="10.99.99.99": not an address of this host/],
+    ['[nosuchsection]\n', /\[nosuchsection\]: unknown section/],
+  ];
+  for (const [text, message] of badIni) {
+    it(`refuses hydra.ini ${JSON.stringify(text)} naming the file and key`, async () => {
+      const ini = path.join(dir, 'bad.ini');
+      fs.writeFileSync(ini, text);
+      const runner = new FakeRunner();
+      const cli = io(runner);
+      assert.equal(await runCli(['kafka', `--config_file=${ini}`], cli), 2);
+      assert.match(cli.err.text, message);
+      assert.equal(runner.calls.length, 0);
+    });
+  }
+
+  it('refuses a FIFO as --config_file at once instead of hanging', async () => {
+    const fifo = path.join(dir, 'fifo.ini');
+    execFileSync('mkfifo', [fifo]);
+    const cli = io(new FakeRunner());
+    assert.equal(await runCli(['kafka', `--config_file=${fifo}`], cli), 2);
+    assert.match(cli.err.text, /--config_file=".*fifo\.ini": not a regular file/);
+  });
+
+  it('refuses an unreachable broker before anything is created (no study directory)', async () => {
+    const cli = io();
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const code = await runCli(['sweep', '--brokers=127.0.0.1:1', '--clients=2', '--msg_rates=100', ...common()], cli);
+    assert.equal(code, 2);
+    assert.match(cli.err.text, /^hydra sweep: brokers="127.0.0.1:1": no broker accepts connections/);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
 
   it('names the ini key, not a flag, for a bad hydra.ini value', async () => {
     const ini = path.join(dir, 'bad.ini');
@@ -163,7 +206,7 @@ describe('progress display', () => {
     { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500) },
     { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500, { failed: true }) },
     { type: 'search-done', clientCount: 4, maxRate: 4000, noDropRate: 5000, note: 'converged within precision' },
-    { type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 1 },
+    { type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 1, invalid: 0 },
   ];
 
   it('prints one plain line per event when stderr is not a terminal', () => {

@@ -40,7 +40,7 @@ function pub(): PubStats {
 }
 
 describe('result computation (HYDRA result_parser)', () => {
-  it('matches a hand-computed fixture with a failing client and an unresponsive app', () => {
+  it('matches a hand-computed fixture with a failing client and an unresponsive app (left out, not counted as loss)', () => {
     const r = computeResult(
       pub(),
       [
@@ -52,19 +52,20 @@ describe('result computation (HYDRA result_parser)', () => {
     );
     assert.equal(r.client_count, 4);
     assert.equal(r.packet_tx, 1000);
-    assert.equal(r.average_packets, 475); // (1000 + 900 + 0 + 0) / 4
-    assert.equal(r.average_rate, 47.5); // (100 + 90 + 0 + 0) / 4
+    // The unresponsive app's two clients are not counted as receiving nothing: that would be the harness's loss.
+    assert.equal(r.average_packets, 950); // (1000 + 900) / 2
+    assert.equal(r.average_rate, 95); // (100 + 90) / 2
     assert.equal(r.average_tx_rate, 990);
-    assert.equal(r.failing_clients, 3);
-    assert.equal(r.failing_clients_rate, 30); // (90 + 0 + 0) / 3
-    assert.equal(r.average_packet_loss, 52.5); // (1000 - 475) * 100 / 1000
+    assert.equal(r.failing_clients, 1);
+    assert.equal(r.failing_clients_rate, 90);
+    assert.equal(r.average_packet_loss, 5); // (1000 - 950) * 100 / 1000
     assert.equal(r.pub_cpu, 20); // 2 CPU s over 10 s
     assert.equal(r.pub_net_txrate, 1000);
     assert.equal(r.pub_net_rxrate, 500);
     assert.equal(r.requested_rate, 1000);
     assert.equal(r.pub_achieved_ratio, 0.99);
     assert.equal(r.pub_limited, false);
-    assert.equal(r.lost_total, 2100); // 0 + 100 + 1000 + 1000
+    assert.equal(r.lost_total, 100); // 0 + 100
     assert.deepEqual(r.unresponsive_apps, ['sub-1']);
     assert.equal(r.latency_p50_ms, 1);
     assert.equal(r.latency_max_ms, 3);

@@ -8,6 +8,7 @@ import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '.
 import { onShutdown } from '../shutdown';
 import { phaseLogger } from '../progress';
 import { optionsFromFlags } from './options';
+import { EXIT_FAILURE } from '../exit-codes';
 
 export const kafkaCommand: CliCommand = {
   name: 'kafka',
@@ -29,10 +30,13 @@ export const kafkaCommand: CliCommand = {
       if (!quiet) io.stderr.write(`hydra: app logs in ${session.logDir}\n`);
       const params = pointParamsOf(options);
       const run = await session.runPoint(params);
+      // A point whose apps did not all survive is not a measurement of Kafka: it says so everywhere it is printed.
+      const status = run.faults.length ? 'invalid' : 'ok';
       if (!quiet) io.stderr.write(formatSummary(params, run.result) + '\n');
-      io.stdout.write(json ? JSON.stringify({ params, ...run.result }, null, 2) + '\n' : formatResDict(run.result) + '\n');
+      if (status === 'invalid') io.stderr.write(`hydra kafka: INVALID point, not a measurement of Kafka (harness fault): ${run.faults.join('; ')}\n`);
+      io.stdout.write(json ? JSON.stringify({ params, status, faults: run.faults, ...run.result }, null, 2) + '\n' : formatResDict(run.result, status) + '\n');
       if (options.keep_running) await waitForEnter(io, session.broker.brokers);
-      return 0;
+      return status === 'ok' ? 0 : EXIT_FAILURE;
     } finally {
       await session.close();
       release();

@@ -31,10 +31,12 @@ export const plotCommand: CliCommand = {
     HELP_FLAG,
   ],
   async run(args, io) {
-    const store = StudyStore.open(resultsDirOf(args), studyId(args.positionals, 'plot'));
+    // Check the flags before looking for the study: bad input is reported as such.
     const rawFormat = args.flags.get('format');
     const formats = (typeof rawFormat === 'string' ? rawFormat.split(',') : ['html']).map((f) => f.trim());
     for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new ConfigError('--format', f, 'expected html, png or svg');
+    const id = studyId(args.positionals, 'plot');
+    const store = StudyStore.open(resultsDirOf(args), id);
     const size = (name: string): number | undefined => {
       const raw = args.flags.get(name);
       return raw === undefined ? undefined : (coerceValue('int', raw, `--${name}`, { min: 100, max: 10000 }) as number);

@@ -1,21 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { coerceValue, flagOn, parseNumberList, type FlagDef, type ParsedArgs } from '../../config/flags';
-import { optionSpec } from '../../config/options';
+import { optionSpec, type HydraOptions } from '../../config/options';
 import { OPTION_FLAGS, resolveOptions } from '../../config/resolve';
 import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
-import { ConfigError } from '../../errors';
+import { ConfigError, StudyStopped } from '../../errors';
 import { exportStudyPlots, writeStudyReport } from '../../plot/export';
 import { exportPoints, type ExportFormat } from '../../present/export';
 import { formatStudy, formatStudyLine } from '../../present/study';
 import { formatFindings, formatPointsTable } from '../../present/table';
-import { createStudy, rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
+import { checkGrid, createStudy, rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import type { StudyGrid, StudyKind } from '../../study/spec';
-import { listStudyIds, StudyStore } from '../../study/store';
+import { checkStudyId, listStudyIds, StudyStore } from '../../study/store';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
-import { studyProgress } from '../progress';
+import { describeUnmeasured, studyProgress } from '../progress';
+import { EXIT_FAILURE } from '../exit-codes';
 import { onShutdown } from '../shutdown';
-import { optionsFromFlags } from './options';
+import { optionsFromFlags, preflight } from './options';
 
 const CLIENTS_FLAG: FlagDef = {
   name: 'clients',
@@ -32,6 +33,7 @@ const STUDY_ID_FLAG: FlagDef = {
   help: 'directory name under results_dir (default: <command>-<time>-<random>)',
 };
 
+const RETRY_FAILED_FLAG: FlagDef = { name: 'retry_failed', kind: 'bool', unit: '', help: 'also measure again the points stored as failed or invalid' };
 const REPORT_FLAG: FlagDef = { name: 'report', kind: 'bool', unit: '', help: 'at the end, write report.html and PNG plots into the study directory' };
 
 /** report.html always (no browser needed), then PNGs; a missing Chromium costs only the PNGs. */
@@ -46,6 +48,14 @@ async function writeReport(store: StudyStore, io: CliIO): Promise<boolean> {
   }
 }
 
+const AXIS_FLAGS: Record<keyof StudyGrid, string> = { client_counts: '--clients', msg_rates: '--msg_rates', msg_batches: '--msg_batches' };
+
+/** Checks the grid the flags gave with the study's rules, naming the flag of a bad value. */
+function checkFlagGrid(grid: Partial<StudyGrid>, options: HydraOptions): Partial<StudyGrid> {
+  checkGrid(grid, options, (axis) => AXIS_FLAGS[axis]);
+  return grid;
+}
+
 /** The grid axes given as flags, each value checked by its option's rule (client counts: whole, at least 1). */
 function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Partial<StudyGrid> {
   const list = (name: string, rule: Parameters<typeof parseNumberList>[2]): number[] | undefined => {
@@ -57,6 +67,14 @@ function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Par
     msg_rates: list('msg_rates', optionSpec('msg_rate')) ?? defaults.msg_rates,
     msg_batches: list('msg_batches', optionSpec('msg_batch')) ?? defaults.msg_batches,
   };
+}
+
+function studyIdFlag(args: ParsedArgs): string | undefined {
+  const raw = args.flags.get('study_id');
+  if (raw === undefined) return undefined;
+  if (raw === true) throw new ConfigError('--study_id', undefined, 'needs a name');
+  checkStudyId(raw, '--study_id');
+  return raw;
 }
 
 /** A flag that names a single point's value cannot be combined with the flag that lists several. */
@@ -77,6 +95,7 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
   const opts: StudyRunOptions = {
     onEvent: quiet ? undefined : studyProgress(io),
     openSession: io.openSession,
+    retryFailed: flagOn(args, 'retry_failed'),
     onSession: (session) => {
       release = onShutdown(async () => {
         await session.close();
@@ -84,19 +103,30 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
       });
     },
   };
+  let outcome: StudyOutcome;
   try {
-    const outcome = await run(opts);
-    if (flagOn(args, 'json')) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
-    else {
-      io.stdout.write(formatPointsTable(outcome.points) + '\n');
-      if (outcome.findings.length) io.stdout.write(formatFindings(outcome.findings) + '\n');
-    }
-    if (!quiet) io.stderr.write(`hydra: study ${outcome.id}: ${outcome.measured} points measured, ${outcome.points.length} stored in ${outcome.dir}\n`);
-    const plotted = flagOn(args, 'report') ? await writeReport(StudyStore.atDir(outcome.dir), io) : true;
-    return outcome.points.some((p) => p.status === 'failed') || !plotted ? 1 : 0;
+    outcome = await run(opts);
+  } catch (err) {
+    // The study cannot go on (broker lost, disk full): one line, then how to continue.
+    if (!(err instanceof StudyStopped)) throw err;
+    io.stderr.write(`hydra: error: ${err.message}\nhydra: finished points are saved; continue with: hydra study resume ${id}\n`);
+    return EXIT_FAILURE;
   } finally {
     release?.();
   }
+  if (flagOn(args, 'json')) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+  else {
+    io.stdout.write(formatPointsTable(outcome.points) + '\n');
+    if (outcome.findings.length) io.stdout.write(formatFindings(outcome.findings) + '\n');
+  }
+  if (!quiet) io.stderr.write(`hydra: study ${outcome.id}: ${outcome.measured} points measured, ${outcome.points.length} stored in ${outcome.dir}\n`);
+  const plotted = flagOn(args, 'report') ? await writeReport(StudyStore.atDir(outcome.dir), io) : true;
+  // A study with points that are not measurements of Kafka is not a success: say how to redo them.
+  const failed = outcome.points.filter((p) => p.status === 'failed').length;
+  const invalid = outcome.points.filter((p) => p.status === 'invalid').length;
+  if (failed + invalid > 0)
+    io.stderr.write(`hydra: ${describeUnmeasured(failed, invalid)}; measure them again with: hydra study resume ${outcome.id} --retry_failed\n`);
+  return failed + invalid > 0 || !plotted ? EXIT_FAILURE : 0;
 }
 
 function gridCommand(name: StudyKind, summary: string, description: string, defaults: Partial<StudyGrid>): CliCommand {
@@ -109,8 +139,10 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
     async run(args, io) {
       refuseConflicts(args);
       const options = optionsFromFlags(args);
-      const studyId = args.flags.get('study_id');
-      const store = createStudy({ kind: name, options, grid: gridFromFlags(args, defaults), id: typeof studyId === 'string' ? studyId : undefined });
+      const grid = checkFlagGrid(gridFromFlags(args, defaults), options);
+      const id = studyIdFlag(args);
+      await preflight(options, io);
+      const store = createStudy({ kind: name, options, grid, id });
       return execute(io, args, store.id, (opts) => runStudy(store, opts));
     },
   };
@@ -160,14 +192,15 @@ export const kafkarateCommand: CliCommand = {
   async run(args, io) {
     refuseConflicts(args);
     const options = optionsFromFlags(args);
+    await preflight(options, io);
     const search: Partial<RateSearchSettings> = {};
     for (const spec of SEARCH_SPECS) {
       const raw = args.flags.get(spec.flag);
       if (raw !== undefined) search[spec.key] = coerceValue(spec.kind, raw, `--${spec.flag}`) as number;
     }
     checkSearchSettings(search);
-    const studyId = args.flags.get('study_id');
-    const store = createStudy({ kind: 'kafkarate', options, grid: gridFromFlags(args), search, id: typeof studyId === 'string' ? studyId : undefined });
+    const grid = checkFlagGrid(gridFromFlags(args), options);
+    const store = createStudy({ kind: 'kafkarate', options, grid, search, id: studyIdFlag(args) });
     return execute(io, args, store.id, (opts) => runStudy(store, opts));
   },
 };
@@ -207,13 +240,15 @@ export const studyCommand: CliCommand = {
     "  show <id>       the study's parameters and a table of its points\n" +
     '  export <id>     write points.csv (or --format=jsonl: points.jsonl) into the study directory, or --out (- = stdout)\n' +
     '  rerun <id>      add rates/clients/batches; runs only the points the study does not have\n' +
-    '  resume <id>     finish an interrupted study',
+    '  resume <id>     finish an interrupted study\n' +
+    'rerun and resume keep points stored as failed or invalid unless --retry_failed is given.',
   flags: [
     RESULTS_FLAG,
     CONFIG_FLAG,
     CLIENTS_FLAG,
     RATES_FLAG,
     BATCHES_FLAG,
+    RETRY_FAILED_FLAG,
     REPORT_FLAG,
     { name: 'out', kind: 'string', unit: 'path', help: 'export: output file, - for stdout' },
     { name: 'format', kind: 'string', unit: 'csv|jsonl', help: 'export: file format (default: csv)' },
@@ -266,7 +301,8 @@ export const studyCommand: CliCommand = {
         const sid = needId();
         const changes = gridFromFlags(args);
         const clean = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<StudyGrid>;
-        if (Object.keys(clean).length === 0) throw new ConfigError('hydra study rerun', undefined, 'give --msg_rates, --clients or --msg_batches to add');
+        if (Object.keys(clean).length === 0 && !flagOn(args, 'retry_failed'))
+          throw new ConfigError('hydra study rerun', undefined, 'give --msg_rates, --clients or --msg_batches to add (or --retry_failed)');
         return execute(io, args, sid, (opts) => rerunStudy(resultsDir, sid, clean, opts));
       }
       case 'resume': {
