@@ -114,6 +114,9 @@ function clientStats(id: string, received: number, durationS: number): ClientSta
     max_seq: received - 1,
     gaps: 0,
     latency: latency.toJSON(),
+    latency_intended: latency.toJSON(),
+    next_offsets: { '0': received },
+    stale: 0,
     malformed: 0,
     errors: 0,
   };

@@ -1,12 +1,17 @@
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
 import type { PointRecord } from '../src/study/record';
 import type { PointResult } from '../src/stats/result';
+import type { HarnessLimit } from '../src/stats/verdict';
 import { pointKey } from '../src/study/grid';
 
 export const FIXTURE_OPTIONS: HydraOptions = { ...DEFAULT_OPTIONS, clients_per_app: 2, config_file: '' };
 
 /** A made-up but self-consistent point: received rate saturates at `cap` msg/s. */
-export function fixturePoint(clients: number, rate: number, opts: { cap?: number; failed?: boolean; batch?: number } = {}): PointRecord {
+export function fixturePoint(
+  clients: number,
+  rate: number,
+  opts: { cap?: number; failed?: boolean; batch?: number; limited?: HarnessLimit[] } = {},
+): PointRecord {
   const params = { ...pointParamsOf(FIXTURE_OPTIONS), total_sub_apps: clients / 2, msg_rate: rate, msg_batch: opts.batch ?? 100 };
   const cap = opts.cap ?? Infinity;
   const rx = Math.min(rate, cap);
@@ -34,7 +39,20 @@ export function fixturePoint(clients: number, rate: number, opts: { cap?: number
     latency_p95_ms: 4 + rate / 1000,
     latency_p99_ms: 5 + rate / 500,
     latency_max_ms: 20,
+    behind_total: 0,
+    latency_intended_p50_ms: 2 + rate / 1000,
+    latency_intended_p99_ms: 5 + rate / 500,
+    latency_intended_max_ms: 20,
     unresponsive_apps: [],
+    verdict: opts.limited?.length ? 'harness_limited' : 'kafka',
+    harness_limits: opts.limited ?? [],
+    harness_notes: (opts.limited ?? []).map((l) => `the ${l}, not Kafka, was the limit`),
+    sub_cpu_max_pct: 40,
+    sub_elu_max: 0.3,
+    sub_loop_delay_p99_max_ms: 12,
+    pub_elu: 0.2,
+    host_cpu_busy_max_pct: 60,
+    host_runqueue_max: 1.5,
   };
   const base = { key: pointKey(params), params, topic: 't', started_at: new Date(0).toISOString(), elapsed_s: 12 };
   return opts.failed

@@ -1,4 +1,4 @@
-import { checkAcks, checkPointParam } from '../config/rules';
+import { checkAcks, checkNumber, checkPointParam } from '../config/rules';
 import { ArgsError } from '../control/server';
 import type { PubConfig, SubConfig } from '../control/wire';
 import { ConfigError } from '../errors';
@@ -23,14 +23,25 @@ function text(args: Record<string, unknown>, key: string): string {
   return v;
 }
 
+/** What every message of a point carries: the send-time base and the point's epoch. */
+function marks(args: Record<string, unknown>): { t0_ms: number; epoch: number } {
+  return {
+    t0_ms: checkNumber(args.t0_ms, { kind: 'number', min: 0 }, 't0_ms'),
+    epoch: checkNumber(args.epoch, { kind: 'int', min: 0, max: 0xffff }, 'epoch'),
+  };
+}
+
 export function parsePubConfig(args: Record<string, unknown>): PubConfig {
   return checked(() => ({
     topic: text(args, 'topic'),
     msg_rate: checkPointParam('msg_rate', args.msg_rate, 'msg_rate'),
     msg_batch: checkPointParam('msg_batch', args.msg_batch, 'msg_batch'),
     test_duration: checkPointParam('test_duration', args.test_duration, 'test_duration'),
+    warmup: checkPointParam('warmup', args.warmup, 'warmup'),
     acks: checkAcks(args.acks, 'acks'),
     linger_ms: checkPointParam('linger_ms', args.linger_ms, 'linger_ms'),
+    ...marks(args),
+    pub_id: checkNumber(args.pub_id, { kind: 'int', min: 0, max: 0xffff }, 'pub_id'),
   }));
 }
 
@@ -41,5 +52,6 @@ export function parseSubConfig(args: Record<string, unknown>): SubConfig {
     clients_per_app: checkPointParam('clients_per_app', args.clients_per_app, 'clients_per_app'),
     consumer_max_buffer_size: checkPointParam('consumer_max_buffer_size', args.consumer_max_buffer_size, 'consumer_max_buffer_size'),
     consumer_max_wait_ms: checkPointParam('consumer_max_wait_ms', args.consumer_max_wait_ms, 'consumer_max_wait_ms'),
+    ...marks(args),
   }));
 }

@@ -16,5 +16,7 @@ export function makeKafka(brokers: string[], clientId: string): Kafka {
     logLevel: logLevel.ERROR,
     logCreator: stderrLogger,
     retry: { retries: 5, initialRetryTime: 100 },
+    // kafkajs's 1 s default is too short for hundreds of clients connecting at once to a busy host.
+    connectionTimeout: 10000,
   });
 }

@@ -36,3 +36,32 @@ export function parseNetDev(text: string): [number, number] {
   }
   return [tx, rx];
 }
+
+/** Host CPU time counters from /proc/stat's first line, in clock ticks: [busy, total]. [0, 0] where /proc is absent. */
+export function hostCpuTicks(): [number, number] {
+  try {
+    return parseProcStatCpu(fs.readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return [0, 0];
+  }
+}
+
+export function parseProcStatCpu(text: string): [number, number] {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return [0, 0];
+  // user nice system idle iowait irq softirq steal (guest time is already inside user).
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return [total - idle, total];
+}
+
+/** Runnable tasks on the host right now (procs_running in /proc/stat); null where /proc is absent. */
+export function hostRunQueue(): number | null {
+  try {
+    const m = /^procs_running (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}

@@ -9,16 +9,19 @@ import { makeKafka } from './kafka';
 import { encodeMessage, nowMs } from './message';
 import { publishWindowS, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
+import { TelemetryWindow } from './telemetry';
 
 interface Message {
   value: Buffer;
   partition: number;
+  /** false for warm-up messages, which are not counted. */
+  measured: boolean;
 }
 
 /**
- * The publisher app: one kafkajs producer, paced by the schedule in pacing.ts. All messages go to
- * partition 0 so sequence numbers are ordered within one log and subscribers can tell reordering
- * from partition interleaving.
+ * The publisher app: one kafkajs producer, paced by the schedule in pacing.ts (one request in
+ * flight, so the log keeps send order). All messages go to partition 0 so sequence numbers are
+ * ordered within one log and subscribers can tell reordering from partition interleaving.
  */
 export class PublisherApp implements AppInstance<PubCommands> {
   private producer: Producer;
@@ -84,32 +87,66 @@ export class PublisherApp implements AppInstance<PubCommands> {
     return { state: this.state, msg_cnt: this.stats.msg_cnt, error: this.error };
   }
 
+  /**
+   * Publishes the warm-up (if any) and then the measured window. Warm-up messages carry another
+   * epoch, so subscribers do not count them, and a sequence space of their own; the measured
+   * window's CPU, network and telemetry start when its first message is due.
+   */
   private async publish(cfg: PubConfig): Promise<void> {
     const stats = emptyPubStats();
     this.stats = stats;
-    stats['cpu:start'] = cpuTimes();
-    stats['net:start'] = netBytes();
-    const outcome = await runSchedule<Message>(cfg, {
-      now: nowMs,
-      sleep,
-      message: (seq, sentMs) => ({ value: encodeMessage(seq, sentMs), partition: 0 }),
-      send: (messages) =>
-        this.producer.send({ topic: cfg.topic, acks: cfg.acks, messages }).then(
-          () => {
-            stats.msg_cnt += messages.length;
-          },
-          (err: unknown) => {
-            stats.send_errors += messages.length;
-            stats.last_error = errorMessage(err);
-          },
-        ),
-      stopRequested: () => this.stopRequested,
-    });
+    const warmupEpoch = (cfg.epoch + 0x8000) & 0xffff;
+    let measuredFrom: number | null = null;
+    let warmupSeq = 0;
+    let firstMeasuredSeq = 0;
+    const telemetry = new TelemetryWindow();
+    const startMeasuring = (atSeq: number): void => {
+      firstMeasuredSeq = atSeq;
+      stats['cpu:start'] = cpuTimes();
+      stats['net:start'] = netBytes();
+      telemetry.start();
+    };
+    if (cfg.warmup <= 0) startMeasuring(0);
+    const outcome = await runSchedule<Message>(
+      { ...cfg, test_duration: cfg.warmup + cfg.test_duration },
+      {
+        now: nowMs,
+        sleep,
+        message: (seq, dueMs, sentMs, sinceStartMs) => {
+          const measured = sinceStartMs >= cfg.warmup * 1000;
+          if (measured && measuredFrom === null) {
+            measuredFrom = dueMs;
+            if (cfg.warmup > 0) startMeasuring(seq);
+          }
+          const m = measured
+            ? { seq: seq - firstMeasuredSeq, pubId: cfg.pub_id, epoch: cfg.epoch, intendedMs: dueMs, sentMs }
+            : { seq: warmupSeq++, pubId: cfg.pub_id, epoch: warmupEpoch, intendedMs: dueMs, sentMs };
+          return { value: encodeMessage(m, cfg.t0_ms), partition: 0, measured };
+        },
+        send: (messages) => {
+          const measured = messages.filter((m) => m.measured).length;
+          return this.producer.send({ topic: cfg.topic, acks: cfg.acks, messages: messages.map(({ value, partition }) => ({ value, partition })) }).then(
+            () => {
+              stats.msg_cnt += measured;
+            },
+            (err: unknown) => {
+              stats.send_errors += messages.length;
+              stats.last_error = errorMessage(err);
+            },
+          );
+        },
+        stopRequested: () => this.stopRequested,
+      },
+    );
     stats['cpu:end'] = cpuTimes();
     stats['net:end'] = netBytes();
     stats.rss_bytes = process.memoryUsage().rss;
-    const windowS = publishWindowS(outcome.startMs, outcome.endMs, stats.msg_cnt, cfg.msg_rate);
-    stats['time:start'] = outcome.startMs / 1000;
+    stats.requests = outcome.requests;
+    stats.telemetry = telemetry.read();
+    telemetry.close();
+    const windowStart = measuredFrom ?? outcome.endMs;
+    const windowS = publishWindowS(windowStart, outcome.endMs, stats.msg_cnt, cfg.msg_rate);
+    stats['time:start'] = windowStart / 1000;
     stats['time:end'] = stats['time:start'] + windowS;
     stats.rate = stats.msg_cnt / windowS;
     if (stats.msg_cnt === 0 && stats.send_errors > 0) throw new Error(`every send failed: ${stats.last_error ?? 'unknown error'}`);

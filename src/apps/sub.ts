@@ -7,6 +7,7 @@ import { SequenceTracker } from '../stats/sequence';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
 import { makeKafka } from './kafka';
+import { TelemetryWindow } from './telemetry';
 import { decodeMessage, nowMs } from './message';
 
 /** Accumulates one client's receive statistics; replaced wholesale by resetstats. */
@@ -15,20 +16,36 @@ class ClientAccumulator {
   firstMs: number | null = null;
   lastMs: number | null = null;
   malformed = 0;
+  /** Messages of another point (another epoch): not counted. */
+  stale = 0;
   readonly sequence = new SequenceTracker();
+  /** From the actual send time. */
   readonly latency = new LatencyHistogram();
+  /** From the intended send time (no coordinated omission). */
+  readonly latencyIntended = new LatencyHistogram();
+  /** Per partition, the offset after the last message received: the client's position, for lag. */
+  readonly nextOffsets: Record<string, number> = {};
 
-  receive(value: Buffer | null, atMs: number): void {
+  constructor(private readonly cfg: { t0_ms: number; epoch: number }) {}
+
+  receive(value: Buffer | null, partition: number, offset: string, atMs: number): void {
+    const next = Number(offset) + 1;
+    if (next > (this.nextOffsets[partition] ?? 0)) this.nextOffsets[partition] = next;
+    const decoded = value ? decodeMessage(value, this.cfg.t0_ms) : null;
+    if (decoded && decoded.epoch !== this.cfg.epoch) {
+      this.stale++;
+      return;
+    }
     this.msgCnt++;
     if (this.firstMs === null) this.firstMs = atMs;
     this.lastMs = atMs;
-    const decoded = value ? decodeMessage(value) : null;
     if (!decoded) {
       this.malformed++;
       return;
     }
     this.sequence.record(decoded.seq);
     this.latency.record((atMs - decoded.sentMs) * 1000);
+    this.latencyIntended.record((atMs - decoded.intendedMs) * 1000);
   }
 }
 
@@ -50,6 +67,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
   private clients: Client[] = [];
   private config: SubConfig | null = null;
   private readonly kafka;
+  private readonly telemetry = new TelemetryWindow();
 
   constructor(private readonly spec: AppSpec) {
     this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`);
@@ -62,17 +80,20 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         const cfg = parseSubConfig(args);
         await this.stopClients();
         this.config = cfg;
+        // In parallel: starting a consumer waits for its group join (seconds on the embedded broker).
         this.clients = await Promise.all(Array.from({ length: cfg.clients_per_app }, (_, i) => this.startClient(cfg, i)));
         return { clients: this.clients.length };
       })
       .on('resetstats', () => {
-        for (const c of this.clients) c.acc = new ClientAccumulator();
+        const cfg = this.config;
+        if (cfg) for (const c of this.clients) c.acc = new ClientAccumulator(cfg);
+        this.telemetry.start();
         return null;
       })
       .on('teststart', () => ({ started: true }))
       .on('teststop', () => this.status())
       .on('teststatus', () => this.status())
-      .on('getstats', (): SubStats => ({ app: this.spec.name, pid: process.pid, clients: this.clients.map(clientStats) }));
+      .on('getstats', (): SubStats => ({ app: this.spec.name, pid: process.pid, clients: this.clients.map(clientStats), telemetry: this.telemetry.read() }));
   }
 
   private status(): SubStatus {
@@ -95,7 +116,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       ...(unbounded ? {} : { maxBytes: cfg.consumer_max_buffer_size, maxBytesPerPartition: cfg.consumer_max_buffer_size }),
       allowAutoTopicCreation: true,
     });
-    const client: Client = { id, consumer, acc: new ClientAccumulator(), joined: false, positioned: false, errors: [] };
+    const client: Client = { id, consumer, acc: new ClientAccumulator(cfg), joined: false, positioned: false, errors: [] };
     consumer.on(consumer.events.GROUP_JOIN, () => {
       client.joined = true;
     });
@@ -115,7 +136,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         const at = nowMs();
         // Read through client.acc each time: resetstats swaps the accumulator.
         const acc = client.acc;
-        for (const message of batch.messages) acc.receive(message.value, at);
+        for (const message of batch.messages) acc.receive(message.value, batch.partition, message.offset, at);
       },
     });
     return client;
@@ -143,6 +164,9 @@ export function clientStats(c: { id: string; acc: ClientAccumulator; errors: str
     rate: spanS > 0 ? acc.msgCnt / spanS : 0,
     ...acc.sequence.summary(),
     latency: acc.latency.toJSON(),
+    latency_intended: acc.latencyIntended.toJSON(),
+    next_offsets: { ...acc.nextOffsets },
+    stale: acc.stale,
     malformed: acc.malformed,
     errors: c.errors.length,
   };

@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /**
  * Creates a point's topic on a real cluster with the configured partitions/replication, so the
@@ -11,5 +11,39 @@ export async function ensureTopic(brokers: string[], clientId: string, topic: st
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * The runner's admin connection to the cluster, opened on first use and kept for the session:
+ * reads where each partition's log ends, to tell clients that are behind from lost messages.
+ */
+export class ClusterAdmin {
+  private admin: Admin | null = null;
+
+  constructor(
+    private readonly brokers: readonly string[],
+    private readonly clientId: string,
+  ) {}
+
+  private async connected(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = new Kafka({ brokers: [...this.brokers], clientId: `${this.clientId}-admin`, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  /** Per partition, the log end offset (high watermark) of `topic`. */
+  async logEnd(topic: string): Promise<Record<string, number>> {
+    const offsets = await (await this.connected()).fetchTopicOffsets(topic);
+    return Object.fromEntries(offsets.map((o) => [String(o.partition), Number(o.high ?? o.offset)]));
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = null;
+    await admin?.disconnect().catch(() => undefined);
   }
 }

@@ -74,7 +74,10 @@ export function studyProgress(io: CliIO): EventSink {
         const rec = event.record;
         const summary =
           rec.status === 'ok'
-            ? `loss ${rec.result.average_packet_loss.toFixed(3)} %, rx ${rec.result.average_rate.toFixed(1)} msg/s, tx ${rec.result.average_tx_rate.toFixed(1)} msg/s, failing ${rec.result.failing_clients}/${rec.result.client_count}`
+            ? `loss ${rec.result.average_packet_loss.toFixed(3)} %, rx ${rec.result.average_rate.toFixed(1)} msg/s, tx ${rec.result.average_tx_rate.toFixed(1)} msg/s, failing ${rec.result.failing_clients}/${rec.result.client_count}` +
+              (rec.result.verdict === 'harness_limited'
+                ? ` — HARNESS-LIMITED (${rec.result.harness_limits.join(', ')}), not a Kafka result: ${rec.result.harness_notes.join('; ')}`
+                : '')
             : `${rec.status === 'failed' ? 'FAILED' : 'INVALID (harness fault, not a Kafka measurement)'} after ${rec.attempts} attempt${rec.attempts > 1 ? 's' : ''}: ${rec.error}`;
         if (tty) {
           out(`point ${done}/${total}: ${describe(event.record.params)} → ${summary}\n`);

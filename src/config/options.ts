@@ -5,6 +5,10 @@
 export interface HydraOptions {
   /** Publishing window per point, seconds (HYDRA default 10). */
   test_duration: number;
+  /** Seconds published before the measuring window starts; those messages are not counted (OMB's warm-up). */
+  warmup: number;
+  /** Times each point is measured, interleaved across the grid; tables and plots show mean ± 95 % CI. */
+  repeats: number;
   /** Messages sent back to back before the publisher sleeps (HYDRA default 100). */
   msg_batch: number;
   /** Requested publish rate, messages per second (HYDRA default 10000). */
@@ -49,10 +53,20 @@ export interface HydraOptions {
   drain_timeout: number;
   /** Time allowed for all consumers to join their groups, seconds. */
   join_timeout: number;
+  /** Harness-limit thresholds ([verdict] in hydra.ini): publisher reached less than this fraction of the requested rate. */
+  verdict_pub_achieved_min: number;
+  /** An app at or above this CPU, % of one core, is saturated. */
+  verdict_app_cpu_max_pct: number;
+  /** An app whose event loop was busy at least this fraction of the window is saturated. */
+  verdict_app_elu_max: number;
+  /** A host at or above this CPU busy, % of its cores, is the limit. */
+  verdict_host_cpu_max_pct: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   test_duration: 10,
+  warmup: 0,
+  repeats: 1,
   msg_batch: 100,
   msg_rate: 10000,
   total_sub_apps: 20,
@@ -75,6 +89,10 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   results_dir: 'results',
   drain_timeout: 5,
   join_timeout: 60,
+  verdict_pub_achieved_min: 0.95,
+  verdict_app_cpu_max_pct: 90,
+  verdict_app_elu_max: 0.9,
+  verdict_host_cpu_max_pct: 95,
 });
 
 export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice';
@@ -103,6 +121,16 @@ export interface OptionSpec {
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'test_duration', kind: 'number', unit: 's', min: 0.1, max: 86400, help: 'publishing window per point', ini: ['test', 'test_duration'] },
+  { name: 'warmup', kind: 'number', unit: 's', min: 0, max: 3600, help: 'published before the measuring window, not counted', ini: ['test', 'warmup'] },
+  {
+    name: 'repeats',
+    kind: 'int',
+    unit: 'times',
+    min: 1,
+    max: 100,
+    help: 'measure each point this many times (interleaved); mean ± 95 % CI',
+    ini: ['test', 'repeats'],
+  },
   { name: 'msg_batch', kind: 'int', unit: 'msgs', min: 1, max: 10000, help: 'messages sent back to back before sleeping', ini: ['test', 'msg_batch'] },
   { name: 'msg_rate', kind: 'number', unit: 'msg/s', min: 1, max: 10_000_000, help: 'requested publish rate', ini: ['test', 'msg_rate'] },
   { name: 'total_sub_apps', kind: 'int', unit: 'apps', min: 1, max: 10000, help: 'subscriber app processes', ini: ['test', 'total_sub_apps'] },
@@ -183,6 +211,46 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'grace for subscribers to drain after publishing',
     ini: ['test', 'drain_timeout'],
   },
+  {
+    name: 'verdict_pub_achieved_min',
+    kind: 'number',
+    unit: '',
+    min: 0,
+    max: 1,
+    help: 'publisher-limited below this fraction of the requested rate',
+    ini: ['verdict', 'pub_achieved_min'],
+    iniOnly: true,
+  },
+  {
+    name: 'verdict_app_cpu_max_pct',
+    kind: 'number',
+    unit: '%',
+    min: 1,
+    max: 10000,
+    help: 'an app at this CPU (% of one core) is saturated',
+    ini: ['verdict', 'app_cpu_max_pct'],
+    iniOnly: true,
+  },
+  {
+    name: 'verdict_app_elu_max',
+    kind: 'number',
+    unit: '',
+    min: 0.01,
+    max: 1,
+    help: 'an app whose event loop is this busy is saturated',
+    ini: ['verdict', 'app_elu_max'],
+    iniOnly: true,
+  },
+  {
+    name: 'verdict_host_cpu_max_pct',
+    kind: 'number',
+    unit: '%',
+    min: 1,
+    max: 100,
+    help: 'a host this busy is the limit',
+    ini: ['verdict', 'host_cpu_max_pct'],
+    iniOnly: true,
+  },
   { name: 'join_timeout', kind: 'number', unit: 's', min: 1, max: 3600, help: 'time for all consumers to join their groups', ini: ['test', 'join_timeout'] },
 ];
 
@@ -196,8 +264,15 @@ export const POINT_KEYS = [
   'acks',
   'linger_ms',
   'consumer_max_buffer_size',
+  'warmup',
 ] as const;
 export type PointParams = Pick<HydraOptions, (typeof POINT_KEYS)[number]>;
+
+/**
+ * Point keys added after studies were first stored: a key leaves them out at their default, so a
+ * stored point keeps its key and a resumed study does not measure it again.
+ */
+export const LATER_POINT_KEYS: Partial<Record<(typeof POINT_KEYS)[number], unknown>> = { warmup: 0 };
 
 /** The spec of one option. */
 export function optionSpec(name: keyof HydraOptions): OptionSpec {

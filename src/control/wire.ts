@@ -41,9 +41,17 @@ export interface PubConfig {
   msg_batch: number;
   /** s */
   test_duration: number;
+  /** s published before the measuring window, with another epoch so subscribers do not count it */
+  warmup: number;
   acks: -1 | 0 | 1;
   /** ms */
   linger_ms: number;
+  /** Epoch-ms base of the send times in messages (see apps/message.ts). */
+  t0_ms: number;
+  /** The point's epoch, carried in every message. */
+  epoch: number;
+  /** This publisher's id, carried in every message. */
+  pub_id: number;
 }
 
 /** Per-point settings of a sub app (`updateconfig`): a new topic means new consumers and groups. */
@@ -55,6 +63,10 @@ export interface SubConfig {
   consumer_max_buffer_size: number;
   /** ms */
   consumer_max_wait_ms: number;
+  /** Epoch-ms base of the send times in messages. */
+  t0_ms: number;
+  /** Messages of another epoch are another point's: not counted. */
+  epoch: number;
 }
 
 export type TestState = 'idle' | 'running' | 'done' | 'failed';
@@ -75,6 +87,10 @@ export interface PubStats {
   rss_bytes: number;
   send_errors: number;
   last_error: string | null;
+  /** Produce requests sent. */
+  requests: number;
+  /** The app's resources over the publishing window; null before a test ran. */
+  telemetry: AppTelemetry | null;
 }
 
 /** Publisher statistics before anything was sent. */
@@ -91,6 +107,8 @@ export function emptyPubStats(): PubStats {
     rss_bytes: 0,
     send_errors: 0,
     last_error: null,
+    requests: 0,
+    telemetry: null,
   };
 }
 
@@ -155,7 +173,14 @@ export interface ClientStats extends SequenceSummary {
   last_ms: number | null;
   /** msg_cnt over the receive span, msg/s (HYDRA's per-client rate). */
   rate: number;
+  /** End-to-end latency from the actual send time. */
   latency: HistogramData;
+  /** End-to-end latency from the intended send time (includes the publisher's delay). */
+  latency_intended: HistogramData;
+  /** Per partition, the offset after the last message received (the client's position). */
+  next_offsets: Record<string, number>;
+  /** Messages of another point (epoch) seen and not counted. */
+  stale: number;
   /** Messages whose value could not be decoded. */
   malformed: number;
   errors: number;
@@ -165,6 +190,8 @@ export interface SubStats {
   app: string;
   pid: number;
   clients: ClientStats[];
+  /** The app's resources since resetstats. */
+  telemetry: AppTelemetry;
 }
 
 /** `teststatus` of a sub app: is every consumer in its group and fetching? */

@@ -1,4 +1,5 @@
 import { isOk, type PointRecord } from '../study/record';
+import { aggregateRepeats, ciOf } from '../study/repeats';
 import type { PointResult } from '../stats/result';
 import type { RateFinding } from '../study/spec';
 
@@ -12,6 +13,11 @@ export interface PlotTrace {
   line?: { shape?: 'spline' | 'linear'; dash?: 'solid' | 'dash' | 'dot' };
   marker?: Record<string, unknown>;
   legendgroup?: string;
+  /** Hover text per point. */
+  text?: string[];
+  hovertemplate?: string;
+  /** Error bars (95 % confidence intervals of repeated points). */
+  error_y?: { type: 'data'; array: number[]; visible: boolean };
 }
 
 /** A Plotly figure: what Plotly.newPlot / toImage take. */
@@ -36,7 +42,8 @@ function clientCountOf(r: PointRecord): number {
  * only when the points use more than one, each sorted by achieved Tx rate.
  */
 export function seriesByClientCount(records: readonly PointRecord[]): Series[] {
-  const ok = records.filter(isOk);
+  // Repeats of a point are one point on the curve: their mean, with its confidence interval.
+  const ok = aggregateRepeats(records).filter(isOk);
   const byBatch = new Set(ok.map((r) => r.params.msg_batch)).size > 1;
   const groups = new Map<string, Series>();
   for (const record of ok) {
@@ -68,6 +75,7 @@ export function notShownNote(records: readonly PointRecord[]): string {
 
 function baseLayout(title: string, xTitle: string, yTitle: string, records: readonly PointRecord[]): Record<string, unknown> {
   const left = notShownNote(records);
+  const limited = records.filter((r) => isOk(r) && r.result.verdict === 'harness_limited').length;
   return {
     title: { text: title },
     xaxis: { title: { text: xTitle }, rangemode: 'tozero', automargin: true },
@@ -76,13 +84,45 @@ function baseLayout(title: string, xTitle: string, yTitle: string, records: read
     legend: { title: { text: 'traces' } },
     font: { size: 14 },
     margin: { t: 60, b: 70 },
-    annotations: left
-      ? [{ text: left, xref: 'paper', yref: 'paper', x: 1, y: 1.08, showarrow: false, xanchor: 'right', font: { size: 12, color: '#a00' } }]
-      : [],
+    annotations: [
+      ...(left ? [{ text: left, xref: 'paper', yref: 'paper', x: 1, y: 1.08, showarrow: false, xanchor: 'right', font: { size: 12, color: '#a00' } }] : []),
+      ...(limited
+        ? [
+            {
+              text: `✕ = harness-limited (${limited} point${limited > 1 ? 's' : ''}): hydra, not Kafka, was the limit there`,
+              xref: 'paper',
+              yref: 'paper',
+              x: 0,
+              y: 1.08,
+              showarrow: false,
+              xanchor: 'left',
+              font: { size: 12, color: '#a60' },
+            },
+          ]
+        : []),
+    ],
   };
 }
 
-function curveFigure(records: readonly PointRecord[], title: string, yTitle: string, y: (r: PointResult) => number | null): Figure {
+/** Harness-limited points get an open cross instead of a dot, explained in the figure's note. */
+const LIMITED_SYMBOL = 'x-open';
+
+/** Every figure of a point in its hover text, the verdict first. */
+function hoverText(record: PointRecord, result: PointResult): string {
+  const verdict = result.verdict === 'harness_limited' ? `<b>HARNESS-LIMITED</b>: ${result.harness_notes.join('<br>')}` : 'verdict: a measurement of Kafka';
+  const fields = Object.entries(result)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `${k}: ${Number.isInteger(v) ? v : (v as number).toFixed(3)}`);
+  return [verdict, `rate ${record.params.msg_rate} msg/s, batch ${record.params.msg_batch}`, ...fields].join('<br>');
+}
+
+function curveFigure(records: readonly PointRecord[], title: string, yTitle: string, y: (r: PointResult) => number | null, yKey?: keyof PointResult): Figure {
+  // 95 % confidence intervals of repeated points as error bars.
+  const errorBars = (shown: PointRecord[]): Partial<PlotTrace> => {
+    if (!yKey) return {};
+    const ci = shown.map((r) => ciOf(r, yKey));
+    return ci.some((c) => c !== null) ? { error_y: { type: 'data', array: ci.map((c) => c ?? 0), visible: true } } : {};
+  };
   const data: PlotTrace[] = seriesByClientCount(records).map((s) => {
     const pts = s.points.filter((p) => y(p.result) !== null);
     return {
@@ -92,6 +132,13 @@ function curveFigure(records: readonly PointRecord[], title: string, yTitle: str
       x: pts.map((p) => p.result.average_tx_rate),
       y: pts.map((p) => y(p.result) as number),
       line: { shape: 'spline' },
+      marker: {
+        symbol: pts.map((p) => (p.result.verdict === 'harness_limited' ? LIMITED_SYMBOL : 'circle')),
+        size: pts.map((p) => (p.result.verdict === 'harness_limited' ? 12 : 7)),
+      },
+      text: pts.map((p) => hoverText(p.record, p.result)),
+      hovertemplate: '%{text}<extra>%{fullData.name}</extra>',
+      ...errorBars(pts.map((p) => p.record)),
     };
   });
   return { data, layout: baseLayout(title, 'Average Tx Rate [pps]', yTitle, records) };
@@ -99,12 +146,12 @@ function curveFigure(records: readonly PointRecord[], title: string, yTitle: str
 
 /** HYDRA plot 1: subscribers' mean receive rate against the publisher's rate. */
 export function rxTxFigure(records: readonly PointRecord[]): Figure {
-  return curveFigure(records, 'Average Client Rate', 'Average Rx Rate [pps]', (r) => r.average_rate);
+  return curveFigure(records, 'Average Client Rate', 'Average Rx Rate [pps]', (r) => r.average_rate, 'average_rate');
 }
 
 /** HYDRA plot 2: mean packet loss against the publisher's rate. */
 export function lossFigure(records: readonly PointRecord[]): Figure {
-  return curveFigure(records, 'Average Packet Loss', 'Average Packet Loss [%]', (r) => r.average_packet_loss);
+  return curveFigure(records, 'Average Packet Loss', 'Average Packet Loss [%]', (r) => r.average_packet_loss, 'average_packet_loss');
 }
 
 /** HYDRA plot 3: mean rate of the failing clients; points without failing clients are left out, as in HYDRA. */
@@ -165,7 +212,10 @@ export function rateBoundaryFigure(findings: readonly RateFinding[]): Figure {
     };
   };
   return {
-    data: [trace('max rate', (f) => f.max_rate, 'solid'), trace('no-drop rate', (f) => f.no_drop_rate, 'dash')],
+    data: [
+      trace('max rate', (f) => (f.limited_by ? null : f.max_rate), 'solid'),
+      trace('no-drop rate (▲ lower bound: harness-limited)', (f) => f.no_drop_rate, 'dash'),
+    ],
     layout: {
       title: { text: 'Rate Boundaries per Client Count' },
       xaxis: { title: { text: 'Client Count' }, rangemode: 'tozero', automargin: true },

@@ -41,7 +41,17 @@ export const TABLE_COLUMNS: readonly PointColumn[] = [
   res('pub_cpu', 'pub_cpu_%', 1),
   res('latency_p50_ms', 'p50_ms', 2),
   res('latency_p99_ms', 'p99_ms', 2),
+  { id: 'verdict', header: 'verdict', value: verdictText },
 ];
+
+/** 'kafka', or 'harness:' and the limits hit ('harness:subscribers+host'); '-' for a point without figures. */
+export function verdictText(r: PointRecord): string | null {
+  if (!r.result) return null;
+  const verdict = r.result.verdict as string | undefined;
+  // Points stored before verdicts existed carry none: say so rather than claim a Kafka result.
+  if (verdict === undefined) return 'unjudged';
+  return verdict === 'kafka' ? 'kafka' : `harness:${r.result.harness_limits.join('+')}`;
+}
 
 const EXTRA_RESULT_KEYS = [
   'requested_rate',
@@ -64,6 +74,8 @@ export const EXPORT_COLUMNS: readonly PointColumn[] = [
   { id: 'attempts', header: 'attempts', value: (r) => r.attempts },
   ...HYDRA_RESULT_KEYS.map((k) => res(k, k, 3)),
   ...EXTRA_RESULT_KEYS.map((k) => res(k, k, 3)),
+  { id: 'verdict', header: 'verdict', value: verdictText },
+  { id: 'harness_notes', header: 'harness_notes', value: (r) => r.result?.harness_notes?.join('; ') ?? null },
   { id: 'error', header: 'error', value: (r) => r.error },
 ];
 

@@ -1,16 +1,38 @@
 import type { RateFinding } from '../study/spec';
-import type { PointRecord } from '../study/record';
+import type { PointResult } from '../stats/result';
+import { isOk, type PointRecord } from '../study/record';
+import { aggregateRepeats, ciOf } from '../study/repeats';
 import { cellText, sortPoints, TABLE_COLUMNS } from './columns';
 
-/** HYDRA's fields per point as an aligned text table, sorted by client count then rate; why failed and invalid points are not measurements below. */
+/**
+ * HYDRA's fields per point as an aligned text table, sorted by client count then rate; a point
+ * measured several times (repeats) is one row of means ± 95 % confidence half-widths and its
+ * count in `n`. Why failed and invalid points are not measurements is said below the table.
+ */
 export function formatPointsTable(records: readonly PointRecord[]): string {
-  const sorted = sortPoints(records);
-  const header = TABLE_COLUMNS.map((c) => c.header);
-  const rows = sorted.map((r) => TABLE_COLUMNS.map((c) => cellText(c.value(r), c.digits)));
+  const sorted = sortPoints(aggregateRepeats(records));
+  const columns = sorted.some((r) => 'repeats' in r)
+    ? [...TABLE_COLUMNS, { id: 'n', header: 'n', value: (r: PointRecord) => ('repeats' in r ? r.repeats : 1) }]
+    : TABLE_COLUMNS;
+  const header = columns.map((c) => c.header);
+  const rows = sorted.map((r) =>
+    columns.map((c) => {
+      const ci = ciOf(r, c.id as keyof PointResult);
+      // Repetitions that agree exactly (a count, a parameter) get no interval: only spread is shown.
+      return (
+        cellText(c.value(r), 'digits' in c ? c.digits : undefined) + (ci !== null && ci > 0 ? `±${cellText(ci, 'digits' in c ? (c.digits ?? 1) : 1)}` : '')
+      );
+    }),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
   // Why a point is not a measurement of Kafka, under the table.
-  const notes = sorted.filter((r) => r.status !== 'ok').map((r) => `  ${r.status}: ${r.key}: ${r.error ?? ''}`);
+  const notes = [
+    ...sorted.filter((r) => r.status !== 'ok').map((r) => `  ${r.status}: ${r.key}: ${r.error ?? ''}`),
+    ...sorted
+      .filter(isOk)
+      .flatMap((r) => (r.result.verdict === 'harness_limited' ? [`  harness-limited: ${r.key}: ${r.result.harness_notes.join('; ')}`] : [])),
+  ];
   return [line(header), ...rows.map(line), ...notes].join('\n');
 }
 

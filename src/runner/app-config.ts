@@ -1,15 +1,29 @@
 import type { HydraOptions, PointParams } from '../config/options';
 import type { PubConfig, SubConfig } from '../control/wire';
 
+/** What marks a point's messages: the base of their send times (epoch ms) and the point's epoch. */
+export interface PointMarks {
+  t0_ms: number;
+  epoch: number;
+}
+
+/** Marks for a point about to be configured: t0 a little before publishing starts, so send times are positive. */
+export function pointMarks(pointIndex: number, nowMs = Date.now()): PointMarks {
+  return { t0_ms: Math.floor(nowMs) - 1000, epoch: pointIndex & 0xffff };
+}
+
 /** The publisher's updateconfig for a point: the runner and the benchmark build it here, nowhere else. */
-export function pubConfigFor(params: PointParams, topic: string): PubConfig {
+export function pubConfigFor(params: PointParams, topic: string, marks: PointMarks, pubId = 0): PubConfig {
   return {
     topic,
     msg_rate: params.msg_rate,
     msg_batch: params.msg_batch,
     test_duration: params.test_duration,
+    warmup: params.warmup ?? 0,
     acks: params.acks,
     linger_ms: params.linger_ms,
+    ...marks,
+    pub_id: pubId,
   };
 }
 
@@ -18,6 +32,7 @@ export function subConfigFor(
   params: Pick<PointParams, 'clients_per_app' | 'consumer_max_buffer_size'>,
   options: Pick<HydraOptions, 'consumer_max_wait_ms'>,
   topic: string,
+  marks: PointMarks,
 ): SubConfig {
   return {
     topic,
@@ -25,5 +40,6 @@ export function subConfigFor(
     group_prefix: topic,
     consumer_max_buffer_size: params.consumer_max_buffer_size,
     consumer_max_wait_ms: options.consumer_max_wait_ms,
+    ...marks,
   };
 }

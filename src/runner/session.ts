@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';
-import { ensureTopic } from '../broker/topics';
+import { ClusterAdmin, ensureTopic } from '../broker/topics';
 import type { HydraOptions, PointParams } from '../config/options';
 import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
 import { ControlClient } from '../control/client';
@@ -11,7 +11,7 @@ import { BrokerLostError, PointError } from '../errors';
 import { createLauncher, type AppHandle, type Launcher } from '../launch';
 import { computeResult, type SubAppReport } from '../stats/result';
 import { watchWhile, type Watched } from '../supervise/watch';
-import { pubConfigFor, subConfigFor } from './app-config';
+import { pointMarks, pubConfigFor, subConfigFor } from './app-config';
 import type { PointPhase, RunnerEventSink } from './events';
 import type { AppFate, PointRun, PointRunner } from './point-runner';
 
@@ -38,6 +38,7 @@ export class TestSession implements PointRunner {
   /** Apps that died or were dropped since the last point, replaced by fresh ones at the next. */
   private pendingReplacements: string[] = [];
   private brokerLost: string | null = null;
+  private readonly admin: ClusterAdmin;
 
   private constructor(
     readonly options: HydraOptions,
@@ -50,6 +51,7 @@ export class TestSession implements PointRunner {
   ) {
     this.runId = runId;
     this.auth = auth;
+    this.admin = new ClusterAdmin(broker.brokers, options.client_id);
     void broker.lost.then((how) => {
       if (!this.closed) this.brokerLost = how;
     });
@@ -182,7 +184,9 @@ export class TestSession implements PointRunner {
     this.pendingReplacements = [];
     const everyone = [pub, ...subs];
     const pubCtl = this.pubClient(pub);
-    const topic = `hydra-${this.runId}-p${this.pointCounter++}`;
+    const pointIndex = this.pointCounter++;
+    const topic = `hydra-${this.runId}-p${pointIndex}`;
+    const marks = pointMarks(pointIndex);
 
     if (!this.broker.embedded) {
       this.emit({ type: 'phase', phase: 'topic', detail: topic });
@@ -191,11 +195,14 @@ export class TestSession implements PointRunner {
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
     const joinMs = o.join_timeout * 1000;
-    const subConfig = subConfigFor(params, o, topic);
+    const subConfig = subConfigFor(params, o, topic, marks);
     await this.guard(
       'configure',
       everyone,
-      Promise.all([pubCtl.call('updateconfig', pubConfigFor(params, topic)), ...subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs))]),
+      Promise.all([
+        pubCtl.call('updateconfig', pubConfigFor(params, topic, marks)),
+        ...subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs)),
+      ]),
     );
 
     this.emit({ type: 'phase', phase: 'join', detail: `waiting for ${subs.length * params.clients_per_app} consumers to join and fetch` });
@@ -222,7 +229,7 @@ export class TestSession implements PointRunner {
       [pub],
       (async () => {
         await pubCtl.call('teststart');
-        await this.waitUntil(params.test_duration * 1000 + 30000, 'publisher finished', async () => {
+        await this.waitUntil((params.test_duration + (params.warmup ?? 0)) * 1000 + 30000, 'publisher finished', async () => {
           pubStatus = await pubCtl.call('teststatus');
           return pubStatus.state === 'done' || pubStatus.state === 'failed' ? true : `publisher ${pubStatus.state}, ${pubStatus.msg_cnt} sent`;
         });
@@ -246,7 +253,7 @@ export class TestSession implements PointRunner {
           if (!s.isAlive()) return { report: { app: s.name, clients: null }, fate: fate('died') };
           try {
             const stats = await this.subClient(s).call('getstats');
-            return { report: { app: s.name, clients: stats.clients }, fate: fate('ok') };
+            return { report: { app: s.name, clients: stats.clients, telemetry: stats.telemetry }, fate: fate('ok') };
           } catch {
             return { report: { app: s.name, clients: null }, fate: fate(s.isAlive() ? 'unresponsive' : 'died') };
           }
@@ -270,8 +277,16 @@ export class TestSession implements PointRunner {
     if (pubStats.send_errors > 0)
       faults.push(`publisher send errors: ${pubStats.send_errors} messages not acknowledged (${pubStats.last_error ?? 'no error text'})`);
     const reports = collected.map((c) => c.report);
+    // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
+    const logEnd = await this.admin.logEnd(topic).catch(() => undefined);
+    const thresholds = {
+      pub_achieved_min: o.verdict_pub_achieved_min,
+      app_cpu_max_pct: o.verdict_app_cpu_max_pct,
+      app_elu_max: o.verdict_app_elu_max,
+      host_cpu_max_pct: o.verdict_host_cpu_max_pct,
+    };
     return {
-      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate),
+      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, { logEnd, thresholds }),
       topic,
       subPids: subs.map((s) => s.pid ?? -1),
       apps: [{ name: pub.name, kind: 'pub', pid: pub.pid ?? null, status: pub.isAlive() ? 'ok' : 'died' }, ...collected.map((c) => c.fate)],
@@ -327,7 +342,7 @@ export class TestSession implements PointRunner {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
     try {
-      await this.launcher.removeAll();
+      await Promise.all([this.launcher.removeAll(), this.admin.close()]);
     } finally {
       if (this.ownsBroker) await this.broker.stop();
     }

@@ -1,6 +1,7 @@
 import { mean } from 'simple-statistics';
-import type { ClientStats, PubStats } from '../control/wire';
+import type { AppTelemetry, ClientStats, HistogramData, PubStats } from '../control/wire';
 import { histogramQuantile, mergeHistograms } from './histogram';
+import { DEFAULT_THRESHOLDS, formatLimit, judgeHarness, type HarnessLimit, type VerdictThresholds } from './verdict';
 
 /**
  * The figures of one test point. The first block keeps HYDRA's keys and meaning (RES dict);
@@ -42,8 +43,16 @@ export interface PointResult {
   pub_limited: boolean;
   /** Produce errors (messages) seen by the publisher. */
   pub_send_errors: number;
-  /** Σ over clients of messages never received (packet_tx − unique). */
+  /**
+   * Σ over clients of acknowledged messages no client position can still reach: packet_tx −
+   * unique − behind. (Without the log end, packet_tx − unique.)
+   */
   lost_total: number;
+  /**
+   * Σ over clients of messages the broker holds (below the partition's log end) that the client
+   * had not received at collection: lag, not loss. null when the log end could not be read.
+   */
+  behind_total: number | null;
   /** Σ over clients of messages received more than once. */
   duplicated_total: number;
   /** Σ over clients of messages that arrived after a higher sequence number. */
@@ -53,14 +62,43 @@ export interface PointResult {
   latency_p95_ms: number | null;
   latency_p99_ms: number | null;
   latency_max_ms: number | null;
+  /** Latency from the intended send time (includes the publisher's own delay: no coordinated omission), ms. */
+  latency_intended_p50_ms: number | null;
+  latency_intended_p99_ms: number | null;
+  latency_intended_max_ms: number | null;
   /** Sub apps that did not answer getstats: their clients are left out of every figure (the point is invalid). */
   unresponsive_apps: string[];
+
+  /** 'kafka': a measurement of Kafka; 'harness_limited': hydra (publisher, subscribers or host) was the limit. */
+  verdict: 'kafka' | 'harness_limited';
+  /** Which harness limits were hit. */
+  harness_limits: HarnessLimit[];
+  /** Each limit with what was seen and what to change. */
+  harness_notes: string[];
+  /** Highest sub app CPU, % of one core; highest event-loop utilization (0..1) and delay p99 (ms). */
+  sub_cpu_max_pct: number | null;
+  sub_elu_max: number | null;
+  sub_loop_delay_p99_max_ms: number | null;
+  /** Publisher event-loop utilization over its window (0..1). */
+  pub_elu: number | null;
+  /** Highest host CPU busy seen by any app, % of the host's cores; highest mean run queue. */
+  host_cpu_busy_max_pct: number | null;
+  host_runqueue_max: number | null;
 }
 
 export interface SubAppReport {
   app: string;
   /** null when the app did not answer. */
   clients: ClientStats[] | null;
+  /** The app's resources over the window; absent when it did not answer. */
+  telemetry?: AppTelemetry;
+}
+
+/** What the runner adds to the apps' raw numbers. */
+export interface ResultContext {
+  /** Per partition, the log end offset at collection (for lag versus loss); absent when unknown. */
+  logEnd?: Record<string, number>;
+  thresholds?: VerdictThresholds;
 }
 
 /**
@@ -70,9 +108,16 @@ export interface SubAppReport {
  * Kafka's loss. Such a point is invalid (the runner reports the fault); `client_count` still
  * counts every configured client (`clientsPerApp` per app).
  */
-export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clientsPerApp: number, requestedRate: number): PointResult {
+export function computeResult(
+  pub: PubStats,
+  subs: readonly SubAppReport[],
+  clientsPerApp: number,
+  requestedRate: number,
+  context: ResultContext = {},
+): PointResult {
   const packetTx = pub.msg_cnt;
-  const clients: (Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> & { last_ms?: number | null })[] = [];
+  const clients: (Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> & Partial<Pick<ClientStats, 'last_ms' | 'next_offsets'>>)[] =
+    [];
   const unresponsive: string[] = [];
   for (const sub of subs) {
     if (sub.clients === null) unresponsive.push(sub.app);
@@ -90,10 +135,27 @@ export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clie
   const failing = clients.filter((c) => c.msg_cnt !== packetTx);
   const averagePackets = clients.length ? mean(clients.map((c) => c.msg_cnt)) : 0;
   const latency = mergeHistograms(subs.flatMap((s) => (s.clients ?? []).map((c) => c.latency)));
-  const ms = (q: number): number | null => {
-    const us = histogramQuantile(latency, q);
+  const latencyIntended = mergeHistograms(subs.flatMap((s) => (s.clients ?? []).flatMap((c) => (c.latency_intended ? [c.latency_intended] : []))));
+  const msOf = (h: HistogramData, q: number): number | null => {
+    const us = histogramQuantile(h, q);
     return us === null ? null : us / 1000;
   };
+  const ms = (q: number): number | null => msOf(latency, q);
+  // Lag versus loss: what a client has not received but the broker still holds is behind, not lost.
+  const logEnd = context.logEnd;
+  const behindOf = (c: (typeof clients)[number]): number => {
+    if (!logEnd) return 0;
+    let behind = 0;
+    for (const [partition, end] of Object.entries(logEnd)) behind += Math.max(0, end - (c.next_offsets?.[partition] ?? 0));
+    return Math.min(behind, Math.max(0, packetTx - c.unique));
+  };
+  const subTelemetry = subs.flatMap((s) => (s.telemetry ? [{ app: s.app, telemetry: s.telemetry }] : []));
+  const limits = judgeHarness({ requestedRate, achievedRate: pub.rate, pub: pub.telemetry, subs: subTelemetry }, context.thresholds ?? DEFAULT_THRESHOLDS);
+  const maxOf = (values: (number | null | undefined)[]): number | null => {
+    const present = values.filter((v): v is number => typeof v === 'number');
+    return present.length ? Math.max(...present) : null;
+  };
+  const allTelemetry = [pub.telemetry, ...subTelemetry.map((s) => s.telemetry)];
   const pubTime = pub['time:end'] - pub['time:start'];
   const perSecond = (v: number): number => (pubTime > 0 ? v / pubTime : 0);
   const cpu = pub['cpu:end'][0] + pub['cpu:end'][1] - (pub['cpu:start'][0] + pub['cpu:start'][1]);
@@ -112,16 +174,29 @@ export function computeResult(pub: PubStats, subs: readonly SubAppReport[], clie
     pub_net_rxrate: perSecond(pub['net:end'][1] - pub['net:start'][1]),
     requested_rate: requestedRate,
     pub_achieved_ratio: ratio,
-    pub_limited: ratio < 0.95,
+    pub_limited: limits.some((l) => l.limit === 'publisher'),
     pub_send_errors: pub.send_errors,
-    lost_total: clients.reduce((s, c) => s + Math.max(0, packetTx - c.unique), 0),
+    lost_total: clients.reduce((s, c) => s + Math.max(0, packetTx - c.unique - behindOf(c)), 0),
+    behind_total: logEnd ? clients.reduce((s, c) => s + behindOf(c), 0) : null,
     duplicated_total: clients.reduce((s, c) => s + c.duplicates, 0),
     reordered_total: clients.reduce((s, c) => s + c.out_of_order, 0),
     latency_p50_ms: ms(0.5),
     latency_p95_ms: ms(0.95),
     latency_p99_ms: ms(0.99),
     latency_max_ms: latency.max_us === null ? null : latency.max_us / 1000,
+    latency_intended_p50_ms: msOf(latencyIntended, 0.5),
+    latency_intended_p99_ms: msOf(latencyIntended, 0.99),
+    latency_intended_max_ms: latencyIntended.max_us === null ? null : latencyIntended.max_us / 1000,
     unresponsive_apps: unresponsive,
+    verdict: limits.length ? 'harness_limited' : 'kafka',
+    harness_limits: limits.map((l) => l.limit),
+    harness_notes: limits.map(formatLimit),
+    sub_cpu_max_pct: maxOf(subTelemetry.map((s) => s.telemetry.cpu_pct)),
+    sub_elu_max: maxOf(subTelemetry.map((s) => s.telemetry.elu)),
+    sub_loop_delay_p99_max_ms: maxOf(subTelemetry.map((s) => s.telemetry.loop_delay_p99_ms)),
+    pub_elu: pub.telemetry?.elu ?? null,
+    host_cpu_busy_max_pct: maxOf(allTelemetry.map((t) => t?.host_cpu_busy_pct)),
+    host_runqueue_max: maxOf(allTelemetry.map((t) => t?.host_runqueue)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { optionSpec, POINT_KEYS, type HydraOptions, type PointParams } from '../config/options';
+import { LATER_POINT_KEYS, optionSpec, POINT_KEYS, type HydraOptions, type PointParams } from '../config/options';
 import { ConfigError } from '../errors';
 import type { StudyGrid } from './spec';
 
@@ -7,7 +7,9 @@ import type { StudyGrid } from './spec';
  * so a rerun reuses the stored one instead of measuring it again.
  */
 export function pointKey(params: PointParams): string {
-  return POINT_KEYS.map((k) => `${k}=${params[k]}`).join(',');
+  return POINT_KEYS.filter((k) => !(k in LATER_POINT_KEYS) || (params[k] ?? LATER_POINT_KEYS[k]) !== LATER_POINT_KEYS[k])
+    .map((k) => `${k}=${params[k]}`)
+    .join(',');
 }
 
 /** Sub apps for a client count; the count must fill whole apps. */
@@ -40,6 +42,7 @@ export function expandGrid(options: HydraOptions, grid: StudyGrid): PointParams[
           acks: options.acks,
           linger_ms: options.linger_ms,
           consumer_max_buffer_size: options.consumer_max_buffer_size,
+          warmup: options.warmup,
         });
       }
     }

@@ -12,6 +12,8 @@ interface PointRecordBase {
   elapsed_s: number;
   /** PIDs of the sub apps that served the point (shows app reuse between points). */
   sub_pids?: number[];
+  /** Which repetition of its point this is (0-based; absent for the first). */
+  repeat?: number;
   /** Extra labels of the study (e.g. the kafkarate phase). */
   tags?: Record<string, string | number>;
   /** The apps that served the last attempt and how each fared. */

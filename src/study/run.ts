@@ -8,8 +8,9 @@ import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
 import { TestSession } from '../runner/session';
 import { findRateBoundary } from './boundary';
 import type { EventSink } from './events';
-import { expandGrid, missingPoints, pointKey, subAppsFor, unionAxis } from './grid';
+import { expandGrid, pointKey, subAppsFor, unionAxis } from './grid';
 import { isOk, type PointRecord } from './record';
+import { aggregateRepeats, repeatKey } from './repeats';
 import type { PointResult } from '../stats/result';
 import { DEFAULT_RATE_SEARCH, type RateFinding, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
@@ -139,12 +140,12 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
   let measured = 0;
   const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
 
-  const measure = async (params: PointParams, index: number, total: number, tags?: PointRecord['tags']): Promise<PointRecord> => {
-    const key = pointKey(params);
+  const measure = async (params: PointParams, index: number, total: number, tags?: PointRecord['tags'], repeat = 0): Promise<PointRecord> => {
+    const key = repeatKey(pointKey(params), repeat);
     const existing = stored.get(key);
     if (existing) return existing;
     emit({ type: 'point-start', index, total, params });
-    const record = await measureWithRetries(session, params, maxAttempts, emit, tags);
+    const record = await measureWithRetries(session, params, maxAttempts, emit, tags, repeat);
     // Done only once its line is on disk: a disk error stops the study here, before "done" is said.
     store.appendPoint(record);
     stored.set(key, record);
@@ -158,11 +159,15 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
     if (spec.kind === 'kafkarate') {
       findings = await runRateSearch(spec, store, measure, emit);
     } else {
-      const plan = expandGrid(spec.options, spec.grid);
-      const todo = missingPoints(plan, new Set(stored.keys()));
+      // Repetitions are interleaved across the grid (the whole grid once, then again), so drift
+      // over the study does not bias one point.
+      const grid = expandGrid(spec.options, spec.grid);
+      const repeats = spec.options.repeats ?? 1;
+      const plan = Array.from({ length: repeats }, (_, repeat) => grid.map((params) => ({ params, repeat }))).flat();
+      const todo = plan.filter(({ params, repeat }) => !stored.has(repeatKey(pointKey(params), repeat)));
       const done = plan.length - todo.length;
       emit({ type: 'study-start', studyId: store.id, dir: store.dir, totalPoints: plan.length, donePoints: done });
-      for (const [i, params] of todo.entries()) await measure(params, done + i, plan.length);
+      for (const [i, { params, repeat }] of todo.entries()) await measure(params, done + i, plan.length, undefined, repeat);
     }
     spec.status = 'done';
     store.writeSpec(spec);
@@ -198,11 +203,15 @@ async function measureWithRetries(
   maxAttempts: number,
   emit: EventSink,
   tags?: PointRecord['tags'],
+  repeat = 0,
 ): Promise<PointRecord> {
   const started = new Date();
-  const base = (attempts: number): Pick<PointRecord, 'key' | 'params' | 'started_at' | 'elapsed_s' | 'attempts'> & { tags?: PointRecord['tags'] } => ({
-    key: pointKey(params),
+  const base = (
+    attempts: number,
+  ): Pick<PointRecord, 'key' | 'params' | 'started_at' | 'elapsed_s' | 'attempts' | 'repeat'> & { tags?: PointRecord['tags'] } => ({
+    key: repeatKey(pointKey(params), repeat),
     params,
+    ...(repeat > 0 ? { repeat } : {}),
     started_at: started.toISOString(),
     elapsed_s: (Date.now() - started.getTime()) / 1000,
     attempts,
@@ -235,11 +244,12 @@ async function measureWithRetries(
 async function runRateSearch(
   spec: StudySpec,
   store: StudyStore,
-  measure: (params: PointParams, index: number, total: number, tags?: PointRecord['tags']) => Promise<PointRecord>,
+  measure: (params: PointParams, index: number, total: number, tags?: PointRecord['tags'], repeat?: number) => Promise<PointRecord>,
   emit: EventSink,
 ): Promise<RateFinding[]> {
   const search = spec.search ?? DEFAULT_RATE_SEARCH;
-  const budget = spec.grid.client_counts.length * search.max_steps;
+  const repeats = spec.options.repeats ?? 1;
+  const budget = spec.grid.client_counts.length * search.max_steps * repeats;
   emit({ type: 'study-start', studyId: store.id, dir: store.dir, totalPoints: budget, donePoints: 0 });
   const findings: RateFinding[] = [];
   let step = 0;
@@ -254,11 +264,22 @@ async function runRateSearch(
       const record = byRate.get(rate);
       return record && isOk(record) ? record.result : null;
     };
+    let harnessLimit: { limits: string[]; notes: string[]; achieved: number } | null = null;
     const result = await findRateBoundary(async (rate) => {
-      const record = await measure({ ...base, msg_rate: rate }, step++, budget, { search: 'kafkarate', client_count: clientCount });
+      // With repeats, the search decides on the mean of the rate's repetitions.
+      const runs: PointRecord[] = [];
+      for (let repeat = 0; repeat < repeats; repeat++)
+        runs.push(await measure({ ...base, msg_rate: rate }, step++, budget, { search: 'kafkarate', client_count: clientCount }, repeat));
+      const record = aggregateRepeats(runs)[0] as PointRecord;
       byRate.set(rate, record);
-      // Only a measurement of Kafka steers the search: an invalid or failed point ends it with what is known.
-      return isOk(record) ? { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss } : null;
+      // Only a measurement of Kafka steers the search: an invalid or failed point ends it with what
+      // is known, and so does a harness-limited one — there hydra, not Kafka, set the limit.
+      if (!isOk(record)) return null;
+      if (record.result.verdict === 'harness_limited') {
+        harnessLimit ??= { limits: record.result.harness_limits, notes: record.result.harness_notes, achieved: record.result.average_tx_rate };
+        return null;
+      }
+      return { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss };
     }, search);
     // The search steers by requested rate; say so when the publisher, not Kafka, set the limit there.
     const limited = [result.max_rate, result.no_drop_rate]
@@ -266,7 +287,10 @@ async function runRateSearch(
       .map((rate) => ({ rate, r: resultAt(rate) }))
       .filter(({ r }) => r?.pub_limited)
       .map(({ rate, r }) => `at ${rate} msg/s the publisher reached only ${Math.round(r?.average_tx_rate ?? 0)} msg/s (harness limit)`);
-    const note = [result.note, ...new Set(limited)].join('; ');
+    const stop = harnessLimit as { limits: string[]; notes: string[]; achieved: number } | null;
+    const note = stop
+      ? `Kafka's limit not reached: ${stop.notes.join('; ')} (the publisher sent ${Math.round(stop.achieved)} msg/s there); the rates below are lower bounds`
+      : [result.note, ...new Set(limited)].join('; ');
     findings.push({
       client_count: clientCount,
       max_rate: result.max_rate,
@@ -274,9 +298,10 @@ async function runRateSearch(
       no_drop_rate: result.no_drop_rate,
       steps: result.probes.length,
       note,
+      limited_by: stop ? stop.limits.join('+') : null,
     });
     store.writeFindings(findings);
-    emit({ type: 'search-done', clientCount, maxRate: result.max_rate, noDropRate: result.no_drop_rate, note: result.note });
+    emit({ type: 'search-done', clientCount, maxRate: result.max_rate, noDropRate: result.no_drop_rate, note: stop ? note : result.note });
   }
   return findings;
 }

@@ -44,4 +44,9 @@ export interface RateFinding {
   steps: number;
   /** Why the search ended. */
   note: string;
+  /**
+   * Set when the harness (publisher, subscribers, host) was the limit before Kafka was: the search
+   * stopped there and the rates above are lower bounds of Kafka's, never boundaries.
+   */
+  limited_by?: string | null;
 }

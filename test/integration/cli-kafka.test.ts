@@ -9,7 +9,7 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
   const sandbox = cliSandbox();
   const tag = sandbox.tag;
 
-  it('measures one point with zero loss and leaves no process behind', async () => {
+  it('measures one point (after a warm-up) with zero loss, a Kafka verdict, nothing reordered, and leaves no process behind', async () => {
     const t = tag();
     const run = await runHydra(
       [
@@ -18,6 +18,8 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
         '--clients_per_app=2',
         '--msg_rate=1000',
         '--test_duration=3',
+        // Warm-up messages are published first and must not be counted.
+        '--warmup=1',
         '--json',
         `--log_dir=${path.join(sandbox.dir(), 'logs')}`,
         '--config_file=',
@@ -44,6 +46,10 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
     assert.equal(res.average_packet_loss, 0);
     assert.equal(res.failing_clients, 0);
     assert.equal(res.lost_total, 0);
+    assert.equal(res.behind_total, 0);
+    assert.equal(res.reordered_total, 0);
+    assert.equal(res.status, 'ok');
+    assert.equal(res.verdict, 'kafka', JSON.stringify(res.harness_notes));
     const tx = res.average_tx_rate as number;
     assert.ok(Math.abs(tx - 1000) / 1000 <= 0.05, `tx rate ${tx} within 5 % of 1000`);
     assert.match(run.stderr, /app logs in /);

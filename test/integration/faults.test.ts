@@ -179,7 +179,18 @@ describe('harness faults (real processes, embedded broker)', function () {
     const otherRun = new ControlClient<SubCommands>(sub0.endpoint, 2000, { run: 'another-run', secret: s.auth.secret });
     try {
       await assert.rejects(
-        stranger.call('updateconfig', { topic: 'made-up', msg_rate: 100000, msg_batch: 100, test_duration: 5, acks: 1, linger_ms: 0 }),
+        stranger.call('updateconfig', {
+          topic: 'made-up',
+          msg_rate: 100000,
+          msg_batch: 100,
+          test_duration: 5,
+          warmup: 0,
+          acks: 1,
+          linger_ms: 0,
+          t0_ms: Date.now(),
+          epoch: 0,
+          pub_id: 0,
+        }),
         (e: unknown) => e instanceof ControlReplyError && /unauthenticated command refused/.test(e.message) && !e.retriable,
       );
       await assert.rejects(stranger.call('teststart'), /unauthenticated command refused/);

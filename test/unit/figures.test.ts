@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { failingClientsFigure, latencyFigure, lossFigure, rateBoundaryFigure, rxTxFigure, studyFigures } from '../../src/plot/figures';
+import type { PointRecord } from '../../src/study/record';
 import { fixturePoint, fixtureStudyPoints } from '../fixtures';
 
 const title = (layout: Record<string, unknown>, key?: 'xaxis' | 'yaxis'): string => {
@@ -88,5 +89,30 @@ describe('figure builders', () => {
 describe('figure layout', () => {
   it('always shows the legend, so a single client count is still labelled', () => {
     assert.equal(rxTxFigure([fixturePoint(10, 1000)]).layout.showlegend, true);
+  });
+});
+
+describe('harness-limited points in figures', () => {
+  it('draws them with a distinct marker, explains it, and puts the verdict in the hover text', () => {
+    const points = [fixturePoint(10, 1000), fixturePoint(10, 2000, { limited: ['subscribers', 'host'] })];
+    const fig = rxTxFigure(points);
+    const trace = fig.data[0];
+    assert.deepEqual((trace?.marker as { symbol: string[] }).symbol, ['circle', 'x-open']);
+    assert.match(trace?.text?.[1] ?? '', /^<b>HARNESS-LIMITED<\/b>: the subscribers, not Kafka, was the limit/);
+    assert.match(trace?.text?.[0] ?? '', /^verdict: a measurement of Kafka<br>/);
+    const notes = (fig.layout.annotations as { text: string }[]).map((a) => a.text);
+    assert.ok(
+      notes.some((t) => /harness-limited \(1 point\): hydra, not Kafka, was the limit there/.test(t)),
+      notes.join(' | '),
+    );
+  });
+
+  it('leaves invalid points out and says so', () => {
+    const measured = fixturePoint(10, 3000);
+    assert.ok(measured.status === 'ok');
+    const invalid: PointRecord = { ...measured, status: 'invalid', error: 'sub app sub-1 died during the point' };
+    const fig = lossFigure([fixturePoint(10, 1000), invalid]);
+    assert.deepEqual(fig.data[0]?.x.length, 1);
+    assert.ok((fig.layout.annotations as { text: string }[]).some((a) => a.text === '1 invalid (harness fault) point not shown'));
   });
 });

@@ -5,9 +5,11 @@ import { publishWindowS, runSchedule, type ScheduleConfig, type ScheduleIO } fro
  * The publisher's loop on a virtual clock: sleep() advances time, send() settles after a fixed
  * broker round trip. Nothing here touches Kafka or real time.
  */
-function virtualPublisher(opts: { roundTripMs?: number; sendCostMs?: number; maxInFlight?: number; stopAfterSends?: number } = {}) {
+function virtualPublisher(opts: { roundTripMs?: number | (() => number); sendCostMs?: number; stopAfterSends?: number } = {}) {
   let now = 0;
   const sends: { at: number; seqs: number[] }[] = [];
+  /** The partition's log: messages in the order the broker appended them (when each request completed). */
+  const log: number[] = [];
   let inFlight = 0;
   let maxSeenInFlight = 0;
   const timers: { at: number; fire: () => void }[] = [];
@@ -32,22 +34,23 @@ function virtualPublisher(opts: { roundTripMs?: number; sendCostMs?: number; max
       now += opts.sendCostMs ?? 0;
       inFlight++;
       maxSeenInFlight = Math.max(maxSeenInFlight, inFlight);
+      const rtt = typeof opts.roundTripMs === 'function' ? opts.roundTripMs() : (opts.roundTripMs ?? 1);
       return new Promise<void>((resolve) => {
         timers.push({
-          at: now + (opts.roundTripMs ?? 1),
+          at: now + rtt,
           fire: () => {
             inFlight--;
+            log.push(...messages);
             resolve();
           },
         });
       });
     },
     stopRequested: () => opts.stopAfterSends !== undefined && sends.length >= opts.stopAfterSends,
-    maxInFlight: opts.maxInFlight,
   };
   // Promise.race on in-flight requests needs the clock to move when nothing sleeps.
   const pump = setInterval(() => advanceTo(now + 1), 0);
-  return { io, sends, stats: () => ({ maxSeenInFlight }), done: () => clearInterval(pump), now: () => now };
+  return { io, sends, log, stats: () => ({ maxSeenInFlight }), done: () => clearInterval(pump), now: () => now };
 }
 
 const cfg = (over: Partial<ScheduleConfig>): ScheduleConfig => ({ msg_rate: 1000, msg_batch: 100, test_duration: 1, linger_ms: 0, ...over });
@@ -82,11 +85,25 @@ describe('publisher pacing loop (virtual clock, no Kafka)', () => {
     assert.ok(v.sends.length < 100 / 2, `${v.sends.length} requests for 100 batches`);
   });
 
-  it('never has more than maxInFlight requests outstanding', async () => {
-    const v = virtualPublisher({ roundTripMs: 500, maxInFlight: 3 });
-    await runSchedule(cfg({ msg_batch: 10 }), v.io);
+  it('keeps one request in flight and coalesces the batches due meanwhile, so the log keeps send order', async () => {
+    // Round trips of 5 to 250 ms: with several requests in flight, a slow one would land after later ones.
+    let r = 7;
+    const v = virtualPublisher({
+      roundTripMs: () => {
+        r = (r * 48271) % 2147483647;
+        return 5 + (r % 246);
+      },
+    });
+    const out = await runSchedule(cfg({ msg_batch: 10 }), v.io);
     v.done();
-    assert.equal(v.stats().maxSeenInFlight, 3);
+    assert.equal(v.stats().maxSeenInFlight, 1);
+    assert.equal(out.generated, 1000);
+    assert.deepEqual(
+      v.log,
+      Array.from({ length: 1000 }, (_, i) => i),
+      'the partition log is in sequence order',
+    );
+    assert.ok(out.requests < 100, `${out.requests} requests for 100 batches: batches due during a round trip went together`);
   });
 
   it('stops at the end of its window when it fell behind, instead of running long', async () => {

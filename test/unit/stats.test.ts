@@ -27,11 +27,17 @@ describe('pacing schedule', () => {
 });
 
 describe('message format', () => {
-  it('round-trips sequence number and send time', () => {
-    const buf = encodeMessage(123456789, 1795376719496.25);
+  it('round-trips sequence, publisher, epoch and both send times in 16 bytes', () => {
+    const t0 = 1795376719000;
+    const buf = encodeMessage({ seq: 123456789, pubId: 3, epoch: 65535, intendedMs: t0 + 5000.5, sentMs: t0 + 5012.75 }, t0);
     assert.equal(buf.length, 16);
-    assert.deepEqual(decodeMessage(buf), { seq: 123456789, sentMs: 1795376719496.25 });
-    assert.equal(decodeMessage(Buffer.alloc(3)), null);
+    const m = decodeMessage(buf, t0);
+    assert.ok(m);
+    assert.deepEqual([m.seq, m.pubId, m.epoch], [123456789, 3, 65535]);
+    // The intended time is kept to 32 µs, the publish delay to 1 µs.
+    assert.ok(Math.abs(m.intendedMs - (t0 + 5000.5)) <= 0.016, `${m.intendedMs}`);
+    assert.ok(Math.abs(m.sentMs - m.intendedMs - 12.25) <= 0.001, `${m.sentMs - m.intendedMs}`);
+    assert.equal(decodeMessage(Buffer.alloc(3), t0), null);
   });
 });
 

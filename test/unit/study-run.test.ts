@@ -98,6 +98,25 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
     assert.equal(outcome.measured, runner.calls.length, 'no rate measured twice');
   });
 
+  it('never states a kafkarate boundary above what the publisher sent: a harness limit ends the search', async () => {
+    // Kafka would take 50 000 msg/s; the publisher tops out at 7 000.
+    const runner = new FakeRunner({ capRate: 50000, pubCapRate: 7000 });
+    const store = createStudy({ kind: 'kafkarate', options, grid: { client_counts: [2] }, search: { start_rate: 1000 } });
+    const ev = recorder();
+    const outcome = await runStudy(store, { openSession: openFake(runner), onEvent: ev.onEvent });
+    const [f] = outcome.findings;
+    assert.equal(f?.limited_by, 'publisher');
+    assert.equal(f?.max_rate, null, 'no maximum rate is claimed');
+    assert.ok(f?.no_drop_rate !== null && (f?.no_drop_rate ?? Infinity) <= 7000, `no-drop ${f?.no_drop_rate} does not exceed what was sent`);
+    assert.match(f?.note ?? '', /^Kafka's limit not reached: the publisher, not Kafka, was the limit: the publisher reached 7000 of 8000 msg\/s/);
+    assert.deepEqual(
+      runner.calls.map((c) => c.msg_rate),
+      [1000, 2000, 4000, 8000],
+      'the search stopped at the first harness-limited probe',
+    );
+    assert.match(ev.of('search-done')[0]?.note ?? '', /Kafka's limit not reached/);
+  });
+
   it('stops at Ctrl-C with finished points saved; resume measures only the rest', async () => {
     const first = new FakeRunner({
       // Ctrl-C arrives during the third point: the CLI closes the runner.
