@@ -39,9 +39,11 @@ export function formatPointsTable(records: readonly PointRecord[]): string {
 /** One line per client count of a kafkarate study. */
 export function formatFindings(findings: readonly RateFinding[]): string {
   return findings
-    .map(
-      (f) =>
-        `${f.client_count} clients: max rate ${f.max_rate ?? '-'} msg/s (rx ${cellText(f.max_rx_rate, 1)} msg/s), no-drop rate ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`,
+    .map((f) =>
+      // A harness-limited search found no boundary of Kafka's: say so, and give the rate as a lower bound.
+      f.limited_by
+        ? `${f.client_count} clients: Kafka's limit not reached (harness-limited: ${f.limited_by}); lossless up to at least ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`
+        : `${f.client_count} clients: max rate ${f.max_rate ?? '-'} msg/s (rx ${cellText(f.max_rx_rate, 1)} msg/s), no-drop rate ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`,
     )
     .join('\n');
 }

@@ -289,7 +289,7 @@ async function runRateSearch(
       .map(({ rate, r }) => `at ${rate} msg/s the publisher reached only ${Math.round(r?.average_tx_rate ?? 0)} msg/s (harness limit)`);
     const stop = harnessLimit as { limits: string[]; notes: string[]; achieved: number } | null;
     const note = stop
-      ? `Kafka's limit not reached: ${stop.notes.join('; ')} (the publisher sent ${Math.round(stop.achieved)} msg/s there); the rates below are lower bounds`
+      ? `Kafka's limit not reached: ${stop.notes.join('; ')} (the publisher sent ${Math.round(stop.achieved)} msg/s there); the rates found are lower bounds of Kafka's`
       : [result.note, ...new Set(limited)].join('; ');
     findings.push({
       client_count: clientCount,

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HydraOptions } from '../../src/config/options';
+import { formatFindings } from '../../src/present/table';
 import { ControlReplyError } from '../../src/errors';
 import type { HydraEvent } from '../../src/study/events';
 import { createStudy, rerunStudy, resumeStudy, runStudy, StudyInterrupted } from '../../src/study/run';
@@ -115,6 +116,7 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
       'the search stopped at the first harness-limited probe',
     );
     assert.match(ev.of('search-done')[0]?.note ?? '', /Kafka's limit not reached/);
+    assert.match(formatFindings(outcome.findings), /^2 clients: Kafka's limit not reached \(harness-limited: publisher\); lossless up to at least \d+ msg\/s/);
   });
 
   it('stops at Ctrl-C with finished points saved; resume measures only the rest', async () => {
