@@ -116,6 +116,18 @@ function hoverText(record: PointRecord, result: PointResult): string {
   return [verdict, `rate ${record.params.msg_rate} msg/s, batch ${record.params.msg_batch}`, ...fields].join('<br>');
 }
 
+/** Markers and hover text of a curve's points: harness-limited ones stand out, every point's verdict and figures on hover. */
+function pointStyle(pts: readonly { record: PointRecord; result: PointResult }[]): Partial<PlotTrace> {
+  return {
+    marker: {
+      symbol: pts.map((p) => (p.result.verdict === 'harness_limited' ? LIMITED_SYMBOL : 'circle')),
+      size: pts.map((p) => (p.result.verdict === 'harness_limited' ? 12 : 7)),
+    },
+    text: pts.map((p) => hoverText(p.record, p.result)),
+    hovertemplate: '%{text}<extra>%{fullData.name}</extra>',
+  };
+}
+
 function curveFigure(records: readonly PointRecord[], title: string, yTitle: string, y: (r: PointResult) => number | null, yKey?: keyof PointResult): Figure {
   // 95 % confidence intervals of repeated points as error bars.
   const errorBars = (shown: PointRecord[]): Partial<PlotTrace> => {
@@ -132,12 +144,7 @@ function curveFigure(records: readonly PointRecord[], title: string, yTitle: str
       x: pts.map((p) => p.result.average_tx_rate),
       y: pts.map((p) => y(p.result) as number),
       line: { shape: 'spline' },
-      marker: {
-        symbol: pts.map((p) => (p.result.verdict === 'harness_limited' ? LIMITED_SYMBOL : 'circle')),
-        size: pts.map((p) => (p.result.verdict === 'harness_limited' ? 12 : 7)),
-      },
-      text: pts.map((p) => hoverText(p.record, p.result)),
-      hovertemplate: '%{text}<extra>%{fullData.name}</extra>',
+      ...pointStyle(pts),
       ...errorBars(pts.map((p) => p.record)),
     };
   });
@@ -191,6 +198,7 @@ export function latencyFigure(records: readonly PointRecord[]): Figure {
         x: pts.map((p) => p.result.average_tx_rate),
         y: pts.map((p) => pick(p.result) as number),
         line: { shape: 'spline', dash },
+        ...pointStyle(pts),
       });
     }
   }

@@ -62,6 +62,17 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
     assert.match(text, /report\.html/);
     const pngs = outputs.filter((o) => typeof o.data?.['image/png'] === 'string');
     assert.ok(pngs.length >= 5, `${pngs.length} inline plots`);
+    // Interactive figures: plotly.js once, then one Plotly.newPlot per figure, with the verdict in the hover text.
+    const html = outputs.map((o) => o.data?.['text/html']).map((h) => (Array.isArray(h) ? h.join('') : typeof h === 'string' ? h : ''));
+    const figures = html.filter((h) => h.includes('Plotly.newPlot('));
+    assert.ok(figures.length >= 5, `${figures.length} interactive figures`);
+    // (The failing-clients figure has no points when no client failed, so no hover text.)
+    const withVerdict = figures.filter((h) => h.includes('verdict: a measurement of Kafka') || h.includes('HARNESS-LIMITED'));
+    assert.ok(withVerdict.length >= 4, `${withVerdict.length} figures carry the verdict in their hover text`);
+    assert.ok(
+      html.some((h) => h.length > 1_000_000 && h.startsWith('<script>')),
+      'plotly.js is on the page',
+    );
     const study = fs.readdirSync(path.join(dir, 'results')).find((d) => d.startsWith('sweep-'));
     assert.ok(study, 'the notebook stored its study');
     for (const f of ['points.jsonl', 'report.html', 'plots.html', 'rx-tx.png', 'loss-tx.svg']) assert.ok(fs.existsSync(path.join(dir, 'results', study, f)), f);
