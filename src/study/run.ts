@@ -113,9 +113,15 @@ export function createStudy(input: StudyInput): StudyStore {
  * is locked while it runs, so two runs never measure one study at once.
  */
 export async function runStudy(store: StudyStore, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
+  return runUnderLock(store, opts);
+}
+
+/** Runs the study under its lock; `prepare` changes the spec (rerun, resume) only once the lock is held. */
+async function runUnderLock(store: StudyStore, opts: StudyRunOptions, prepare?: () => void): Promise<StudyOutcome> {
   const emit = opts.onEvent ?? (() => undefined);
   const release = store.lock();
   try {
+    prepare?.();
     return await runLocked(store, opts, emit);
   } finally {
     release();
@@ -327,18 +333,20 @@ export async function rerunStudy(resultsDir: string, id: string, changes: Partia
     spec.options,
     (axis, i) => `changes.${axis}${i === undefined ? '' : `[${i}]`}`,
   );
-  spec.grid = grid;
-  spec.status = 'running';
-  spec.history.push({ at: new Date().toISOString(), action: 'rerun', detail: JSON.stringify(changes) });
-  store.writeSpec(spec);
-  return runStudy(store, opts);
+  return runUnderLock(store, opts, () => {
+    spec.grid = grid;
+    spec.status = 'running';
+    spec.history.push({ at: new Date().toISOString(), action: 'rerun', detail: JSON.stringify(changes) });
+    store.writeSpec(spec);
+  });
 }
 
 /** Finishes an interrupted study. */
 export async function resumeStudy(resultsDir: string, id: string, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
   const store = StudyStore.open(resultsDir, id);
-  const spec = store.readSpec();
-  spec.history.push({ at: new Date().toISOString(), action: 'resume' });
-  store.writeSpec(spec);
-  return runStudy(store, opts);
+  return runUnderLock(store, opts, () => {
+    const spec = store.readSpec();
+    spec.history.push({ at: new Date().toISOString(), action: 'resume' });
+    store.writeSpec(spec);
+  });
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HydraOptions } from '../../src/config/options';
 import { formatFindings } from '../../src/present/table';
@@ -141,6 +142,26 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
       ev.of('study-start').map((e) => [e.totalPoints, e.donePoints]),
       [[4, 2]],
     );
+  });
+
+  it('takes over a lock left by a process that died, and refuses one held by a live process', async () => {
+    const store = createStudy({ kind: 'sweep', options, grid: { client_counts: [2], msg_rates: [500] }, id: 'locks' });
+    const lock = path.join(store.dir, '.lock');
+    // A pid far above pid_max: no such process.
+    fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 30, host: os.hostname(), since: 'earlier' }));
+    await runStudy(store, { openSession: openFake(new FakeRunner()) });
+    assert.equal(fs.existsSync(lock), false, 'released after the run');
+    // This test process is alive: its lock must be respected.
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: 'now' }));
+    const runner = new FakeRunner();
+    await assert.rejects(resumeStudy(dir, 'locks', { openSession: openFake(runner) }), /study 'locks' is being run by process \d+/);
+    assert.equal(runner.calls.length, 0);
+    assert.deepEqual(
+      store.readSpec().history.map((h) => h.action),
+      ['create'],
+      'a refused resume changes nothing',
+    );
+    fs.rmSync(lock);
   });
 
   it('rerun adds a rate and measures only the new points', async () => {
