@@ -5,7 +5,6 @@ import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
 import { ConfigError, errorMessage, HydraError, isRetriable, StudyError, StudyStopped } from '../errors';
 import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
-import { TestSession } from '../runner/session';
 import { findRateBoundary } from './boundary';
 import type { EventSink } from './events';
 import { expandGrid, pointKey, subAppsFor, unionAxis } from './grid';
@@ -54,7 +53,8 @@ export interface StudyOutcome {
   measured: number;
 }
 
-const openTestSession: OpenPointRunner = (options, onEvent) => TestSession.open(options, { onEvent });
+/** The real runner, loaded when a study runs: `hydra --help` and `study show` need neither kafkajs nor ZeroMQ. */
+export const openTestSession: OpenPointRunner = async (options, onEvent) => (await import('../runner/session')).TestSession.open(options, { onEvent });
 
 /**
  * Checks a grid's axes with the option table's rules, naming the library field of a bad value

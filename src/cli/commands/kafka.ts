@@ -2,8 +2,8 @@ import * as readline from 'node:readline';
 import { flagOn } from '../../config/flags';
 import { pointParamsOf } from '../../config/options';
 import { OPTION_FLAGS } from '../../config/resolve';
-import { TestSession } from '../../runner/session';
 import { formatResDict, formatSummary } from '../../present/point';
+import { openTestSession } from '../../study/run';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { onShutdown } from '../shutdown';
 import { phaseLogger } from '../progress';
@@ -24,7 +24,7 @@ export const kafkaCommand: CliCommand = {
     const json = flagOn(args, 'json');
     const quiet = flagOn(args, 'quiet');
     const onEvent = quiet ? () => undefined : phaseLogger(io);
-    const session = await (io.openSession ?? ((o, e) => TestSession.open(o, { onEvent: e })))(options, onEvent);
+    const session = await (io.openSession ?? openTestSession)(options, onEvent);
     const release = onShutdown(() => session.close());
     try {
       if (!quiet) io.stderr.write(`hydra: app logs in ${session.logDir}\n`);
