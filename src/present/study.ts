@@ -5,7 +5,8 @@ import { formatFindings, formatPointsTable } from './table';
 /** `hydra study list`: one line per study. */
 export function formatStudyLine(spec: StudySpec, points: readonly PointRecord[]): string {
   const failed = points.filter((p) => p.status === 'failed').length;
-  return `${spec.id}  ${spec.kind}  ${spec.status}  ${points.length} points (${failed} failed)  created ${spec.created_at}`;
+  const invalid = points.filter((p) => p.status === 'invalid').length;
+  return `${spec.id}  ${spec.kind}  ${spec.status}  ${points.length} points (${failed} failed${invalid ? `, ${invalid} invalid` : ''})  created ${spec.created_at}`;
 }
 
 /** `hydra study show` (and the notebook): the study's parameters, its points table and any kafkarate findings. */
