@@ -6,6 +6,7 @@
  *   npm run bench -- --quick     # shorter windows, 20 sub apps for the collect figure
  */
 import { Kafka, logLevel } from 'kafkajs';
+import '../src/kafkajs/idle-loop-fix';
 import { encodeMessage } from '../src/apps/message';
 import { startEmbeddedBroker, type BrokerHandle } from '../src/broker';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     // Signed with the run's credentials: apps refuse anyone else's commands.
     const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth));
     const topic = `bench-collect-${Date.now()}`;
-    const subConfig = subConfigFor({ clients_per_app: 1, consumer_max_buffer_size: 0 }, options, topic, pointMarks(0));
+    const subConfig = subConfigFor({ clients_per_app: 1, consumer_max_buffer_size: 0, total_pub_apps: 1 }, options, topic, pointMarks(0));
     await Promise.all(clients.map((c) => c.call('updateconfig', subConfig, 60000)));
     const rounds: number[] = [];
     for (let i = 0; i < 5; i++) {

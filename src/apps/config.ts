@@ -1,6 +1,6 @@
 import { checkAcks, checkNumber, checkPointParam } from '../config/rules';
 import { ArgsError } from '../control/server';
-import type { PubConfig, SubConfig } from '../control/wire';
+import type { PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
 import { ConfigError } from '../errors';
 
 /**
@@ -31,6 +31,17 @@ function marks(args: Record<string, unknown>): { t0_ms: number; epoch: number } 
   };
 }
 
+function startAt(v: unknown): StartAt {
+  if (v === 'earliest' || v === 'latest') return v;
+  throw new ConfigError('start_at', v === undefined ? undefined : String(v), "must be 'earliest' or 'latest'");
+}
+
+/** teststart's optional start time (epoch ms). */
+export function parseTestStart(args: Record<string, unknown> | undefined): TestStartArgs {
+  if (args?.start_at_ms === undefined) return {};
+  return checked(() => ({ start_at_ms: checkNumber(args.start_at_ms, { kind: 'number', min: 0 }, 'start_at_ms') }));
+}
+
 export function parsePubConfig(args: Record<string, unknown>): PubConfig {
   return checked(() => ({
     topic: text(args, 'topic'),
@@ -42,6 +53,7 @@ export function parsePubConfig(args: Record<string, unknown>): PubConfig {
     linger_ms: checkPointParam('linger_ms', args.linger_ms, 'linger_ms'),
     ...marks(args),
     pub_id: checkNumber(args.pub_id, { kind: 'int', min: 0, max: 0xffff }, 'pub_id'),
+    partition: checkNumber(args.partition, { kind: 'int', min: 0, max: 0x7fffffff }, 'partition'),
   }));
 }
 
@@ -49,6 +61,8 @@ export function parseSubConfig(args: Record<string, unknown>): SubConfig {
   return checked(() => ({
     topic: text(args, 'topic'),
     group_prefix: text(args, 'group_prefix'),
+    start_at: startAt(args.start_at),
+    pub_count: checkNumber(args.pub_count, { kind: 'int', min: 1, max: 0x10000 }, 'pub_count'),
     clients_per_app: checkPointParam('clients_per_app', args.clients_per_app, 'clients_per_app'),
     consumer_max_buffer_size: checkPointParam('consumer_max_buffer_size', args.consumer_max_buffer_size, 'consumer_max_buffer_size'),
     consumer_max_wait_ms: checkPointParam('consumer_max_wait_ms', args.consumer_max_wait_ms, 'consumer_max_wait_ms'),

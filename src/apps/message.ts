@@ -41,14 +41,27 @@ export function encodeMessage(m: TestMessage, t0Ms: number, into?: Buffer): Buff
 /** Decodes a message value; null when it is not one of hydra's (too short). */
 export function decodeMessage(buf: Buffer, t0Ms: number): TestMessage | null {
   if (buf.length < MESSAGE_SIZE) return null;
-  const intendedMs = t0Ms + (buf.readUInt32BE(8) * TIME_UNIT_US) / 1000;
-  return {
-    seq: buf.readUInt32BE(0),
-    pubId: buf.readUInt16BE(4),
-    epoch: buf.readUInt16BE(6),
-    intendedMs,
-    sentMs: intendedMs + buf.readUInt32BE(12) / 1000,
-  };
+  const intendedMs = messageIntendedMs(buf, t0Ms);
+  return { seq: messageSeq(buf), pubId: messagePubId(buf), epoch: messageEpoch(buf), intendedMs, sentMs: intendedMs + messageDelayMs(buf) };
+}
+
+/** Field readers for the subscriber's hot path: no object per message. */
+export function messageSeq(buf: Buffer): number {
+  return buf.readUInt32BE(0);
+}
+export function messagePubId(buf: Buffer): number {
+  return buf.readUInt16BE(4);
+}
+export function messageEpoch(buf: Buffer): number {
+  return buf.readUInt16BE(6);
+}
+/** Intended send time, epoch ms. */
+export function messageIntendedMs(buf: Buffer, t0Ms: number): number {
+  return t0Ms + (buf.readUInt32BE(8) * TIME_UNIT_US) / 1000;
+}
+/** Actual send time − intended, ms. */
+export function messageDelayMs(buf: Buffer): number {
+  return buf.readUInt32BE(12) / 1000;
 }
 
 /** Wall clock with sub-millisecond precision, comparable across processes on one host. */

@@ -1,11 +1,11 @@
 import type { Producer } from 'kafkajs';
 import type { PubCommands } from '../control/protocol';
-import { type ControlServer, StateError } from '../control/server';
+import { ArgsError, type ControlServer, StateError } from '../control/server';
 import { emptyPubStats, type AppSpec, type PubConfig, type PubStats, type PubStatus, type TestState } from '../control/wire';
 import { errorMessage } from '../errors';
-import { parsePubConfig } from './config';
+import { parsePubConfig, parseTestStart } from './config';
 import { log, startApp, type AppInstance } from './bootstrap';
-import { makeKafka } from './kafka';
+import { makeKafka } from '../kafkajs/client';
 import { encodeMessage, nowMs } from './message';
 import { publishWindowS, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
@@ -18,10 +18,14 @@ interface Message {
   measured: boolean;
 }
 
+/** Longest wait for a start time: beyond it the runner's clock and this host's disagree. */
+const MAX_START_DELAY_MS = 10_000;
+
 /**
  * The publisher app: one kafkajs producer, paced by the schedule in pacing.ts (one request in
- * flight, so the log keeps send order). All messages go to partition 0 so sequence numbers are
- * ordered within one log and subscribers can tell reordering from partition interleaving.
+ * flight, so the log keeps send order). All its messages go to one partition (the config's), so
+ * its sequence numbers are ordered within one log and subscribers can tell reordering from
+ * partition interleaving. Several publishers each have their own id and sequence space.
  */
 export class PublisherApp implements AppInstance<PubCommands> {
   private producer: Producer;
@@ -56,22 +60,30 @@ export class PublisherApp implements AppInstance<PubCommands> {
         this.error = null;
         return null;
       })
-      .on('teststart', async () => {
+      .on('teststart', async (args) => {
+        const { start_at_ms: startAt } = parseTestStart(args);
         if (!this.config) throw new StateError('no config: send updateconfig first');
         if (this.state === 'running') throw new StateError('test already running');
+        const delay = startAt === undefined ? 0 : startAt - nowMs();
+        if (delay > MAX_START_DELAY_MS)
+          throw new ArgsError(`start_at_ms is ${Math.round(delay)} ms ahead of this host's clock (at most ${MAX_START_DELAY_MS})`);
         await this.connected;
         this.stopRequested = false;
         this.state = 'running';
-        this.run = this.publish(this.config).then(
-          () => {
-            this.state = 'done';
-          },
-          (err: unknown) => {
-            this.error = errorMessage(err);
-            this.state = 'failed';
-            log(this.spec, `publish failed: ${this.error}`);
-          },
-        );
+        const cfg = this.config;
+        // Publishers given one start time begin together, so their windows line up.
+        this.run = sleep(Math.max(0, startAt === undefined ? 0 : startAt - nowMs()))
+          .then(() => this.publish(cfg))
+          .then(
+            () => {
+              this.state = 'done';
+            },
+            (err: unknown) => {
+              this.error = errorMessage(err);
+              this.state = 'failed';
+              log(this.spec, `publish failed: ${this.error}`);
+            },
+          );
         return { started: true };
       })
       .on('teststop', async () => {
@@ -121,7 +133,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
           const m = measured
             ? { seq: seq - firstMeasuredSeq, pubId: cfg.pub_id, epoch: cfg.epoch, intendedMs: dueMs, sentMs }
             : { seq: warmupSeq++, pubId: cfg.pub_id, epoch: warmupEpoch, intendedMs: dueMs, sentMs };
-          return { value: encodeMessage(m, cfg.t0_ms), partition: 0, measured };
+          return { value: encodeMessage(m, cfg.t0_ms), partition: cfg.partition, measured };
         },
         send: (messages) => {
           const measured = messages.filter((m) => m.measured).length;

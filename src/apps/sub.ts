@@ -3,14 +3,21 @@ import type { SubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
 import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from '../control/wire';
 import { LatencyHistogram } from '../stats/histogram';
-import { SequenceTracker } from '../stats/sequence';
+import { SequenceTracker, sumSequences, type SequenceSummary } from '../stats/sequence';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
-import { makeKafka } from './kafka';
+import { makeKafka } from '../kafkajs/client';
 import { TelemetryWindow } from './telemetry';
-import { decodeMessage, nowMs } from './message';
+import { MESSAGE_SIZE, messageDelayMs, messageEpoch, messageIntendedMs, messagePubId, messageSeq, nowMs } from './message';
 
-/** Accumulates one client's receive statistics; replaced wholesale by resetstats. */
+/** How often a consumer commits its position, ms. */
+const COMMIT_INTERVAL_MS = 5000;
+
+/**
+ * Accumulates one client's receive statistics for one point; replaced at updateconfig and
+ * resetstats. Sequence numbers are tracked per publisher: each publisher numbers its own messages
+ * and writes one partition, so a tracker per publisher is a tracker per (publisher, partition).
+ */
 class ClientAccumulator {
   msgCnt = 0;
   firstMs: number | null = null;
@@ -18,34 +25,40 @@ class ClientAccumulator {
   malformed = 0;
   /** Messages of another point (another epoch): not counted. */
   stale = 0;
-  readonly sequence = new SequenceTracker();
+  /** Indexed by publisher id. */
+  private readonly sequences: SequenceTracker[] = [];
   /** From the actual send time. */
   readonly latency = new LatencyHistogram();
   /** From the intended send time (no coordinated omission). */
   readonly latencyIntended = new LatencyHistogram();
-  /** Per partition, the offset after the last message received: the client's position, for lag. */
-  readonly nextOffsets: Record<string, number> = {};
 
-  constructor(private readonly cfg: { t0_ms: number; epoch: number }) {}
+  constructor(private readonly cfg: Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count'>) {}
 
-  receive(value: Buffer | null, partition: number, offset: string, atMs: number): void {
-    const next = Number(offset) + 1;
-    if (next > (this.nextOffsets[partition] ?? 0)) this.nextOffsets[partition] = next;
-    const decoded = value ? decodeMessage(value, this.cfg.t0_ms) : null;
-    if (decoded && decoded.epoch !== this.cfg.epoch) {
+  /** Runs for every message received: reads the fields in place, allocates nothing. */
+  receive(value: Buffer | null, atMs: number): void {
+    const valid = value !== null && value.length >= MESSAGE_SIZE;
+    if (valid && messageEpoch(value) !== this.cfg.epoch) {
       this.stale++;
       return;
     }
     this.msgCnt++;
     if (this.firstMs === null) this.firstMs = atMs;
     this.lastMs = atMs;
-    if (!decoded) {
+    const pubId = valid ? messagePubId(value) : -1;
+    if (!valid || pubId >= this.cfg.pub_count) {
       this.malformed++;
       return;
     }
-    this.sequence.record(decoded.seq);
-    this.latency.record((atMs - decoded.sentMs) * 1000);
-    this.latencyIntended.record((atMs - decoded.intendedMs) * 1000);
+    const tracker = (this.sequences[pubId] ??= new SequenceTracker());
+    tracker.record(messageSeq(value));
+    const intendedMs = messageIntendedMs(value, this.cfg.t0_ms);
+    this.latency.record((atMs - intendedMs - messageDelayMs(value)) * 1000);
+    this.latencyIntended.record((atMs - intendedMs) * 1000);
+  }
+
+  /** Σ over publishers; max_seq is the highest of any publisher. */
+  sequenceSummary(): SequenceSummary {
+    return sumSequences(this.sequences.filter((t) => t !== undefined).map((t) => t.summary()));
   }
 }
 
@@ -56,18 +69,35 @@ interface Client {
   joined: boolean;
   positioned: boolean;
   errors: string[];
+  /** Per partition, the offset after the last message received: the client's position, for lag. Kept across points. */
+  readonly nextOffsets: Record<string, number>;
+}
+
+/** Settings a running kafkajs consumer cannot change: a difference means new consumers. */
+function sameConsumers(a: SubConfig, b: SubConfig): boolean {
+  return (
+    a.topic === b.topic &&
+    a.group_prefix === b.group_prefix &&
+    a.start_at === b.start_at &&
+    a.consumer_max_buffer_size === b.consumer_max_buffer_size &&
+    a.consumer_max_wait_ms === b.consumer_max_wait_ms
+  );
 }
 
 /**
  * A sub app: `clients_per_app` kafkajs consumers, each in its own consumer group so each gets the
- * full stream (HYDRA's semantics). A new topic (updateconfig) replaces the consumers, because a
- * kafkajs consumer cannot change its subscription while running.
+ * full stream (HYDRA's semantics). Consumers stay joined from point to point while the topic and
+ * their settings stay the same (a point's epoch tells its messages apart); only the clients the
+ * point adds join. Another topic or consumer setting replaces them, because a kafkajs consumer
+ * cannot change its subscription or fetch settings while running.
  */
 export class SubscriberApp implements AppInstance<SubCommands> {
   private clients: Client[] = [];
   private config: SubConfig | null = null;
   private readonly kafka;
   private readonly telemetry = new TelemetryWindow();
+  /** Consumers created by this app: part of each group id, so a group is never reused (its committed offsets would be stale). */
+  private created = 0;
 
   constructor(private readonly spec: AppSpec) {
     this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`);
@@ -78,11 +108,18 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       .on('ping', () => ({ pong: true, kind: 'sub', name: this.spec.name, pid: process.pid }))
       .on('updateconfig', async (args) => {
         const cfg = parseSubConfig(args);
-        await this.stopClients();
+        const keep = this.config !== null && sameConsumers(this.config, cfg);
+        if (!keep) await this.stopClients(this.clients);
+        else if (this.clients.length > cfg.clients_per_app) await this.stopClients(this.clients.slice(cfg.clients_per_app));
         this.config = cfg;
+        // From here messages of an earlier point are stale, including those still in flight to kept consumers.
+        for (const c of this.clients) c.acc = new ClientAccumulator(cfg);
         // In parallel: starting a consumer waits for its group join (seconds on the embedded broker).
-        this.clients = await Promise.all(Array.from({ length: cfg.clients_per_app }, (_, i) => this.startClient(cfg, i)));
-        return { clients: this.clients.length };
+        const added = await Promise.all(
+          Array.from({ length: cfg.clients_per_app - this.clients.length }, (_, i) => this.startClient(cfg, this.clients.length + i)),
+        );
+        this.clients.push(...added);
+        return { clients: this.clients.length, joined_now: added.length };
       })
       .on('resetstats', () => {
         const cfg = this.config;
@@ -102,7 +139,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       clients: this.clients.length,
       joined: this.clients.filter((c) => c.joined).length,
       positioned: this.clients.filter((c) => c.positioned).length,
-      unique: this.clients.map((c) => c.acc.sequence.summary().unique),
+      unique: this.clients.map((c) => c.acc.sequenceSummary().unique),
       errors: this.clients.flatMap((c) => c.errors.map((e) => `${c.id}: ${e}`)),
     };
   }
@@ -111,12 +148,12 @@ export class SubscriberApp implements AppInstance<SubCommands> {
     const id = `${this.spec.name}-c${index}`;
     const unbounded = cfg.consumer_max_buffer_size === 0;
     const consumer = this.kafka.consumer({
-      groupId: `${cfg.group_prefix}-${id}`,
+      groupId: `${cfg.group_prefix}-${id}-${this.created++}`,
       maxWaitTimeInMs: cfg.consumer_max_wait_ms,
       ...(unbounded ? {} : { maxBytes: cfg.consumer_max_buffer_size, maxBytesPerPartition: cfg.consumer_max_buffer_size }),
       allowAutoTopicCreation: true,
     });
-    const client: Client = { id, consumer, acc: new ClientAccumulator(cfg), joined: false, positioned: false, errors: [] };
+    const client: Client = { id, consumer, acc: new ClientAccumulator(cfg), joined: false, positioned: false, errors: [], nextOffsets: {} };
     consumer.on(consumer.events.GROUP_JOIN, () => {
       client.joined = true;
     });
@@ -129,31 +166,43 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       log(this.spec, `${id} crashed: ${String(e.payload.error)}`);
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: cfg.topic, fromBeginning: true });
+    // A topic of its own per point is read from its start; a topic shared by the session's points
+    // from its end (what came before belongs to earlier points).
+    await consumer.subscribe({ topic: cfg.topic, fromBeginning: cfg.start_at === 'earliest' });
     await consumer.run({
       eachBatchAutoResolve: true,
-      eachBatch: async ({ batch }: EachBatchPayload) => {
+      // kafkajs's autoCommit sends an OffsetCommit after every fetched batch: at 10 fetches/s per
+      // consumer that doubled the requests a sub app makes. Positions are committed every few
+      // seconds instead, so a consumer that rejoins its group resumes near where it was.
+      autoCommit: false,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
+      eachBatch: async ({ batch, commitOffsetsIfNecessary }: EachBatchPayload) => {
         const at = nowMs();
-        // Read through client.acc each time: resetstats swaps the accumulator.
+        // Read through client.acc each time: updateconfig and resetstats swap the accumulator.
         const acc = client.acc;
-        for (const message of batch.messages) acc.receive(message.value, batch.partition, message.offset, at);
+        for (const message of batch.messages) acc.receive(message.value, at);
+        if (batch.messages.length > 0) {
+          const next = Number(batch.lastOffset()) + 1;
+          if (next > (client.nextOffsets[batch.partition] ?? 0)) client.nextOffsets[batch.partition] = next;
+        }
+        await commitOffsetsIfNecessary();
       },
     });
     return client;
   }
 
-  private async stopClients(): Promise<void> {
-    const old = this.clients;
-    this.clients = [];
-    await Promise.all(old.map((c) => c.consumer.disconnect().catch((err: unknown) => log(this.spec, `${c.id} disconnect: ${String(err)}`))));
+  private async stopClients(which: readonly Client[]): Promise<void> {
+    const leaving = new Set(which);
+    this.clients = this.clients.filter((c) => !leaving.has(c));
+    await Promise.all(which.map((c) => c.consumer.disconnect().catch((err: unknown) => log(this.spec, `${c.id} disconnect: ${String(err)}`))));
   }
 
   async shutdown(): Promise<void> {
-    await this.stopClients();
+    await this.stopClients(this.clients);
   }
 }
 
-export function clientStats(c: { id: string; acc: ClientAccumulator; errors: string[] }): ClientStats {
+export function clientStats(c: { id: string; acc: ClientAccumulator; errors: string[]; nextOffsets: Record<string, number> }): ClientStats {
   const { acc } = c;
   const spanS = acc.firstMs !== null && acc.lastMs !== null ? (acc.lastMs - acc.firstMs) / 1000 : 0;
   return {
@@ -162,10 +211,10 @@ export function clientStats(c: { id: string; acc: ClientAccumulator; errors: str
     first_ms: acc.firstMs,
     last_ms: acc.lastMs,
     rate: spanS > 0 ? acc.msgCnt / spanS : 0,
-    ...acc.sequence.summary(),
+    ...acc.sequenceSummary(),
     latency: acc.latency.toJSON(),
     latency_intended: acc.latencyIntended.toJSON(),
-    next_offsets: { ...acc.nextOffsets },
+    next_offsets: { ...c.nextOffsets },
     stale: acc.stale,
     malformed: acc.malformed,
     errors: c.errors.length,

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import '../kafkajs/idle-loop-fix';
 
 /**
  * Creates a point's topic on a real cluster with the configured partitions/replication, so the

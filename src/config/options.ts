@@ -15,6 +15,8 @@ export interface HydraOptions {
   msg_rate: number;
   /** Subscriber app processes (HYDRA default 20). */
   total_sub_apps: number;
+  /** Publisher app processes; the requested rate is split across them (OMB's producersPerTopic). */
+  total_pub_apps: number;
   /** Kafka consumers hosted by each sub app, each in its own group (HYDRA: 10). */
   clients_per_app: number;
   /** Path of the ini file that was read ('' when none). */
@@ -53,6 +55,8 @@ export interface HydraOptions {
   drain_timeout: number;
   /** Time allowed for all consumers to join their groups, seconds. */
   join_timeout: number;
+  /** A new topic and new consumer groups for every point (the pre-0.2 way); default: one topic per session, consumers stay joined. */
+  fresh_topic_per_point: boolean;
   /** Harness-limit thresholds ([verdict] in hydra.ini): publisher reached less than this fraction of the requested rate. */
   verdict_pub_achieved_min: number;
   /** An app at or above this CPU, % of one core, is saturated. */
@@ -70,6 +74,7 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   msg_batch: 100,
   msg_rate: 10000,
   total_sub_apps: 20,
+  total_pub_apps: 1,
   clients_per_app: 10,
   config_file: 'hydra.ini',
   keep_running: false,
@@ -89,6 +94,7 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   results_dir: 'results',
   drain_timeout: 5,
   join_timeout: 60,
+  fresh_topic_per_point: false,
   verdict_pub_achieved_min: 0.95,
   verdict_app_cpu_max_pct: 90,
   verdict_app_elu_max: 0.9,
@@ -144,6 +150,22 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['test', 'clients_per_app'],
   },
   { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read' },
+  {
+    name: 'total_pub_apps',
+    kind: 'int',
+    unit: 'apps',
+    min: 1,
+    max: 64,
+    help: 'publisher app processes; the rate is split across them',
+    ini: ['test', 'total_pub_apps'],
+  },
+  {
+    name: 'fresh_topic_per_point',
+    kind: 'bool',
+    unit: '',
+    help: 'new topic and consumer groups every point (consumers join each time)',
+    ini: ['test', 'fresh_topic_per_point'],
+  },
   { name: 'keep_running', kind: 'bool', unit: '', help: 'leave apps and broker up until Enter is pressed' },
   { name: 'acks', kind: 'acks', unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'] },
   { name: 'linger_ms', kind: 'number', unit: 'ms', min: 0, max: 60000, help: 'producer linger before a request is sent', ini: ['producer', 'linger_ms'] },
@@ -257,6 +279,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
 /** Options a single point depends on; everything else is environment. Used to key points in a study. */
 export const POINT_KEYS = [
   'total_sub_apps',
+  'total_pub_apps',
   'clients_per_app',
   'msg_rate',
   'msg_batch',
@@ -272,7 +295,7 @@ export type PointParams = Pick<HydraOptions, (typeof POINT_KEYS)[number]>;
  * Point keys added after studies were first stored: a key leaves them out at their default, so a
  * stored point keeps its key and a resumed study does not measure it again.
  */
-export const LATER_POINT_KEYS: Partial<Record<(typeof POINT_KEYS)[number], unknown>> = { warmup: 0 };
+export const LATER_POINT_KEYS: Partial<Record<(typeof POINT_KEYS)[number], unknown>> = { warmup: 0, total_pub_apps: 1 };
 
 /** The spec of one option. */
 export function optionSpec(name: keyof HydraOptions): OptionSpec {

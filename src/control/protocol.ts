@@ -5,7 +5,7 @@
  * args → reply) that types both the client and the server.
  */
 import { macMatches, macOf } from './auth';
-import type { PingReply, PubConfig, PubStats, PubStatus, SubConfig, SubStats, SubStatus } from './wire';
+import type { PingReply, PubConfig, PubStats, PubStatus, SubConfig, SubStats, SubStatus, TestStartArgs } from './wire';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -30,14 +30,15 @@ export interface CommonCommands {
 export interface PubCommands extends CommonCommands {
   updateconfig: CommandSig<PubConfig, PubConfig>;
   resetstats: CommandSig<undefined, null>;
-  teststart: CommandSig<undefined, { started: true }>;
+  teststart: CommandSig<TestStartArgs | undefined, { started: true }>;
   teststop: CommandSig<undefined, PubStatus>;
   teststatus: CommandSig<undefined, PubStatus>;
   getstats: CommandSig<undefined, PubStats>;
 }
 
 export interface SubCommands extends CommonCommands {
-  updateconfig: CommandSig<SubConfig, { clients: number }>;
+  /** `joined_now`: consumers this point added (the others stayed joined from the last point). */
+  updateconfig: CommandSig<SubConfig, { clients: number; joined_now: number }>;
   resetstats: CommandSig<undefined, null>;
   teststart: CommandSig<undefined, { started: true }>;
   teststop: CommandSig<undefined, SubStatus>;

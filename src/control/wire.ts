@@ -50,13 +50,30 @@ export interface PubConfig {
   t0_ms: number;
   /** The point's epoch, carried in every message. */
   epoch: number;
-  /** This publisher's id, carried in every message. */
+  /** This publisher's id, carried in every message: its own sequence space. */
   pub_id: number;
+  /** The one partition this publisher writes (its sequence order is that partition's order). */
+  partition: number;
 }
 
-/** Per-point settings of a sub app (`updateconfig`): a new topic means new consumers and groups. */
+/** teststart's arguments: publishers given one start time begin together, so their windows line up. */
+export interface TestStartArgs {
+  /** Epoch ms at which publishing begins; absent: at once. */
+  start_at_ms?: number;
+}
+
+/** Where a new consumer starts: the start of a topic of its own, or the end of one shared by the session's points. */
+export type StartAt = 'earliest' | 'latest';
+
+/**
+ * Per-point settings of a sub app (`updateconfig`). With the same topic and consumer settings as
+ * the last point its consumers stay joined; otherwise they are replaced.
+ */
 export interface SubConfig {
   topic: string;
+  start_at: StartAt;
+  /** Publishers of the point: ids 0..pub_count-1; a message with another id is not hydra's (malformed). */
+  pub_count: number;
   clients_per_app: number;
   group_prefix: string;
   /** bytes, 0 = unbounded */

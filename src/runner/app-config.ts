@@ -12,11 +12,20 @@ export function pointMarks(pointIndex: number, nowMs = Date.now()): PointMarks {
   return { t0_ms: Math.floor(nowMs) - 1000, epoch: pointIndex & 0xffff };
 }
 
-/** The publisher's updateconfig for a point: the runner and the benchmark build it here, nowhere else. */
-export function pubConfigFor(params: PointParams, topic: string, marks: PointMarks, pubId = 0): PubConfig {
+/** Publisher `pubId`'s share of the point's rate: the rate split evenly over `total_pub_apps` (OMB's producersPerTopic). */
+export function pubRateShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_apps'>): number {
+  return params.msg_rate / (params.total_pub_apps ?? 1);
+}
+
+/**
+ * Publisher `pubId`'s updateconfig for a point: the runner and the benchmark build it here,
+ * nowhere else. It sends its share of the rate to `partition`, numbering its messages in its own
+ * sequence space.
+ */
+export function pubConfigFor(params: PointParams, topic: string, marks: PointMarks, pubId = 0, partition = 0): PubConfig {
   return {
     topic,
-    msg_rate: params.msg_rate,
+    msg_rate: pubRateShare(params),
     msg_batch: params.msg_batch,
     test_duration: params.test_duration,
     warmup: params.warmup ?? 0,
@@ -24,18 +33,24 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
     linger_ms: params.linger_ms,
     ...marks,
     pub_id: pubId,
+    partition,
   };
 }
 
-/** A sub app's updateconfig for a point; each client's group is `<topic>-<app>-c<i>`. */
+/**
+ * A sub app's updateconfig for a point; each client's group is `<topic>-<app>-c<i>-<n>`. A topic
+ * of the point's own is read from its start, the session's shared topic from its end.
+ */
 export function subConfigFor(
-  params: Pick<PointParams, 'clients_per_app' | 'consumer_max_buffer_size'>,
-  options: Pick<HydraOptions, 'consumer_max_wait_ms'>,
+  params: Pick<PointParams, 'clients_per_app' | 'consumer_max_buffer_size' | 'total_pub_apps'>,
+  options: Pick<HydraOptions, 'consumer_max_wait_ms' | 'fresh_topic_per_point'>,
   topic: string,
   marks: PointMarks,
 ): SubConfig {
   return {
     topic,
+    start_at: options.fresh_topic_per_point ? 'earliest' : 'latest',
+    pub_count: params.total_pub_apps ?? 1,
     clients_per_app: params.clients_per_app,
     group_prefix: topic,
     consumer_max_buffer_size: params.consumer_max_buffer_size,

@@ -7,7 +7,7 @@ import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
 import { ControlClient } from '../control/client';
 import type { CommandMap, PubCommands, SubCommands } from '../control/protocol';
 import type { PubStatus } from '../control/wire';
-import { BrokerLostError, PointError } from '../errors';
+import { BrokerLostError, ConfigError, PointError } from '../errors';
 import { createLauncher, type AppHandle, type Launcher } from '../launch';
 import { computeResult, type SubAppReport } from '../stats/result';
 import { watchWhile, type Watched } from '../supervise/watch';
@@ -18,10 +18,14 @@ import type { AppFate, PointRun, PointRunner } from './point-runner';
 export type { PointRun } from './point-runner';
 
 const POLL_MS = 200;
+/** How far ahead several publishers are given their common start time, ms. */
+const START_LEAD_MS = 100;
 
 /**
- * A live test setup: one broker, one publisher app and a sub app group that are reused from point
- * to point (HYDRA's start_appserver / scale_sub_app / run_test). Every process it owns is watched:
+ * A live test setup: one broker, the publisher apps and a sub app group that are reused from point
+ * to point (HYDRA's start_appserver / scale_sub_app / run_test). The points share one topic and
+ * the consumers stay joined (each point's messages carry its epoch), so a point waits only for
+ * the consumers it adds. Every process it owns is watched:
  * each wait ends as soon as one it depends on exits, a point whose apps did not all survive comes
  * back with its faults (never as Kafka loss), and the loss of a broker it started stops the run.
  * Close it to stop everything.
@@ -30,7 +34,10 @@ export class TestSession implements PointRunner {
   readonly runId: string;
   /** The run's control credentials: apps serve only commands signed with them. */
   readonly auth: ControlAuth;
-  private pub: AppHandle | null = null;
+  /** Publisher apps, by index (pub_id). */
+  private pubs: AppHandle[] = [];
+  /** Topics this session created on a real cluster (each once). */
+  private readonly ensuredTopics = new Set<string>();
   /** One control client per app, by app name. */
   private readonly clients = new Map<string, ControlClient<CommandMap>>();
   private pointCounter = 0;
@@ -143,32 +150,42 @@ export class TestSession implements PointRunner {
     if (this.brokerLost !== null) throw this.brokerLostError(this.brokerLost, phase);
   }
 
-  /** Launches the publisher if needed and sizes the sub group; reuses every app still alive. */
-  async prepareApps(totalSubApps: number): Promise<{ pub: AppHandle; subs: AppHandle[] }> {
+  /** Launches the publishers needed and sizes the sub group; reuses every app still alive. */
+  async prepareApps(totalSubApps: number, totalPubApps = 1): Promise<{ pubs: AppHandle[]; subs: AppHandle[] }> {
     if (this.closed) throw new PointError('session is closed');
     this.checkBroker('launch');
-    if (this.pub && !this.pub.isAlive()) {
-      this.pendingReplacements.push(this.pub.name);
-      await this.dropApp(this.pub);
-      this.pub = null;
+    for (const pub of this.pubs) {
+      if (pub.isAlive()) continue;
+      this.pendingReplacements.push(pub.name);
+      await this.dropApp(pub);
     }
-    for (const sub of this.launcher.subApps()) {
-      if (sub.isAlive()) continue;
-      this.pendingReplacements.push(sub.name);
-      await this.dropApp(sub);
-    }
-    if (!this.pub) {
-      this.emit({ type: 'phase', phase: 'launch', detail: 'publisher' });
-      this.pub = await this.guard('launch', [], this.launcher.launch('pub', 'pub'));
+    this.pubs = this.pubs.filter((p) => p.isAlive());
+    // Publishers beyond the point's count are stopped: an idle one would still hold a core's share.
+    for (const extra of this.pubs.splice(totalPubApps)) await this.dropApp(extra);
+    if (this.pubs.length < totalPubApps) {
+      this.emit({ type: 'phase', phase: 'launch', detail: totalPubApps === 1 ? 'publisher' : `publishers ${this.pubs.length} → ${totalPubApps}` });
+      const taken = new Set(this.pubs.map((p) => p.name));
+      const names: string[] = [];
+      for (let n = 0; names.length < totalPubApps - this.pubs.length; n++) {
+        const name = n === 0 ? 'pub' : `pub-${n}`;
+        if (!taken.has(name)) names.push(name);
+      }
+      const launched = await this.guard('launch', [], Promise.all(names.map((name) => this.launcher.launch('pub', name))));
+      this.pubs.push(...launched);
     }
     const before = this.launcher.subApps().length;
     if (before !== totalSubApps) this.emit({ type: 'phase', phase: 'scale', detail: `sub apps ${before} → ${totalSubApps}` });
-    const { apps, removed } = await this.guard('scale', [this.pub], this.launcher.scaleSubGroup(totalSubApps));
+    const { apps, removed } = await this.guard('scale', this.pubs, this.launcher.scaleSubGroup(totalSubApps));
     for (const r of removed) {
       this.clients.get(r.name)?.close();
       this.clients.delete(r.name);
     }
-    return { pub: this.pub, subs: apps };
+    return { pubs: [...this.pubs], subs: apps };
+  }
+
+  /** The point's topic: one per session (consumers stay joined), or one per point with fresh_topic_per_point. */
+  private topicFor(pointIndex: number): string {
+    return this.options.fresh_topic_per_point ? `hydra-${this.runId}-p${pointIndex}` : `hydra-${this.runId}`;
   }
 
   /**
@@ -179,69 +196,101 @@ export class TestSession implements PointRunner {
    */
   async runPoint(params: PointParams): Promise<PointRun> {
     const o = this.options;
-    const { pub, subs } = await this.prepareApps(params.total_sub_apps);
+    const pubCount = params.total_pub_apps ?? 1;
+    if (params.msg_rate < pubCount)
+      throw new ConfigError('total_pub_apps', String(pubCount), `each publisher needs at least 1 msg/s of the rate; msg_rate is ${params.msg_rate}`);
+    const { pubs, subs } = await this.prepareApps(params.total_sub_apps, pubCount);
     const replaced = this.pendingReplacements;
     this.pendingReplacements = [];
-    const everyone = [pub, ...subs];
-    const pubCtl = this.pubClient(pub);
+    const everyone = [...pubs, ...subs];
+    const pubCtls = pubs.map((p) => this.pubClient(p));
     const pointIndex = this.pointCounter++;
-    const topic = `hydra-${this.runId}-p${pointIndex}`;
+    const topic = this.topicFor(pointIndex);
     const marks = pointMarks(pointIndex);
 
-    if (!this.broker.embedded) {
+    if (!this.broker.embedded && !this.ensuredTopics.has(topic)) {
       this.emit({ type: 'phase', phase: 'topic', detail: topic });
       await ensureTopic(this.broker.brokers, o.client_id, topic, o.topic_partitions, o.topic_replication);
+      this.ensuredTopics.add(topic);
     }
+    // Each publisher writes one partition; the embedded broker's topics are created on first use with its default layout, so partition 0 there.
+    const partitions = this.broker.embedded ? 1 : o.topic_partitions;
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
     const joinMs = o.join_timeout * 1000;
     const subConfig = subConfigFor(params, o, topic, marks);
-    await this.guard(
+    const configured = await this.guard(
       'configure',
       everyone,
       Promise.all([
-        pubCtl.call('updateconfig', pubConfigFor(params, topic, marks)),
+        ...pubCtls.map((c, i) => c.call('updateconfig', pubConfigFor(params, topic, marks, i, i % partitions))),
         ...subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs)),
       ]),
     );
+    const joining = configured.slice(pubs.length).reduce((n, r) => n + ('joined_now' in r ? r.joined_now : 0), 0);
 
-    this.emit({ type: 'phase', phase: 'join', detail: `waiting for ${subs.length * params.clients_per_app} consumers to join and fetch` });
+    this.emit({
+      type: 'phase',
+      phase: 'join',
+      detail: joining > 0 ? `waiting for ${joining} new consumers to join and fetch` : 'every consumer still joined from the last point',
+    });
     await this.guard(
       'join',
       everyone,
-      this.waitUntil(joinMs, 'consumers joined', async () => {
-        const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
-        const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < params.clients_per_app);
-        return notReady.length === 0
-          ? true
-          : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
-      }),
+      this.waitUntil(
+        joinMs,
+        'consumers joined',
+        async () => {
+          const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
+          const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < params.clients_per_app);
+          return notReady.length === 0
+            ? true
+            : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
+        },
+        joining > 0 ? POLL_MS : 0,
+      ),
     );
 
-    await this.guard('join', everyone, Promise.all([pubCtl.call('resetstats'), ...subs.map((s) => this.subClient(s).call('resetstats'))]));
+    await this.guard('join', everyone, Promise.all([...pubCtls.map((c) => c.call('resetstats')), ...subs.map((s) => this.subClient(s).call('resetstats'))]));
+    // Where the log ended before publishing: what lies below belongs to earlier points.
+    const logStart = this.options.fresh_topic_per_point ? {} : await this.admin.logEnd(topic).catch(() => undefined);
 
     // From here a sub app that dies or freezes does not stop the point: it is found at collection
     // and reported as a fault of this point, with the app named.
-    this.emit({ type: 'phase', phase: 'publish', detail: `${params.msg_rate} msg/s for ${params.test_duration} s` });
-    let pubStatus: PubStatus | undefined;
+    this.emit({
+      type: 'phase',
+      phase: 'publish',
+      detail: `${params.msg_rate} msg/s for ${params.test_duration} s${pubs.length > 1 ? ` from ${pubs.length} publishers` : ''}`,
+    });
+    let statuses: PubStatus[] = [];
     await this.guard(
       'publish',
-      [pub],
+      pubs,
       (async () => {
-        await pubCtl.call('teststart');
-        await this.waitUntil((params.test_duration + (params.warmup ?? 0)) * 1000 + 30000, 'publisher finished', async () => {
-          pubStatus = await pubCtl.call('teststatus');
-          return pubStatus.state === 'done' || pubStatus.state === 'failed' ? true : `publisher ${pubStatus.state}, ${pubStatus.msg_cnt} sent`;
+        // Several publishers get one start time a little ahead, so their windows line up.
+        const startArgs = pubs.length > 1 ? { start_at_ms: Date.now() + START_LEAD_MS } : undefined;
+        await Promise.all(pubCtls.map((c) => c.call('teststart', startArgs)));
+        await this.waitUntil((params.test_duration + (params.warmup ?? 0)) * 1000 + 30000, 'publishers finished', async () => {
+          statuses = await Promise.all(pubCtls.map((c) => c.call('teststatus')));
+          const running = statuses.filter((st) => st.state !== 'done' && st.state !== 'failed');
+          return running.length === 0 ? true : running.map((st) => `publisher ${st.state}, ${st.msg_cnt} sent`).join('; ');
         });
       })(),
     );
     this.checkBroker('publish');
-    if (pubStatus?.state === 'failed') throw new PointError(`publisher failed: ${pubStatus.error ?? 'unknown error'} (log: ${pub.logFile})`);
-    const pubStats = await this.guard('publish', [pub], pubCtl.call('getstats'));
-    if (pubStats.msg_cnt === 0) throw new PointError(`publisher sent nothing (${pubStats.last_error ?? 'no error reported'}; log: ${pub.logFile})`);
+    statuses.forEach((st, i) => {
+      const pub = pubs[i] as AppHandle;
+      if (st.state === 'failed') throw new PointError(`${pub.name} failed: ${st.error ?? 'unknown error'} (log: ${pub.logFile})`);
+    });
+    const pubStats = await this.guard('publish', pubs, Promise.all(pubCtls.map((c) => c.call('getstats'))));
+    const packetTx = pubStats.reduce((n, p) => n + p.msg_cnt, 0);
+    if (packetTx === 0)
+      throw new PointError(
+        `publisher sent nothing (${pubStats.find((p) => p.last_error)?.last_error ?? 'no error reported'}; log: ${pubs[0]?.logFile ?? '?'})`,
+      );
 
     this.emit({ type: 'phase', phase: 'drain', detail: `up to ${o.drain_timeout} s` });
-    await this.guard('drain', [], this.drain(subs, pubStats.msg_cnt, o.drain_timeout * 1000));
+    await this.guard('drain', [], this.drain(subs, packetTx, o.drain_timeout * 1000));
 
     this.emit({ type: 'phase', phase: 'collect', detail: `${subs.length} sub apps` });
     const collected = await this.guard(
@@ -274,8 +323,12 @@ export class TestSession implements PointRunner {
       this.pendingReplacements.push(app.name);
       await this.dropApp(app, true);
     }
-    if (pubStats.send_errors > 0)
-      faults.push(`publisher send errors: ${pubStats.send_errors} messages not acknowledged (${pubStats.last_error ?? 'no error text'})`);
+    pubStats.forEach((p, i) => {
+      if (p.send_errors > 0)
+        faults.push(
+          `${pubs.length > 1 ? (pubs[i] as AppHandle).name : 'publisher'} send errors: ${p.send_errors} messages not acknowledged (${p.last_error ?? 'no error text'})`,
+        );
+    });
     const reports = collected.map((c) => c.report);
     // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
     const logEnd = await this.admin.logEnd(topic).catch(() => undefined);
@@ -286,10 +339,13 @@ export class TestSession implements PointRunner {
       host_cpu_max_pct: o.verdict_host_cpu_max_pct,
     };
     return {
-      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, { logEnd, thresholds }),
+      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, { logEnd, logStart: logEnd ? logStart : undefined, thresholds }),
       topic,
       subPids: subs.map((s) => s.pid ?? -1),
-      apps: [{ name: pub.name, kind: 'pub', pid: pub.pid ?? null, status: pub.isAlive() ? 'ok' : 'died' }, ...collected.map((c) => c.fate)],
+      apps: [
+        ...pubs.map((p): AppFate => ({ name: p.name, kind: 'pub', pid: p.pid ?? null, status: p.isAlive() ? 'ok' : 'died' })),
+        ...collected.map((c) => c.fate),
+      ],
       replaced,
       faults,
     };
@@ -314,15 +370,18 @@ export class TestSession implements PointRunner {
     }
   }
 
-  private async waitUntil(timeoutMs: number, what: string, check: () => Promise<true | string>): Promise<void> {
+  /** Polls `check` until it says true; the first re-check comes after `firstPollMs` (short when it is likely true already), then every POLL_MS. */
+  private async waitUntil(timeoutMs: number, what: string, check: () => Promise<true | string>, firstPollMs = POLL_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
+    let pause = firstPollMs;
     for (;;) {
       const state = await check();
       if (state === true) return;
       last = state;
       if (Date.now() >= deadline) throw new PointError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: ${last}`);
-      await sleep(POLL_MS);
+      await sleep(Math.max(pause, 20));
+      pause = POLL_MS;
     }
   }
 
@@ -330,7 +389,7 @@ export class TestSession implements PointRunner {
   async resetApps(): Promise<void> {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
-    this.pub = null;
+    this.pubs = [];
     this.pendingReplacements = [];
     await this.launcher.removeAll();
   }

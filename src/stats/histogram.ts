@@ -14,7 +14,8 @@ const SUB_COUNT = 1 << SUB_BITS;
 export function bucketIndex(valueUs: number): number {
   const v = Math.max(0, Math.floor(valueUs));
   if (v < LINEAR_LIMIT) return v;
-  const exp = Math.floor(Math.log2(v));
+  // Below 2^31 the exponent comes from the bit length (no log per message).
+  const exp = v < 0x80000000 ? 31 - Math.clz32(v) : Math.floor(Math.log2(v));
   const sub = Math.floor(v / 2 ** (exp - SUB_BITS)) - SUB_COUNT;
   return LINEAR_LIMIT + (exp - 6) * SUB_COUNT + sub;
 }
@@ -33,8 +34,12 @@ export function emptyHistogram(): HistogramData {
   return { buckets: {}, count: 0, sum_us: 0, min_us: null, max_us: null, negative: 0 };
 }
 
+/** Buckets held densely: 2^32 µs (71 minutes) fits; larger values grow the array. */
+const DENSE_BUCKETS = LINEAR_LIMIT + (32 - 6) * SUB_COUNT;
+
+/** A client's histogram: recording is an array increment (it runs for every message received). */
 export class LatencyHistogram {
-  private readonly counts = new Map<number, number>();
+  private counts = new Float64Array(DENSE_BUCKETS);
   private count = 0;
   private sum = 0;
   private min = Infinity;
@@ -47,16 +52,25 @@ export class LatencyHistogram {
       valueUs = 0;
     }
     const idx = bucketIndex(valueUs);
-    this.counts.set(idx, (this.counts.get(idx) ?? 0) + 1);
+    if (idx >= this.counts.length) this.grow(idx);
+    (this.counts[idx] as number)++;
     this.count++;
     this.sum += valueUs;
     if (valueUs < this.min) this.min = valueUs;
     if (valueUs > this.max) this.max = valueUs;
   }
 
+  private grow(idx: number): void {
+    const next = new Float64Array(idx + SUB_COUNT);
+    next.set(this.counts);
+    this.counts = next;
+  }
+
   toJSON(): HistogramData {
     const buckets: Record<string, number> = {};
-    for (const [k, v] of this.counts) buckets[k] = v;
+    this.counts.forEach((v, k) => {
+      if (v > 0) buckets[k] = v;
+    });
     return {
       buckets,
       count: this.count,

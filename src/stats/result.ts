@@ -1,6 +1,7 @@
 import { mean } from 'simple-statistics';
 import type { AppTelemetry, ClientStats, HistogramData, PubStats } from '../control/wire';
 import { histogramQuantile, mergeHistograms } from './histogram';
+import { combinePubStats, pubCpuPct } from './publishers';
 import { DEFAULT_THRESHOLDS, formatLimit, judgeHarness, type HarnessLimit, type VerdictThresholds } from './verdict';
 
 /**
@@ -29,12 +30,16 @@ export interface PointResult {
   failing_clients_rate: number | null;
   /** (packet_tx − average_packets) / packet_tx, %. */
   average_packet_loss: number;
-  /** Publisher CPU over its publishing time, % of one core. */
+  /** Publisher CPU over its publishing time, % of one core (with several publishers, their sum). */
   pub_cpu: number;
   /** Host network bytes/s sent and received while publishing (all interfaces, as HYDRA). */
   pub_net_txrate: number;
   pub_net_rxrate: number;
 
+  /** Publisher apps that shared the rate. */
+  pub_apps: number;
+  /** The busiest publisher's CPU, % of one core (= pub_cpu with one publisher). */
+  pub_cpu_max_pct: number;
   /** Rate the publisher was asked for, msg/s. */
   requested_rate: number;
   /** average_tx_rate / requested_rate; below ~0.95 the harness, not Kafka, was the limit. */
@@ -77,6 +82,8 @@ export interface PointResult {
   harness_notes: string[];
   /** Highest sub app CPU, % of one core; highest event-loop utilization (0..1) and delay p99 (ms). */
   sub_cpu_max_pct: number | null;
+  /** Σ of the sub apps' CPU, % of one core (deliveries per sub CPU-second = client_count × average_rate / (this / 100)). */
+  sub_cpu_total_pct: number | null;
   sub_elu_max: number | null;
   sub_loop_delay_p99_max_ms: number | null;
   /** Publisher event-loop utilization over its window (0..1). */
@@ -98,6 +105,12 @@ export interface SubAppReport {
 export interface ResultContext {
   /** Per partition, the log end offset at collection (for lag versus loss); absent when unknown. */
   logEnd?: Record<string, number>;
+  /**
+   * Per partition, the log end when the point began: the point's messages lie above it. On a
+   * topic shared by the session's points a client's position is at least this (what lies below
+   * belongs to earlier points), also for a client that has received nothing yet.
+   */
+  logStart?: Record<string, number>;
   thresholds?: VerdictThresholds;
 }
 
@@ -106,15 +119,18 @@ export interface ResultContext {
  * the publisher's echo of it). The clients of an app that did not answer are not counted as
  * failing or as receiving nothing: what a dead or frozen harness process did not report is not
  * Kafka's loss. Such a point is invalid (the runner reports the fault); `client_count` still
- * counts every configured client (`clientsPerApp` per app).
+ * counts every configured client (`clientsPerApp` per app). Several publishers count as one
+ * (combinePubStats): their messages add up, each with its own sequence space.
  */
 export function computeResult(
-  pub: PubStats,
+  pubOrPubs: PubStats | readonly PubStats[],
   subs: readonly SubAppReport[],
   clientsPerApp: number,
   requestedRate: number,
   context: ResultContext = {},
 ): PointResult {
+  const pubs: readonly PubStats[] = Array.isArray(pubOrPubs) ? pubOrPubs : [pubOrPubs as PubStats];
+  const pub = combinePubStats(pubs);
   const packetTx = pub.msg_cnt;
   const clients: (Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> & Partial<Pick<ClientStats, 'last_ms' | 'next_offsets'>>)[] =
     [];
@@ -146,16 +162,22 @@ export function computeResult(
   const behindOf = (c: (typeof clients)[number]): number => {
     if (!logEnd) return 0;
     let behind = 0;
-    for (const [partition, end] of Object.entries(logEnd)) behind += Math.max(0, end - (c.next_offsets?.[partition] ?? 0));
+    for (const [partition, end] of Object.entries(logEnd)) {
+      const position = Math.max(c.next_offsets?.[partition] ?? 0, context.logStart?.[partition] ?? 0);
+      behind += Math.max(0, end - position);
+    }
     return Math.min(behind, Math.max(0, packetTx - c.unique));
   };
   const subTelemetry = subs.flatMap((s) => (s.telemetry ? [{ app: s.app, telemetry: s.telemetry }] : []));
-  const limits = judgeHarness({ requestedRate, achievedRate: pub.rate, pub: pub.telemetry, subs: subTelemetry }, context.thresholds ?? DEFAULT_THRESHOLDS);
+  const limits = judgeHarness(
+    { requestedRate, achievedRate: pub.rate, pub: pub.telemetry, otherPubs: pubs.flatMap((p) => (p.telemetry ? [p.telemetry] : [])), subs: subTelemetry },
+    context.thresholds ?? DEFAULT_THRESHOLDS,
+  );
   const maxOf = (values: (number | null | undefined)[]): number | null => {
     const present = values.filter((v): v is number => typeof v === 'number');
     return present.length ? Math.max(...present) : null;
   };
-  const allTelemetry = [pub.telemetry, ...subTelemetry.map((s) => s.telemetry)];
+  const allTelemetry = [...pubs.map((p) => p.telemetry), ...subTelemetry.map((s) => s.telemetry)];
   const pubTime = pub['time:end'] - pub['time:start'];
   const perSecond = (v: number): number => (pubTime > 0 ? v / pubTime : 0);
   const cpu = pub['cpu:end'][0] + pub['cpu:end'][1] - (pub['cpu:start'][0] + pub['cpu:start'][1]);
@@ -172,6 +194,8 @@ export function computeResult(
     pub_cpu: 100 * perSecond(cpu),
     pub_net_txrate: perSecond(pub['net:end'][0] - pub['net:start'][0]),
     pub_net_rxrate: perSecond(pub['net:end'][1] - pub['net:start'][1]),
+    pub_apps: pubs.length,
+    pub_cpu_max_pct: Math.max(...pubs.map(pubCpuPct)),
     requested_rate: requestedRate,
     pub_achieved_ratio: ratio,
     pub_limited: limits.some((l) => l.limit === 'publisher'),
@@ -192,6 +216,7 @@ export function computeResult(
     harness_limits: limits.map((l) => l.limit),
     harness_notes: limits.map(formatLimit),
     sub_cpu_max_pct: maxOf(subTelemetry.map((s) => s.telemetry.cpu_pct)),
+    sub_cpu_total_pct: subTelemetry.length ? subTelemetry.reduce((sum, s) => sum + s.telemetry.cpu_pct, 0) : null,
     sub_elu_max: maxOf(subTelemetry.map((s) => s.telemetry.elu)),
     sub_loop_delay_p99_max_ms: maxOf(subTelemetry.map((s) => s.telemetry.loop_delay_p99_ms)),
     pub_elu: pub.telemetry?.elu ?? null,

@@ -47,3 +47,16 @@ export class SequenceTracker {
     };
   }
 }
+
+/** Several streams' bookkeeping as one (a client reading several publishers): counts add up, max_seq is the highest. */
+export function sumSequences(parts: readonly SequenceSummary[]): SequenceSummary {
+  const total: SequenceSummary = { unique: 0, duplicates: 0, out_of_order: 0, max_seq: -1, gaps: 0 };
+  for (const p of parts) {
+    total.unique += p.unique;
+    total.duplicates += p.duplicates;
+    total.out_of_order += p.out_of_order;
+    total.gaps += p.gaps;
+    total.max_seq = Math.max(total.max_seq, p.max_seq);
+  }
+  return total;
+}

@@ -33,7 +33,10 @@ export interface LimitReason {
 export interface VerdictInput {
   requestedRate: number;
   achievedRate: number;
+  /** The (busiest) publisher's telemetry. */
   pub: AppTelemetry | null;
+  /** Every publisher's, when there are several: their hosts are judged too. */
+  otherPubs?: readonly AppTelemetry[];
   /** One per sub app that reported. */
   subs: readonly { app: string; telemetry: AppTelemetry }[];
 }
@@ -63,7 +66,7 @@ export function judgeHarness(input: VerdictInput, t: VerdictThresholds = DEFAULT
     });
   }
   const hosts = new Map<string, number>();
-  for (const tel of [input.pub, ...input.subs.map((s) => s.telemetry)]) {
+  for (const tel of [input.pub, ...(input.otherPubs ?? []), ...input.subs.map((s) => s.telemetry)]) {
     if (tel?.host_cpu_busy_pct === null || tel?.host_cpu_busy_pct === undefined) continue;
     hosts.set(tel.host, Math.max(hosts.get(tel.host) ?? 0, tel.host_cpu_busy_pct));
   }

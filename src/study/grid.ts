@@ -35,6 +35,7 @@ export function expandGrid(options: HydraOptions, grid: StudyGrid): PointParams[
       for (const msg_rate of grid.msg_rates) {
         points.push({
           total_sub_apps,
+          total_pub_apps: options.total_pub_apps,
           clients_per_app: options.clients_per_app,
           msg_rate,
           msg_batch,

@@ -172,7 +172,8 @@ describe('harness faults (real processes, embedded broker)', function () {
 
   it('refuses unauthenticated and foreign-run commands, and they change nothing', async () => {
     const s = await openSession(options({ total_sub_apps: 1 }));
-    const { pub, subs } = await s.prepareApps(1);
+    const { pubs, subs } = await s.prepareApps(1);
+    const pub = pubs[0] as AppHandle;
     const sub0 = subs[0] as AppHandle;
     const stranger = new ControlClient<PubCommands>(pub.endpoint, 2000);
     const forger = new ControlClient<SubCommands>(sub0.endpoint, 2000, { run: s.runId, secret: 'ab'.repeat(32) });
@@ -190,6 +191,7 @@ describe('harness faults (real processes, embedded broker)', function () {
           t0_ms: Date.now(),
           epoch: 0,
           pub_id: 0,
+          partition: 0,
         }),
         (e: unknown) => e instanceof ControlReplyError && /unauthenticated command refused/.test(e.message) && !e.retriable,
       );

@@ -179,7 +179,7 @@ describe('CLI in process (runCli)', () => {
     const csv = io();
     assert.equal(await runCli(['study', 'export', 's1', '--out=-', `--results_dir=${dir}`, '--config_file='], csv), 0);
     assert.equal(csv.out.text.trim().split('\n').length, 5);
-    assert.match(csv.out.text, /^total_sub_apps,clients_per_app,msg_rate,/);
+    assert.match(csv.out.text, /^total_sub_apps,total_pub_apps,clients_per_app,msg_rate,/);
 
     const jsonl = io();
     assert.equal(await runCli(['study', 'export', 's1', '--format=jsonl', `--results_dir=${dir}`, '--config_file='], jsonl), 0);

@@ -166,7 +166,7 @@ describe('study persistence', () => {
     const csv = pointsToCsv([record(100), { ...record(200), status: 'failed', result: null, error: 'broker said "no", twice' }]);
     const lines = csv.trim().split('\n');
     assert.equal(lines.length, 3);
-    assert.match(lines[0] as string, /^total_sub_apps,clients_per_app,msg_rate,.*,average_packet_loss,/);
+    assert.match(lines[0] as string, /^total_sub_apps,total_pub_apps,clients_per_app,msg_rate,.*,average_packet_loss,/);
     assert.match(lines[2] as string, /,failed,.*"broker said ""no"", twice"$/);
   });
 });

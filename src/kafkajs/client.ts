@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
+import './idle-loop-fix';
 
 /** kafkajs logs go to the app's stderr (its log file), one line each. */
 const stderrLogger: logCreator =

@@ -1,0 +1,60 @@
+/**
+ * kafkajs 2.2.4 keeps every broker connection's request queue polling itself with a 1 ms timer
+ * even when nothing waits in it (tulios/kafkajs#1556, #1704; unfixed upstream): each idle
+ * connection wakes the event loop about a thousand times a second. A sub app holds two or three
+ * connections per client, so at 25 clients an app burned most of its CPU on these timers and
+ * hydra reported its subscribers saturated by its own client library. Measured on the embedded
+ * broker, one idle consumer alone used 54 ms of CPU per second with the loop and 22 ms without.
+ *
+ * The fix keeps the library's schedule whenever it has a reason to check later (requests pending,
+ * or a broker throttle in force) and skips it otherwise: a request pushed later is either sent at
+ * once or schedules its own check, so nothing is left waiting. It is applied only to the exact
+ * kafkajs version it was written against; any other version is left untouched.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The kafkajs version whose request queue this fix knows. */
+export const PATCHED_KAFKAJS_VERSION = '2.2.4';
+
+interface RequestQueueInternals {
+  pending: unknown[];
+  throttledUntil: number;
+  scheduleCheckPendingRequests(): void;
+}
+
+interface RequestQueueClass {
+  prototype: RequestQueueInternals;
+}
+
+const APPLIED = Symbol.for('hydra.kafkajs.idleLoopFix');
+
+/** The installed kafkajs version, read from its package.json. */
+export function installedKafkajsVersion(): string | null {
+  try {
+    // kafkajs's main file sits at its package root, beside package.json.
+    const pkg = path.join(path.dirname(require.resolve('kafkajs')), 'package.json');
+    return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Applies the fix once per process; true when it is in force. */
+export function applyIdleLoopFix(): boolean {
+  if (installedKafkajsVersion() !== PATCHED_KAFKAJS_VERSION) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of the pinned kafkajs, not in its typings
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as RequestQueueClass;
+  const proto = RequestQueue.prototype as RequestQueueInternals & { [APPLIED]?: true };
+  if (proto[APPLIED]) return true;
+  const schedule = proto.scheduleCheckPendingRequests;
+  if (typeof schedule !== 'function') return false;
+  proto.scheduleCheckPendingRequests = function (this: RequestQueueInternals): void {
+    if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
+    schedule.call(this);
+  };
+  proto[APPLIED] = true;
+  return true;
+}
+
+applyIdleLoopFix();
