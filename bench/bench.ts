@@ -1,34 +1,40 @@
 /**
  * Benchmarks, printed as figures (not a timed test). Everything runs against one embedded broker
- * in the same run, so ratios are comparable even on a noisy machine.
+ * in the same run, so ratios are comparable even on a noisy machine; CPU-second figures survive
+ * the noise too.
  *
  *   npm run bench                # all figures
- *   npm run bench -- --quick     # shorter windows, 20 sub apps for the collect figure
+ *   npm run bench -- --quick     # shorter windows and scans
  */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import '../src/kafkajs/idle-loop-fix';
+import { median } from 'simple-statistics';
 import { encodeMessage } from '../src/apps/message';
 import { startEmbeddedBroker, type BrokerHandle } from '../src/broker';
-import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
+import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } from '../src/config/options';
 import { ControlClient } from '../src/control/client';
 import type { SubCommands } from '../src/control/protocol';
 import { pointMarks, subConfigFor } from '../src/runner/app-config';
-import { TestSession } from '../src/runner/session';
-import { median } from 'simple-statistics';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { TestSession, type PointRun } from '../src/runner/session';
 
 const quick = process.argv.includes('--quick');
 const WINDOW_S = quick ? 3 : 5;
-const BATCH = 100;
 const IN_FLIGHT = 16;
+/** Messages kcat sends from its file. */
+const KCAT_MESSAGES = quick ? 500_000 : 2_000_000;
 
 function line(name: string, value: string): void {
-  process.stdout.write(`${name.padEnd(68)} ${value}\n`);
+  process.stdout.write(`${name.padEnd(72)} ${value}\n`);
 }
 
-/** Raw kafkajs: the same 16-byte messages and batch size, as fast as possible with 16 requests in flight. */
-async function rawProduceRate(brokers: string[], topic: string, seconds: number): Promise<number> {
+const int = (v: number): string => Math.round(v).toLocaleString('en-US').replace(/,/g, ' ');
+
+/** Raw kafkajs: the same 16-byte messages, as fast as possible with 16 requests in flight. */
+async function rawProduceRate(brokers: string[], topic: string, batch: number, seconds: number): Promise<number> {
   const producer = new Kafka({ brokers, clientId: 'bench-raw', logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   const inFlight = new Set<Promise<void>>();
@@ -39,12 +45,12 @@ async function rawProduceRate(brokers: string[], topic: string, seconds: number)
   while (performance.now() < end) {
     while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
     const now = Date.now();
-    const messages = Array.from({ length: BATCH }, () => ({
+    const messages = Array.from({ length: batch }, () => ({
       value: encodeMessage({ seq: seq++, pubId: 0, epoch: 0, intendedMs: now, sentMs: now }, now),
       partition: 0,
     }));
     const p: Promise<void> = producer.send({ topic, acks: 1, messages }).then(() => {
-      sent += BATCH;
+      sent += batch;
       inFlight.delete(p);
     });
     inFlight.add(p);
@@ -55,8 +61,74 @@ async function rawProduceRate(brokers: string[], topic: string, seconds: number)
   return sent / elapsed;
 }
 
+/**
+ * kcat -P (librdkafka) sending a file of 16-byte records (15 characters and the newline that
+ * delimits them), acks=1: what a user would pick instead of a Node client. bash's `times` gives
+ * its CPU without another package.
+ */
+async function kcatRate(brokers: string[], topic: string, count: number): Promise<{ rate: number; cpuS: number }> {
+  const file = path.join(os.tmpdir(), `hydra-bench-kcat-${process.pid}.txt`);
+  fs.writeFileSync(file, '0123456789abcde\n'.repeat(count));
+  try {
+    const script = `kcat -P -b ${brokers.join(',')} -t ${topic} -p 0 -X acks=1 -X linger.ms=5 ${file} && times`;
+    const start = performance.now();
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`kcat exited ${String(code)}: ${err.trim()}`))));
+    });
+    const seconds = (performance.now() - start) / 1000;
+    // `times` prints the shell's times, then its children's: "0m1.234s 0m0.567s".
+    const children = out.trim().split('\n').at(-1) ?? '';
+    const cpuS = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((s, m) => s + Number(m[1]) * 60 + Number(m[2]), 0);
+    return { rate: count / seconds, cpuS };
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** CPU seconds a process has used (user + system), from /proc. */
+function processCpuS(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a point and measures the embedded broker's CPU over it, % of one core. */
+async function pointWithBrokerCpu(
+  session: TestSession,
+  broker: BrokerHandle,
+  params: PointParams,
+): Promise<{ run: PointRun; brokerPct: number | null; wallS: number }> {
+  const cpu0 = processCpuS(broker.pid);
+  const t0 = performance.now();
+  const run = await session.runPoint(params);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu1 = processCpuS(broker.pid);
+  return { run, wallS, brokerPct: cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) / wallS) * 100 };
+}
+
+async function perPointOverhead(session: TestSession, params: PointParams): Promise<number[]> {
+  await session.runPoint(params); // sizes the group; not timed
+  const overheads: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await session.runPoint(params);
+    overheads.push((performance.now() - t0) / 1000 - params.test_duration);
+  }
+  return overheads;
+}
+
 async function main(): Promise<void> {
-  line('machine', `${os.cpus().length} cores, node ${process.version}${quick ? ', --quick' : ''}`);
+  line('machine', `${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`);
   const broker: BrokerHandle = await startEmbeddedBroker();
   const options: HydraOptions = {
     ...DEFAULT_OPTIONS,
@@ -65,75 +137,100 @@ async function main(): Promise<void> {
     clients_per_app: 1,
     total_sub_apps: 1,
     test_duration: WINDOW_S,
-    drain_timeout: 2,
+    drain_timeout: 5,
   };
+  const base = pointParamsOf(options);
   const session = await TestSession.open(options, { broker });
   try {
-    // 1. Publisher ceiling next to raw kafkajs.
-    const raw = await rawProduceRate(broker.brokers, `bench-raw-${Date.now()}`, WINDOW_S);
-    const ceiling = await session.runPoint({ ...pointParamsOf(options), msg_rate: 1_000_000 });
-    line('raw kafkajs produce loop (16 B msgs, batch 100, acks=1)', `${raw.toFixed(0)} msg/s`);
-    line('pub app ceiling (--msg_rate=1000000, 1 sub client)', `${ceiling.result.average_tx_rate.toFixed(0)} msg/s, verdict ${ceiling.result.verdict}`);
-    line('pub app ceiling / raw kafkajs', (ceiling.result.average_tx_rate / raw).toFixed(3));
-    // Per CPU-second the figure survives a noisy machine.
-    line(
-      'pub app msg/s per publisher CPU-second at its ceiling',
-      `${((ceiling.result.average_tx_rate * 100) / Math.max(ceiling.result.pub_cpu, 1e-9)).toFixed(0)}`,
+    // 1. Publisher: references, then hydra with 1 and 2 publisher apps.
+    process.stdout.write('\n## publisher (16-byte messages, acks=1, embedded broker)\n');
+    const raws = await Promise.all(
+      [100, 1000].map(async (batch) => ({ batch, rate: await rawProduceRate(broker.brokers, `bench-raw-${batch}-${Date.now()}`, batch, WINDOW_S) })),
     );
-
-    // 2. Achieved / requested.
+    const raw = raws.reduce((a, b) => (b.rate > a.rate ? b : a));
+    const kcat = await kcatRate(broker.brokers, `bench-kcat-${Date.now()}`, KCAT_MESSAGES);
+    line(
+      `kcat -P from a file (librdkafka, ${int(KCAT_MESSAGES)} msgs)`,
+      `${int(kcat.rate)} msg/s, ${int(KCAT_MESSAGES / Math.max(kcat.cpuS, 1e-9))} msg per CPU-s, ratio 1.000`,
+    );
+    line(
+      `raw kafkajs produce loop (best of batch 100/1000: ${raw.batch}, ${IN_FLIGHT} in flight)`,
+      `${int(raw.rate)} msg/s, ratio ${(raw.rate / kcat.rate).toFixed(3)}`,
+    );
+    for (const pubs of [1, 2]) {
+      const r = (await session.runPoint({ ...base, msg_rate: 1_000_000, total_pub_apps: pubs })).result;
+      line(
+        `hydra, ${pubs} publisher app${pubs > 1 ? 's' : ''} (--msg_rate=1000000, 1 sub client)`,
+        `${int(r.average_tx_rate)} msg/s, ratio ${(r.average_tx_rate / kcat.rate).toFixed(3)}, ${int((r.average_tx_rate * 100) / Math.max(r.pub_cpu, 1e-9))} msg per pub CPU-s, verdict ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
+      );
+    }
     for (const rate of [1000, 10000, 50000]) {
-      const r = await session.runPoint({ ...pointParamsOf(options), msg_rate: rate });
+      const r = (await session.runPoint({ ...base, msg_rate: rate })).result;
       line(
         `achieved/requested at ${rate} msg/s`,
-        `${r.result.pub_achieved_ratio.toFixed(3)} (tx ${r.result.average_tx_rate.toFixed(0)} msg/s, loss ${r.result.average_packet_loss.toFixed(3)} %)`,
+        `${r.pub_achieved_ratio.toFixed(3)} (tx ${int(r.average_tx_rate)} msg/s, loss ${r.average_packet_loss.toFixed(3)} %)`,
       );
     }
 
-    // 3. Deliveries (clients × rate) this machine sustains with the embedded broker: where the
-    // verdict flips from a Kafka measurement to harness-limited.
+    // 2. Subscribers: deliveries (clients × rate) per sub CPU-second, and where the verdict flips.
+    process.stdout.write('\n## subscribers (1000 msg/s; deliveries = clients × rate)\n');
     let bestLossless = 0;
     let flip = '';
-    for (const clients of quick ? [20, 100] : [20, 50, 100, 200]) {
-      const appCount = clients / 10;
-      const r = await session.runPoint({ ...pointParamsOf(options), total_sub_apps: appCount, clients_per_app: 10, msg_rate: 1000, test_duration: 3 });
-      const deliveries = clients * r.result.average_rate;
+    const shapes: [number, number][] = quick
+      ? [
+          [2, 10],
+          [10, 10],
+          [1, 100],
+        ]
+      : [
+          [2, 10],
+          [5, 10],
+          [10, 10],
+          [4, 25],
+          [1, 100],
+          [20, 10],
+          [30, 10],
+          [6, 50],
+        ];
+    for (const [apps, perApp] of shapes) {
+      const clients = apps * perApp;
+      const { run, brokerPct } = await pointWithBrokerCpu(session, broker, { ...base, total_sub_apps: apps, clients_per_app: perApp, msg_rate: 1000 });
+      const r = run.result;
+      const deliveries = r.client_count * r.average_rate;
+      const perCpu = r.sub_cpu_total_pct ? deliveries / (r.sub_cpu_total_pct / 100) : 0;
       line(
-        `  ${clients} clients × 1000 msg/s (${appCount} sub apps × 10)`,
-        `${deliveries.toFixed(0)} deliveries/s, loss ${r.result.average_packet_loss.toFixed(3)} %, verdict ${r.result.verdict}${r.result.harness_limits.length ? ` (${r.result.harness_limits.join('+')})` : ''}, host cpu ${(r.result.host_cpu_busy_max_pct ?? 0).toFixed(0)} %`,
+        `  ${clients} clients (${apps} sub apps × ${perApp})`,
+        `${int(deliveries)} deliveries/s, ${int(perCpu)} per sub CPU-s, sub CPU ${(r.sub_cpu_total_pct ?? 0).toFixed(0)} %, broker ${brokerPct === null ? '?' : brokerPct.toFixed(0)} %, host ${(r.host_cpu_busy_max_pct ?? 0).toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
       );
-      if (r.result.verdict === 'kafka' && r.result.average_packet_loss === 0 && r.faults.length === 0) bestLossless = Math.max(bestLossless, deliveries);
-      if (!flip && r.result.verdict === 'harness_limited') flip = `${clients} clients (${deliveries.toFixed(0)} deliveries/s)`;
+      if (r.verdict === 'kafka' && r.average_packet_loss === 0 && run.faults.length === 0) bestLossless = Math.max(bestLossless, deliveries);
+      if (!flip && r.verdict === 'harness_limited') flip = `${clients} clients as ${apps} × ${perApp} (${int(deliveries)} deliveries/s)`;
     }
-    line('largest lossless deliveries/s with a Kafka verdict', `${bestLossless.toFixed(0)}`);
-    line('verdict flips to harness-limited at', flip || 'not within the scan');
-    await session.prepareApps(1);
+    line('largest lossless deliveries/s with a Kafka verdict', int(bestLossless));
+    line('first harness-limited point of the scan', flip || 'none');
 
-    // 4. Per-point overhead beyond test_duration with apps reused (same client count).
-    const overheads: number[] = [];
-    const short = { ...pointParamsOf(options), total_sub_apps: 2, clients_per_app: 2, test_duration: 1, msg_rate: 1000 };
-    await session.runPoint(short); // sizes the group; not timed
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      await session.runPoint(short);
-      overheads.push((performance.now() - t0) / 1000 - short.test_duration);
-    }
+    // 3. Per-point overhead beyond test_duration with apps reused: the shared topic (consumers stay
+    // joined) against a topic per point (every consumer joins every point).
+    process.stdout.write('\n## points\n');
+    const short = { ...base, total_sub_apps: 2, clients_per_app: 2, test_duration: 1, msg_rate: 1000 };
+    const shared = await perPointOverhead(session, short);
     line(
       'per-point overhead beyond test_duration, apps reused (median of 3)',
-      `${median(overheads).toFixed(2)} s (${overheads.map((o) => o.toFixed(2)).join(', ')})`,
+      `${median(shared).toFixed(2)} s (${shared.map((o) => o.toFixed(2)).join(', ')})`,
     );
+    const freshSession = await TestSession.open({ ...options, fresh_topic_per_point: true }, { broker });
+    try {
+      const fresh = await perPointOverhead(freshSession, short);
+      line('  the same with --fresh_topic_per_point (median of 3)', `${median(fresh).toFixed(2)} s (${fresh.map((o) => o.toFixed(2)).join(', ')})`);
+    } finally {
+      await freshSession.close();
+    }
 
-    // 5. Scaling the sub group 1 → 20 apps.
+    // 4. Scaling the sub group and collecting from it.
+    const collectApps = quick ? 20 : 50;
     await session.prepareApps(1);
     let t0 = performance.now();
-    await session.prepareApps(20);
-    line('scale sub group 1 → 20 apps (launch + control address)', `${((performance.now() - t0) / 1000).toFixed(2)} s`);
-
-    // 6. Collecting stats from many sub apps in parallel.
-    const collectApps = quick ? 20 : 50;
-    t0 = performance.now();
     const { subs } = await session.prepareApps(collectApps);
-    line(`scale sub group 20 → ${collectApps} apps`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    line(`scale sub group 1 → ${collectApps} apps (launch + control address)`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
     // Signed with the run's credentials: apps refuse anyone else's commands.
     const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth));
     const topic = `bench-collect-${Date.now()}`;

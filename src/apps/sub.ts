@@ -2,65 +2,15 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { SubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
 import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from '../control/wire';
-import { LatencyHistogram } from '../stats/histogram';
-import { SequenceTracker, sumSequences, type SequenceSummary } from '../stats/sequence';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
 import { makeKafka } from '../kafkajs/client';
 import { TelemetryWindow } from './telemetry';
-import { MESSAGE_SIZE, messageDelayMs, messageEpoch, messageIntendedMs, messagePubId, messageSeq, nowMs } from './message';
+import { nowMs } from './message';
+import { ClientAccumulator } from './receive';
 
 /** How often a consumer commits its position, ms. */
 const COMMIT_INTERVAL_MS = 5000;
-
-/**
- * Accumulates one client's receive statistics for one point; replaced at updateconfig and
- * resetstats. Sequence numbers are tracked per publisher: each publisher numbers its own messages
- * and writes one partition, so a tracker per publisher is a tracker per (publisher, partition).
- */
-class ClientAccumulator {
-  msgCnt = 0;
-  firstMs: number | null = null;
-  lastMs: number | null = null;
-  malformed = 0;
-  /** Messages of another point (another epoch): not counted. */
-  stale = 0;
-  /** Indexed by publisher id. */
-  private readonly sequences: SequenceTracker[] = [];
-  /** From the actual send time. */
-  readonly latency = new LatencyHistogram();
-  /** From the intended send time (no coordinated omission). */
-  readonly latencyIntended = new LatencyHistogram();
-
-  constructor(private readonly cfg: Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count'>) {}
-
-  /** Runs for every message received: reads the fields in place, allocates nothing. */
-  receive(value: Buffer | null, atMs: number): void {
-    const valid = value !== null && value.length >= MESSAGE_SIZE;
-    if (valid && messageEpoch(value) !== this.cfg.epoch) {
-      this.stale++;
-      return;
-    }
-    this.msgCnt++;
-    if (this.firstMs === null) this.firstMs = atMs;
-    this.lastMs = atMs;
-    const pubId = valid ? messagePubId(value) : -1;
-    if (!valid || pubId >= this.cfg.pub_count) {
-      this.malformed++;
-      return;
-    }
-    const tracker = (this.sequences[pubId] ??= new SequenceTracker());
-    tracker.record(messageSeq(value));
-    const intendedMs = messageIntendedMs(value, this.cfg.t0_ms);
-    this.latency.record((atMs - intendedMs - messageDelayMs(value)) * 1000);
-    this.latencyIntended.record((atMs - intendedMs) * 1000);
-  }
-
-  /** Σ over publishers; max_seq is the highest of any publisher. */
-  sequenceSummary(): SequenceSummary {
-    return sumSequences(this.sequences.filter((t) => t !== undefined).map((t) => t.summary()));
-  }
-}
 
 interface Client {
   id: string;

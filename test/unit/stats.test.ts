@@ -67,11 +67,23 @@ describe('sequence bookkeeping', () => {
 
 describe('latency histogram', () => {
   it('puts every value inside its bucket bounds with ≤ 3.2 % relative width', () => {
-    for (const v of [0, 1, 63, 64, 65, 100, 1000, 12345, 999_999, 5e7]) {
+    for (const v of [0, 1, 63, 64, 65, 100, 1000, 12345, 999_999, 5e7, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 1e12]) {
       const [lo, hi] = bucketBounds(bucketIndex(v));
       assert.ok(lo <= v && v < hi, `${v} in [${lo}, ${hi})`);
       if (v >= 64) assert.ok((hi - lo) / lo <= 1 / 32 + 1e-12);
     }
+  });
+
+  it('keeps values beyond its dense range (hours of latency) exactly counted', () => {
+    const h = new LatencyHistogram();
+    h.record(10);
+    h.record(1e12);
+    const d = h.toJSON();
+    assert.equal(d.count, 2);
+    assert.equal(Object.values(d.buckets).reduce((a, b) => a + b, 0), 2);
+    assert.equal(histogramQuantile(d, 1), 1e12);
+    const [lo, hi] = bucketBounds(Number(Object.keys(d.buckets).map(Number).sort((a, b) => b - a)[0]));
+    assert.ok(lo <= 1e12 && 1e12 < hi);
   });
 
   it('gives percentiles close to the exact ones', () => {

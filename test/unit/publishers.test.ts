@@ -1,0 +1,153 @@
+import { strict as assert } from 'node:assert';
+import { ClientAccumulator } from '../../src/apps/receive';
+import { encodeMessage } from '../../src/apps/message';
+import { emptyPubStats, type AppTelemetry, type PubStats } from '../../src/control/wire';
+import { applyIdleLoopFix } from '../../src/kafkajs/idle-loop-fix';
+import { pubConfigFor, pointMarks, pubRateShare, subConfigFor } from '../../src/runner/app-config';
+import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
+import { combinePubStats } from '../../src/stats/publishers';
+import { computeResult } from '../../src/stats/result';
+import { sumSequences } from '../../src/stats/sequence';
+
+const T0 = 1_700_000_000_000;
+
+function msg(pubId: number, seq: number, epoch = 3): Buffer {
+  return encodeMessage({ seq, pubId, epoch, intendedMs: T0 + 10 + seq, sentMs: T0 + 10 + seq }, T0);
+}
+
+function telemetry(host: string, cpu: number): AppTelemetry {
+  return { window_s: 10, cpu_pct: cpu, elu: 0.5, loop_delay_p99_ms: 1, rss_bytes: 1, host_cpu_busy_pct: 40, host_runqueue: 1, host_cpus: 2, host };
+}
+
+function pub(msgCnt: number, start: number, end: number, cpuS: number, host: string): PubStats {
+  return {
+    ...emptyPubStats(),
+    msg_cnt: msgCnt,
+    rate: msgCnt / (end - start),
+    'time:start': start,
+    'time:end': end,
+    'cpu:start': [1, 1],
+    'cpu:end': [1 + cpuS, 1],
+    'net:start': [1000, 2000],
+    'net:end': [1000 + 10 * msgCnt, 2000 + msgCnt],
+    requests: msgCnt / 100,
+    telemetry: telemetry(host, (cpuS / (end - start)) * 100),
+  };
+}
+
+describe('several publishers', () => {
+  it('tracks sequences per publisher: the same numbers from two publishers are not duplicates', () => {
+    const acc = new ClientAccumulator({ t0_ms: T0, epoch: 3, pub_count: 2 });
+    for (let seq = 0; seq < 500; seq++) {
+      acc.receive(msg(0, seq), T0 + 600);
+      acc.receive(msg(1, seq), T0 + 600);
+    }
+    assert.deepEqual(acc.sequenceSummary(), { unique: 1000, duplicates: 0, out_of_order: 0, max_seq: 499, gaps: 0 });
+    assert.equal(acc.msgCnt, 1000);
+  });
+
+  it('counts an injected duplicate once, against its publisher, and a gap and a reorder exactly', () => {
+    const acc = new ClientAccumulator({ t0_ms: T0, epoch: 3, pub_count: 2 });
+    for (const seq of [0, 1, 2, 3, 4]) acc.receive(msg(0, seq), T0 + 100);
+    for (const seq of [0, 2, 1, 4]) acc.receive(msg(1, seq), T0 + 100); // 1 reordered, 3 missing
+    acc.receive(msg(1, 2), T0 + 100); // the injected duplicate
+    assert.deepEqual(acc.sequenceSummary(), { unique: 9, duplicates: 1, out_of_order: 1, max_seq: 4, gaps: 1 });
+  });
+
+  it('leaves messages of another point and of an unknown publisher out of the sequence figures', () => {
+    const acc = new ClientAccumulator({ t0_ms: T0, epoch: 3, pub_count: 2 });
+    acc.receive(msg(0, 0, 2), T0);
+    acc.receive(msg(2, 0), T0);
+    acc.receive(Buffer.from('short'), T0);
+    assert.equal(acc.stale, 1);
+    assert.equal(acc.malformed, 2);
+    assert.equal(acc.sequenceSummary().unique, 0);
+  });
+
+  it('sums sequence summaries; max_seq is the highest', () => {
+    assert.deepEqual(
+      sumSequences([
+        { unique: 5, duplicates: 1, out_of_order: 2, max_seq: 9, gaps: 5 },
+        { unique: 3, duplicates: 0, out_of_order: 1, max_seq: 2, gaps: 0 },
+      ]),
+      { unique: 8, duplicates: 1, out_of_order: 3, max_seq: 9, gaps: 5 },
+    );
+  });
+
+  it('combines publishers: messages and CPU add up, host network counters count once per host', () => {
+    const a = pub(5000, 100, 110, 2, 'h1');
+    const b = pub(5000, 100.05, 110.05, 3, 'h1');
+    const c = pub(5000, 100, 110, 1, 'h2');
+    const all = combinePubStats([a, b, c]);
+    assert.equal(all.msg_cnt, 15000);
+    assert.equal(all['time:start'], 100);
+    assert.equal(all['time:end'], 110.05);
+    assert.ok(Math.abs(all.rate - 15000 / 10.05) < 1e-9);
+    assert.deepEqual([all['cpu:end'][0] - all['cpu:start'][0], all['cpu:end'][1] - all['cpu:start'][1]], [6, 0]);
+    // h1's counters once (a), plus h2's (c): b's would double-count h1.
+    assert.deepEqual([all['net:end'][0] - all['net:start'][0], all['net:end'][1] - all['net:start'][1]], [100000, 10000]);
+    assert.equal(all.telemetry?.cpu_pct, 30);
+    assert.equal(combinePubStats([a]), a);
+  });
+
+  it('computes HYDRA figures over two publishers: packet_tx is the sum, pub_cpu the total, the busiest one named', () => {
+    const a = pub(5000, 100, 110, 2, 'h1');
+    const b = pub(5000, 100, 110, 3, 'h1');
+    const r = computeResult([a, b], [], 1, 1000);
+    assert.equal(r.packet_tx, 10000);
+    assert.equal(r.average_tx_rate, 1000);
+    assert.equal(r.pub_apps, 2);
+    assert.ok(Math.abs(r.pub_cpu - 50) < 1e-9);
+    assert.ok(Math.abs(r.pub_cpu_max_pct - 30) < 1e-9);
+  });
+
+  it('splits the rate evenly and gives each publisher its id and partition; subscribers learn the count', () => {
+    const params = { ...pointParamsOf({ ...DEFAULT_OPTIONS }), msg_rate: 3000, total_pub_apps: 3 };
+    assert.equal(pubRateShare(params), 1000);
+    const cfg = pubConfigFor(params, 't', pointMarks(7, T0), 2, 1);
+    assert.deepEqual([cfg.msg_rate, cfg.pub_id, cfg.partition, cfg.epoch], [1000, 2, 1, 7]);
+    const sub = subConfigFor(params, DEFAULT_OPTIONS, 't', pointMarks(7, T0));
+    assert.deepEqual([sub.pub_count, sub.start_at], [3, 'latest']);
+    assert.equal(subConfigFor(params, { ...DEFAULT_OPTIONS, fresh_topic_per_point: true }, 't', pointMarks(7, T0)).start_at, 'earliest');
+  });
+});
+
+describe('kafkajs idle-loop fix', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the pinned kafkajs's internal request queue
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as new (o: Record<string, unknown>) => {
+    pending: unknown[];
+    throttledUntil: number;
+    throttleCheckTimeoutId: NodeJS.Timeout | null;
+    checkPendingRequests(): void;
+    destroy(): void;
+  };
+  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, namespace: () => logger };
+
+  it('is in force for the pinned kafkajs', () => {
+    assert.equal(applyIdleLoopFix(), true);
+  });
+
+  it('arms no timer for an idle queue, and still one for a throttled queue with requests waiting', () => {
+    applyIdleLoopFix();
+    const q = new RequestQueue({
+      instrumentationEmitter: null,
+      maxInFlightRequests: null,
+      requestTimeout: 1000,
+      enforceRequestTimeout: false,
+      clientId: 'x',
+      broker: 'b',
+      logger,
+      isConnected: () => true,
+    });
+    try {
+      q.checkPendingRequests();
+      assert.equal(q.throttleCheckTimeoutId, null, 'an idle queue re-armed its timer');
+      q.throttledUntil = Date.now() + 60_000;
+      q.pending.push({ correlationId: 1 });
+      q.checkPendingRequests();
+      assert.notEqual(q.throttleCheckTimeoutId, null, 'a throttled queue with a waiting request must check again later');
+    } finally {
+      q.destroy();
+    }
+  });
+});
