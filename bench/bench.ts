@@ -10,8 +10,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+// Before kafkajs itself: the raw loop runs with the same kafkajs fixes as hydra (src/kafkajs/patches.ts).
+import '../src/kafkajs/patches';
 import { Kafka, logLevel } from 'kafkajs';
-import '../src/kafkajs/idle-loop-fix';
 import { median } from 'simple-statistics';
 import { encodeMessage } from '../src/apps/message';
 import { startEmbeddedBroker, type BrokerHandle } from '../src/broker';
@@ -70,7 +71,7 @@ async function kcatRate(brokers: string[], topic: string, count: number): Promis
   const file = path.join(os.tmpdir(), `hydra-bench-kcat-${process.pid}.txt`);
   fs.writeFileSync(file, '0123456789abcde\n'.repeat(count));
   try {
-    const script = `kcat -P -b ${brokers.join(',')} -t ${topic} -p 0 -X acks=1 -X linger.ms=5 ${file} && times`;
+    const script = `kcat -P -b ${brokers.join(',')} -t ${topic} -p 0 -X acks=1 -X linger.ms=5 -l ${file} && times`;
     const start = performance.now();
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,5 +1,6 @@
+// Before kafkajs itself: see kafkajs/patches.ts.
+import '../kafkajs/patches';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import '../kafkajs/idle-loop-fix';
 
 /**
  * Creates a point's topic on a real cluster with the configured partitions/replication, so the

@@ -1,5 +1,6 @@
+// Before kafkajs itself: see patches.ts.
+import './patches';
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
-import './idle-loop-fix';
 
 /** kafkajs logs go to the app's stderr (its log file), one line each. */
 const stderrLogger: logCreator =

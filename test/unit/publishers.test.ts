@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { ClientAccumulator } from '../../src/apps/receive';
 import { encodeMessage } from '../../src/apps/message';
 import { emptyPubStats, type AppTelemetry, type PubStats } from '../../src/control/wire';
-import { applyIdleLoopFix } from '../../src/kafkajs/idle-loop-fix';
+import { applyIdleLoopFix, applyLinearGrouping, groupMessagesPerPartition } from '../../src/kafkajs/patches';
 import { pubConfigFor, pointMarks, pubRateShare, subConfigFor } from '../../src/runner/app-config';
 import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
 import { combinePubStats } from '../../src/stats/publishers';
@@ -109,6 +111,27 @@ describe('several publishers', () => {
     const sub = subConfigFor(params, DEFAULT_OPTIONS, 't', pointMarks(7, T0));
     assert.deepEqual([sub.pub_count, sub.start_at], [3, 'latest']);
     assert.equal(subConfigFor(params, { ...DEFAULT_OPTIONS, fresh_topic_per_point: true }, 't', pointMarks(7, T0)).start_at, 'earliest');
+  });
+});
+
+describe('kafkajs linear grouping', () => {
+  it('groups like kafkajs: partition → messages in send order', () => {
+    const messages = Array.from({ length: 10 }, (_, i) => ({ i }));
+    const groups = groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}, {}, {}], messages, partitioner: ({ message }) => message.i % 3 });
+    assert.deepEqual(groups, { 0: [{ i: 0 }, { i: 3 }, { i: 6 }, { i: 9 }], 1: [{ i: 1 }, { i: 4 }, { i: 7 }], 2: [{ i: 2 }, { i: 5 }, { i: 8 }] });
+    assert.deepEqual(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 }), {});
+  });
+
+  it("is the one kafkajs's producer loads in an app process", () => {
+    // A fresh process, as an app starts: hydra's kafkajs client module first, then the producer.
+    const dist = path.resolve(__dirname, '..', '..', 'src');
+    const script = `require(${JSON.stringify(path.join(dist, 'kafkajs', 'client'))});
+      require('kafkajs').Kafka;
+      const used = require('kafkajs/src/producer/groupMessagesPerPartition');
+      process.stdout.write(String(used === require(${JSON.stringify(path.join(dist, 'kafkajs', 'patches'))}).groupMessagesPerPartition));`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '..', '..', '..'), encoding: 'utf8' });
+    assert.equal(out, 'true');
+    assert.equal(typeof applyLinearGrouping(), 'boolean');
   });
 });
 

@@ -80,9 +80,18 @@ describe('latency histogram', () => {
     h.record(1e12);
     const d = h.toJSON();
     assert.equal(d.count, 2);
-    assert.equal(Object.values(d.buckets).reduce((a, b) => a + b, 0), 2);
+    assert.equal(
+      Object.values(d.buckets).reduce((a, b) => a + b, 0),
+      2,
+    );
     assert.equal(histogramQuantile(d, 1), 1e12);
-    const [lo, hi] = bucketBounds(Number(Object.keys(d.buckets).map(Number).sort((a, b) => b - a)[0]));
+    const [lo, hi] = bucketBounds(
+      Number(
+        Object.keys(d.buckets)
+          .map(Number)
+          .sort((a, b) => b - a)[0],
+      ),
+    );
     assert.ok(lo <= 1e12 && 1e12 < hi);
   });
 
