@@ -20,7 +20,8 @@ import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } f
 import { ControlClient } from '../src/control/client';
 import type { SubCommands } from '../src/control/protocol';
 import { pointMarks, subConfigFor } from '../src/runner/app-config';
-import { TestSession, type PointRun } from '../src/runner/session';
+import type { RunnerEvent } from '../src/runner/events';
+import { TestSession } from '../src/runner/session';
 
 const quick = process.argv.includes('--quick');
 const WINDOW_S = quick ? 3 : 5;
@@ -103,18 +104,23 @@ function processCpuS(pid: number | undefined): number | null {
   }
 }
 
-/** Runs a point and measures the embedded broker's CPU over it, % of one core. */
-async function pointWithBrokerCpu(
-  session: TestSession,
-  broker: BrokerHandle,
-  params: PointParams,
-): Promise<{ run: PointRun; brokerPct: number | null; wallS: number }> {
-  const cpu0 = processCpuS(broker.pid);
-  const t0 = performance.now();
-  const run = await session.runPoint(params);
-  const wallS = (performance.now() - t0) / 1000;
-  const cpu1 = processCpuS(broker.pid);
-  return { run, wallS, brokerPct: cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) / wallS) * 100 };
+/** The embedded broker's CPU between the publish and collect phases of the last point (its measuring window). */
+class BrokerCpuMeter {
+  private from: { cpu: number | null; at: number } | null = null;
+  lastPct: number | null = null;
+
+  constructor(private readonly pid: number | undefined) {}
+
+  onEvent = (e: RunnerEvent): void => {
+    if (e.type !== 'phase') return;
+    if (e.phase === 'publish') this.from = { cpu: processCpuS(this.pid), at: performance.now() };
+    if (e.phase === 'collect' && this.from) {
+      const cpu = processCpuS(this.pid);
+      const seconds = (performance.now() - this.from.at) / 1000;
+      this.lastPct = cpu === null || this.from.cpu === null || seconds <= 0 ? null : ((cpu - this.from.cpu) / seconds) * 100;
+      this.from = null;
+    }
+  };
 }
 
 async function perPointOverhead(session: TestSession, params: PointParams): Promise<number[]> {
@@ -141,7 +147,8 @@ async function main(): Promise<void> {
     drain_timeout: 5,
   };
   const base = pointParamsOf(options);
-  const session = await TestSession.open(options, { broker });
+  const brokerCpu = new BrokerCpuMeter(broker.pid);
+  const session = await TestSession.open(options, { broker, onEvent: brokerCpu.onEvent });
   try {
     // 1. Publisher: references, then hydra with 1 and 2 publisher apps.
     process.stdout.write('\n## publisher (16-byte messages, acks=1, embedded broker)\n');
@@ -195,7 +202,8 @@ async function main(): Promise<void> {
         ];
     for (const [apps, perApp] of shapes) {
       const clients = apps * perApp;
-      const { run, brokerPct } = await pointWithBrokerCpu(session, broker, { ...base, total_sub_apps: apps, clients_per_app: perApp, msg_rate: 1000 });
+      const run = await session.runPoint({ ...base, total_sub_apps: apps, clients_per_app: perApp, msg_rate: 1000 });
+      const brokerPct = brokerCpu.lastPct;
       const r = run.result;
       const deliveries = r.client_count * r.average_rate;
       const perCpu = r.sub_cpu_total_pct ? deliveries / (r.sub_cpu_total_pct / 100) : 0;

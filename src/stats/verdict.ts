@@ -75,7 +75,8 @@ export function judgeHarness(input: VerdictInput, t: VerdictThresholds = DEFAULT
     reasons.push({
       limit: 'host',
       detail: `host CPU ${busy.map(([host, pct]) => `${host} ${pct.toFixed(0)} %`).join(', ')} busy`,
-      remedy: 'run fewer apps on this machine (the embedded broker shares it too), or spread apps over more machines',
+      remedy:
+        'run fewer processes on this machine (more clients per sub app cost less CPU per delivery than more sub apps; the embedded broker shares the machine too), or spread apps over more machines',
     });
   }
   return reasons;
