@@ -97,6 +97,11 @@ export class TestSession implements PointRunner {
     return this.launcher.logDir;
   }
 
+  /** The publisher apps now running, by pub_id. */
+  publisherApps(): readonly AppHandle[] {
+    return [...this.pubs];
+  }
+
   /** A signed control client for any app of this run (the runner's own, shared with the benchmark). */
   controlClient<M extends CommandMap>(app: AppHandle): ControlClient<M> {
     let c = this.clients.get(app.name);

@@ -125,18 +125,24 @@ describe('harness faults (real processes, embedded broker)', function () {
     const o = options({ test_duration: 10 });
     let killedAt = 0;
     const s = await openSession(o, (session) => {
-      const pub = (session as unknown as { pub: AppHandle }).pub;
+      const pub = session.publisherApps()[0];
+      assert.ok(pub?.pid, 'the publisher is running');
       killedAt = Date.now();
       process.kill(pub.pid as number, 'SIGKILL');
     });
     let retryAfterMs = 0;
+    let retryError = '';
     const store = createStudy({ kind: 'sweep', options: o, grid: { client_counts: [4], msg_rates: [500] } });
     const outcome = await runStudy(store, {
       session: s,
       onEvent: (e) => {
-        if (e.type === 'point-retry' && !retryAfterMs) retryAfterMs = Date.now() - killedAt;
+        if (e.type === 'point-retry' && !retryAfterMs) {
+          retryAfterMs = Date.now() - killedAt;
+          retryError = e.error;
+        }
       },
     });
+    assert.match(retryError, /^pub \(pid \d+\) was killed by SIGKILL during publish/);
     assert.equal(outcome.points[0]?.status, 'ok');
     assert.equal(outcome.points[0]?.attempts, 2);
     assert.ok(retryAfterMs > 0 && retryAfterMs < 3000, `retried ${retryAfterMs} ms after the kill, not after the 10 s window`);
