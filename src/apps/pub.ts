@@ -38,7 +38,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
   private error: string | null = null;
 
   constructor(private readonly spec: AppSpec) {
-    this.producer = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`).producer({ allowAutoTopicCreation: true });
+    this.producer = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security).producer({ allowAutoTopicCreation: true });
     this.connected = this.producer.connect();
     // Surface a failed connect in teststart, not as an unhandled rejection.
     this.connected.catch((err: unknown) => log(spec, `producer connect failed: ${String(err)}`));

@@ -50,7 +50,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
   private created = 0;
 
   constructor(private readonly spec: AppSpec) {
-    this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`);
+    this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security);
   }
 
   register(server: ControlServer<SubCommands>): void {

@@ -1,24 +1,12 @@
 // Before kafkajs itself: see kafkajs/patches.ts.
 import '../kafkajs/patches';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-
-/**
- * Creates a point's topic on a real cluster with the configured partitions/replication, so the
- * test does not depend on the broker's auto-create defaults. An existing topic is fine.
- */
-export async function ensureTopic(brokers: string[], clientId: string, topic: string, partitions: number, replication: number): Promise<void> {
-  const admin = new Kafka({ brokers, clientId: `${clientId}-admin`, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { kafkajsSecurityConfig, type KafkaSecurity } from '../kafkajs/security';
 
 /**
  * The runner's admin connection to the cluster, opened on first use and kept for the session:
- * reads where each partition's log ends, to tell clients that are behind from lost messages.
+ * creates the run's topic on a real cluster and reads where each partition's log ends, to tell
+ * clients that are behind from lost messages.
  */
 export class ClusterAdmin {
   private admin: Admin | null = null;
@@ -26,15 +14,30 @@ export class ClusterAdmin {
   constructor(
     private readonly brokers: readonly string[],
     private readonly clientId: string,
+    private readonly security: KafkaSecurity | null = null,
   ) {}
 
   private async connected(): Promise<Admin> {
     if (!this.admin) {
-      const admin = new Kafka({ brokers: [...this.brokers], clientId: `${this.clientId}-admin`, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+      const admin = new Kafka({
+        brokers: [...this.brokers],
+        clientId: `${this.clientId}-admin`,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 2 },
+        ...kafkajsSecurityConfig(this.security),
+      }).admin();
       await admin.connect();
       this.admin = admin;
     }
     return this.admin;
+  }
+
+  /**
+   * Creates `topic` with the configured partitions and replication, so the test does not depend
+   * on the broker's auto-create defaults. An existing topic is fine.
+   */
+  async ensureTopic(topic: string, partitions: number, replication: number): Promise<void> {
+    await (await this.connected()).createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true });
   }
 
   /** Per partition, the log end offset (high watermark) of `topic`. */

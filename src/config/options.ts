@@ -57,6 +57,22 @@ export interface HydraOptions {
   join_timeout: number;
   /** A new topic and new consumer groups for every point (the pre-0.2 way); default: one topic per session, consumers stay joined. */
   fresh_topic_per_point: boolean;
+  /** Kafka's security.protocol for every client hydra makes (apps and admin): plaintext, ssl, sasl_plaintext or sasl_ssl. */
+  security_protocol: SecurityProtocol;
+  /** PEM file of the CA that signed the brokers' certificates ('' = the system's CAs). */
+  ssl_ca_file: string;
+  /** PEM client certificate and key for mutual TLS ('' = none). */
+  ssl_cert_file: string;
+  ssl_key_file: string;
+  /** TLS server name to verify ('' = the broker's host name). */
+  ssl_servername: string;
+  /** SASL mechanism. */
+  sasl_mechanism: SaslMechanism;
+  sasl_username: string;
+  /** Name of the environment variable holding the SASL password (never the password itself). */
+  sasl_password_env: string;
+  /** File holding the SASL password (one line). */
+  sasl_password_file: string;
   /** Harness-limit thresholds ([verdict] in hydra.ini): publisher reached less than this fraction of the requested rate. */
   verdict_pub_achieved_min: number;
   /** An app at or above this CPU, % of one core, is saturated. */
@@ -95,6 +111,15 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   drain_timeout: 5,
   join_timeout: 60,
   fresh_topic_per_point: false,
+  security_protocol: 'plaintext',
+  ssl_ca_file: '',
+  ssl_cert_file: '',
+  ssl_key_file: '',
+  ssl_servername: '',
+  sasl_mechanism: 'plain',
+  sasl_username: '',
+  sasl_password_env: '',
+  sasl_password_file: '',
   verdict_pub_achieved_min: 0.95,
   verdict_app_cpu_max_pct: 90,
   verdict_app_elu_max: 0.9,
@@ -102,6 +127,13 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
 });
 
 export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice';
+
+/** Kafka's security.protocol values. */
+export const SECURITY_PROTOCOLS = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'] as const;
+export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
+/** SASL mechanisms kafkajs speaks without plugins. */
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 /** Where apps run. */
 export const LAUNCHER_KINDS = ['local'] as const;
@@ -273,6 +305,30 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['verdict', 'host_cpu_max_pct'],
     iniOnly: true,
   },
+  {
+    name: 'security_protocol',
+    kind: 'choice',
+    choices: SECURITY_PROTOCOLS,
+    unit: '',
+    help: "Kafka's security.protocol for every client hydra makes",
+    ini: ['security', 'protocol'],
+    iniOnly: true,
+  },
+  { name: 'ssl_ca_file', kind: 'string', unit: 'path', help: "PEM CA file for the brokers' certificates", ini: ['security', 'ssl_ca_file'], iniOnly: true },
+  { name: 'ssl_cert_file', kind: 'string', unit: 'path', help: 'PEM client certificate (mutual TLS)', ini: ['security', 'ssl_cert_file'], iniOnly: true },
+  { name: 'ssl_key_file', kind: 'string', unit: 'path', help: 'PEM client key (mutual TLS)', ini: ['security', 'ssl_key_file'], iniOnly: true },
+  { name: 'ssl_servername', kind: 'string', unit: '', help: 'TLS server name to verify', ini: ['security', 'ssl_servername'], iniOnly: true },
+  { name: 'sasl_mechanism', kind: 'choice', choices: SASL_MECHANISMS, unit: '', help: 'SASL mechanism', ini: ['security', 'sasl_mechanism'], iniOnly: true },
+  { name: 'sasl_username', kind: 'string', unit: '', help: 'SASL user name', ini: ['security', 'sasl_username'], iniOnly: true },
+  {
+    name: 'sasl_password_env',
+    kind: 'string',
+    unit: '',
+    help: 'environment variable holding the SASL password',
+    ini: ['security', 'sasl_password_env'],
+    iniOnly: true,
+  },
+  { name: 'sasl_password_file', kind: 'string', unit: 'path', help: 'file holding the SASL password', ini: ['security', 'sasl_password_file'], iniOnly: true },
   { name: 'join_timeout', kind: 'number', unit: 's', min: 1, max: 3600, help: 'time for all consumers to join their groups', ini: ['test', 'join_timeout'] },
 ];
 

@@ -7,6 +7,7 @@ import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
 import { checkAcks, checkNumber } from './rules';
+import { checkSecurityOptions } from '../kafkajs/security';
 
 /** Flags every test command accepts: the options that are not ini-only. */
 export const OPTION_FLAGS: readonly (FlagDef & { default: unknown })[] = OPTION_SPECS.filter((s) => !s.iniOnly).map((s) => ({
@@ -98,6 +99,7 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkDirectory(options.log_dir, sourceOf('log_dir'));
   checkDirectory(options.results_dir, sourceOf('results_dir'));
   checkLocalScale(options.total_sub_apps, options.launcher, sourceOf('total_sub_apps'));
+  checkSecurityOptions(options);
 }
 
 /** The local launcher forks every app on this machine: refuse counts that would fork thousands of processes. */

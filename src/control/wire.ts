@@ -7,6 +7,16 @@ import type { AppControlAuth } from './auth';
 
 export type AppKind = 'pub' | 'sub';
 
+/**
+ * How to connect to a secured cluster (kafkajs/security.ts builds it from hydra.ini). Holds
+ * secrets: it travels only in the launch message and is never persisted or logged. PEM contents,
+ * not paths, since an app may run on another host.
+ */
+export interface KafkaSecurity {
+  tls?: { ca?: string; cert?: string; key?: string; servername?: string };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
 /** What the launcher hands an app at start (first IPC message or stdin line, never argv or env). */
 export interface AppSpec {
   kind: AppKind;
@@ -17,6 +27,8 @@ export interface AppSpec {
   control_host: string;
   /** The run's control credentials: only signed commands of this run are served. */
   control: AppControlAuth;
+  /** TLS/SASL for the Kafka clients; absent for plaintext. */
+  kafka_security?: KafkaSecurity;
 }
 
 /** The launcher's first message to an app. */

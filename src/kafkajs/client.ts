@@ -1,6 +1,7 @@
 // Before kafkajs itself: see patches.ts.
 import './patches';
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
+import { kafkajsSecurityConfig, type KafkaSecurity } from './security';
 
 /** kafkajs logs go to the app's stderr (its log file), one line each. */
 const stderrLogger: logCreator =
@@ -10,10 +11,11 @@ const stderrLogger: logCreator =
     process.stderr.write(`${log.timestamp} kafkajs ${logLevel[level]} ${namespace} ${message} ${JSON.stringify(extra)}\n`);
   };
 
-export function makeKafka(brokers: string[], clientId: string): Kafka {
+export function makeKafka(brokers: string[], clientId: string, security?: KafkaSecurity | null): Kafka {
   return new Kafka({
     brokers,
     clientId,
+    ...kafkajsSecurityConfig(security),
     // acks=0 against some brokers makes kafkajs warn on every unmatched response; errors are enough.
     logLevel: logLevel.ERROR,
     logCreator: stderrLogger,

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appAuthOf, type ControlAuth } from '../control/auth';
-import type { AppKind, AppSpec, LaunchMessage, ReadyMessage } from '../control/wire';
+import type { AppKind, AppSpec, KafkaSecurity, LaunchMessage, ReadyMessage } from '../control/wire';
 import { AppLaunchError, errorMessage } from '../errors';
 import type { AppHandle, Launcher } from './launcher';
 import { isStopped, parentDeathWrapper } from '../supervise/process';
@@ -19,6 +19,8 @@ export interface LocalLauncherOptions {
   control_host: string;
   /** The run's control credentials, handed to each app over its IPC channel. */
   auth: ControlAuth;
+  /** TLS/SASL for the apps' Kafka clients, handed over the same channel (never argv or env). */
+  kafkaSecurity?: KafkaSecurity | null;
   /** Directory for this run's app logs (created). */
   logDir: string;
   /** How long an app may take to bind its control server, ms. */
@@ -53,7 +55,15 @@ export class LocalLauncher implements Launcher {
   async launch(kind: AppKind, name: string): Promise<AppHandle> {
     if (this.apps.has(name)) throw new AppLaunchError(`app '${name}' is already running`);
     const o = this.options;
-    const spec: AppSpec = { kind, name, brokers: o.brokers, client_id: o.client_id, control_host: o.control_host, control: appAuthOf(o.auth) };
+    const spec: AppSpec = {
+      kind,
+      name,
+      brokers: o.brokers,
+      client_id: o.client_id,
+      control_host: o.control_host,
+      control: appAuthOf(o.auth),
+      ...(o.kafkaSecurity ? { kafka_security: o.kafkaSecurity } : {}),
+    };
     const logFile = path.join(this.logDir, `${name}.log`);
     const fd = openLog(logFile, name);
     let child: ChildProcess;

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';
-import { ClusterAdmin, ensureTopic } from '../broker/topics';
+import { ClusterAdmin } from '../broker/topics';
+import { loadKafkaSecurity, type KafkaSecurity } from '../kafkajs/security';
 import type { HydraOptions, PointParams } from '../config/options';
 import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
 import { ControlClient } from '../control/client';
@@ -55,10 +56,11 @@ export class TestSession implements PointRunner {
     runId: string,
     auth: ControlAuth,
     private readonly emit: RunnerEventSink,
+    security: KafkaSecurity | null,
   ) {
     this.runId = runId;
     this.auth = auth;
-    this.admin = new ClusterAdmin(broker.brokers, options.client_id);
+    this.admin = new ClusterAdmin(broker.brokers, options.client_id, security);
     void broker.lost.then((how) => {
       if (!this.closed) this.brokerLost = how;
     });
@@ -72,6 +74,14 @@ export class TestSession implements PointRunner {
     const curve = !isLoopback(options.control_host);
     const auth = newControlAuth(runId, curve);
     if (curve) emit({ type: 'control', host: options.control_host, curve });
+    // Secrets are read before anything starts, so a missing one costs one line and nothing else.
+    const security = loadKafkaSecurity(options);
+    if (security && (opts.broker ? opts.broker.embedded : options.brokers.length === 0))
+      throw new ConfigError(
+        '[security] protocol',
+        options.security_protocol,
+        'the embedded broker speaks plaintext only; set [broker] brokers to a secured cluster',
+      );
     const broker = opts.broker ?? (await acquireBroker(options));
     emit({ type: 'broker', brokers: broker.brokers, embedded: broker.embedded });
     try {
@@ -80,9 +90,10 @@ export class TestSession implements PointRunner {
         client_id: options.client_id,
         control_host: options.control_host,
         auth,
+        kafkaSecurity: security,
         logDir: path.join(options.log_dir, runId),
       });
-      return new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit);
+      return new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
     } catch (err) {
       if (!opts.broker) await broker.stop();
       throw err;
@@ -215,7 +226,7 @@ export class TestSession implements PointRunner {
 
     if (!this.broker.embedded && !this.ensuredTopics.has(topic)) {
       this.emit({ type: 'phase', phase: 'topic', detail: topic });
-      await ensureTopic(this.broker.brokers, o.client_id, topic, o.topic_partitions, o.topic_replication);
+      await this.admin.ensureTopic(topic, o.topic_partitions, o.topic_replication);
       this.ensuredTopics.add(topic);
     }
     // Each publisher writes one partition; the embedded broker's topics are created on first use with its default layout, so partition 0 there.
