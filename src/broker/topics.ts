@@ -2,6 +2,13 @@
 import '../kafkajs/patches';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkajsSecurityConfig, type KafkaSecurity } from '../kafkajs/security';
+import { findLeftovers, removeLeftovers, type Leftovers } from './leftovers';
+
+/** Which cluster a study ran against. */
+export interface ClusterInfo {
+  cluster_id: string;
+  broker_count: number;
+}
 
 /**
  * The runner's admin connection to the cluster, opened on first use and kept for the session:
@@ -38,6 +45,22 @@ export class ClusterAdmin {
    */
   async ensureTopic(topic: string, partitions: number, replication: number): Promise<void> {
     await (await this.connected()).createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true });
+  }
+
+  /** The cluster's id and broker count, for the study's record. */
+  async describe(): Promise<ClusterInfo> {
+    const cluster = await (await this.connected()).describeCluster();
+    return { cluster_id: cluster.clusterId, broker_count: cluster.brokers.length };
+  }
+
+  /** Topics and consumer groups under `prefix` (a run's, or every hydra run's). */
+  async leftovers(prefix: string): Promise<Leftovers> {
+    return findLeftovers(await this.connected(), prefix);
+  }
+
+  /** Deletes them; what could not be deleted comes back with the reason. */
+  async remove(leftovers: Leftovers): Promise<{ removed: Leftovers; failed: string[] }> {
+    return removeLeftovers(await this.connected(), leftovers);
   }
 
   /** Per partition, the log end offset (high watermark) of `topic`. */

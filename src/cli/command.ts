@@ -1,4 +1,6 @@
 import type { FlagDef, ParsedArgs } from '../config/flags';
+import type { LeftoverCleaner } from '../broker/leftovers';
+import type { HydraOptions } from '../config/options';
 import type { OpenPointRunner } from '../runner/point-runner';
 
 /** Where a command writes: results to stdout, people-facing text to stderr. */
@@ -9,6 +11,8 @@ export interface CliIO {
   interactive: boolean;
   /** How test commands open their runner (default: real apps and broker); tests pass a fake. */
   openSession?: OpenPointRunner;
+  /** How `hydra clean` reaches the cluster (default: a kafkajs admin client); tests pass a fake. */
+  openCleaner?: (options: HydraOptions) => Promise<LeftoverCleaner>;
 }
 
 export interface CliCommand {

@@ -3,6 +3,7 @@ import { ConfigError, errorMessage } from '../errors';
 import type { CliCommand, CliIO } from './command';
 import { isShuttingDown } from './shutdown';
 import { brokerCommand } from './commands/broker';
+import { cleanCommand } from './commands/clean';
 import { kafkaCommand } from './commands/kafka';
 import { plotCommand, reportCommand } from './commands/plot';
 import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, studyCommand, sweepCommand } from './commands/study';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   plotCommand,
   reportCommand,
   brokerCommand,
+  cleanCommand,
 ];
 
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes';

@@ -9,7 +9,18 @@ export function phaseLogger(io: CliIO): RunnerEventSink {
     if (event.type === 'broker') io.stderr.write(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}\n`);
     else if (event.type === 'control') io.stderr.write(controlLine(event.host) + '\n');
     else if (event.type === 'phase') io.stderr.write(`hydra: ${event.phase}${event.detail ? `: ${event.detail}` : ''}\n`);
+    else if (event.type === 'cleanup') io.stderr.write(cleanupLines(event).join('\n') + '\n');
   };
+}
+
+/** What a run removed from the cluster, and what it left with the command that removes it. */
+export function cleanupLines(event: { run: string; topics: number; groups: number; failed: string[] }): string[] {
+  const lines = [`hydra: removed ${event.topics} topic(s) and ${event.groups} consumer group(s) of run ${event.run} from the cluster`];
+  if (event.failed.length > 0)
+    lines.push(
+      `hydra: could not remove: ${event.failed.join('; ')} — remove them with: hydra clean --run=${event.run} --yes (or keep them next time with --keep_topics)`,
+    );
+  return lines;
 }
 
 const describe = (p: PointParams): string => `${p.total_sub_apps * p.clients_per_app} clients, ${p.msg_rate} msg/s, batch ${p.msg_batch}`;
@@ -50,6 +61,12 @@ export function studyProgress(io: CliIO): EventSink {
       case 'control':
         out(controlLine(event.host));
         if (tty) io.stderr.write('\n');
+        break;
+      case 'cleanup':
+        for (const text of cleanupLines(event)) {
+          out(text);
+          if (tty) io.stderr.write('\n');
+        }
         break;
       case 'study-start':
         total = event.totalPoints;

@@ -55,6 +55,8 @@ export interface HydraOptions {
   drain_timeout: number;
   /** Time allowed for all consumers to join their groups, seconds. */
   join_timeout: number;
+  /** On a real cluster, leave the run's topics and consumer groups in place when it ends (default: delete them). */
+  keep_topics: boolean;
   /** A new topic and new consumer groups for every point (the pre-0.2 way); default: one topic per session, consumers stay joined. */
   fresh_topic_per_point: boolean;
   /** Kafka's security.protocol for every client hydra makes (apps and admin): plaintext, ssl, sasl_plaintext or sasl_ssl. */
@@ -111,6 +113,7 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   drain_timeout: 5,
   join_timeout: 60,
   fresh_topic_per_point: false,
+  keep_topics: false,
   security_protocol: 'plaintext',
   ssl_ca_file: '',
   ssl_cert_file: '',
@@ -197,6 +200,13 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     unit: '',
     help: 'new topic and consumer groups every point (consumers join each time)',
     ini: ['test', 'fresh_topic_per_point'],
+  },
+  {
+    name: 'keep_topics',
+    kind: 'bool',
+    unit: '',
+    help: "on a real cluster, keep the run's topics and consumer groups (default: deleted when the run ends)",
+    ini: ['broker', 'keep_topics'],
   },
   { name: 'keep_running', kind: 'bool', unit: '', help: 'leave apps and broker up until Enter is pressed' },
   { name: 'acks', kind: 'acks', unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'] },

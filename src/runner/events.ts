@@ -11,6 +11,8 @@ export type RunnerEvent =
   | { type: 'broker'; brokers: string[]; embedded: boolean }
   /** The apps' control servers bind beyond loopback: CURVE encryption is on. */
   | { type: 'control'; host: string; curve: boolean }
-  | { type: 'phase'; phase: PointPhase; detail?: string };
+  | { type: 'phase'; phase: PointPhase; detail?: string }
+  /** The run's topics and consumer groups removed from a real cluster as it ended; `failed` says what is left and why. */
+  | { type: 'cleanup'; run: string; topics: number; groups: number; failed: string[] };
 
 export type RunnerEventSink = (event: RunnerEvent) => void;

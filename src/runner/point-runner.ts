@@ -43,6 +43,8 @@ export interface PointRunner {
   resetApps(): Promise<void>;
   /** Stops every app and, when this runner started it, the broker. Safe to call twice. */
   close(): Promise<void>;
+  /** Which cluster it measures (id, broker count), for the study's record; null when unknown. */
+  cluster?(): Promise<{ cluster_id: string; broker_count: number } | null>;
 }
 
 /** Opens a runner for a study's options (the real one: TestSession.open). */

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';
-import { ClusterAdmin } from '../broker/topics';
+import { runPrefix } from '../broker/leftovers';
+import { ClusterAdmin, type ClusterInfo } from '../broker/topics';
 import { loadKafkaSecurity, type KafkaSecurity } from '../kafkajs/security';
 import type { HydraOptions, PointParams } from '../config/options';
 import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
@@ -201,7 +202,7 @@ export class TestSession implements PointRunner {
 
   /** The point's topic: one per session (consumers stay joined), or one per point with fresh_topic_per_point. */
   private topicFor(pointIndex: number): string {
-    return this.options.fresh_topic_per_point ? `hydra-${this.runId}-p${pointIndex}` : `hydra-${this.runId}`;
+    return this.options.fresh_topic_per_point ? `${runPrefix(this.runId)}-p${pointIndex}` : runPrefix(this.runId);
   }
 
   /**
@@ -410,14 +411,34 @@ export class TestSession implements PointRunner {
     await this.launcher.removeAll();
   }
 
-  /** Stops all apps and, when this session started it, the broker. Safe to call twice. */
+  /** Deletes this run's topics and consumer groups from the cluster; reports, never throws (the measurements are already stored). */
+  private async removeLeftovers(): Promise<void> {
+    const run = this.runId;
+    try {
+      const found = await this.admin.leftovers(runPrefix(run));
+      const { removed, failed } = await this.admin.remove(found);
+      this.emit({ type: 'cleanup', run, topics: removed.topics.length, groups: removed.groups.length, failed });
+    } catch (err) {
+      this.emit({ type: 'cleanup', run, topics: 0, groups: 0, failed: [`listing them failed: ${err instanceof Error ? err.message : String(err)}`] });
+    }
+  }
+
+  /** Which cluster this session measures; null when the admin cannot say. */
+  async cluster(): Promise<ClusterInfo | null> {
+    return this.admin.describe().catch(() => null);
+  }
+
+  /** Stops all apps and, when this session started it, the broker; on a real cluster removes the run's topics and groups (unless keep_topics). Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
     try {
-      await Promise.all([this.launcher.removeAll(), this.admin.close()]);
+      await this.launcher.removeAll();
+      // Only now: a group with live members cannot be deleted.
+      if (!this.broker.embedded && !this.options.keep_topics) await this.removeLeftovers();
+      await this.admin.close();
     } finally {
       if (this.ownsBroker) await this.broker.stop();
     }

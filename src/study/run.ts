@@ -142,6 +142,8 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
   const session = opts.session ?? (await (opts.openSession ?? openTestSession)(spec.options, emit));
   opts.onSession?.(session);
   spec.brokers = [...session.broker.brokers];
+  const cluster = (await session.cluster?.()) ?? null;
+  if (cluster) spec.cluster = cluster;
   store.writeSpec(spec);
   let measured = 0;
   const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;

@@ -25,6 +25,8 @@ export interface StudySpec {
   versions: Record<string, string>;
   /** Broker addresses used by the latest run of the study. */
   brokers: string[];
+  /** The cluster of the last run (id and broker count, from the cluster itself); absent when it could not be read. */
+  cluster?: { cluster_id: string; broker_count: number };
   /** create / rerun / resume, with when and what changed. */
   history: { at: string; action: 'create' | 'rerun' | 'resume'; detail?: string }[];
   /** 'running' until the plan is complete; an interrupted study stays 'running' until resumed. */
