@@ -1,4 +1,5 @@
-import { checkAcks, checkNumber, checkPointParam } from '../config/rules';
+import { COMPRESSIONS } from '../config/options';
+import { checkAcks, checkChoice, checkNumber, checkPointParam } from '../config/rules';
 import { ArgsError } from '../control/server';
 import type { PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
 import { ConfigError } from '../errors';
@@ -31,6 +32,11 @@ function marks(args: Record<string, unknown>): { t0_ms: number; epoch: number } 
   };
 }
 
+function partitionList(v: unknown): number[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1024) throw new ConfigError('partitions', String(v), 'expected a list of 1-1024 partition numbers');
+  return v.map((p, i) => checkNumber(p, { kind: 'int', min: 0, max: 0x7fffffff }, `partitions[${i}]`));
+}
+
 function startAt(v: unknown): StartAt {
   if (v === 'earliest' || v === 'latest') return v;
   throw new ConfigError('start_at', v === undefined ? undefined : String(v), "must be 'earliest' or 'latest'");
@@ -53,7 +59,10 @@ export function parsePubConfig(args: Record<string, unknown>): PubConfig {
     linger_ms: checkPointParam('linger_ms', args.linger_ms, 'linger_ms'),
     ...marks(args),
     pub_id: checkNumber(args.pub_id, { kind: 'int', min: 0, max: 0xffff }, 'pub_id'),
-    partition: checkNumber(args.partition, { kind: 'int', min: 0, max: 0x7fffffff }, 'partition'),
+    partitions: partitionList(args.partitions),
+    msg_size: checkPointParam('msg_size', args.msg_size, 'msg_size'),
+    payload_random_pct: checkPointParam('payload_random_pct', args.payload_random_pct, 'payload_random_pct'),
+    compression: checkChoice(args.compression, COMPRESSIONS, 'compression'),
   }));
 }
 

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import { CompressionTypes, type Producer } from 'kafkajs';
 import type { PubCommands } from '../control/protocol';
 import { ArgsError, type ControlServer, StateError } from '../control/server';
 import { emptyPubStats, type AppSpec, type PubConfig, type PubStats, type PubStatus, type TestState } from '../control/wire';
@@ -6,7 +6,8 @@ import { errorMessage } from '../errors';
 import { parsePubConfig, parseTestStart } from './config';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { makeKafka } from '../kafkajs/client';
-import { encodeMessage, nowMs } from './message';
+import { nowMs } from './message';
+import { MessageBuilder, partitionSlot } from './payload';
 import { publishWindowS, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
 import { TelemetryWindow } from './telemetry';
@@ -119,6 +120,8 @@ export class PublisherApp implements AppInstance<PubCommands> {
       telemetry.start();
     };
     if (cfg.warmup <= 0) startMeasuring(0);
+    const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct);
+    const compression = cfg.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     const outcome = await runSchedule<Message>(
       { ...cfg, test_duration: cfg.warmup + cfg.test_duration },
       {
@@ -130,22 +133,24 @@ export class PublisherApp implements AppInstance<PubCommands> {
             measuredFrom = dueMs;
             if (cfg.warmup > 0) startMeasuring(seq);
           }
-          const m = measured
-            ? { seq: seq - firstMeasuredSeq, pubId: cfg.pub_id, epoch: cfg.epoch, intendedMs: dueMs, sentMs }
-            : { seq: warmupSeq++, pubId: cfg.pub_id, epoch: warmupEpoch, intendedMs: dueMs, sentMs };
-          return { value: encodeMessage(m, cfg.t0_ms), partition: cfg.partition, measured };
+          // Each (publisher, partition) numbers its messages 0, 1, 2, ...: the sequence subscribers track.
+          const slot = partitionSlot(measured ? seq - firstMeasuredSeq : warmupSeq++, cfg.partitions);
+          const m = { seq: slot.seq, pubId: cfg.pub_id, epoch: measured ? cfg.epoch : warmupEpoch, intendedMs: dueMs, sentMs };
+          return { value: builder.build(m, cfg.t0_ms), partition: slot.partition, measured };
         },
         send: (messages) => {
           const measured = messages.filter((m) => m.measured).length;
-          return this.producer.send({ topic: cfg.topic, acks: cfg.acks, messages: messages.map(({ value, partition }) => ({ value, partition })) }).then(
-            () => {
-              stats.msg_cnt += measured;
-            },
-            (err: unknown) => {
-              stats.send_errors += messages.length;
-              stats.last_error = errorMessage(err);
-            },
-          );
+          return this.producer
+            .send({ topic: cfg.topic, acks: cfg.acks, compression, messages: messages.map(({ value, partition }) => ({ value, partition })) })
+            .then(
+              () => {
+                stats.msg_cnt += measured;
+              },
+              (err: unknown) => {
+                stats.send_errors += messages.length;
+                stats.last_error = errorMessage(err);
+              },
+            );
         },
         stopRequested: () => this.stopRequested,
       },

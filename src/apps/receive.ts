@@ -5,8 +5,8 @@ import { MESSAGE_SIZE, messageDelayMs, messageEpoch, messageIntendedMs, messageP
 
 /**
  * Accumulates one client's receive statistics for one point; replaced at updateconfig and
- * resetstats. Sequence numbers are tracked per publisher: each publisher numbers its own messages
- * and writes one partition, so a tracker per publisher is a tracker per (publisher, partition).
+ * resetstats. Sequence numbers are tracked per (publisher, partition): each publisher numbers its
+ * messages in each partition it writes, and Kafka orders a partition, not a topic.
  */
 export class ClientAccumulator {
   msgCnt = 0;
@@ -15,8 +15,8 @@ export class ClientAccumulator {
   malformed = 0;
   /** Messages of another point (another epoch): not counted. */
   stale = 0;
-  /** Indexed by publisher id. */
-  private readonly sequences: SequenceTracker[] = [];
+  /** Indexed by publisher id, then partition. */
+  private readonly sequences: SequenceTracker[][] = [];
   /** From the actual send time. */
   readonly latency = new LatencyHistogram();
   /** From the intended send time (no coordinated omission). */
@@ -25,7 +25,7 @@ export class ClientAccumulator {
   constructor(private readonly cfg: Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count'>) {}
 
   /** Runs for every message received: reads the fields in place, allocates nothing. */
-  receive(value: Buffer | null, atMs: number): void {
+  receive(value: Buffer | null, atMs: number, partition = 0): void {
     const valid = value !== null && value.length >= MESSAGE_SIZE;
     if (valid && messageEpoch(value) !== this.cfg.epoch) {
       this.stale++;
@@ -39,15 +39,15 @@ export class ClientAccumulator {
       this.malformed++;
       return;
     }
-    const tracker = (this.sequences[pubId] ??= new SequenceTracker());
+    const tracker = ((this.sequences[pubId] ??= [])[partition] ??= new SequenceTracker());
     tracker.record(messageSeq(value));
     const intendedMs = messageIntendedMs(value, this.cfg.t0_ms);
     this.latency.record((atMs - intendedMs - messageDelayMs(value)) * 1000);
     this.latencyIntended.record((atMs - intendedMs) * 1000);
   }
 
-  /** Σ over publishers; max_seq is the highest of any publisher. */
+  /** Σ over (publisher, partition) sequences; max_seq is the highest of any. */
   sequenceSummary(): SequenceSummary {
-    return sumSequences(this.sequences.filter((t) => t !== undefined).map((t) => t.summary()));
+    return sumSequences(this.sequences.flatMap((byPartition) => (byPartition ?? []).filter((t) => t !== undefined).map((t) => t.summary())));
   }
 }

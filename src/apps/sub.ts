@@ -130,7 +130,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         const at = nowMs();
         // Read through client.acc each time: updateconfig and resetstats swap the accumulator.
         const acc = client.acc;
-        for (const message of batch.messages) acc.receive(message.value, at);
+        for (const message of batch.messages) acc.receive(message.value, at, batch.partition);
         if (batch.messages.length > 0) {
           const next = Number(batch.lastOffset()) + 1;
           if (next > (client.nextOffsets[batch.partition] ?? 0)) client.nextOffsets[batch.partition] = next;

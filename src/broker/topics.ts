@@ -40,11 +40,16 @@ export class ClusterAdmin {
   }
 
   /**
-   * Creates `topic` with the configured partitions and replication, so the test does not depend
-   * on the broker's auto-create defaults. An existing topic is fine.
+   * Creates `topic` with at least `partitions` partitions and the configured replication, so the
+   * test does not depend on the broker's auto-create defaults. An existing topic is grown if needed.
    */
   async ensureTopic(topic: string, partitions: number, replication: number): Promise<void> {
-    await (await this.connected()).createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true });
+    const admin = await this.connected();
+    const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true });
+    if (created) return;
+    // It existed (an earlier point made it with fewer partitions): grow it; partitions are never removed.
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    if (meta && meta.partitions.length < partitions) await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
   }
 
   /** The cluster's id and broker count, for the study's record. */

@@ -13,6 +13,14 @@ export interface HydraOptions {
   msg_batch: number;
   /** Requested publish rate, messages per second (HYDRA default 10000). */
   msg_rate: number;
+  /** Bytes per message value: the 16-byte header, then padding (HYDRA's were 14 bytes). */
+  msg_size: number;
+  /** Share of the padding that is random, %: 100 is incompressible, 0 all zeros. */
+  payload_random_pct: number;
+  /** Partitions each publisher spreads its messages over, round-robin (1: HYDRA's single partition). */
+  partitions: number;
+  /** Producer compression codec. */
+  compression: Compression;
   /** Subscriber app processes (HYDRA default 20). */
   total_sub_apps: number;
   /** Publisher app processes; the requested rate is split across them (OMB's producersPerTopic). */
@@ -91,6 +99,10 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   repeats: 1,
   msg_batch: 100,
   msg_rate: 10000,
+  msg_size: 16,
+  payload_random_pct: 100,
+  partitions: 1,
+  compression: 'none',
   total_sub_apps: 20,
   total_pub_apps: 1,
   clients_per_app: 10,
@@ -130,6 +142,10 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
 });
 
 export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice';
+
+/** Compression codecs hydra can use: kafkajs's built-in ones (snappy, lz4 and zstd need codec packages hydra does not install). */
+export const COMPRESSIONS = ['none', 'gzip'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
 
 /** Kafka's security.protocol values. */
 export const SECURITY_PROTOCOLS = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'] as const;
@@ -174,6 +190,41 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   },
   { name: 'msg_batch', kind: 'int', unit: 'msgs', min: 1, max: 10000, help: 'messages sent back to back before sleeping', ini: ['test', 'msg_batch'] },
   { name: 'msg_rate', kind: 'number', unit: 'msg/s', min: 1, max: 10_000_000, help: 'requested publish rate', ini: ['test', 'msg_rate'] },
+  {
+    name: 'msg_size',
+    kind: 'int',
+    unit: 'bytes',
+    min: 16,
+    max: 1_000_000,
+    help: 'bytes per message (16-byte header, then padding)',
+    ini: ['test', 'msg_size'],
+  },
+  {
+    name: 'payload_random_pct',
+    kind: 'int',
+    unit: '%',
+    min: 0,
+    max: 100,
+    help: 'random share of the padding (100: incompressible, 0: zeros)',
+    ini: ['test', 'payload_random_pct'],
+  },
+  {
+    name: 'partitions',
+    kind: 'int',
+    unit: 'partitions',
+    min: 1,
+    max: 1024,
+    help: 'partitions each publisher writes, round-robin',
+    ini: ['test', 'partitions'],
+  },
+  {
+    name: 'compression',
+    kind: 'choice',
+    choices: COMPRESSIONS,
+    unit: '',
+    help: "producer compression: none or gzip (kafkajs's built-in codecs; snappy, lz4 and zstd are not available)",
+    ini: ['producer', 'compression'],
+  },
   { name: 'total_sub_apps', kind: 'int', unit: 'apps', min: 1, max: 10000, help: 'subscriber app processes', ini: ['test', 'total_sub_apps'] },
   {
     name: 'clients_per_app',
@@ -349,6 +400,10 @@ export const POINT_KEYS = [
   'clients_per_app',
   'msg_rate',
   'msg_batch',
+  'msg_size',
+  'payload_random_pct',
+  'partitions',
+  'compression',
   'test_duration',
   'acks',
   'linger_ms',
@@ -361,7 +416,14 @@ export type PointParams = Pick<HydraOptions, (typeof POINT_KEYS)[number]>;
  * Point keys added after studies were first stored: a key leaves them out at their default, so a
  * stored point keeps its key and a resumed study does not measure it again.
  */
-export const LATER_POINT_KEYS: Partial<Record<(typeof POINT_KEYS)[number], unknown>> = { warmup: 0, total_pub_apps: 1 };
+export const LATER_POINT_KEYS: Partial<Record<(typeof POINT_KEYS)[number], unknown>> = {
+  warmup: 0,
+  total_pub_apps: 1,
+  msg_size: 16,
+  payload_random_pct: 100,
+  partitions: 1,
+  compression: 'none',
+};
 
 /** The spec of one option. */
 export function optionSpec(name: keyof HydraOptions): OptionSpec {

@@ -37,8 +37,14 @@ export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagS
     const spec = optionSpec(key);
     const value: unknown = params[key];
     if (spec.kind === 'acks') checkAcks(value, sourceOf(key));
+    else if (spec.kind === 'choice') checkChoice(value, spec.choices ?? [], sourceOf(key));
     else checkNumber(value, spec, sourceOf(key));
   }
+}
+
+export function checkChoice<T extends string>(value: unknown, choices: readonly T[], source: string): T {
+  if (typeof value !== 'string' || !choices.includes(value as T)) throw new ConfigError(source, String(value), `expected ${choices.join(' or ')}`);
+  return value as T;
 }
 
 export function checkAcks(value: unknown, source: string): -1 | 0 | 1 {

@@ -64,8 +64,16 @@ export interface PubConfig {
   epoch: number;
   /** This publisher's id, carried in every message: its own sequence space. */
   pub_id: number;
-  /** The one partition this publisher writes (its sequence order is that partition's order). */
-  partition: number;
+  /**
+   * The partitions this publisher writes, round-robin: message k goes to partitions[k mod n] with
+   * sequence number floor(k / n) there, so each (publisher, partition) is one ordered sequence.
+   */
+  partitions: number[];
+  /** Bytes per message value (16-byte header, then padding). */
+  msg_size: number;
+  /** Random share of the padding, %. */
+  payload_random_pct: number;
+  compression: 'none' | 'gzip';
 }
 
 /** teststart's arguments: publishers given one start time begin together, so their windows line up. */

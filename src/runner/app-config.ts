@@ -12,6 +12,15 @@ export function pointMarks(pointIndex: number, nowMs = Date.now()): PointMarks {
   return { t0_ms: Math.floor(nowMs) - 1000, epoch: pointIndex & 0xffff };
 }
 
+/**
+ * The partitions publisher `pubId` writes: all of the point's `partitions` (0..n-1) round-robin, or
+ * with one partition per publisher (HYDRA's layout) partition pubId mod the topic's partitions.
+ */
+export function publisherPartitions(params: Pick<PointParams, 'partitions'>, pubId: number, topicPartitions: number): number[] {
+  const count = params.partitions ?? 1;
+  return count > 1 ? Array.from({ length: count }, (_, i) => i) : [pubId % Math.max(1, topicPartitions)];
+}
+
 /** Publisher `pubId`'s share of the point's rate: the rate split evenly over `total_pub_apps` (OMB's producersPerTopic). */
 export function pubRateShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_apps'>): number {
   return params.msg_rate / (params.total_pub_apps ?? 1);
@@ -19,10 +28,10 @@ export function pubRateShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_a
 
 /**
  * Publisher `pubId`'s updateconfig for a point: the runner and the benchmark build it here,
- * nowhere else. It sends its share of the rate to `partition`, numbering its messages in its own
- * sequence space.
+ * nowhere else. It sends its share of the rate round-robin over `partitions`, numbering its
+ * messages in a sequence space of its own per partition.
  */
-export function pubConfigFor(params: PointParams, topic: string, marks: PointMarks, pubId = 0, partition = 0): PubConfig {
+export function pubConfigFor(params: PointParams, topic: string, marks: PointMarks, pubId = 0, partitions: readonly number[] = [0]): PubConfig {
   return {
     topic,
     msg_rate: pubRateShare(params),
@@ -33,7 +42,10 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
     linger_ms: params.linger_ms,
     ...marks,
     pub_id: pubId,
-    partition,
+    partitions: [...partitions],
+    msg_size: params.msg_size ?? 16,
+    payload_random_pct: params.payload_random_pct ?? 100,
+    compression: params.compression ?? 'none',
   };
 }
 

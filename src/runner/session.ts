@@ -13,13 +13,15 @@ import { BrokerLostError, ConfigError, PointError } from '../errors';
 import { createLauncher, type AppHandle, type Launcher } from '../launch';
 import { computeResult, type SubAppReport } from '../stats/result';
 import { watchWhile, type Watched } from '../supervise/watch';
-import { pointMarks, pubConfigFor, subConfigFor } from './app-config';
+import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor } from './app-config';
 import type { PointPhase, RunnerEventSink } from './events';
 import type { AppFate, PointRun, PointRunner } from './point-runner';
 
 export type { PointRun } from './point-runner';
 
 const POLL_MS = 200;
+/** Partitions of a topic the embedded broker (librdkafka's mock cluster) creates on first use. */
+const EMBEDDED_TOPIC_PARTITIONS = 4;
 /** How far ahead several publishers are given their common start time, ms. */
 const START_LEAD_MS = 100;
 
@@ -38,8 +40,8 @@ export class TestSession implements PointRunner {
   readonly auth: ControlAuth;
   /** Publisher apps, by index (pub_id). */
   private pubs: AppHandle[] = [];
-  /** Topics this session created on a real cluster (each once). */
-  private readonly ensuredTopics = new Set<string>();
+  /** Topics this session created on a real cluster, with their partition count. */
+  private readonly ensuredTopics = new Map<string, number>();
   /** One control client per app, by app name. */
   private readonly clients = new Map<string, ControlClient<CommandMap>>();
   private pointCounter = 0;
@@ -225,13 +227,24 @@ export class TestSession implements PointRunner {
     const topic = this.topicFor(pointIndex);
     const marks = pointMarks(pointIndex);
 
-    if (!this.broker.embedded && !this.ensuredTopics.has(topic)) {
-      this.emit({ type: 'phase', phase: 'topic', detail: topic });
-      await this.admin.ensureTopic(topic, o.topic_partitions, o.topic_replication);
-      this.ensuredTopics.add(topic);
+    const wanted = params.partitions ?? 1;
+    if (this.broker.embedded && wanted > EMBEDDED_TOPIC_PARTITIONS)
+      throw new ConfigError(
+        'partitions',
+        String(wanted),
+        `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
+      );
+    if (!this.broker.embedded) {
+      const needed = Math.max(o.topic_partitions, wanted);
+      const has = this.ensuredTopics.get(topic);
+      if (has === undefined || has < needed) {
+        this.emit({ type: 'phase', phase: 'topic', detail: `${topic} (${needed} partitions)` });
+        await this.admin.ensureTopic(topic, needed, o.topic_replication);
+        this.ensuredTopics.set(topic, needed);
+      }
     }
-    // Each publisher writes one partition; the embedded broker's topics are created on first use with its default layout, so partition 0 there.
-    const partitions = this.broker.embedded ? 1 : o.topic_partitions;
+    // The embedded broker's topics are created on first use with its default layout.
+    const topicPartitions = this.broker.embedded ? 1 : o.topic_partitions;
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
     const joinMs = o.join_timeout * 1000;
@@ -240,7 +253,7 @@ export class TestSession implements PointRunner {
       'configure',
       everyone,
       Promise.all([
-        ...pubCtls.map((c, i) => c.call('updateconfig', pubConfigFor(params, topic, marks, i, i % partitions))),
+        ...pubCtls.map((c, i) => c.call('updateconfig', pubConfigFor(params, topic, marks, i, publisherPartitions(params, i, topicPartitions)))),
         ...subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs)),
       ]),
     );

@@ -197,7 +197,10 @@ describe('harness faults (real processes, embedded broker)', function () {
           t0_ms: Date.now(),
           epoch: 0,
           pub_id: 0,
-          partition: 0,
+          partitions: [0],
+          msg_size: 16,
+          payload_random_pct: 100,
+          compression: 'none',
         }),
         (e: unknown) => e instanceof ControlReplyError && /unauthenticated command refused/.test(e.message) && !e.retriable,
       );

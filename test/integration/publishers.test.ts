@@ -6,7 +6,7 @@ import { encodeMessage } from '../../src/apps/message';
 import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
 import type { RunnerEvent } from '../../src/runner/events';
-import { TestSession } from '../../src/runner/session';
+import { TestSession, type PointRun } from '../../src/runner/session';
 import { tempDir } from '../helpers';
 
 /**
@@ -111,6 +111,25 @@ describe('several publishers on one shared topic (real processes, embedded broke
     assert.equal(r.average_packets, r.packet_tx + 1);
     assert.equal(r.failing_clients, 4);
     assert.ok(phaseDetails('join').at(-1)?.includes('still joined'), `the second point waited for no join: ${phaseDetails('join').join(' | ')}`);
+  });
+
+  it('spreads over 4 partitions with gzip and 1 KB messages, then 64 KB ones: nothing lost, duplicated or reordered', async () => {
+    assert.ok(session);
+    for (const shape of [
+      { msg_size: 1024, payload_random_pct: 50, compression: 'gzip' as const, msg_rate: 2000, total_pub_apps: 2 },
+      { msg_size: 65536, payload_random_pct: 100, compression: 'none' as const, msg_rate: 100, msg_batch: 10, total_pub_apps: 1 },
+    ]) {
+      const shaped: PointRun = await session.runPoint(point({ partitions: 4, test_duration: 2, ...shape }));
+      for (const a of shaped.apps) if (a.pid !== null) pids.add(a.pid);
+      const r = shaped.result;
+      const label = `${shape.msg_size} B ${shape.compression}`;
+      assert.deepEqual(shaped.faults, [], label);
+      assert.ok(r.packet_tx >= shape.msg_rate * 2 * 0.95, `${label}: packet_tx ${r.packet_tx}`);
+      assert.equal(r.lost_total, 0, label);
+      assert.equal(r.duplicated_total, 0, `${label}: the same numbers in 4 partitions are not duplicates`);
+      assert.equal(r.reordered_total, 0, `${label}: each partition in order`);
+      assert.equal(r.average_packets, r.packet_tx, label);
+    }
   });
 
   it('joins only the consumers a point adds, and a point after fewer publishers stops the extra one', async () => {

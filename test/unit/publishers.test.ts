@@ -2,10 +2,12 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ClientAccumulator } from '../../src/apps/receive';
-import { encodeMessage } from '../../src/apps/message';
+import * as zlib from 'node:zlib';
+import { decodeMessage, encodeMessage } from '../../src/apps/message';
+import { MessageBuilder, partitionSlot } from '../../src/apps/payload';
 import { emptyPubStats, type AppTelemetry, type PubStats } from '../../src/control/wire';
 import { applyIdleLoopFix, applyLinearGrouping, groupMessagesPerPartition } from '../../src/kafkajs/patches';
-import { pubConfigFor, pointMarks, pubRateShare, subConfigFor } from '../../src/runner/app-config';
+import { pubConfigFor, pointMarks, publisherPartitions, pubRateShare, subConfigFor } from '../../src/runner/app-config';
 import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
 import { combinePubStats } from '../../src/stats/publishers';
 import { computeResult } from '../../src/stats/result';
@@ -106,11 +108,59 @@ describe('several publishers', () => {
   it('splits the rate evenly and gives each publisher its id and partition; subscribers learn the count', () => {
     const params = { ...pointParamsOf({ ...DEFAULT_OPTIONS }), msg_rate: 3000, total_pub_apps: 3 };
     assert.equal(pubRateShare(params), 1000);
-    const cfg = pubConfigFor(params, 't', pointMarks(7, T0), 2, 1);
-    assert.deepEqual([cfg.msg_rate, cfg.pub_id, cfg.partition, cfg.epoch], [1000, 2, 1, 7]);
+    const cfg = pubConfigFor(params, 't', pointMarks(7, T0), 2, [1]);
+    assert.deepEqual([cfg.msg_rate, cfg.pub_id, cfg.partitions, cfg.epoch], [1000, 2, [1], 7]);
     const sub = subConfigFor(params, DEFAULT_OPTIONS, 't', pointMarks(7, T0));
     assert.deepEqual([sub.pub_count, sub.start_at], [3, 'latest']);
     assert.equal(subConfigFor(params, { ...DEFAULT_OPTIONS, fresh_topic_per_point: true }, 't', pointMarks(7, T0)).start_at, 'earliest');
+  });
+});
+
+describe('workload shape: message size, payload, partitions', () => {
+  it('builds values of the requested size with the header first', () => {
+    for (const size of [16, 17, 1024, 65536]) {
+      const b = new MessageBuilder(size, 50);
+      const v = b.build({ seq: 9, pubId: 1, epoch: 4, intendedMs: T0 + 5, sentMs: T0 + 6 }, T0);
+      assert.equal(v.length, size);
+      const m = decodeMessage(v, T0);
+      assert.deepEqual([m?.seq, m?.pubId, m?.epoch], [9, 1, 4]);
+    }
+  });
+
+  it('pads with a chosen random share: zeros compress, random does not, and neighbours differ', () => {
+    const ratio = (pct: number): number => {
+      const b = new MessageBuilder(1000, pct);
+      const batch = Buffer.concat(Array.from({ length: 200 }, (_, i) => b.build({ seq: i, pubId: 0, epoch: 0, intendedMs: T0, sentMs: T0 }, T0)));
+      return zlib.gzipSync(batch).length / batch.length;
+    };
+    assert.ok(ratio(0) < 0.1, `zeros: ${ratio(0)}`);
+    assert.ok(ratio(100) > 0.9, `random: ${ratio(100)}`);
+    const mid = ratio(50);
+    assert.ok(mid > 0.4 && mid < 0.7, `half random: ${mid}`);
+  });
+
+  it('spreads a sequence round-robin, numbering each partition from 0', () => {
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((k) => partitionSlot(k, [0, 1, 2])),
+      [
+        { partition: 0, seq: 0 },
+        { partition: 1, seq: 0 },
+        { partition: 2, seq: 0 },
+        { partition: 0, seq: 1 },
+        { partition: 1, seq: 1 },
+        { partition: 2, seq: 1 },
+        { partition: 0, seq: 2 },
+      ],
+    );
+    assert.deepEqual(publisherPartitions({ partitions: 3 }, 1, 1), [0, 1, 2]);
+    assert.deepEqual(publisherPartitions({ partitions: 1 }, 3, 2), [1]);
+  });
+
+  it('tracks sequences per (publisher, partition): equal numbers in two partitions are not duplicates', () => {
+    const acc = new ClientAccumulator({ t0_ms: T0, epoch: 3, pub_count: 1 });
+    for (let seq = 0; seq < 100; seq++) for (const partition of [0, 1, 2, 3]) acc.receive(msg(0, seq), T0 + 100, partition);
+    acc.receive(msg(0, 50), T0 + 100, 2);
+    assert.deepEqual(acc.sequenceSummary(), { unique: 400, duplicates: 1, out_of_order: 0, max_seq: 99, gaps: 0 });
   });
 });
 
