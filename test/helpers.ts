@@ -115,3 +115,15 @@ export function cliSandbox(): { dir(): string; tag(): string } {
     },
   };
 }
+
+/** The pids of `pids` still running: an orphan check for tests that know their apps' pids. */
+export function stillAlive(pids: Iterable<number>): number[] {
+  return [...pids].filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -7,7 +7,7 @@ import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
 import { checkAcks, checkNumber } from './rules';
-import { checkSecurityOptions } from '../kafkajs/security';
+import { checkSecurityOptions } from './security';
 
 /** Flags every test command accepts: the options that are not ini-only. */
 export const OPTION_FLAGS: readonly (FlagDef & { default: unknown })[] = OPTION_SPECS.filter((s) => !s.iniOnly).map((s) => ({

@@ -7,7 +7,7 @@ import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
 import type { RunnerEvent } from '../../src/runner/events';
 import { TestSession, type PointRun } from '../../src/runner/session';
-import { tempDir } from '../helpers';
+import { stillAlive, tempDir } from '../helpers';
 
 /**
  * Two publishers and a topic shared by a session's points, on real processes and the embedded
@@ -34,14 +34,7 @@ describe('several publishers on one shared topic (real processes, embedded broke
   });
   after(async () => {
     await session?.close();
-    const alive = [...pids].filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const alive = stillAlive(pids);
     assert.deepEqual(alive, [], 'no app outlives the session');
     await producer?.disconnect();
     await broker.stop();

@@ -7,7 +7,7 @@ import { newControlAuth } from '../../src/control/auth';
 import { ControlClient } from '../../src/control/client';
 import type { PubCommands } from '../../src/control/protocol';
 import { createLauncher, type AppHandle, type Launcher } from '../../src/launch';
-import { tempDir } from '../helpers';
+import { stillAlive, tempDir } from '../helpers';
 
 /**
  * Secrets reach the apps only through their launch message: not on a command line, not in the
@@ -31,14 +31,7 @@ describe('Kafka secrets handed to real app processes', function () {
     await launcher?.removeAll();
     await broker.stop();
     fs.rmSync(dir, { recursive: true, force: true });
-    const alive = pids.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const alive = stillAlive(pids);
     assert.deepEqual(alive, [], 'no app outlives the test');
   });
 
