@@ -64,8 +64,8 @@ async function rawProduceRate(brokers: string[], topic: string, batch: number, s
 }
 
 /**
- * kcat -P (librdkafka) sending a file of 16-byte records (15 characters and the newline that
- * delimits them), acks=1: what a user would pick instead of a Node client. bash's `times` gives
+ * kcat -P (librdkafka) sending a file of 15-byte records (16-byte lines: 15 characters and the
+ * newline that delimits them), acks=1: what a user would pick instead of a Node client. bash's `times` gives
  * its CPU without another package.
  */
 async function kcatRate(brokers: string[], topic: string, count: number): Promise<{ rate: number; cpuS: number }> {

@@ -63,7 +63,12 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         else if (this.clients.length > cfg.clients_per_app) await this.stopClients(this.clients.slice(cfg.clients_per_app));
         this.config = cfg;
         // From here messages of an earlier point are stale, including those still in flight to kept consumers.
-        for (const c of this.clients) c.acc = new ClientAccumulator(cfg);
+        // A kept consumer counts as positioned again only after its next fetch: one that died between
+        // points then holds the join wait up (a harness fault, named) instead of showing as Kafka loss.
+        for (const c of this.clients) {
+          c.acc = new ClientAccumulator(cfg);
+          c.positioned = false;
+        }
         // In parallel: starting a consumer waits for its group join (seconds on the embedded broker).
         const added = await Promise.all(
           Array.from({ length: cfg.clients_per_app - this.clients.length }, (_, i) => this.startClient(cfg, this.clients.length + i)),

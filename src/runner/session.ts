@@ -20,6 +20,8 @@ import type { AppFate, PointRun, PointRunner } from './point-runner';
 export type { PointRun } from './point-runner';
 
 const POLL_MS = 200;
+/** Poll while kept consumers make their next fetch (one fetch wait, 100 ms by default). */
+const REFETCH_POLL_MS = 25;
 /** Partitions of a topic the embedded broker (librdkafka's mock cluster) creates on first use. */
 const EMBEDDED_TOPIC_PARTITIONS = 4;
 /** How far ahead several publishers are given their common start time, ms. */
@@ -277,7 +279,7 @@ export class TestSession implements PointRunner {
             ? true
             : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
         },
-        joining > 0 ? POLL_MS : 0,
+        joining > 0 ? POLL_MS : REFETCH_POLL_MS,
       ),
     );
 
@@ -400,18 +402,16 @@ export class TestSession implements PointRunner {
     }
   }
 
-  /** Polls `check` until it says true; the first re-check comes after `firstPollMs` (short when it is likely true already), then every POLL_MS. */
-  private async waitUntil(timeoutMs: number, what: string, check: () => Promise<true | string>, firstPollMs = POLL_MS): Promise<void> {
+  /** Polls `check` every `pollMs` until it says true, or fails after `timeoutMs` with the last state. */
+  private async waitUntil(timeoutMs: number, what: string, check: () => Promise<true | string>, pollMs = POLL_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
-    let pause = firstPollMs;
     for (;;) {
       const state = await check();
       if (state === true) return;
       last = state;
       if (Date.now() >= deadline) throw new PointError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: ${last}`);
-      await sleep(Math.max(pause, 20));
-      pause = POLL_MS;
+      await sleep(pollMs);
     }
   }
 
