@@ -1,7 +1,7 @@
-import { COMPRESSIONS } from '../config/options';
-import { checkAcks, checkChoice, checkNumber, checkPointParam } from '../config/rules';
+import { COMPRESSIONS, KEY_MODES } from '../config/options';
+import { checkAcks, checkBool, checkChoice, checkNumber, checkPointParam, checkPointRules } from '../config/rules';
 import { ArgsError } from '../control/server';
-import type { PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
+import type { ProducerSettings, PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
 import { ConfigError } from '../errors';
 
 /**
@@ -48,8 +48,26 @@ export function parseTestStart(args: Record<string, unknown> | undefined): TestS
   return checked(() => ({ start_at_ms: checkNumber(args.start_at_ms, { kind: 'number', min: 0 }, 'start_at_ms') }));
 }
 
+function producerSettings(v: unknown): ProducerSettings {
+  const args = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  return {
+    idempotent: checkBool(args.idempotent, 'producer.idempotent'),
+    max_in_flight: checkPointParam('max_in_flight', args.max_in_flight, 'producer.max_in_flight'),
+    retries: checkPointParam('retries', args.retries, 'producer.retries'),
+    request_timeout_ms: checkPointParam('request_timeout_ms', args.request_timeout_ms, 'producer.request_timeout_ms'),
+  };
+}
+
 export function parsePubConfig(args: Record<string, unknown>): PubConfig {
-  return checked(() => ({
+  return checked(() => {
+    const cfg = parsePubFields(args);
+    checkPointRules({ ...cfg.producer, acks: cfg.acks }, (key) => key);
+    return cfg;
+  });
+}
+
+function parsePubFields(args: Record<string, unknown>): PubConfig {
+  return {
     topic: text(args, 'topic'),
     msg_rate: checkPointParam('msg_rate', args.msg_rate, 'msg_rate'),
     msg_batch: checkPointParam('msg_batch', args.msg_batch, 'msg_batch'),
@@ -63,7 +81,11 @@ export function parsePubConfig(args: Record<string, unknown>): PubConfig {
     msg_size: checkPointParam('msg_size', args.msg_size, 'msg_size'),
     payload_random_pct: checkPointParam('payload_random_pct', args.payload_random_pct, 'payload_random_pct'),
     compression: checkChoice(args.compression, COMPRESSIONS, 'compression'),
-  }));
+    keys: checkChoice(args.keys, KEY_MODES, 'keys'),
+    key_count: checkPointParam('key_count', args.key_count, 'key_count'),
+    batch_bytes: checkPointParam('batch_bytes', args.batch_bytes, 'batch_bytes'),
+    producer: producerSettings(args.producer),
+  };
 }
 
 export function parseSubConfig(args: Record<string, unknown>): SubConfig {
@@ -75,6 +97,9 @@ export function parseSubConfig(args: Record<string, unknown>): SubConfig {
     clients_per_app: checkPointParam('clients_per_app', args.clients_per_app, 'clients_per_app'),
     consumer_max_buffer_size: checkPointParam('consumer_max_buffer_size', args.consumer_max_buffer_size, 'consumer_max_buffer_size'),
     consumer_max_wait_ms: checkPointParam('consumer_max_wait_ms', args.consumer_max_wait_ms, 'consumer_max_wait_ms'),
+    consumer_min_bytes: checkPointParam('consumer_min_bytes', args.consumer_min_bytes, 'consumer_min_bytes'),
+    consumer_session_timeout_ms: checkPointParam('consumer_session_timeout_ms', args.consumer_session_timeout_ms, 'consumer_session_timeout_ms'),
+    shared_group: args.shared_group === null ? null : text(args, 'shared_group'),
     ...marks(args),
   }));
 }

@@ -43,6 +43,15 @@ export interface ScheduleConfig {
   test_duration: number;
   /** ms */
   linger_ms: number;
+  /** Produce requests kept in flight (default 1). */
+  max_in_flight?: number;
+  /** Most messages in one request (default MAX_REQUEST_MESSAGES): the batch_bytes cap in messages. */
+  request_max_messages?: number;
+}
+
+/** Messages per request under a byte cap: at least one, at most MAX_REQUEST_MESSAGES. */
+export function requestMaxMessages(batchBytes: number, msgSize: number): number {
+  return Math.max(1, Math.min(MAX_REQUEST_MESSAGES, Math.floor(batchBytes / msgSize)));
 }
 
 /** What the schedule drives: a clock, a sleep, and one produce request per flush. */
@@ -68,22 +77,27 @@ export interface ScheduleOutcome {
 }
 
 /**
- * The publisher's loop. Batch k is generated when due. One produce request is in flight at a time:
- * batches generated while it is out go together in the next one. Concurrent requests to one
- * partition can reach the log out of order (a retried request lands after a later one), which
- * subscribers would rightly count as reordering that Kafka did not do; one request in flight keeps
- * the log in send order, and coalescing keeps the throughput (a request grows to absorb the round
- * trip). Batches generated within `linger_ms` of the first pending one also go out together. A
- * publisher that fell behind stops generating at the end of its window instead of running long.
- * Resolves when the last request has settled.
+ * The publisher's loop. Batch k is generated when due. By default one produce request is in flight
+ * at a time: batches generated while it is out go together in the next one. Concurrent requests to
+ * one partition can reach the log out of order (a retried request lands after a later one); one
+ * request in flight keeps the log in send order, and coalescing keeps the throughput (a request
+ * grows to absorb the round trip). `max_in_flight` above 1 allows more, as a producer's
+ * max.in.flight.requests does, and then reordering on retries is the client's and Kafka's
+ * behaviour being measured (the idempotent producer is what prevents it). Batches generated within
+ * `linger_ms` of the first pending one also go out together. A publisher that fell behind stops
+ * generating at the end of its window instead of running long. Resolves when every request has
+ * settled.
  */
 export async function runSchedule<T>(cfg: ScheduleConfig, io: ScheduleIO<T>): Promise<ScheduleOutcome> {
   const total = messagesForWindow(cfg.msg_rate, cfg.test_duration);
   const batches = batchCount(total, cfg.msg_batch);
   const start = io.now();
   const deadline = start + cfg.test_duration * 1000;
-  // The request in flight; set and cleared from the send callbacks.
-  const flight: { request: Promise<void> | null } = { request: null };
+  // Requests in flight; removed by their own send callbacks.
+  const flights = new Set<Promise<void>>();
+  const maxInFlight = cfg.max_in_flight ?? 1;
+  const maxMessages = cfg.request_max_messages ?? MAX_REQUEST_MESSAGES;
+  const pendingCap = Math.max(MAX_PENDING_MESSAGES, 2 * maxMessages * maxInFlight);
   let pending: T[] = [];
   let pendingSince = 0;
   let seq = 0;
@@ -92,19 +106,17 @@ export async function runSchedule<T>(cfg: ScheduleConfig, io: ScheduleIO<T>): Pr
   let generating = true;
 
   const flush = (): void => {
-    const messages = pending.length > MAX_REQUEST_MESSAGES ? pending.splice(0, MAX_REQUEST_MESSAGES) : pending;
+    const messages = pending.length > maxMessages ? pending.splice(0, maxMessages) : pending;
     if (messages === pending) pending = [];
     requests++;
-    const request: Promise<void> = io.send(messages).finally(() => {
-      if (flight.request === request) flight.request = null;
-    });
-    flight.request = request;
+    const request: Promise<void> = io.send(messages).finally(() => flights.delete(request));
+    flights.add(request);
   };
 
   for (;;) {
     const now = io.now();
     // Generate every batch that is due (a burst when the loop was held up).
-    while (generating && k < batches && pending.length < MAX_PENDING_MESSAGES && !io.stopRequested()) {
+    while (generating && k < batches && pending.length < pendingCap && !io.stopRequested()) {
       const dueMs = start + batchDueMs(k, cfg.msg_batch, cfg.msg_rate);
       if (now < dueMs) break;
       if (now >= deadline && k > 0) {
@@ -117,21 +129,22 @@ export async function runSchedule<T>(cfg: ScheduleConfig, io: ScheduleIO<T>): Pr
       k++;
     }
     if (k >= batches || io.stopRequested()) generating = false;
-    if (!flight.request && pending.length > 0 && (now >= pendingSince + cfg.linger_ms || !generating)) flush();
+    while (flights.size < maxInFlight && pending.length > 0 && (now >= pendingSince + cfg.linger_ms || !generating || pending.length >= maxMessages)) {
+      flush();
+    }
     if (!generating && pending.length === 0) break;
     // Wake for the next due batch, the linger deadline, or the in-flight request's answer. A full
     // buffer waits for the answer only: the publisher is behind, and its messages' intended send
     // times will show it.
-    const nextDue = generating && pending.length < MAX_PENDING_MESSAGES ? start + batchDueMs(k, cfg.msg_batch, cfg.msg_rate) : Infinity;
-    const lingerEnd = pending.length > 0 && !flight.request ? pendingSince + cfg.linger_ms : Infinity;
+    const nextDue = generating && pending.length < pendingCap ? start + batchDueMs(k, cfg.msg_batch, cfg.msg_rate) : Infinity;
+    const lingerEnd = pending.length > 0 && flights.size < maxInFlight ? pendingSince + cfg.linger_ms : Infinity;
     const wakeAt = Math.min(nextDue, lingerEnd);
-    const waits: Promise<unknown>[] = [];
+    const waits: Promise<unknown>[] = [...flights];
     if (wakeAt !== Infinity) waits.push(io.sleep(Math.max(0, wakeAt - now)));
-    if (flight.request) waits.push(flight.request);
     if (waits.length === 0) continue;
     await Promise.race(waits);
   }
-  if (flight.request) await flight.request;
+  await Promise.all(flights);
   return { startMs: start, endMs: io.now(), generated: seq, requests };
 }
 

@@ -40,8 +40,61 @@ export class MessageBuilder {
   }
 }
 
-/** Round-robin over `partitions`: message k (of one sequence space) goes to partitions[k mod n] as number floor(k / n) there. */
-export function partitionSlot(k: number, partitions: readonly number[]): { partition: number; seq: number } {
-  const n = partitions.length;
-  return { partition: partitions[k % n] as number, seq: Math.floor(k / n) };
+/** One message's place: the partition it goes to, its number in that partition's sequence, its key (null: unkeyed). */
+export interface MessageSlot {
+  partition: number;
+  seq: number;
+  key: Buffer | null;
+}
+
+/** How messages are keyed: none, round-robin over `count` keys, or a random one of them. */
+export interface KeySpec {
+  mode: 'none' | 'round_robin' | 'random';
+  count: number;
+}
+
+/**
+ * Places one sequence space's messages: unkeyed ones round-robin over `partitions`, keyed ones in
+ * the partition their key hashes to (`partitionOfKey`, an index into `partitions`). Each partition
+ * numbers its messages 0, 1, 2, ...: the sequence subscribers track per (publisher, partition).
+ */
+export class PartitionPicker {
+  private readonly next: Int32Array;
+  /** Per key index, its partition index: computed once per key (hashing is the costly part). */
+  private readonly keyPartition: Int32Array | null;
+  private k = 0;
+
+  constructor(
+    private readonly partitions: readonly number[],
+    private readonly keys: KeySpec = { mode: 'none', count: 1 },
+    private readonly partitionOfKey: (key: Buffer) => number = () => 0,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.next = new Int32Array(partitions.length);
+    this.keyPartition = keys.mode === 'none' ? null : new Int32Array(keys.count).fill(-1);
+  }
+
+  pick(): MessageSlot {
+    const k = this.k++;
+    if (!this.keyPartition) return this.slot(k % this.partitions.length, null);
+    const keyIndex = this.keys.mode === 'round_robin' ? k % this.keys.count : Math.floor(this.random() * this.keys.count);
+    const key = keyBytes(keyIndex);
+    let index = this.keyPartition[keyIndex] as number;
+    if (index < 0) {
+      index = this.partitions.length > 1 ? this.partitionOfKey(key) : 0;
+      this.keyPartition[keyIndex] = index;
+    }
+    return this.slot(index, key);
+  }
+
+  private slot(index: number, key: Buffer | null): MessageSlot {
+    const seq = this.next[index] as number;
+    this.next[index] = seq + 1;
+    return { partition: this.partitions[index] as number, seq, key };
+  }
+}
+
+/** Key number i as bytes: `key-<i>`. */
+export function keyBytes(i: number): Buffer {
+  return Buffer.from(`key-${i}`);
 }

@@ -6,14 +6,18 @@ import { errorMessage } from '../errors';
 import { parsePubConfig, parseTestStart } from './config';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { makeKafka } from '../kafkajs/client';
+import { keyPartitioner } from '../kafkajs/partition';
+import { kafkajsOptions } from '../config/passthrough';
+import type { ProducerSettings } from '../control/wire';
 import { nowMs } from './message';
-import { MessageBuilder, partitionSlot } from './payload';
-import { publishWindowS, runSchedule } from './pacing';
+import { MessageBuilder, PartitionPicker } from './payload';
+import { publishWindowS, requestMaxMessages, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
 import { TelemetryWindow } from './telemetry';
 
 interface Message {
   value: Buffer;
+  key: Buffer | null;
   partition: number;
   /** false for warm-up messages, which are not counted. */
   measured: boolean;
@@ -23,14 +27,16 @@ interface Message {
 const MAX_START_DELAY_MS = 10_000;
 
 /**
- * The publisher app: one kafkajs producer, paced by the schedule in pacing.ts (one request in
- * flight, so the log keeps send order). All its messages go to one partition (the config's), so
- * its sequence numbers are ordered within one log and subscribers can tell reordering from
- * partition interleaving. Several publishers each have their own id and sequence space.
+ * The publisher app: one kafkajs producer, paced by the schedule in pacing.ts (by default one
+ * request in flight, so the log keeps send order). It numbers its messages per partition it
+ * writes, so subscribers can tell reordering within a partition's log from partitions
+ * interleaving. Several publishers each have their own id and sequence spaces. The producer is
+ * replaced when a point changes its settings (kafkajs fixes them when a producer is made).
  */
 export class PublisherApp implements AppInstance<PubCommands> {
-  private producer: Producer;
-  private connected: Promise<void>;
+  private producer: Producer | null = null;
+  private producerSettings: ProducerSettings | null = null;
+  private connected: Promise<void> = Promise.resolve();
   private config: PubConfig | null = null;
   private state: TestState = 'idle';
   private stopRequested = false;
@@ -38,9 +44,28 @@ export class PublisherApp implements AppInstance<PubCommands> {
   private stats: PubStats = emptyPubStats();
   private error: string | null = null;
 
-  constructor(private readonly spec: AppSpec) {
-    this.producer = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security).producer({ allowAutoTopicCreation: true });
-    this.connected = this.producer.connect();
+  constructor(private readonly spec: AppSpec) {}
+
+  /** A producer with `settings`, connecting; the current one is kept when its settings are the same. */
+  private async useProducer(settings: ProducerSettings): Promise<void> {
+    const same = this.producerSettings !== null && JSON.stringify(this.producerSettings) === JSON.stringify(settings);
+    if (same && this.producer) return;
+    const old = this.producer;
+    this.producer = null;
+    if (old) await old.disconnect().catch((err: unknown) => log(this.spec, `producer disconnect: ${String(err)}`));
+    const spec = this.spec;
+    const kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security, spec.kafkajs?.client, {
+      requestTimeout: settings.request_timeout_ms,
+    });
+    const producer = kafka.producer({
+      ...kafkajsOptions(spec.kafkajs?.producer ?? {}, { retry: { retries: settings.retries } }),
+      allowAutoTopicCreation: true,
+      idempotent: settings.idempotent,
+      maxInFlightRequests: settings.max_in_flight,
+    });
+    this.producer = producer;
+    this.producerSettings = settings;
+    this.connected = producer.connect();
     // Surface a failed connect in teststart, not as an unhandled rejection.
     this.connected.catch((err: unknown) => log(spec, `producer connect failed: ${String(err)}`));
   }
@@ -48,9 +73,11 @@ export class PublisherApp implements AppInstance<PubCommands> {
   register(server: ControlServer<PubCommands>): void {
     server
       .on('ping', () => ({ pong: true, kind: 'pub', name: this.spec.name, pid: process.pid }))
-      .on('updateconfig', (args) => {
+      .on('updateconfig', async (args) => {
         if (this.state === 'running') throw new StateError('cannot update config while a test is running');
-        this.config = parsePubConfig(args);
+        const config = parsePubConfig(args);
+        await this.useProducer(config.producer);
+        this.config = config;
         this.state = 'idle';
         return this.config;
       })
@@ -110,38 +137,53 @@ export class PublisherApp implements AppInstance<PubCommands> {
     this.stats = stats;
     const warmupEpoch = (cfg.epoch + 0x8000) & 0xffff;
     let measuredFrom: number | null = null;
-    let warmupSeq = 0;
-    let firstMeasuredSeq = 0;
     const telemetry = new TelemetryWindow();
-    const startMeasuring = (atSeq: number): void => {
-      firstMeasuredSeq = atSeq;
+    const startMeasuring = (): void => {
       stats['cpu:start'] = cpuTimes();
       stats['net:start'] = netBytes();
       telemetry.start();
     };
-    if (cfg.warmup <= 0) startMeasuring(0);
+    if (cfg.warmup <= 0) startMeasuring();
     const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct);
     const compression = cfg.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    const producer = this.producer;
+    if (!producer) throw new Error('no producer: send updateconfig first');
+    // Warm-up messages and measured ones number their partitions' messages separately.
+    const keys = { mode: cfg.keys, count: cfg.key_count };
+    const partitionOfKey = keyPartitioner(cfg.partitions.length);
+    const measuredSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
+    const warmupSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
     const outcome = await runSchedule<Message>(
-      { ...cfg, test_duration: cfg.warmup + cfg.test_duration },
+      {
+        ...cfg,
+        test_duration: cfg.warmup + cfg.test_duration,
+        max_in_flight: cfg.producer.max_in_flight,
+        request_max_messages: requestMaxMessages(cfg.batch_bytes, cfg.msg_size),
+      },
       {
         now: nowMs,
         sleep,
-        message: (seq, dueMs, sentMs, sinceStartMs) => {
+        message: (_seq, dueMs, sentMs, sinceStartMs) => {
           const measured = sinceStartMs >= cfg.warmup * 1000;
           if (measured && measuredFrom === null) {
             measuredFrom = dueMs;
-            if (cfg.warmup > 0) startMeasuring(seq);
+            if (cfg.warmup > 0) startMeasuring();
           }
           // Each (publisher, partition) numbers its messages 0, 1, 2, ...: the sequence subscribers track.
-          const slot = partitionSlot(measured ? seq - firstMeasuredSeq : warmupSeq++, cfg.partitions);
+          const slot = (measured ? measuredSlots : warmupSlots).pick();
           const m = { seq: slot.seq, pubId: cfg.pub_id, epoch: measured ? cfg.epoch : warmupEpoch, intendedMs: dueMs, sentMs };
-          return { value: builder.build(m, cfg.t0_ms), partition: slot.partition, measured };
+          return { value: builder.build(m, cfg.t0_ms), key: slot.key, partition: slot.partition, measured };
         },
         send: (messages) => {
           const measured = messages.filter((m) => m.measured).length;
-          return this.producer
-            .send({ topic: cfg.topic, acks: cfg.acks, compression, messages: messages.map(({ value, partition }) => ({ value, partition })) })
+          return producer
+            .send({
+              topic: cfg.topic,
+              acks: cfg.acks,
+              compression,
+              timeout: cfg.producer.request_timeout_ms,
+              messages: messages.map(({ value, key, partition }) => ({ value, key, partition })),
+            })
             .then(
               () => {
                 stats.msg_cnt += measured;
@@ -172,7 +214,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
   async shutdown(): Promise<void> {
     this.stopRequested = true;
     await this.run;
-    await this.producer.disconnect();
+    await this.producer?.disconnect();
   }
 }
 

@@ -5,6 +5,7 @@ import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from '../co
 import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
 import { makeKafka } from '../kafkajs/client';
+import { kafkajsOptions } from '../config/passthrough';
 import { TelemetryWindow } from './telemetry';
 import { nowMs } from './message';
 import { ClientAccumulator } from './receive';
@@ -18,6 +19,11 @@ interface Client {
   acc: ClientAccumulator;
   joined: boolean;
   positioned: boolean;
+  /** Partitions of the topic assigned at the last group join; null while rebalancing (or before the first join). */
+  assigned: number[] | null;
+  /** Group joins so far, and at the start of the point's counting: a join inside the window is a rebalance. */
+  joins: number;
+  joinsAtReset: number;
   errors: string[];
   /** Per partition, the offset after the last message received: the client's position, for lag. Kept across points. */
   readonly nextOffsets: Record<string, number>;
@@ -30,13 +36,17 @@ function sameConsumers(a: SubConfig, b: SubConfig): boolean {
     a.group_prefix === b.group_prefix &&
     a.start_at === b.start_at &&
     a.consumer_max_buffer_size === b.consumer_max_buffer_size &&
-    a.consumer_max_wait_ms === b.consumer_max_wait_ms
+    a.consumer_max_wait_ms === b.consumer_max_wait_ms &&
+    a.consumer_min_bytes === b.consumer_min_bytes &&
+    a.consumer_session_timeout_ms === b.consumer_session_timeout_ms &&
+    a.shared_group === b.shared_group
   );
 }
 
 /**
  * A sub app: `clients_per_app` kafkajs consumers, each in its own consumer group so each gets the
- * full stream (HYDRA's semantics). Consumers stay joined from point to point while the topic and
+ * full stream (HYDRA's semantics), or all in the point's one shared group (a queue: each message
+ * goes to the one client that owns its partition). Consumers stay joined from point to point while the topic and
  * their settings stay the same (a point's epoch tells its messages apart); only the clients the
  * point adds join. Another topic or consumer setting replaces them, because a kafkajs consumer
  * cannot change its subscription or fetch settings while running.
@@ -50,7 +60,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
   private created = 0;
 
   constructor(private readonly spec: AppSpec) {
-    this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security);
+    this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security, spec.kafkajs?.client);
   }
 
   register(server: ControlServer<SubCommands>): void {
@@ -68,6 +78,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         for (const c of this.clients) {
           c.acc = new ClientAccumulator(cfg);
           c.positioned = false;
+          c.joinsAtReset = c.joins;
         }
         // In parallel: starting a consumer waits for its group join (seconds on the embedded broker).
         const added = await Promise.all(
@@ -78,7 +89,11 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       })
       .on('resetstats', () => {
         const cfg = this.config;
-        if (cfg) for (const c of this.clients) c.acc = new ClientAccumulator(cfg);
+        if (cfg)
+          for (const c of this.clients) {
+            c.acc = new ClientAccumulator(cfg);
+            c.joinsAtReset = c.joins;
+          }
         this.telemetry.start();
         return null;
       })
@@ -94,6 +109,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       clients: this.clients.length,
       joined: this.clients.filter((c) => c.joined).length,
       positioned: this.clients.filter((c) => c.positioned).length,
+      assigned: this.clients.map((c) => c.assigned),
       unique: this.clients.map((c) => c.acc.sequenceSummary().unique),
       errors: this.clients.flatMap((c) => c.errors.map((e) => `${c.id}: ${e}`)),
     };
@@ -102,15 +118,37 @@ export class SubscriberApp implements AppInstance<SubCommands> {
   private async startClient(cfg: SubConfig, index: number): Promise<Client> {
     const id = `${this.spec.name}-c${index}`;
     const unbounded = cfg.consumer_max_buffer_size === 0;
+    const serial = this.created++;
     const consumer = this.kafka.consumer({
-      groupId: `${cfg.group_prefix}-${id}-${this.created++}`,
+      // Passthrough first: hydra's own settings below win (passthrough.ts refuses those keys anyway).
+      ...kafkajsOptions(this.spec.kafkajs?.consumer ?? {}),
+      groupId: cfg.shared_group ?? `${cfg.group_prefix}-${id}-${serial}`,
       maxWaitTimeInMs: cfg.consumer_max_wait_ms,
+      minBytes: cfg.consumer_min_bytes,
+      sessionTimeout: cfg.consumer_session_timeout_ms,
       ...(unbounded ? {} : { maxBytes: cfg.consumer_max_buffer_size, maxBytesPerPartition: cfg.consumer_max_buffer_size }),
       allowAutoTopicCreation: true,
     });
-    const client: Client = { id, consumer, acc: new ClientAccumulator(cfg), joined: false, positioned: false, errors: [], nextOffsets: {} };
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    const client: Client = {
+      id,
+      consumer,
+      acc: new ClientAccumulator(cfg),
+      joined: false,
+      positioned: false,
+      assigned: null,
+      joins: 0,
+      joinsAtReset: 0,
+      errors: [],
+      nextOffsets: {},
+    };
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
       client.joined = true;
+      client.joins++;
+      client.assigned = [...(e.payload.memberAssignment[cfg.topic] ?? [])];
+    });
+    // A member of a shared group being reassigned: its partitions are unknown until it has joined again.
+    consumer.on(consumer.events.REBALANCING, () => {
+      client.assigned = null;
     });
     // Joined is not enough: the first completed fetch after the join means offsets are resolved.
     consumer.on(consumer.events.FETCH, () => {
@@ -157,7 +195,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
   }
 }
 
-export function clientStats(c: { id: string; acc: ClientAccumulator; errors: string[]; nextOffsets: Record<string, number> }): ClientStats {
+export function clientStats(c: Pick<Client, 'id' | 'acc' | 'errors' | 'nextOffsets'> & Partial<Pick<Client, 'joins' | 'joinsAtReset'>>): ClientStats {
   const { acc } = c;
   const spanS = acc.firstMs !== null && acc.lastMs !== null ? (acc.lastMs - acc.firstMs) / 1000 : 0;
   return {
@@ -173,6 +211,7 @@ export function clientStats(c: { id: string; acc: ClientAccumulator; errors: str
     stale: acc.stale,
     malformed: acc.malformed,
     errors: c.errors.length,
+    rejoins: (c.joins ?? 0) - (c.joinsAtReset ?? 0),
   };
 }
 

@@ -1,13 +1,38 @@
 // Before kafkajs itself: see kafkajs/patches.ts.
 import '../kafkajs/patches';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { HydraOptions } from '../config/options';
+import { kafkajsOptions } from '../config/passthrough';
+import type { KafkajsValues } from '../control/wire';
 import { kafkajsSecurityConfig, type KafkaSecurity } from '../kafkajs/security';
+import { fetchBrokerApis } from './api-versions';
+import type { ClusterInfo } from './cluster-info';
+
+export type { ClusterInfo } from './cluster-info';
 import { findLeftovers, removeLeftovers, type Leftovers } from './leftovers';
 
-/** Which cluster a study ran against. */
-export interface ClusterInfo {
-  cluster_id: string;
-  broker_count: number;
+/** A topic config entry as CreateTopics takes it. */
+export interface TopicConfigEntry {
+  name: string;
+  value: string;
+}
+
+/** The run's topic configs: min.insync.replicas and retention.ms when set, then topic_configs as given. */
+export function topicConfigEntries(o: Pick<HydraOptions, 'topic_min_insync_replicas' | 'topic_retention_ms' | 'topic_configs'>): TopicConfigEntry[] {
+  return [
+    ...(o.topic_min_insync_replicas > 0 ? [{ name: 'min.insync.replicas', value: String(o.topic_min_insync_replicas) }] : []),
+    ...(o.topic_retention_ms !== 0 ? [{ name: 'retention.ms', value: String(o.topic_retention_ms) }] : []),
+    ...o.topic_configs.map((entry) => {
+      const eq = entry.indexOf('=');
+      return { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
+    }),
+  ];
+}
+
+/** kafkajs passthrough for the runner's admin client: [client] and [admin] keys of hydra.ini. */
+export interface AdminPassthrough {
+  client?: KafkajsValues;
+  admin?: KafkajsValues;
 }
 
 /**
@@ -22,17 +47,20 @@ export class ClusterAdmin {
     private readonly brokers: readonly string[],
     private readonly clientId: string,
     private readonly security: KafkaSecurity | null = null,
+    private readonly passthrough: AdminPassthrough = {},
   ) {}
 
   private async connected(): Promise<Admin> {
     if (!this.admin) {
+      const base = { retry: { retries: 2 } };
       const admin = new Kafka({
+        ...base,
+        ...kafkajsOptions(this.passthrough.client ?? {}, base),
         brokers: [...this.brokers],
         clientId: `${this.clientId}-admin`,
         logLevel: logLevel.NOTHING,
-        retry: { retries: 2 },
         ...kafkajsSecurityConfig(this.security),
-      }).admin();
+      }).admin(kafkajsOptions(this.passthrough.admin ?? {}));
       await admin.connect();
       this.admin = admin;
     }
@@ -40,22 +68,28 @@ export class ClusterAdmin {
   }
 
   /**
-   * Creates `topic` with at least `partitions` partitions and the configured replication, so the
-   * test does not depend on the broker's auto-create defaults. An existing topic is grown if needed.
+   * Creates `topic` with at least `partitions` partitions, the configured replication and topic
+   * configs, so the test does not depend on the broker's auto-create defaults. An existing topic
+   * is grown if needed.
    */
-  async ensureTopic(topic: string, partitions: number, replication: number): Promise<void> {
+  async ensureTopic(topic: string, partitions: number, replication: number, configEntries: readonly TopicConfigEntry[] = []): Promise<void> {
     const admin = await this.connected();
-    const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true });
+    const created = await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: replication, configEntries: [...configEntries] }],
+      waitForLeaders: true,
+    });
     if (created) return;
     // It existed (an earlier point made it with fewer partitions): grow it; partitions are never removed.
     const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
     if (meta && meta.partitions.length < partitions) await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
   }
 
-  /** The cluster's id and broker count, for the study's record. */
+  /** The cluster's id, broker count and the first broker's APIs, for the study's record. */
   async describe(): Promise<ClusterInfo> {
     const cluster = await (await this.connected()).describeCluster();
-    return { cluster_id: cluster.clusterId, broker_count: cluster.brokers.length };
+    const first = cluster.brokers[0];
+    const apis = first ? await fetchBrokerApis(`${first.host}:${first.port}`, `${this.clientId}-admin`, this.security).catch(() => undefined) : undefined;
+    return { cluster_id: cluster.clusterId, broker_count: cluster.brokers.length, ...(apis ? { broker_apis: apis } : {}) };
   }
 
   /** Topics and consumer groups under `prefix` (a run's, or every hydra run's). */

@@ -21,6 +21,20 @@ export interface HydraOptions {
   partitions: number;
   /** Producer compression codec. */
   compression: Compression;
+  /** Message keys: none (partitions round-robin), round_robin over key_count keys, or a random one of them; a key picks its partition as Kafka's default partitioner does. */
+  keys: KeyMode;
+  /** Distinct keys with keys=round_robin or random. */
+  key_count: number;
+  /** Idempotent producer (exactly-once per partition; needs acks=-1 and max_in_flight ≤ 5). */
+  idempotent: boolean;
+  /** Produce requests a publisher keeps in flight (1 keeps send order even across retries). */
+  max_in_flight: number;
+  /** Most bytes of message values in one produce request (kafkajs has no batch.size; keep it under the broker's message.max.bytes). */
+  batch_bytes: number;
+  /** Times a failed produce request is retried before its messages count as send errors. */
+  retries: number;
+  /** Produce request timeout, ms: the broker's wait for acks and the client's wait for the answer. */
+  request_timeout_ms: number;
   /** Subscriber app processes (HYDRA default 20). */
   total_sub_apps: number;
   /** Publisher app processes; the requested rate is split across them (OMB's producersPerTopic). */
@@ -49,6 +63,20 @@ export interface HydraOptions {
   topic_replication: number;
   /** Consumer fetch long-poll, ms (the mock broker only answers when this expires). */
   consumer_max_wait_ms: number;
+  /** Bytes a fetch waits for before the broker answers (Kafka's fetch.min.bytes). */
+  consumer_min_bytes: number;
+  /** Consumer group session timeout, ms. */
+  consumer_session_timeout_ms: number;
+  /** per_client: every client in a group of its own, each gets every message (HYDRA's fan-out); shared: all clients in one group, each message goes to one of them (a queue). */
+  consumer_group: ConsumerGroupMode;
+  /** min.insync.replicas of the run's topic on a real cluster (0: the broker's default). */
+  topic_min_insync_replicas: number;
+  /** retention.ms of the run's topic on a real cluster (0: the broker's default, -1: unlimited). */
+  topic_retention_ms: number;
+  /** Any other configs of the run's topic on a real cluster, `key=value` each. */
+  topic_configs: string[];
+  /** kafkajs options passed through as they are, by hydra.ini section ([client], [producer], [consumer], [admin]); see config/passthrough.ts. */
+  kafkajs: KafkajsPassthrough;
   /** Address the apps' ZeroMQ REP servers bind. */
   control_host: string;
   /** Timeout of every control request, ms. */
@@ -103,6 +131,13 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   payload_random_pct: 100,
   partitions: 1,
   compression: 'none',
+  keys: 'none',
+  key_count: 16,
+  idempotent: false,
+  max_in_flight: 1,
+  batch_bytes: 1_000_000,
+  retries: 5,
+  request_timeout_ms: 30000,
   total_sub_apps: 20,
   total_pub_apps: 1,
   clients_per_app: 10,
@@ -117,6 +152,13 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   topic_partitions: 1,
   topic_replication: 1,
   consumer_max_wait_ms: 100,
+  consumer_min_bytes: 1,
+  consumer_session_timeout_ms: 30000,
+  consumer_group: 'per_client',
+  topic_min_insync_replicas: 0,
+  topic_retention_ms: 0,
+  topic_configs: [],
+  kafkajs: { client: {}, producer: {}, consumer: {}, admin: {} },
   control_host: '127.0.0.1',
   control_timeout_ms: 5000,
   launcher: 'local',
@@ -141,7 +183,23 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   verdict_host_cpu_max_pct: 95,
 });
 
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs';
+
+/** How messages are keyed. */
+export const KEY_MODES = ['none', 'round_robin', 'random'] as const;
+export type KeyMode = (typeof KEY_MODES)[number];
+
+/** Consumer group layout: HYDRA's one group per client, or one group for all (queue semantics). */
+export const CONSUMER_GROUP_MODES = ['per_client', 'shared'] as const;
+export type ConsumerGroupMode = (typeof CONSUMER_GROUP_MODES)[number];
+
+/** kafkajs options by the hydra.ini section they came from; values as the ini gave them, typed by passthrough.ts. */
+export interface KafkajsPassthrough {
+  client: Record<string, number | boolean | string>;
+  producer: Record<string, number | boolean | string>;
+  consumer: Record<string, number | boolean | string>;
+  admin: Record<string, number | boolean | string>;
+}
 
 /** Compression codecs hydra can use: kafkajs's built-in ones (snappy, lz4 and zstd need codec packages hydra does not install). */
 export const COMPRESSIONS = ['none', 'gzip'] as const;
@@ -224,6 +282,44 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     unit: '',
     help: "producer compression: none or gzip (kafkajs's built-in codecs; snappy, lz4 and zstd are not available)",
     ini: ['producer', 'compression'],
+  },
+  {
+    name: 'keys',
+    kind: 'choice',
+    choices: KEY_MODES,
+    unit: '',
+    help: "message keys: none (partitions round-robin), round_robin or random over key_count keys (partition by key, as Kafka's default partitioner)",
+    ini: ['test', 'keys'],
+  },
+  { name: 'key_count', kind: 'int', unit: 'keys', min: 1, max: 1_000_000, help: 'distinct keys with --keys round_robin or random', ini: ['test', 'key_count'] },
+  { name: 'idempotent', kind: 'bool', unit: '', help: 'idempotent producer (needs acks=-1, max_in_flight ≤ 5)', ini: ['producer', 'idempotent'] },
+  {
+    name: 'max_in_flight',
+    kind: 'int',
+    unit: 'requests',
+    min: 1,
+    max: 100,
+    help: 'produce requests in flight per publisher (1 keeps send order across retries)',
+    ini: ['producer', 'max_in_flight'],
+  },
+  {
+    name: 'batch_bytes',
+    kind: 'int',
+    unit: 'bytes',
+    min: 1,
+    max: 100_000_000,
+    help: "most message bytes per produce request (keep under the broker's message.max.bytes)",
+    ini: ['producer', 'batch_bytes'],
+  },
+  { name: 'retries', kind: 'int', unit: 'times', min: 0, max: 1000, help: 'retries of a failed produce request', ini: ['producer', 'retries'] },
+  {
+    name: 'request_timeout_ms',
+    kind: 'int',
+    unit: 'ms',
+    min: 100,
+    max: 600000,
+    help: 'produce request timeout (broker ack wait and client wait)',
+    ini: ['producer', 'request_timeout_ms'],
   },
   { name: 'total_sub_apps', kind: 'int', unit: 'apps', min: 1, max: 10000, help: 'subscriber app processes', ini: ['test', 'total_sub_apps'] },
   {
@@ -310,6 +406,59 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     max: 60000,
     help: 'consumer fetch long-poll',
     ini: ['consumer', 'max_wait_ms'],
+  },
+  {
+    name: 'consumer_min_bytes',
+    kind: 'int',
+    unit: 'bytes',
+    min: 1,
+    max: 100_000_000,
+    help: 'bytes a fetch waits for (fetch.min.bytes)',
+    ini: ['consumer', 'min_bytes'],
+  },
+  {
+    name: 'consumer_session_timeout_ms',
+    kind: 'int',
+    unit: 'ms',
+    min: 1000,
+    max: 3_600_000,
+    help: 'consumer group session timeout',
+    ini: ['consumer', 'session_timeout_ms'],
+  },
+  {
+    name: 'consumer_group',
+    kind: 'choice',
+    choices: CONSUMER_GROUP_MODES,
+    unit: '',
+    help: 'per_client: a group per client, each gets every message (HYDRA); shared: one group, each message to one client (loss = group total vs sent)',
+    ini: ['consumer', 'group'],
+  },
+  {
+    name: 'topic_min_insync_replicas',
+    kind: 'int',
+    unit: 'replicas',
+    min: 0,
+    max: 100,
+    help: "min.insync.replicas of the run's topic (0: broker default)",
+    ini: ['broker', 'topic_min_insync_replicas'],
+    iniOnly: true,
+  },
+  {
+    name: 'topic_retention_ms',
+    kind: 'int',
+    unit: 'ms',
+    min: -1,
+    max: Number.MAX_SAFE_INTEGER,
+    help: "retention.ms of the run's topic (0: broker default, -1: unlimited)",
+    ini: ['broker', 'topic_retention_ms'],
+    iniOnly: true,
+  },
+  {
+    name: 'topic_configs',
+    kind: 'configs',
+    unit: 'key=value ...',
+    help: "other configs of the run's topic, space-separated key=value",
+    ini: ['broker', 'topic_configs'],
     iniOnly: true,
   },
   { name: 'control_host', kind: 'string', unit: 'address', help: "address the apps' ZeroMQ REP servers bind", ini: ['control', 'host'], iniOnly: true },
@@ -409,6 +558,17 @@ export const POINT_KEYS = [
   'linger_ms',
   'consumer_max_buffer_size',
   'warmup',
+  'keys',
+  'key_count',
+  'idempotent',
+  'max_in_flight',
+  'batch_bytes',
+  'retries',
+  'request_timeout_ms',
+  'consumer_max_wait_ms',
+  'consumer_min_bytes',
+  'consumer_session_timeout_ms',
+  'consumer_group',
 ] as const;
 export type PointParams = Pick<HydraOptions, (typeof POINT_KEYS)[number]>;
 
@@ -423,6 +583,17 @@ export const LATER_POINT_KEYS: Partial<Record<(typeof POINT_KEYS)[number], unkno
   payload_random_pct: 100,
   partitions: 1,
   compression: 'none',
+  keys: 'none',
+  key_count: 16,
+  idempotent: false,
+  max_in_flight: 1,
+  batch_bytes: 1_000_000,
+  retries: 5,
+  request_timeout_ms: 30000,
+  consumer_max_wait_ms: 100,
+  consumer_min_bytes: 1,
+  consumer_session_timeout_ms: 30000,
+  consumer_group: 'per_client',
 };
 
 /** The spec of one option. */

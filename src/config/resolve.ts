@@ -6,7 +6,8 @@ import { ConfigError } from '../errors';
 import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
-import { checkAcks, checkNumber } from './rules';
+import { checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
+import { checkAcks, checkNumber, checkPointRules, checkClusterNeeds } from './rules';
 import { checkSecurityOptions } from './security';
 
 /** Flags every test command accepts: the options that are not ini-only. */
@@ -54,7 +55,8 @@ function readIniOptions(path: string, required: boolean): IniOptions {
 export function iniToOptions(ini: IniData, fileName: string): IniOptions {
   const values: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
-  const knownSections = new Set(OPTION_SPECS.flatMap((s) => (s.ini ? [s.ini[0]] : [])));
+  const knownSections = new Set([...OPTION_SPECS.flatMap((s) => (s.ini ? [s.ini[0]] : [])), ...PASSTHROUGH_SECTIONS]);
+  const kafkajs: HydraOptions['kafkajs'] = { client: {}, producer: {}, consumer: {}, admin: {} };
   for (const [section, keys] of Object.entries(ini)) {
     // An unknown section is a typo even when it is empty; keys before any section go to ''.
     if (section !== '' && !knownSections.has(section))
@@ -62,6 +64,13 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
     for (const [key, raw] of Object.entries(keys)) {
       const spec = OPTION_SPECS.find((s) => s.ini?.[0] === section && s.ini[1] === key);
       const source = `${fileName} [${section}] ${key}`;
+      if (!spec && (PASSTHROUGH_SECTIONS as readonly string[]).includes(section)) {
+        // Not one of hydra's keys: a kafkajs option of that section, passed through (or refused naming it).
+        const s = section as keyof HydraOptions['kafkajs'];
+        kafkajs[s][key] = readPassthrough(s, key, raw, source);
+        sources.kafkajs = source;
+        continue;
+      }
       if (!spec) throw new ConfigError(source, raw, 'unknown key');
       // An empty value means "not set": `brokers =` keeps the embedded broker.
       if (raw === '' && spec.kind !== 'list' && spec.kind !== 'string') continue;
@@ -69,6 +78,7 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
       sources[spec.name] = source;
     }
   }
+  if (PASSTHROUGH_SECTIONS.some((s) => Object.keys(kafkajs[s]).length > 0)) values.kafkajs = kafkajs;
   return { values: values as Partial<HydraOptions>, sources: sources as IniOptions['sources'] };
 }
 
@@ -100,6 +110,9 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkDirectory(options.results_dir, sourceOf('results_dir'));
   checkLocalScale(options.total_sub_apps, options.launcher, sourceOf('total_sub_apps'));
   checkSecurityOptions(options);
+  checkPassthrough(options.kafkajs);
+  checkPointRules(options, (name) => sourceOf(name));
+  checkClusterNeeds(options, sourceOf);
 }
 
 /** The local launcher forks every app on this machine: refuse counts that would fork thousands of processes. */
@@ -165,6 +178,10 @@ function checkOption(spec: OptionSpec, value: unknown, source: string): void {
       break;
     case 'string':
       if (typeof value !== 'string') throw new ConfigError(source, String(value), 'expected text');
+      break;
+    case 'configs':
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !/^[a-z][a-z0-9.]*=\S+$/.test(v)))
+        throw new ConfigError(source, String(value), 'expected key=value entries (Kafka topic config names)');
       break;
   }
 }

@@ -38,7 +38,73 @@ export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagS
     const value: unknown = params[key];
     if (spec.kind === 'acks') checkAcks(value, sourceOf(key));
     else if (spec.kind === 'choice') checkChoice(value, spec.choices ?? [], sourceOf(key));
+    else if (spec.kind === 'bool') checkBool(value, sourceOf(key));
     else checkNumber(value, spec, sourceOf(key));
+  }
+  checkPointRules(params, sourceOf);
+}
+
+export function checkBool(value: unknown, source: string): boolean {
+  if (typeof value !== 'boolean') throw new ConfigError(source, String(value), 'expected true or false');
+  return value;
+}
+
+/** Most requests in flight an idempotent producer may have: Kafka keeps ordering state for five batches per partition. */
+export const IDEMPOTENT_MAX_IN_FLIGHT = 5;
+
+/**
+ * Rules between a point's parameters. Kafka's idempotent producer needs acks=all (kafkajs refuses
+ * the send otherwise) and at most five requests in flight (the broker keeps the sequence state of
+ * five batches per partition; more would reject batches as out of order).
+ */
+export function checkPointRules(params: Pick<PointParams, 'idempotent' | 'acks' | 'max_in_flight'>, sourceOf: SourceOf = flagSource): void {
+  if (!params.idempotent) return;
+  if (params.acks !== -1)
+    throw new ConfigError(sourceOf('idempotent'), 'true', `the idempotent producer needs acks=-1 (all), but acks is ${params.acks} (${sourceOf('acks')})`);
+  if (params.max_in_flight > IDEMPOTENT_MAX_IN_FLIGHT)
+    throw new ConfigError(
+      sourceOf('idempotent'),
+      'true',
+      `the idempotent producer allows at most ${IDEMPOTENT_MAX_IN_FLIGHT} requests in flight, but max_in_flight is ${params.max_in_flight} (${sourceOf('max_in_flight')})`,
+    );
+}
+
+/**
+ * Why kafkajs's idempotent producer cannot run on the embedded broker: it asks the controller for a
+ * producer id, and librdkafka 2.0's mock cluster names controller 0, a broker it does not have.
+ */
+export const EMBEDDED_NO_IDEMPOTENCE =
+  "the embedded broker (librdkafka's mock cluster) names controller 0, a broker it does not have, and kafkajs asks the controller for the idempotent producer's id; use a real cluster ([broker] brokers)";
+
+/**
+ * Settings only a real cluster can honour, refused on the embedded broker rather than ignored:
+ * topic configs (it cannot create topics: they are auto-created with its defaults) and the
+ * idempotent producer. The typed topic keys are not to be repeated in topic_configs.
+ */
+export function checkClusterNeeds(
+  o: Pick<HydraOptions, 'brokers' | 'topic_min_insync_replicas' | 'topic_retention_ms' | 'topic_configs' | 'topic_replication' | 'idempotent'>,
+  sourceOf: (name: keyof HydraOptions) => string,
+): void {
+  if (o.idempotent && o.brokers.length === 0) throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
+  const set = (['topic_min_insync_replicas', 'topic_retention_ms', 'topic_configs'] as const).find((k) =>
+    k === 'topic_configs' ? o.topic_configs.length > 0 : o[k] !== 0,
+  );
+  if (set && o.brokers.length === 0)
+    throw new ConfigError(
+      sourceOf(set),
+      String(o[set]),
+      "needs a real cluster ([broker] brokers): the embedded broker's topics are auto-created with its defaults",
+    );
+  if (o.topic_min_insync_replicas > o.topic_replication)
+    throw new ConfigError(
+      sourceOf('topic_min_insync_replicas'),
+      String(o.topic_min_insync_replicas),
+      `must not exceed topic_replication (${o.topic_replication}): every produce with acks=-1 would fail`,
+    );
+  for (const entry of o.topic_configs) {
+    const name = entry.slice(0, entry.indexOf('='));
+    const typed = { 'min.insync.replicas': 'topic_min_insync_replicas', 'retention.ms': 'topic_retention_ms' }[name];
+    if (typed) throw new ConfigError(sourceOf('topic_configs'), entry, `use ${typed} for ${name}`);
   }
 }
 

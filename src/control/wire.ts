@@ -29,6 +29,21 @@ export interface AppSpec {
   control: AppControlAuth;
   /** TLS/SASL for the Kafka clients; absent for plaintext. */
   kafka_security?: KafkaSecurity;
+  /** kafkajs options from hydra.ini's [client], [producer] and [consumer] passthrough keys; absent when none. */
+  kafkajs?: { client: KafkajsValues; producer: KafkajsValues; consumer: KafkajsValues };
+}
+
+/** Passthrough kafkajs options, checked by config/passthrough.ts. */
+export type KafkajsValues = Record<string, number | boolean | string>;
+
+/** The producer's settings for a point; a change makes the publisher replace its producer (kafkajs fixes them at creation). */
+export interface ProducerSettings {
+  idempotent: boolean;
+  /** Produce requests in flight. */
+  max_in_flight: number;
+  retries: number;
+  /** ms */
+  request_timeout_ms: number;
 }
 
 /** The launcher's first message to an app. */
@@ -74,6 +89,12 @@ export interface PubConfig {
   /** Random share of the padding, %. */
   payload_random_pct: number;
   compression: 'none' | 'gzip';
+  /** Message keys; keyed messages go to the partition (of `partitions`) their key hashes to. */
+  keys: 'none' | 'round_robin' | 'random';
+  key_count: number;
+  /** Most bytes of message values per produce request. */
+  batch_bytes: number;
+  producer: ProducerSettings;
 }
 
 /** teststart's arguments: publishers given one start time begin together, so their windows line up. */
@@ -100,6 +121,15 @@ export interface SubConfig {
   consumer_max_buffer_size: number;
   /** ms */
   consumer_max_wait_ms: number;
+  /** bytes */
+  consumer_min_bytes: number;
+  /** ms */
+  consumer_session_timeout_ms: number;
+  /**
+   * The one consumer group every client of every sub app shares (queue semantics: each message
+   * goes to one client); null: each client in a group of its own (HYDRA's fan-out).
+   */
+  shared_group: string | null;
   /** Epoch-ms base of the send times in messages. */
   t0_ms: number;
   /** Messages of another epoch are another point's: not counted. */
@@ -221,6 +251,8 @@ export interface ClientStats extends SequenceSummary {
   /** Messages whose value could not be decoded. */
   malformed: number;
   errors: number;
+  /** Group joins since the point's counting began: a rebalance of this client's group inside the window. */
+  rejoins?: number;
 }
 
 export interface SubStats {
@@ -237,6 +269,8 @@ export interface SubStatus {
   clients: number;
   joined: number;
   positioned: number;
+  /** Per client, the topic's partitions it was assigned at its last group join; null while it rebalances. */
+  assigned: (number[] | null)[];
   /** Unique messages received per client, for the drain wait. */
   unique: number[];
   errors: string[];

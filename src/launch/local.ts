@@ -21,6 +21,8 @@ export interface LocalLauncherOptions {
   auth: ControlAuth;
   /** TLS/SASL for the apps' Kafka clients, handed over the same channel (never argv or env). */
   kafkaSecurity?: KafkaSecurity | null;
+  /** kafkajs passthrough options for the apps' clients ([client], [producer], [consumer] of hydra.ini). */
+  kafkajs?: AppSpec['kafkajs'];
   /** Directory for this run's app logs (created). */
   logDir: string;
   /** How long an app may take to bind its control server, ms. */
@@ -63,6 +65,7 @@ export class LocalLauncher implements Launcher {
       control_host: o.control_host,
       control: appAuthOf(o.auth),
       ...(o.kafkaSecurity ? { kafka_security: o.kafkaSecurity } : {}),
+      ...(o.kafkajs ? { kafkajs: o.kafkajs } : {}),
     };
     const logFile = path.join(this.logDir, `${name}.log`);
     const fd = openLog(logFile, name);

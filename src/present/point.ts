@@ -35,12 +35,13 @@ export function formatSummary(params: PointParams, r: PointResult): string {
     `point: ${r.client_count} clients (${params.total_sub_apps} sub apps × ${params.clients_per_app}), ${params.msg_rate} msg/s requested, batch ${params.msg_batch}, ${params.test_duration} s, acks=${params.acks}`,
     `  tx: ${r.packet_tx} msgs at ${fmt(r.average_tx_rate)} msg/s (${fmt(r.pub_achieved_ratio * 100)} % of requested)`,
     `  rx: ${fmt(r.average_packets)} msgs per client at ${fmt(r.average_rate)} msg/s; loss ${fmt(r.average_packet_loss, 3)} %; failing clients ${r.failing_clients}/${r.client_count}`,
-    `  lost ${r.lost_total}, behind ${r.behind_total ?? '-'}, duplicated ${r.duplicated_total}, reordered ${r.reordered_total}`,
+    `  lost ${r.lost_total}, behind ${r.behind_total ?? '-'}, duplicated ${r.duplicated_total}, reordered ${r.reordered_total ?? '-'}`,
     `  latency p50 ${fmt(r.latency_p50_ms, 2)} ms, p95 ${fmt(r.latency_p95_ms, 2)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms, max ${fmt(r.latency_max_ms, 2)} ms; from the intended send time p50 ${fmt(r.latency_intended_p50_ms, 2)} ms, p99 ${fmt(r.latency_intended_p99_ms, 2)} ms`,
     `  publisher cpu ${fmt(r.pub_cpu)} %, net tx ${fmt(r.pub_net_txrate / 1024)} KiB/s, rx ${fmt(r.pub_net_rxrate / 1024)} KiB/s; sub apps cpu max ${pct(r.sub_cpu_max_pct)}, event loop max ${pct(r.sub_elu_max === null ? null : r.sub_elu_max * 100)}; host cpu max ${pct(r.host_cpu_busy_max_pct)}`,
   ];
   if (r.pub_send_errors > 0) lines.push(`  publisher send errors: ${r.pub_send_errors} messages`);
   if (r.unresponsive_apps.length > 0) lines.push(`  unresponsive sub apps (left out of every figure): ${r.unresponsive_apps.join(', ')}`);
+  for (const note of r.figure_notes ?? []) lines.push(`  note: ${note}`);
   if (r.verdict === 'harness_limited') for (const note of r.harness_notes) lines.push(`  HARNESS-LIMITED, not a Kafka result: ${note}`);
   else lines.push('  verdict: a measurement of Kafka (no harness limit reached)');
   return lines.join('\n');

@@ -46,18 +46,30 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
     msg_size: params.msg_size ?? 16,
     payload_random_pct: params.payload_random_pct ?? 100,
     compression: params.compression ?? 'none',
+    keys: params.keys ?? 'none',
+    key_count: params.key_count ?? 16,
+    batch_bytes: params.batch_bytes ?? 1_000_000,
+    producer: {
+      idempotent: params.idempotent ?? false,
+      max_in_flight: params.max_in_flight ?? 1,
+      retries: params.retries ?? 5,
+      request_timeout_ms: params.request_timeout_ms ?? 30000,
+    },
   };
 }
 
 /**
- * A sub app's updateconfig for a point; each client's group is `<topic>-<app>-c<i>-<n>`. A topic
- * of the point's own is read from its start, the session's shared topic from its end.
+ * A sub app's updateconfig for a point; each client's group is `<topic>-<app>-c<i>-<n>`, or with
+ * consumer_group=shared the one `sharedGroup` the runner names. A topic of the point's own is read
+ * from its start, the session's shared topic from its end.
  */
 export function subConfigFor(
-  params: Pick<PointParams, 'clients_per_app' | 'consumer_max_buffer_size' | 'total_pub_apps'>,
-  options: Pick<HydraOptions, 'consumer_max_wait_ms' | 'fresh_topic_per_point'>,
+  params: Pick<PointParams, 'clients_per_app' | 'consumer_max_buffer_size' | 'total_pub_apps'> &
+    Partial<Pick<PointParams, 'consumer_max_wait_ms' | 'consumer_min_bytes' | 'consumer_session_timeout_ms'>>,
+  options: Pick<HydraOptions, 'fresh_topic_per_point'>,
   topic: string,
   marks: PointMarks,
+  sharedGroup: string | null = null,
 ): SubConfig {
   return {
     topic,
@@ -66,7 +78,10 @@ export function subConfigFor(
     clients_per_app: params.clients_per_app,
     group_prefix: topic,
     consumer_max_buffer_size: params.consumer_max_buffer_size,
-    consumer_max_wait_ms: options.consumer_max_wait_ms,
+    consumer_max_wait_ms: params.consumer_max_wait_ms ?? 100,
+    consumer_min_bytes: params.consumer_min_bytes ?? 1,
+    consumer_session_timeout_ms: params.consumer_session_timeout_ms ?? 30000,
+    shared_group: sharedGroup,
     ...marks,
   };
 }

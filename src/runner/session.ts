@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';
 import { runPrefix } from '../broker/leftovers';
-import { ClusterAdmin, type ClusterInfo } from '../broker/topics';
+import { ClusterAdmin, topicConfigEntries, type ClusterInfo } from '../broker/topics';
 import { loadKafkaSecurity, type KafkaSecurity } from '../kafkajs/security';
 import type { HydraOptions, PointParams } from '../config/options';
 import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
@@ -14,6 +14,8 @@ import { createLauncher, type AppHandle, type Launcher } from '../launch';
 import { computeResult, type SubAppReport } from '../stats/result';
 import { watchWhile, type Watched } from '../supervise/watch';
 import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor } from './app-config';
+import { SharedGroupNamer, sharedGroupSettled } from './shared-group';
+import { EMBEDDED_NO_IDEMPOTENCE } from '../config/rules';
 import type { PointPhase, RunnerEventSink } from './events';
 import type { AppFate, PointRun, PointRunner } from './point-runner';
 
@@ -47,6 +49,7 @@ export class TestSession implements PointRunner {
   /** One control client per app, by app name. */
   private readonly clients = new Map<string, ControlClient<CommandMap>>();
   private pointCounter = 0;
+  private readonly sharedGroups = new SharedGroupNamer();
   private closed = false;
   /** Apps that died or were dropped since the last point, replaced by fresh ones at the next. */
   private pendingReplacements: string[] = [];
@@ -65,7 +68,7 @@ export class TestSession implements PointRunner {
   ) {
     this.runId = runId;
     this.auth = auth;
-    this.admin = new ClusterAdmin(broker.brokers, options.client_id, security);
+    this.admin = new ClusterAdmin(broker.brokers, options.client_id, security, { client: options.kafkajs.client, admin: options.kafkajs.admin });
     void broker.lost.then((how) => {
       if (!this.closed) this.brokerLost = how;
     });
@@ -96,6 +99,7 @@ export class TestSession implements PointRunner {
         control_host: options.control_host,
         auth,
         kafkaSecurity: security,
+        kafkajs: { client: options.kafkajs.client, producer: options.kafkajs.producer, consumer: options.kafkajs.consumer },
         logDir: path.join(options.log_dir, runId),
       });
       return new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
@@ -236,21 +240,26 @@ export class TestSession implements PointRunner {
         String(wanted),
         `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
       );
+    if (this.broker.embedded && params.idempotent) throw new ConfigError('idempotent', 'true', EMBEDDED_NO_IDEMPOTENCE);
     if (!this.broker.embedded) {
       const needed = Math.max(o.topic_partitions, wanted);
       const has = this.ensuredTopics.get(topic);
       if (has === undefined || has < needed) {
         this.emit({ type: 'phase', phase: 'topic', detail: `${topic} (${needed} partitions)` });
-        await this.admin.ensureTopic(topic, needed, o.topic_replication);
+        await this.admin.ensureTopic(topic, needed, o.topic_replication, topicConfigEntries(o));
         this.ensuredTopics.set(topic, needed);
       }
     }
     // The embedded broker's topics are created on first use with its default layout.
     const topicPartitions = this.broker.embedded ? 1 : o.topic_partitions;
+    /** Partitions the topic has: what a shared group's members divide among them. */
+    const partitionCount = this.broker.embedded ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? o.topic_partitions);
+    const shared = params.consumer_group === 'shared';
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
     const joinMs = o.join_timeout * 1000;
-    const subConfig = subConfigFor(params, o, topic, marks);
+    const unshared = subConfigFor(params, o, topic, marks);
+    const subConfig = shared ? { ...unshared, shared_group: this.sharedGroups.nameFor(unshared) } : unshared;
     const configured = await this.guard(
       'configure',
       everyone,
@@ -275,9 +284,15 @@ export class TestSession implements PointRunner {
         async () => {
           const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
           const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < params.clients_per_app);
-          return notReady.length === 0
-            ? true
-            : `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
+          if (notReady.length > 0)
+            return `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
+          // A shared group must also have settled: its members still dividing partitions would be hydra's own rebalance.
+          return shared
+            ? sharedGroupSettled(
+                statuses.flatMap((st) => st.assigned),
+                partitionCount,
+              )
+            : true;
         },
         joining > 0 ? POLL_MS : REFETCH_POLL_MS,
       ),
@@ -322,7 +337,7 @@ export class TestSession implements PointRunner {
       );
 
     this.emit({ type: 'phase', phase: 'drain', detail: `up to ${o.drain_timeout} s` });
-    await this.guard('drain', [], this.drain(subs, packetTx, o.drain_timeout * 1000));
+    await this.guard('drain', [], this.drain(subs, packetTx, o.drain_timeout * 1000, shared));
 
     this.emit({ type: 'phase', phase: 'collect', detail: `${subs.length} sub apps` });
     const collected = await this.guard(
@@ -362,6 +377,13 @@ export class TestSession implements PointRunner {
         );
     });
     const reports = collected.map((c) => c.report);
+    if (shared) {
+      // After the join wait the group had settled; a member joining again inside the window means
+      // hydra's own consumers rebalanced it (a message can then reach two members): not Kafka's figure.
+      const rejoined = reports.flatMap((r) => (r.clients ?? []).filter((c) => (c.rejoins ?? 0) > 0).map((c) => c.client_id));
+      if (rejoined.length > 0)
+        faults.push(`shared group ${subConfig.shared_group ?? ''} rebalanced during the point (members joined again: ${rejoined.slice(0, 5).join(', ')})`);
+    }
     // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
     const logEnd = await this.admin.logEnd(topic).catch(() => undefined);
     const thresholds = {
@@ -371,7 +393,13 @@ export class TestSession implements PointRunner {
       host_cpu_max_pct: o.verdict_host_cpu_max_pct,
     };
     return {
-      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, { logEnd, logStart: logEnd ? logStart : undefined, thresholds }),
+      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, {
+        logEnd,
+        logStart: logEnd ? logStart : undefined,
+        thresholds,
+        sharedGroup: shared,
+        maxInFlight: params.max_in_flight ?? 1,
+      }),
       topic,
       subPids: subs.map((s) => s.pid ?? -1),
       apps: [
@@ -383,8 +411,11 @@ export class TestSession implements PointRunner {
     };
   }
 
-  /** Waits until every client has every message or the grace period ends; dead or silent apps are skipped. */
-  private async drain(subs: AppHandle[], packetTx: number, graceMs: number): Promise<void> {
+  /**
+   * Waits until every client has every message (a shared group: until its members have them all
+   * between them) or the grace period ends; dead or silent apps are skipped.
+   */
+  private async drain(subs: AppHandle[], packetTx: number, graceMs: number, shared = false): Promise<void> {
     const deadline = Date.now() + graceMs;
     for (;;) {
       const statuses = await Promise.all(
@@ -396,7 +427,9 @@ export class TestSession implements PointRunner {
             .catch(() => null);
         }),
       );
-      const complete = statuses.every((st) => st === null || st.unique.every((u) => u >= packetTx));
+      const complete = shared
+        ? statuses.reduce((n, st) => n + (st?.unique.reduce((a, b) => a + b, 0) ?? 0), 0) >= packetTx
+        : statuses.every((st) => st === null || st.unique.every((u) => u >= packetTx));
       if (complete || Date.now() >= deadline) return;
       await sleep(POLL_MS);
     }

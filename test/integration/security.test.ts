@@ -7,6 +7,8 @@ import { newControlAuth } from '../../src/control/auth';
 import { ControlClient } from '../../src/control/client';
 import type { PubCommands } from '../../src/control/protocol';
 import { createLauncher, type AppHandle, type Launcher } from '../../src/launch';
+import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
+import { pointMarks, pubConfigFor } from '../../src/runner/app-config';
 import { stillAlive, tempDir } from '../helpers';
 
 /**
@@ -50,8 +52,13 @@ describe('Kafka secrets handed to real app processes', function () {
     });
     const apps: AppHandle[] = [await launcher.launch('pub', 'pub'), ...(await launcher.scaleSubGroup(1)).apps];
     for (const app of apps) pids.push(app.pid as number);
-    // The publisher connects at start, with the secured client options it was handed: wait until its failure is logged.
+    // The publisher makes its producer, with the secured client options it was handed, at its first
+    // updateconfig (producer settings are per point): wait until its failed connect is logged.
     const pub = apps[0] as AppHandle;
+    await new ControlClient<PubCommands>(pub.endpoint, 3000, auth).call(
+      'updateconfig',
+      pubConfigFor(pointParamsOf(DEFAULT_OPTIONS), 'hydratest-sec', pointMarks(0)),
+    );
     const deadline = Date.now() + 20000;
     while (!/producer connect failed/.test(fs.readFileSync(pub.logFile, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.match(fs.readFileSync(pub.logFile, 'utf8'), /producer connect failed/, 'the publisher used the secured options (the mock broker refuses SASL)');

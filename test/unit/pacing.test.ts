@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { publishWindowS, runSchedule, type ScheduleConfig, type ScheduleIO } from '../../src/apps/pacing';
+import { MAX_REQUEST_MESSAGES, publishWindowS, requestMaxMessages, runSchedule, type ScheduleConfig, type ScheduleIO } from '../../src/apps/pacing';
 
 /**
  * The publisher's loop on a virtual clock: sleep() advances time, send() settles after a fixed
@@ -104,6 +104,48 @@ describe('publisher pacing loop (virtual clock, no Kafka)', () => {
       'the partition log is in sequence order',
     );
     assert.ok(out.requests < 100, `${out.requests} requests for 100 batches: batches due during a round trip went together`);
+  });
+
+  it('with max_in_flight 3 keeps up to three requests out, and a slow one then lands after later ones (what idempotence is for)', async () => {
+    let r = 7;
+    const v = virtualPublisher({
+      roundTripMs: () => {
+        r = (r * 48271) % 2147483647;
+        return 5 + (r % 246);
+      },
+    });
+    const out = await runSchedule(cfg({ msg_batch: 10, max_in_flight: 3 }), v.io);
+    v.done();
+    assert.equal(v.stats().maxSeenInFlight, 3);
+    assert.equal(out.generated, 1000);
+    assert.deepEqual(
+      [...v.log].sort((a, b) => a - b),
+      Array.from({ length: 1000 }, (_, i) => i),
+      'every message reached the log once',
+    );
+    assert.notDeepEqual(
+      v.log,
+      Array.from({ length: 1000 }, (_, i) => i),
+      'with random round trips the log is not in send order',
+    );
+  });
+
+  it('caps a request at request_max_messages (the batch_bytes limit in messages)', async () => {
+    const v = virtualPublisher({ roundTripMs: 300 });
+    const out = await runSchedule(cfg({ msg_batch: 50, request_max_messages: 70 }), v.io);
+    v.done();
+    assert.equal(out.generated, 1000);
+    assert.ok(
+      v.sends.every((s) => s.seqs.length <= 70),
+      `largest request ${Math.max(...v.sends.map((s) => s.seqs.length))}`,
+    );
+    assert.ok(
+      v.sends.some((s) => s.seqs.length === 70),
+      'round trips of 300 ms let requests fill up to the cap',
+    );
+    assert.equal(requestMaxMessages(1_000_000, 65536), 15);
+    assert.equal(requestMaxMessages(1_000_000, 16), MAX_REQUEST_MESSAGES);
+    assert.equal(requestMaxMessages(1000, 4096), 1, 'one message even when it alone is larger than batch_bytes');
   });
 
   it('stops at the end of its window when it fell behind, instead of running long', async () => {

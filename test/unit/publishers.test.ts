@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { ClientAccumulator } from '../../src/apps/receive';
 import * as zlib from 'node:zlib';
 import { decodeMessage, encodeMessage } from '../../src/apps/message';
-import { MessageBuilder, partitionSlot } from '../../src/apps/payload';
+import { keyBytes, MessageBuilder, PartitionPicker } from '../../src/apps/payload';
+import { keyPartitioner } from '../../src/kafkajs/partition';
 import { emptyPubStats, type AppTelemetry, type PubStats } from '../../src/control/wire';
 import { applyIdleLoopFix, applyLinearGrouping, groupMessagesPerPartition } from '../../src/kafkajs/patches';
 import { pubConfigFor, pointMarks, publisherPartitions, pubRateShare, subConfigFor } from '../../src/runner/app-config';
@@ -141,19 +142,73 @@ describe('workload shape: message size, payload, partitions', () => {
 
   it('spreads a sequence round-robin, numbering each partition from 0', () => {
     assert.deepEqual(
-      [0, 1, 2, 3, 4, 5, 6].map((k) => partitionSlot(k, [0, 1, 2])),
+      (() => {
+        const picker = new PartitionPicker([0, 1, 2]);
+        return [0, 1, 2, 3, 4, 5, 6].map(() => picker.pick());
+      })(),
       [
-        { partition: 0, seq: 0 },
-        { partition: 1, seq: 0 },
-        { partition: 2, seq: 0 },
-        { partition: 0, seq: 1 },
-        { partition: 1, seq: 1 },
-        { partition: 2, seq: 1 },
-        { partition: 0, seq: 2 },
+        { partition: 0, seq: 0, key: null },
+        { partition: 1, seq: 0, key: null },
+        { partition: 2, seq: 0, key: null },
+        { partition: 0, seq: 1, key: null },
+        { partition: 1, seq: 1, key: null },
+        { partition: 2, seq: 1, key: null },
+        { partition: 0, seq: 2, key: null },
       ],
     );
     assert.deepEqual(publisherPartitions({ partitions: 3 }, 1, 1), [0, 1, 2]);
     assert.deepEqual(publisherPartitions({ partitions: 1 }, 3, 2), [1]);
+  });
+
+  it("puts a key where Kafka's default partitioner does (murmur2 test vectors of Kafka's own UtilsTest)", () => {
+    // Kafka's Utils.murmur2: "21" → -973932308, "foobar" → -790332482, "abc" → 479470107; partition = (h & 0x7fffffff) mod n.
+    for (const [text, hash] of [
+      ['21', -973932308],
+      ['foobar', -790332482],
+      ['abc', 479470107],
+    ] as const) {
+      for (const n of [3, 4, 7]) assert.equal(keyPartitioner(n)(Buffer.from(text)), (hash & 0x7fffffff) % n, `${text} over ${n}`);
+    }
+  });
+
+  it('keys round-robin over K keys: a key stays in one partition, each partition numbered 0, 1, 2, ... without holes', () => {
+    const partitions = [0, 1, 2, 3];
+    const picker = new PartitionPicker(partitions, { mode: 'round_robin', count: 8 }, keyPartitioner(4));
+    const slots = Array.from({ length: 80 }, () => picker.pick());
+    const partitionOfKey = new Map<string, number>();
+    const seqs = new Map<number, number[]>();
+    slots.forEach((slot, k) => {
+      assert.deepEqual(slot.key, keyBytes(k % 8));
+      const key = String(slot.key);
+      assert.equal(partitionOfKey.get(key) ?? slot.partition, slot.partition, `${key} moved partition`);
+      partitionOfKey.set(key, slot.partition);
+      seqs.set(slot.partition, [...(seqs.get(slot.partition) ?? []), slot.seq]);
+    });
+    for (const [p, list] of seqs)
+      assert.deepEqual(
+        list,
+        Array.from({ length: list.length }, (_, i) => i),
+        `partition ${p}`,
+      );
+    assert.ok(seqs.size >= 2, `8 keys should hash to more than one of 4 partitions (got ${[...seqs.keys()].join(',')})`);
+  });
+
+  it('keys at random draw from K keys with the given random source', () => {
+    const draws = [0.0, 0.99, 0.5];
+    const picker = new PartitionPicker(
+      [5],
+      { mode: 'random', count: 10 },
+      () => 0,
+      () => draws.shift() ?? 0,
+    );
+    assert.deepEqual(
+      [picker.pick(), picker.pick(), picker.pick()].map((s) => [String(s.key), s.partition, s.seq]),
+      [
+        ['key-0', 5, 0],
+        ['key-9', 5, 1],
+        ['key-5', 5, 2],
+      ],
+    );
   });
 
   it('tracks sequences per (publisher, partition): equal numbers in two partitions are not duplicates', () => {

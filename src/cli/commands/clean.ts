@@ -12,7 +12,7 @@ import { checkReachable } from '../../broker';
 async function openCleaner(options: HydraOptions): Promise<LeftoverCleaner> {
   // Loaded here, not at CLI start: kafkajs is needed only when a command talks to a cluster.
   const [{ ClusterAdmin }, { loadKafkaSecurity }] = await Promise.all([import('../../broker/topics'), import('../../kafkajs/security')]);
-  return new ClusterAdmin(options.brokers, options.client_id, loadKafkaSecurity(options));
+  return new ClusterAdmin(options.brokers, options.client_id, loadKafkaSecurity(options), { client: options.kafkajs.client, admin: options.kafkajs.admin });
 }
 
 const CONNECTION_FLAGS = OPTION_FLAGS.filter((f) => f.name === 'brokers' || f.name === 'config_file');
