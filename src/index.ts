@@ -22,7 +22,18 @@ export { createStudy, runStudy, rerunStudy, resumeStudy, StudyInterrupted, type 
 export { StudyStore, listStudyIds } from './study/store';
 export { findRateBoundary } from './study/boundary';
 export type { StudySpec, StudyGrid, StudyKind, RateFinding, RateSearchSettings } from './study/spec';
-export { rxTxFigure, lossFigure, failingClientsFigure, latencyFigure, rateBoundaryFigure, studyFigures, type Figure, type PlotTrace } from './plot/figures';
+export { parseVary, workloadLabel, WORKLOAD_KEYS, type Workload } from './study/workloads';
+export {
+  rxTxFigure,
+  throughputFigure,
+  lossFigure,
+  failingClientsFigure,
+  latencyFigure,
+  rateBoundaryFigure,
+  studyFigures,
+  type Figure,
+  type PlotTrace,
+} from './plot/figures';
 export { figureSnippet, figuresPage, plotlyScriptTag } from './plot/html';
 export { ImageRenderer, PlotExportError, pngSize } from './plot/image';
 export { exportStudyPlots, exportFigures, writeStudyReport, type PlotFormat } from './plot/export';

@@ -1,3 +1,4 @@
+import { LATER_POINT_KEYS, POINT_KEYS } from '../config/options';
 import { isOk, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
 import type { PointResult } from '../stats/result';
@@ -26,7 +27,7 @@ export interface Figure {
   layout: Record<string, unknown>;
 }
 
-/** Points of one curve: same client count (and batch size, when a study varies it). */
+/** Points of one curve: same client count (and batch size or workload, when a study varies them). */
 interface Series {
   name: string;
   clientCount: number;
@@ -37,21 +38,33 @@ function clientCountOf(r: PointRecord): number {
   return r.params.total_sub_apps * r.params.clients_per_app;
 }
 
+/** A point parameter's value, with the default of a key added after the point was stored. */
+function paramOf(r: PointRecord, key: (typeof POINT_KEYS)[number]): unknown {
+  return r.params[key] ?? LATER_POINT_KEYS[key];
+}
+
+/** Parameters besides the rate and the client count that differ between the points: each splits the curves. */
+function splittingKeys(records: readonly PointRecord[]): (typeof POINT_KEYS)[number][] {
+  return POINT_KEYS.filter((k) => k !== 'msg_rate' && k !== 'total_sub_apps' && new Set(records.map((r) => String(paramOf(r, k)))).size > 1);
+}
+
 /**
  * Groups finished points into one series per client count (HYDRA's traces), split by batch size
- * only when the points use more than one, each sorted by achieved Tx rate.
+ * or any other parameter only when the points use more than one value of it (a study of message
+ * sizes gets a curve per size), each sorted by achieved Tx rate.
  */
 export function seriesByClientCount(records: readonly PointRecord[]): Series[] {
   // Repeats of a point are one point on the curve: their mean, with its confidence interval.
   const ok = aggregateRepeats(records).filter(isOk);
-  const byBatch = new Set(ok.map((r) => r.params.msg_batch)).size > 1;
+  const split = splittingKeys(ok);
   const groups = new Map<string, Series>();
   for (const record of ok) {
     const clients = clientCountOf(record);
-    const key = byBatch ? `${clients}/${record.params.msg_batch}` : String(clients);
+    const label = split.map((k) => `${k === 'msg_batch' ? 'batch' : k} = ${String(paramOf(record, k))}`);
+    const key = [clients, ...label].join('/');
     let s = groups.get(key);
     if (!s) {
-      s = { name: `client_count = ${clients}${byBatch ? `, batch = ${record.params.msg_batch}` : ''}`, clientCount: clients, points: [] };
+      s = { name: [`client_count = ${clients}`, ...label].join(', '), clientCount: clients, points: [] };
       groups.set(key, s);
     }
     s.points.push({ record, result: record.result });
@@ -113,7 +126,7 @@ function hoverText(record: PointRecord, result: PointResult): string {
   const fields = Object.entries(result)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${k}: ${Number.isInteger(v) ? v : (v as number).toFixed(3)}`);
-  return [verdict, `rate ${record.params.msg_rate} msg/s, batch ${record.params.msg_batch}`, ...fields].join('<br>');
+  return [verdict, ...(result.figure_notes ?? []), `rate ${record.params.msg_rate} msg/s, batch ${record.params.msg_batch}`, ...fields].join('<br>');
 }
 
 /** Markers and hover text of a curve's points: harness-limited ones stand out, every point's verdict and figures on hover. */
@@ -128,7 +141,26 @@ function pointStyle(pts: readonly { record: PointRecord; result: PointResult }[]
   };
 }
 
-function curveFigure(records: readonly PointRecord[], title: string, yTitle: string, y: (r: PointResult) => number | null, yKey?: keyof PointResult): Figure {
+/** What a curve's x axis shows: the achieved Tx rate in messages (HYDRA's) or in MB/s. */
+interface XAxis {
+  title: string;
+  x: (p: { record: PointRecord; result: PointResult }) => number;
+}
+const TX_RATE: XAxis = { title: 'Average Tx Rate [pps]', x: (p) => p.result.average_tx_rate };
+
+/** Bytes per message of a point (values only: keys and Kafka's record overhead are not counted). */
+function msgSizeOf(r: PointRecord): number {
+  return Number(paramOf(r, 'msg_size'));
+}
+
+function curveFigure(
+  records: readonly PointRecord[],
+  title: string,
+  yTitle: string,
+  y: (r: PointResult, record: PointRecord) => number | null,
+  yKey?: keyof PointResult,
+  xAxis: XAxis = TX_RATE,
+): Figure {
   // 95 % confidence intervals of repeated points as error bars.
   const errorBars = (shown: PointRecord[]): Partial<PlotTrace> => {
     if (!yKey) return {};
@@ -136,24 +168,37 @@ function curveFigure(records: readonly PointRecord[], title: string, yTitle: str
     return ci.some((c) => c !== null) ? { error_y: { type: 'data', array: ci.map((c) => c ?? 0), visible: true } } : {};
   };
   const data: PlotTrace[] = seriesByClientCount(records).map((s) => {
-    const pts = s.points.filter((p) => y(p.result) !== null);
+    const pts = s.points.filter((p) => y(p.result, p.record) !== null);
     return {
       type: 'scatter',
       mode: 'lines+markers',
       name: s.name,
-      x: pts.map((p) => p.result.average_tx_rate),
-      y: pts.map((p) => y(p.result) as number),
+      x: pts.map(xAxis.x),
+      y: pts.map((p) => y(p.result, p.record) as number),
       line: { shape: 'spline' },
       ...pointStyle(pts),
       ...errorBars(pts.map((p) => p.record)),
     };
   });
-  return { data, layout: baseLayout(title, 'Average Tx Rate [pps]', yTitle, records) };
+  return { data, layout: baseLayout(title, xAxis.title, yTitle, records) };
 }
 
 /** HYDRA plot 1: subscribers' mean receive rate against the publisher's rate. */
 export function rxTxFigure(records: readonly PointRecord[]): Figure {
   return curveFigure(records, 'Average Client Rate', 'Average Rx Rate [pps]', (r) => r.average_rate, 'average_rate');
+}
+
+/**
+ * Plot 1 in bytes: a client's mean receive throughput against the publisher's, MB/s of message
+ * values (10^6 bytes), for studies whose message sizes differ — msg/s alone hides that a larger
+ * record moves more data at a lower message rate.
+ */
+export function throughputFigure(records: readonly PointRecord[]): Figure {
+  const mb = (msgs: number, record: PointRecord): number => (msgs * msgSizeOf(record)) / 1e6;
+  return curveFigure(records, 'Average Client Throughput', 'Average Rx Throughput [MB/s]', (r, record) => mb(r.average_rate, record), undefined, {
+    title: 'Average Tx Throughput [MB/s]',
+    x: (p) => mb(p.result.average_tx_rate, p.record),
+  });
 }
 
 /** HYDRA plot 2: mean packet loss against the publisher's rate. */
@@ -241,6 +286,7 @@ export function studyFigures(records: readonly PointRecord[], findings: readonly
     'fail-tx': failingClientsFigure(records),
     'latency-tx': latencyFigure(records),
   };
+  if (new Set(records.map(msgSizeOf)).size > 1) figures['throughput-mbs'] = throughputFigure(records);
   if (findings.length > 0) figures['rate-boundary'] = rateBoundaryFigure(findings);
   return figures;
 }

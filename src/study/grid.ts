@@ -1,4 +1,4 @@
-import { LATER_POINT_KEYS, optionSpec, POINT_KEYS, type HydraOptions, type PointParams } from '../config/options';
+import { LATER_POINT_KEYS, optionSpec, POINT_KEYS, pointParamsOf, type HydraOptions, type PointParams } from '../config/options';
 import { ConfigError } from '../errors';
 import type { StudyGrid } from './spec';
 
@@ -25,30 +25,18 @@ export function subAppsFor(clientCount: number, clientsPerApp: number, source = 
 
 /**
  * Points of a grid study in run order: client counts outermost, so the sub group is scaled as
- * rarely as possible, then batch sizes, then rates.
+ * rarely as possible, then workloads (a change of consumer settings replaces consumers), then
+ * batch sizes, then rates.
  */
 export function expandGrid(options: HydraOptions, grid: StudyGrid): PointParams[] {
   const points: PointParams[] = [];
   for (const clients of grid.client_counts) {
     const total_sub_apps = subAppsFor(clients, options.clients_per_app);
-    for (const msg_batch of grid.msg_batches) {
-      for (const msg_rate of grid.msg_rates) {
-        points.push({
-          total_sub_apps,
-          total_pub_apps: options.total_pub_apps,
-          clients_per_app: options.clients_per_app,
-          msg_rate,
-          msg_batch,
-          msg_size: options.msg_size,
-          payload_random_pct: options.payload_random_pct,
-          partitions: options.partitions,
-          compression: options.compression,
-          test_duration: options.test_duration,
-          acks: options.acks,
-          linger_ms: options.linger_ms,
-          consumer_max_buffer_size: options.consumer_max_buffer_size,
-          warmup: options.warmup,
-        });
+    for (const workload of grid.workloads ?? [{}]) {
+      for (const msg_batch of grid.msg_batches) {
+        for (const msg_rate of grid.msg_rates) {
+          points.push({ ...pointParamsOf(options), ...workload, total_sub_apps, msg_rate, msg_batch });
+        }
       }
     }
   }

@@ -8,6 +8,7 @@ import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
 import { findRateBoundary } from './boundary';
 import type { EventSink } from './events';
 import { expandGrid, pointKey, subAppsFor, unionAxis } from './grid';
+import { checkWorkloads, unionWorkloads } from './workloads';
 import { isOk, type PointRecord } from './record';
 import { aggregateRepeats, repeatKey } from './repeats';
 import type { PointResult } from '../stats/result';
@@ -64,6 +65,7 @@ export function checkGrid(
   grid: Partial<StudyGrid>,
   options: Pick<HydraOptions, 'clients_per_app' | 'launcher'>,
   sourceOf: (axis: keyof StudyGrid, index?: number) => string = (axis, i) => `grid.${axis}${i === undefined ? '' : `[${i}]`}`,
+  base?: PointParams,
 ): void {
   const axis = (name: keyof StudyGrid, values: number[] | undefined, check: (v: number, source: string) => void): void => {
     if (values === undefined) return;
@@ -77,6 +79,16 @@ export function checkGrid(
   );
   axis('msg_rates', grid.msg_rates, (v, source) => checkPointParam('msg_rate', v, source));
   axis('msg_batches', grid.msg_batches, (v, source) => checkPointParam('msg_batch', v, source));
+  if (grid.workloads?.length === 0) throw new ConfigError(sourceOf('workloads'), undefined, 'is empty');
+  if (grid.workloads !== undefined && base) {
+    // A field path reads grid.workloads[1].acks; a flag reads --vary acks.
+    const keyOf = (i: number, key: string): string => {
+      const at = sourceOf('workloads', i);
+      return key ? `${at}${at.startsWith('--') ? ' ' : '.'}${key}` : at;
+    };
+    const fromFlags = sourceOf('workloads').startsWith('--');
+    checkWorkloads(grid.workloads, base, keyOf, (key) => (fromFlags ? `--${key}` : `options.${key}`));
+  }
 }
 
 /** Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first. */
@@ -87,8 +99,9 @@ export function createStudy(input: StudyInput): StudyStore {
     client_counts: input.grid?.client_counts ?? [o.total_sub_apps * o.clients_per_app],
     msg_rates: input.grid?.msg_rates ?? [o.msg_rate],
     msg_batches: input.grid?.msg_batches ?? [o.msg_batch],
+    ...(input.grid?.workloads ? { workloads: input.grid.workloads } : {}),
   };
-  checkGrid(grid, o);
+  checkGrid(grid, o, undefined, pointParamsOf(o));
   if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
   const now = new Date();
   const spec: StudySpec = {
@@ -324,6 +337,9 @@ export async function rerunStudy(resultsDir: string, id: string, changes: Partia
     client_counts: changes.client_counts ? unionAxis(spec.grid.client_counts, changes.client_counts) : spec.grid.client_counts,
     msg_rates: changes.msg_rates ? unionAxis(spec.grid.msg_rates, changes.msg_rates) : spec.grid.msg_rates,
     msg_batches: changes.msg_batches ? unionAxis(spec.grid.msg_batches, changes.msg_batches) : spec.grid.msg_batches,
+    ...(changes.workloads || spec.grid.workloads
+      ? { workloads: changes.workloads ? unionWorkloads(spec.grid.workloads ?? [{}], changes.workloads) : spec.grid.workloads }
+      : {}),
   };
   // Check the changes by the same rules as a new study's grid, naming the changed field.
   checkGrid(
@@ -331,9 +347,11 @@ export async function rerunStudy(resultsDir: string, id: string, changes: Partia
       client_counts: changes.client_counts ?? grid.client_counts,
       msg_rates: changes.msg_rates ?? grid.msg_rates,
       msg_batches: changes.msg_batches ?? grid.msg_batches,
+      ...(changes.workloads ? { workloads: changes.workloads } : {}),
     },
     spec.options,
     (axis, i) => `changes.${axis}${i === undefined ? '' : `[${i}]`}`,
+    pointParamsOf(spec.options),
   );
   return runUnderLock(store, opts, () => {
     spec.grid = grid;

@@ -1,5 +1,7 @@
 import type { HydraOptions } from '../config/options';
 import type { RateSearchSettings } from '../config/search';
+import type { ClusterInfo } from '../broker/cluster-info';
+import type { Workload } from './workloads';
 
 export { DEFAULT_RATE_SEARCH, type RateSearchSettings } from '../config/search';
 
@@ -11,6 +13,11 @@ export interface StudyGrid {
   client_counts: number[];
   msg_rates: number[];
   msg_batches: number[];
+  /**
+   * Workloads crossed with the axes: each sets parameters over the study's options (message size,
+   * compression, keys, producer and consumer settings...); absent: the options' one workload.
+   */
+  workloads?: Workload[];
 }
 
 /** Everything needed to reproduce or continue a study; stored as study.json. */
@@ -25,8 +32,12 @@ export interface StudySpec {
   versions: Record<string, string>;
   /** Broker addresses used by the latest run of the study. */
   brokers: string[];
-  /** The cluster of the last run (id and broker count, from the cluster itself); absent when it could not be read. */
-  cluster?: { cluster_id: string; broker_count: number };
+  /**
+   * The cluster of the last run (id, broker count, and the APIs its first broker serves with the
+   * release they imply as a floor: the Kafka protocol carries no release string); absent when it
+   * could not be read.
+   */
+  cluster?: ClusterInfo;
   /** create / rerun / resume, with when and what changed. */
   history: { at: string; action: 'create' | 'rerun' | 'resume'; detail?: string }[];
   /** 'running' until the plan is complete; an interrupted study stays 'running' until resumed. */

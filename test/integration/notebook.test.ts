@@ -39,6 +39,9 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
             HYDRA_NB_RATES: '500,1000',
             HYDRA_NB_DURATION: '1',
             HYDRA_NB_EXTRA_RATES: '1500',
+            HYDRA_NB_SIZES: '100,10000',
+            HYDRA_NB_CODECS: 'none,gzip',
+            HYDRA_NB_SIZE_RATES: '500',
             HYDRA_NB_RESULTS: path.join(dir, 'results'),
           },
           stdio: ['ignore', 'inherit', 'inherit'],
@@ -60,12 +63,16 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
     assert.match(text, /point 2\/2: 2 clients, 1000 msg\/s -> loss/);
     assert.match(text, /measured 1 new points; the study now has 3/);
     assert.match(text, /report\.html/);
+    assert.match(text, /workload study sweep-\S+: 4 points, 4 workloads \(msg_size=100, compression=none \| msg_size=100, compression=gzip \| msg_size=10000/);
     const pngs = outputs.filter((o) => typeof o.data?.['image/png'] === 'string');
-    assert.ok(pngs.length >= 5, `${pngs.length} inline plots`);
+    assert.ok(pngs.length >= 7, `${pngs.length} inline plots`);
     // Interactive figures: plotly.js once, then one Plotly.newPlot per figure, with the verdict in the hover text.
     const html = outputs.map((o) => o.data?.['text/html']).map((h) => (Array.isArray(h) ? h.join('') : typeof h === 'string' ? h : ''));
     const figures = html.filter((h) => h.includes('Plotly.newPlot('));
-    assert.ok(figures.length >= 5, `${figures.length} interactive figures`);
+    assert.ok(figures.length >= 7, `${figures.length} interactive figures`);
+    const throughput = figures.find((h) => h.includes('Average Client Throughput'));
+    assert.ok(throughput?.includes('Average Tx Throughput [MB/s]'), 'the workload section shows throughput in MB/s');
+    assert.ok(throughput?.includes('msg_size = 10000'), 'one curve per message size');
     // (The failing-clients figure has no points when no client failed, so no hover text.)
     const withVerdict = figures.filter((h) => h.includes('verdict: a measurement of Kafka') || h.includes('HARNESS-LIMITED'));
     assert.ok(withVerdict.length >= 4, `${withVerdict.length} figures carry the verdict in their hover text`);
@@ -73,7 +80,11 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
       html.some((h) => h.length > 1_000_000 && h.startsWith('<script>')),
       'plotly.js is on the page',
     );
-    const study = fs.readdirSync(path.join(dir, 'results')).find((d) => d.startsWith('sweep-'));
+    // The first study (ids start with their creation time) is the one the notebook exported.
+    const study = fs
+      .readdirSync(path.join(dir, 'results'))
+      .filter((d) => d.startsWith('sweep-'))
+      .sort()[0];
     assert.ok(study, 'the notebook stored its study');
     for (const f of ['points.jsonl', 'report.html', 'plots.html', 'rx-tx.png', 'loss-tx.svg']) assert.ok(fs.existsSync(path.join(dir, 'results', study, f)), f);
     assert.deepEqual(await waitNoProcesses(tag), [], 'the kernel left no app or broker behind');

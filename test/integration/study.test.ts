@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PointRecord } from '../../src/study/record';
+import type { StudySpec } from '../../src/study/spec';
 import { readJsonLines } from '../../src/study/store';
 import { cliSandbox, runHydra, waitNoProcesses } from '../helpers';
 
@@ -75,6 +77,11 @@ describe('studies end to end (CLI, real apps, embedded broker)', function () {
     const afterResume = points(id);
     assert.equal(afterResume.length, 4);
     assert.equal(new Set(afterResume.map((r) => r.key)).size, 4, 'no duplicated point');
+    // The cluster it ran against, from the cluster itself: the embedded broker answers ApiVersions (Produce is API 0).
+    const spec = JSON.parse(fs.readFileSync(path.join(sandbox.dir(), 'results', id, 'study.json'), 'utf8')) as StudySpec;
+    assert.match(spec.cluster?.cluster_id ?? '', /^mockCluster/);
+    assert.equal(typeof spec.cluster?.broker_apis?.max_versions['0'], 'number', 'the broker APIs are recorded');
+    assert.equal(spec.cluster?.broker_apis?.version_floor, null, 'the mock serves none of the release markers');
     assert.deepEqual(await waitNoProcesses(t2), []);
 
     const t3 = tag();

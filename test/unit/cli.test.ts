@@ -64,6 +64,10 @@ describe('CLI in process (runCli)', () => {
     [['kafka', '--total_sub_apps=5000'], /^hydra kafka: --total_sub_apps="5000": needs 5000 sub apps; the local launcher starts at most 1000/],
     [['sweep', '--study_id=../escape'], /^hydra sweep: --study_id="..\/escape": use letters, digits/],
     [['plot', 'missing-study', '--format=pdf'], /^hydra plot: --format="pdf": expected html, png or svg/],
+    [['sweep', '--vary=msg_rate=1,2'], /^hydra sweep: --vary="msg_rate=1,2": cannot vary 'msg_rate'/],
+    [['sweep', '--vary=idempotent=true'], /^hydra sweep: --vary idempotent="true": the idempotent producer needs acks=-1 \(all\), but acks is 1 \(--acks\)/],
+    [['kafka', '--idempotent'], /^hydra kafka: --idempotent="true": the idempotent producer needs acks=-1 \(all\), but acks is 1 \(default acks\)/],
+    [['kafka', '--max_in_flight=0'], /^hydra kafka: --max_in_flight="0": must be at least 1/],
   ];
   for (const [argv, message] of badInput) {
     it(`exits 2 with one line and opens nothing for: ${argv.join(' ')}`, async () => {
@@ -102,6 +106,17 @@ describe('CLI in process (runCli)', () => {
     const cli = io(new FakeRunner());
     assert.equal(await runCli(['kafka', `--config_file=${fifo}`], cli), 2);
     assert.match(cli.err.text, /--config_file=".*fifo\.ini": not a regular file/);
+  });
+
+  it('crosses a sweep with --vary workloads: every combination, each point carrying its values', async () => {
+    const runner = new FakeRunner();
+    const cli = io(runner);
+    const code = await runCli(['sweep', '--clients=2', '--msg_rates=100,200', '--vary=msg_size=100,1000;compression=none,gzip', '--quiet', ...common()], cli);
+    assert.equal(code, 0, cli.err.text);
+    assert.deepEqual(
+      runner.calls.map((p) => `${p.msg_size}/${p.compression}/${p.msg_rate}`),
+      ['100/none/100', '100/none/200', '100/gzip/100', '100/gzip/200', '1000/none/100', '1000/none/200', '1000/gzip/100', '1000/gzip/200'],
+    );
   });
 
   it('refuses an unreachable broker before anything is created (no study directory)', async () => {

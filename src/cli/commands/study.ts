@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { coerceValue, flagOn, parseNumberList, type FlagDef, type ParsedArgs } from '../../config/flags';
-import { optionSpec, type HydraOptions } from '../../config/options';
+import { optionSpec, pointParamsOf, type HydraOptions } from '../../config/options';
+import { parseVary } from '../../study/workloads';
 import { OPTION_FLAGS, resolveOptions } from '../../config/resolve';
 import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
 import { ConfigError, StudyStopped } from '../../errors';
@@ -26,6 +27,12 @@ const CLIENTS_FLAG: FlagDef = {
 };
 const RATES_FLAG: FlagDef = { name: 'msg_rates', kind: 'string', unit: 'msg/s,...', help: 'message rates (default: --msg_rate)' };
 const BATCHES_FLAG: FlagDef = { name: 'msg_batches', kind: 'string', unit: 'n,n,...', help: 'batch sizes (default: --msg_batch)' };
+const VARY_FLAG: FlagDef = {
+  name: 'vary',
+  kind: 'string',
+  unit: 'key=v,v;key=v,v',
+  help: 'workloads: every combination of these values (e.g. msg_size=100,10000;compression=none,gzip), crossed with clients, batches and rates',
+};
 const STUDY_ID_FLAG: FlagDef = {
   name: 'study_id',
   kind: 'string',
@@ -48,11 +55,11 @@ async function writeReport(store: StudyStore, io: CliIO): Promise<boolean> {
   }
 }
 
-const AXIS_FLAGS: Record<keyof StudyGrid, string> = { client_counts: '--clients', msg_rates: '--msg_rates', msg_batches: '--msg_batches' };
+const AXIS_FLAGS: Record<keyof StudyGrid, string> = { client_counts: '--clients', msg_rates: '--msg_rates', msg_batches: '--msg_batches', workloads: '--vary' };
 
 /** Checks the grid the flags gave with the study's rules, naming the flag of a bad value. */
 function checkFlagGrid(grid: Partial<StudyGrid>, options: HydraOptions): Partial<StudyGrid> {
-  checkGrid(grid, options, (axis) => AXIS_FLAGS[axis]);
+  checkGrid(grid, options, (axis) => AXIS_FLAGS[axis], pointParamsOf(options));
   return grid;
 }
 
@@ -66,6 +73,7 @@ function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Par
     client_counts: list('clients', { kind: 'int', min: 1 }) ?? defaults.client_counts,
     msg_rates: list('msg_rates', optionSpec('msg_rate')) ?? defaults.msg_rates,
     msg_batches: list('msg_batches', optionSpec('msg_batch')) ?? defaults.msg_batches,
+    ...(args.flags.has('vary') ? { workloads: parseVary(args.flags.get('vary') as string | true) } : {}),
   };
 }
 
@@ -133,9 +141,9 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
   return {
     name,
     summary,
-    usage: `hydra ${name} [--clients=n,n] [--msg_rates=r,r] [--msg_batches=b,b] [point flags]`,
+    usage: `hydra ${name} [--clients=n,n] [--msg_rates=r,r] [--msg_batches=b,b] [--vary=key=v,v;...] [point flags]`,
     description,
-    flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+    flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, VARY_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
     async run(args, io) {
       refuseConflicts(args);
       const options = optionsFromFlags(args);
@@ -233,7 +241,7 @@ export const studyCommand: CliCommand = {
   name: 'study',
   summary: 'list, show, export, rerun or resume stored studies',
   usage:
-    'hydra study list | show <id> | export <id> [--format=csv|jsonl] [--out=file|-] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] | resume <id>',
+    'hydra study list | show <id> | export <id> [--format=csv|jsonl] [--out=file|-] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] [--vary=..] | resume <id>',
   maxPositionals: 2,
   description:
     '  list            one line per study in results_dir\n' +
@@ -248,6 +256,7 @@ export const studyCommand: CliCommand = {
     CLIENTS_FLAG,
     RATES_FLAG,
     BATCHES_FLAG,
+    VARY_FLAG,
     RETRY_FAILED_FLAG,
     REPORT_FLAG,
     { name: 'out', kind: 'string', unit: 'path', help: 'export: output file, - for stdout' },
@@ -302,7 +311,7 @@ export const studyCommand: CliCommand = {
         const changes = gridFromFlags(args);
         const clean = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<StudyGrid>;
         if (Object.keys(clean).length === 0 && !flagOn(args, 'retry_failed'))
-          throw new ConfigError('hydra study rerun', undefined, 'give --msg_rates, --clients or --msg_batches to add (or --retry_failed)');
+          throw new ConfigError('hydra study rerun', undefined, 'give --msg_rates, --clients, --msg_batches or --vary to add (or --retry_failed)');
         return execute(io, args, sid, (opts) => rerunStudy(resultsDir, sid, clean, opts));
       }
       case 'resume': {
