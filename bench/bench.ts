@@ -234,7 +234,27 @@ async function main(): Promise<void> {
       await freshSession.close();
     }
 
-    // 4. Scaling the sub group and collecting from it.
+    // 4. Workload shape: the publisher's ceiling by record size and codec, and what several requests
+    // in flight do to the order messages reach the log (kafkajs encodes concurrent requests concurrently).
+    process.stdout.write('\n## workload shape (1 sub client, --msg_rate=1000000, payload 50 % random)\n');
+    for (const size of quick ? [100, 10000] : [100, 1000, 10000]) {
+      for (const compression of ['none', 'gzip'] as const) {
+        const r = (await session.runPoint({ ...base, msg_rate: 1_000_000, msg_size: size, payload_random_pct: 50, compression })).result;
+        line(
+          `  ${size} B, ${compression}`,
+          `${int(r.average_tx_rate)} msg/s, ${((r.average_tx_rate * size) / 1e6).toFixed(1)} MB/s of values, pub CPU ${r.pub_cpu.toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
+        );
+      }
+    }
+    for (const inFlight of [1, 2, 5]) {
+      const r = (await session.runPoint({ ...base, msg_rate: 2000, msg_size: 1024, batch_bytes: 4096, max_in_flight: inFlight })).result;
+      line(
+        `  max_in_flight ${inFlight}, 4-message requests, 2000 msg/s`,
+        `${int(r.reordered_total ?? r.reordered_by_client ?? 0)} of ${int(r.packet_tx)} messages out of order${r.reordered_total === null ? ' (the client’s: not shown as Kafka’s)' : ''}, loss ${r.average_packet_loss.toFixed(3)} %`,
+      );
+    }
+
+    // 5. Scaling the sub group and collecting from it.
     const collectApps = quick ? 20 : 50;
     await session.prepareApps(1);
     let t0 = performance.now();
@@ -243,7 +263,12 @@ async function main(): Promise<void> {
     // Signed with the run's credentials: apps refuse anyone else's commands.
     const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth));
     const topic = `bench-collect-${Date.now()}`;
-    const subConfig = subConfigFor({ clients_per_app: 1, consumer_max_buffer_size: 0, total_pub_apps: 1 }, options, topic, pointMarks(0));
+    const subConfig = subConfigFor(
+      { clients_per_app: 1, consumer_max_buffer_size: 0, total_pub_apps: 1, consumer_max_wait_ms: options.consumer_max_wait_ms },
+      options,
+      topic,
+      pointMarks(0),
+    );
     await Promise.all(clients.map((c) => c.call('updateconfig', subConfig, 60000)));
     const rounds: number[] = [];
     for (let i = 0; i < 5; i++) {
