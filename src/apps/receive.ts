@@ -15,6 +15,8 @@ export class ClientAccumulator {
   malformed = 0;
   /** Messages of another point (another epoch): not counted. */
   stale = 0;
+  /** Offsets the consumer's position jumped over (see ClientStats.skipped). */
+  skipped = 0;
   /** Indexed by publisher id, then partition. */
   private readonly sequences: SequenceTracker[][] = [];
   /** From the actual send time. */

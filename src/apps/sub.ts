@@ -19,6 +19,8 @@ interface Client {
   acc: ClientAccumulator;
   joined: boolean;
   positioned: boolean;
+  /** Why the consumer stopped for good (kafkajs crashed it and will not restart it); null while it runs. */
+  dead: string | null;
   /** Partitions of the topic assigned at the last group join; null while rebalancing (or before the first join). */
   assigned: number[] | null;
   /** Group joins so far, and at the start of the point's counting: a join inside the window is a rebalance. */
@@ -109,6 +111,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       clients: this.clients.length,
       joined: this.clients.filter((c) => c.joined).length,
       positioned: this.clients.filter((c) => c.positioned).length,
+      dead: this.clients.flatMap((c) => (c.dead === null ? [] : [`${c.id}: ${c.dead}`])),
       assigned: this.clients.map((c) => c.assigned),
       unique: this.clients.map((c) => c.acc.sequenceSummary().unique),
       errors: this.clients.flatMap((c) => c.errors.map((e) => `${c.id}: ${e}`)),
@@ -135,6 +138,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       acc: new ClientAccumulator(cfg),
       joined: false,
       positioned: false,
+      dead: null,
       assigned: null,
       joins: 0,
       joinsAtReset: 0,
@@ -156,6 +160,8 @@ export class SubscriberApp implements AppInstance<SubCommands> {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       client.errors.push(String(e.payload.error));
+      // kafkajs restarts a consumer after a retriable error; after any other it stays down.
+      if (!e.payload.restart) client.dead = String(e.payload.error);
       log(this.spec, `${id} crashed: ${String(e.payload.error)}`);
     });
     await consumer.connect();
@@ -175,6 +181,11 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         const acc = client.acc;
         for (const message of batch.messages) acc.receive(message.value, at, batch.partition);
         if (batch.messages.length > 0) {
+          // A batch starting past the last position: the consumer was moved over messages it never
+          // got (kafkajs resets an out-of-range position after retention deleted what it had not read).
+          const before = client.nextOffsets[batch.partition];
+          const first = Number(batch.firstOffset());
+          if (before !== undefined && first > before) acc.skipped += first - before;
           const next = Number(batch.lastOffset()) + 1;
           if (next > (client.nextOffsets[batch.partition] ?? 0)) client.nextOffsets[batch.partition] = next;
         }
@@ -209,6 +220,7 @@ export function clientStats(c: Pick<Client, 'id' | 'acc' | 'errors' | 'nextOffse
     latency_intended: acc.latencyIntended.toJSON(),
     next_offsets: { ...c.nextOffsets },
     stale: acc.stale,
+    skipped: acc.skipped,
     malformed: acc.malformed,
     errors: c.errors.length,
     rejoins: (c.joins ?? 0) - (c.joinsAtReset ?? 0),

@@ -104,8 +104,16 @@ export class ClusterAdmin {
 
   /** Per partition, the log end offset (high watermark) of `topic`. */
   async logEnd(topic: string): Promise<Record<string, number>> {
+    return (await this.logBounds(topic)).end;
+  }
+
+  /** Per partition, where `topic`'s log starts (what retention has not deleted yet) and ends. */
+  async logBounds(topic: string): Promise<{ start: Record<string, number>; end: Record<string, number> }> {
     const offsets = await (await this.connected()).fetchTopicOffsets(topic);
-    return Object.fromEntries(offsets.map((o) => [String(o.partition), Number(o.high ?? o.offset)]));
+    return {
+      start: Object.fromEntries(offsets.map((o) => [String(o.partition), Number(o.low)])),
+      end: Object.fromEntries(offsets.map((o) => [String(o.partition), Number(o.high ?? o.offset)])),
+    };
   }
 
   async close(): Promise<void> {

@@ -253,6 +253,11 @@ export interface ClientStats extends SequenceSummary {
   errors: number;
   /** Group joins since the point's counting began: a rebalance of this client's group inside the window. */
   rejoins?: number;
+  /**
+   * Offsets the client's position jumped over without receiving them (a fetch that continued past
+   * its last position): retention deleted them before it read them and the consumer was reset.
+   */
+  skipped?: number;
 }
 
 export interface SubStats {
@@ -269,6 +274,8 @@ export interface SubStatus {
   clients: number;
   joined: number;
   positioned: number;
+  /** Consumers kafkajs stopped for good (a non-retriable error), with the error: they will never join. */
+  dead?: string[];
   /** Per client, the topic's partitions it was assigned at its last group join; null while it rebalances. */
   assigned: (number[] | null)[];
   /** Unique messages received per client, for the drain wait. */

@@ -283,6 +283,9 @@ export class TestSession implements PointRunner {
         'consumers joined',
         async () => {
           const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
+          // A consumer kafkajs stopped for good will never join: fail now (a study retries with fresh apps) instead of at the timeout.
+          const dead = statuses.flatMap((st) => st.dead ?? []);
+          if (dead.length > 0) throw new PointError(`a consumer stopped while joining (${dead.length}): ${dead[0] ?? ''}`);
           const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < params.clients_per_app);
           if (notReady.length > 0)
             return `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${params.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
@@ -385,7 +388,8 @@ export class TestSession implements PointRunner {
         faults.push(`shared group ${subConfig.shared_group ?? ''} rebalanced during the point (members joined again: ${rejoined.slice(0, 5).join(', ')})`);
     }
     // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
-    const logEnd = await this.admin.logEnd(topic).catch(() => undefined);
+    const bounds = await this.admin.logBounds(topic).catch(() => undefined);
+    const logEnd = bounds?.end;
     const thresholds = {
       pub_achieved_min: o.verdict_pub_achieved_min,
       app_cpu_max_pct: o.verdict_app_cpu_max_pct,
@@ -395,10 +399,12 @@ export class TestSession implements PointRunner {
     return {
       result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, {
         logEnd,
+        logFirst: bounds?.start,
         logStart: logEnd ? logStart : undefined,
         thresholds,
         sharedGroup: shared,
         maxInFlight: params.max_in_flight ?? 1,
+        embeddedBroker: this.broker.embedded,
       }),
       topic,
       subPids: subs.map((s) => s.pid ?? -1),

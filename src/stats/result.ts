@@ -50,9 +50,16 @@ export interface PointResult {
   pub_send_errors: number;
   /**
    * Σ over clients of acknowledged messages no client position can still reach: packet_tx −
-   * unique − behind. (Without the log end, packet_tx − unique.)
+   * unique − behind − expired. (Without the log end, packet_tx − unique − expired.)
    */
   lost_total: number;
+  /**
+   * Σ over clients of messages deleted by retention before the client read them (its position was
+   * reset past them). On a real cluster that is the topic's retention at work; on the embedded
+   * broker its bounded in-memory log, which makes the point harness-limited. Absent in points
+   * stored before 0.4.
+   */
+  expired_total?: number;
   /**
    * Σ over clients of messages the broker holds (below the partition's log end) that the client
    * had not received at collection: lag, not loss. null when the log end could not be read.
@@ -112,6 +119,8 @@ export interface SubAppReport {
 export interface ResultContext {
   /** Per partition, the log end offset at collection (for lag versus loss); absent when unknown. */
   logEnd?: Record<string, number>;
+  /** Per partition, the first offset the log still holds at collection: below it retention deleted. */
+  logFirst?: Record<string, number>;
   /**
    * Per partition, the log end when the point began: the point's messages lie above it. On a
    * topic shared by the session's points a client's position is at least this (what lies below
@@ -127,6 +136,8 @@ export interface ResultContext {
   sharedGroup?: boolean;
   /** Produce requests each publisher kept in flight: above 1, kafkajs can send them out of order (see CLIENT_REORDER_NOTE). */
   maxInFlight?: number;
+  /** The broker is hydra's embedded one: messages its log dropped unread are its limit, not Kafka's. */
+  embeddedBroker?: boolean;
 }
 
 /**
@@ -139,7 +150,8 @@ export interface ResultContext {
 export const CLIENT_REORDER_NOTE =
   'reordered not shown: with max_in_flight > 1 kafkajs encodes produce requests concurrently and can send them out of order, so reordering here would be the client’s, not Kafka’s (max_in_flight=1 measures Kafka’s order)';
 
-type ClientFigures = Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> & Partial<Pick<ClientStats, 'last_ms' | 'next_offsets'>>;
+type ClientFigures = Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> &
+  Partial<Pick<ClientStats, 'last_ms' | 'next_offsets' | 'skipped'>>;
 
 /** A shared group's members as one consumer: counts add up, the position in each partition is the furthest any member reached. */
 export function groupAsOneClient(members: readonly ClientFigures[]): ClientFigures {
@@ -153,6 +165,7 @@ export function groupAsOneClient(members: readonly ClientFigures[]): ClientFigur
     unique: sum((m) => m.unique),
     duplicates: sum((m) => m.duplicates),
     out_of_order: sum((m) => m.out_of_order),
+    skipped: sum((m) => m.skipped ?? 0),
     last_ms: lasts.length ? Math.max(...lasts) : null,
     next_offsets: nextOffsets,
   };
@@ -208,14 +221,35 @@ export function computeResult(
     if (!logEnd) return 0;
     let behind = 0;
     for (const [partition, end] of Object.entries(logEnd)) {
-      const position = Math.max(c.next_offsets?.[partition] ?? 0, context.logStart?.[partition] ?? 0);
+      // What the broker still holds from the client's position on (retention may have deleted below it).
+      const position = Math.max(c.next_offsets?.[partition] ?? 0, context.logStart?.[partition] ?? 0, context.logFirst?.[partition] ?? 0);
       behind += Math.max(0, end - position);
     }
     return Math.min(behind, Math.max(0, packetTx - c.unique));
   };
+  /**
+   * Messages retention deleted before the client read them: those its position was moved over
+   * (skipped), and those between its position and where the log now starts.
+   */
+  const expiredOf = (c: (typeof clients)[number]): number => {
+    let deleted = c.skipped ?? 0;
+    for (const [partition, first] of Object.entries(context.logFirst ?? {})) {
+      const position = Math.max(c.next_offsets?.[partition] ?? 0, context.logStart?.[partition] ?? 0);
+      deleted += Math.max(0, first - position);
+    }
+    return Math.min(deleted, Math.max(0, packetTx - c.unique - behindOf(c)));
+  };
+  const expiredTotal = clients.reduce((s, c) => s + expiredOf(c), 0);
   const subTelemetry = subs.flatMap((s) => (s.telemetry ? [{ app: s.app, telemetry: s.telemetry }] : []));
   const limits = judgeHarness(
-    { requestedRate, achievedRate: pub.rate, pub: pub.telemetry, otherPubs: pubs.flatMap((p) => (p.telemetry ? [p.telemetry] : [])), subs: subTelemetry },
+    {
+      requestedRate,
+      achievedRate: pub.rate,
+      pub: pub.telemetry,
+      otherPubs: pubs.flatMap((p) => (p.telemetry ? [p.telemetry] : [])),
+      subs: subTelemetry,
+      ...(context.embeddedBroker ? { embeddedExpired: expiredTotal } : {}),
+    },
     context.thresholds ?? DEFAULT_THRESHOLDS,
   );
   const maxOf = (values: (number | null | undefined)[]): number | null => {
@@ -245,7 +279,8 @@ export function computeResult(
     pub_achieved_ratio: ratio,
     pub_limited: limits.some((l) => l.limit === 'publisher'),
     pub_send_errors: pub.send_errors,
-    lost_total: clients.reduce((s, c) => s + Math.max(0, packetTx - c.unique - behindOf(c)), 0),
+    lost_total: clients.reduce((s, c) => s + Math.max(0, packetTx - c.unique - behindOf(c) - expiredOf(c)), 0),
+    expired_total: expiredTotal,
     behind_total: logEnd ? clients.reduce((s, c) => s + behindOf(c), 0) : null,
     duplicated_total: clients.reduce((s, c) => s + c.duplicates, 0),
     reordered_total: clientReorders ? null : clients.reduce((s, c) => s + c.out_of_order, 0),

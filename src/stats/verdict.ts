@@ -19,7 +19,7 @@ export const DEFAULT_THRESHOLDS: Readonly<VerdictThresholds> = Object.freeze({
   host_cpu_max_pct: 95,
 });
 
-export type HarnessLimit = 'publisher' | 'subscribers' | 'host';
+export type HarnessLimit = 'publisher' | 'subscribers' | 'host' | 'embedded_broker';
 
 /** Why a point is harness-limited, and what to do about it (hyperfine-warning style). */
 export interface LimitReason {
@@ -39,7 +39,19 @@ export interface VerdictInput {
   otherPubs?: readonly AppTelemetry[];
   /** One per sub app that reported. */
   subs: readonly { app: string; telemetry: AppTelemetry }[];
+  /**
+   * On the embedded broker (hydra's own), messages its bounded in-memory log deleted before a
+   * client read them; absent on a real cluster, where that is the topic's retention at work.
+   */
+  embeddedExpired?: number;
 }
+
+/**
+ * What the embedded broker keeps: librdkafka's mock cluster holds each partition's log in memory
+ * and drops its oldest messages past a few megabytes, so a subscriber that far behind loses data
+ * there that a real cluster's retention would keep.
+ */
+const EMBEDDED_LOG_REMEDY = 'lower msg_rate × msg_size (or add clients per sub app so they keep up), or use a real cluster ([broker] brokers)';
 
 /**
  * Was hydra, not Kafka, the limit of this point? The publisher when it did not reach the rate;
@@ -79,11 +91,25 @@ export function judgeHarness(input: VerdictInput, t: VerdictThresholds = DEFAULT
         'run fewer processes on this machine (more clients per sub app cost less CPU per delivery than more sub apps; the embedded broker shares the machine too), or spread apps over more machines',
     });
   }
+  if ((input.embeddedExpired ?? 0) > 0) {
+    reasons.push({
+      limit: 'embedded_broker',
+      detail: `its in-memory log dropped ${input.embeddedExpired} messages before clients read them (librdkafka's mock cluster keeps only a few MB per partition)`,
+      remedy: EMBEDDED_LOG_REMEDY,
+    });
+  }
   return reasons;
 }
 
+const WHO: Record<HarnessLimit, string> = {
+  publisher: 'the publisher',
+  subscribers: 'the subscribers',
+  host: 'the host',
+  embedded_broker: "hydra's embedded broker",
+};
+
 /** "the subscribers, not Kafka, were the limit: ... — use ..." */
 export function formatLimit(r: LimitReason): string {
-  const who = r.limit === 'publisher' ? 'the publisher' : r.limit === 'subscribers' ? 'the subscribers' : 'the host';
+  const who = WHO[r.limit];
   return `${who}, not Kafka, ${r.limit === 'subscribers' ? 'were' : 'was'} the limit: ${r.detail} — ${r.remedy}`;
 }

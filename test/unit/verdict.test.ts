@@ -119,6 +119,30 @@ describe('lag versus loss', () => {
     assert.equal(r.lost_total, 300);
   });
 
+  it('counts what retention deleted before a client read it as expired, not lost or behind', () => {
+    // Log now 600..1000. a was stuck at 200 (400 deleted under it, 400 behind); b was moved from
+    // 300 to 800 by a reset (skipped 500) and read to the end.
+    const stuck = client(200, 200);
+    const reset = { ...client(500, 1000), skipped: 500 };
+    const real = computeResult(pub, [{ app: 'sub-0', clients: [stuck, reset] }], 2, 1000, { logEnd: { '0': 1000 }, logFirst: { '0': 600 } });
+    assert.equal(real.expired_total, 400 + 500);
+    assert.equal(real.behind_total, 400);
+    assert.equal(real.lost_total, 0);
+    assert.equal(real.verdict, 'kafka', "on a real cluster that is the topic's retention at work: a Kafka figure");
+    // On hydra's embedded broker the same is its bounded in-memory log: the harness's limit, named.
+    const embedded = computeResult(pub, [{ app: 'sub-0', clients: [stuck, reset] }], 2, 1000, {
+      logEnd: { '0': 1000 },
+      logFirst: { '0': 600 },
+      embeddedBroker: true,
+    });
+    assert.equal(embedded.verdict, 'harness_limited');
+    assert.deepEqual(embedded.harness_limits, ['embedded_broker']);
+    assert.match(
+      embedded.harness_notes[0] ?? '',
+      /hydra's embedded broker, not Kafka, was the limit: its in-memory log dropped 900 messages.*use a real cluster/,
+    );
+  });
+
   it('never counts more behind than the client is missing (the log may hold unacknowledged messages)', () => {
     const r = computeResult(pub, [{ app: 'sub-0', clients: [client(1000, 1000)] }], 1, 1000, { logEnd: { '0': 1200 } });
     assert.equal(r.behind_total, 0);
