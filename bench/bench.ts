@@ -202,7 +202,16 @@ async function main(): Promise<void> {
         ];
     for (const [apps, perApp] of shapes) {
       const clients = apps * perApp;
-      const run = await session.runPoint({ ...base, total_sub_apps: apps, clients_per_app: perApp, msg_rate: 1000 });
+      let run: Awaited<ReturnType<TestSession['runPoint']>>;
+      try {
+        run = await session.runPoint({ ...base, total_sub_apps: apps, clients_per_app: perApp, msg_rate: 1000 });
+      } catch (err) {
+        // A shape the machine cannot even set up (an app's consumers failing to connect on a saturated
+        // host) is a finding, not the end of the bench: say so, start the next shape on fresh apps.
+        line(`  ${clients} clients (${apps} sub apps × ${perApp})`, `not measured: ${err instanceof Error ? err.message : String(err)}`);
+        await session.resetApps();
+        continue;
+      }
       const brokerPct = brokerCpu.lastPct;
       const r = run.result;
       const deliveries = r.client_count * r.average_rate;
