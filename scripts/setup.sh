@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh Debian machine with Node 20: Debian packages, npm packages, build.
 #   scripts/setup.sh main   what the example study needs (kcat for the embedded broker, chromium for PNG plots)
-#   scripts/setup.sh test   + what the test suite needs (Jupyter to execute the tslab notebook)
+#   scripts/setup.sh test   + what the test suite needs (Jupyter to execute the tslab notebook, faketime, socat, iproute2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-main}"
 
 packages=(kcat chromium)
-if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel); fi
+# faketime skews one app's clock in the clock-offset test; socat and iproute2 join network namespaces in the multi-host test.
+if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faketime socat iproute2); fi
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -3,6 +3,7 @@ import type { CommandMap, CommonCommands } from '../control/protocol';
 import { ControlServer } from '../control/server';
 import type { AppSpec, LaunchMessage, ReadyMessage } from '../control/wire';
 import { errorMessage, HydraError } from '../errors';
+import { nowMs } from './message';
 
 /** What an app hands the bootstrap: its commands and how to shut down cleanly. */
 export interface AppInstance<M extends CommandMap & CommonCommands> {
@@ -80,6 +81,10 @@ async function runApp<M extends CommandMap & CommonCommands>(spec: AppSpec, app:
   app.register(server);
   // Every app kind serves the common commands; register them through that view of the server.
   const common: ControlServer<CommonCommands> = server;
+  common.on('clock', () => {
+    const rx = nowMs();
+    return { rx_ms: rx, tx_ms: nowMs() };
+  });
   common.on('stop', () => {
     // Reply first, then exit.
     setTimeout(() => void stop(0), 10);

@@ -37,6 +37,12 @@ function partitionList(v: unknown): number[] {
   return v.map((p, i) => checkNumber(p, { kind: 'int', min: 0, max: 0x7fffffff }, `partitions[${i}]`));
 }
 
+/** Per publisher, ms: at most an hour either way (a larger skew is a broken clock, not an offset to correct). */
+function corrections(v: unknown): number[] {
+  if (!Array.isArray(v) || v.length > 0x10000) throw new ConfigError('latency_corrections_ms', String(v), 'expected a list of numbers');
+  return v.map((c, i) => checkNumber(c, { kind: 'number', min: -3_600_000, max: 3_600_000 }, `latency_corrections_ms[${i}]`));
+}
+
 function startAt(v: unknown): StartAt {
   if (v === 'earliest' || v === 'latest') return v;
   throw new ConfigError('start_at', v === undefined ? undefined : String(v), "must be 'earliest' or 'latest'");
@@ -101,5 +107,6 @@ export function parseSubConfig(args: Record<string, unknown>): SubConfig {
     consumer_session_timeout_ms: checkPointParam('consumer_session_timeout_ms', args.consumer_session_timeout_ms, 'consumer_session_timeout_ms'),
     shared_group: args.shared_group === null ? null : text(args, 'shared_group'),
     ...marks(args),
+    ...(args.latency_corrections_ms === undefined ? {} : { latency_corrections_ms: corrections(args.latency_corrections_ms) }),
   }));
 }

@@ -24,7 +24,7 @@ export class ClientAccumulator {
   /** From the intended send time (no coordinated omission). */
   readonly latencyIntended = new LatencyHistogram();
 
-  constructor(private readonly cfg: Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count'>) {}
+  constructor(private readonly cfg: Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count' | 'latency_corrections_ms'>) {}
 
   /** Runs for every message received: reads the fields in place, allocates nothing. */
   receive(value: Buffer | null, atMs: number, partition = 0): void {
@@ -43,7 +43,8 @@ export class ClientAccumulator {
     }
     const tracker = ((this.sequences[pubId] ??= [])[partition] ??= new SequenceTracker());
     tracker.record(messageSeq(value));
-    const intendedMs = messageIntendedMs(value, this.cfg.t0_ms);
+    // The publisher's clock and this app's differ by the estimated offsets: taken out here.
+    const intendedMs = messageIntendedMs(value, this.cfg.t0_ms) + (this.cfg.latency_corrections_ms?.[pubId] ?? 0);
     this.latency.record((atMs - intendedMs - messageDelayMs(value)) * 1000);
     this.latencyIntended.record((atMs - intendedMs) * 1000);
   }

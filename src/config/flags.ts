@@ -77,6 +77,11 @@ export function coerceValue(kind: OptionKind, raw: string | true, source: string
     case 'choice':
       if (rule?.choices && !rule.choices.includes(raw)) throw new ConfigError(source, raw, `expected ${rule.choices.join(' or ')}`);
       return raw;
+    case 'hosts':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     case 'configs':
       return raw.split(/\s+/).filter((s) => s !== '');
     case 'list':

@@ -81,8 +81,12 @@ export interface HydraOptions {
   control_host: string;
   /** Timeout of every control request, ms. */
   control_timeout_ms: number;
-  /** Where apps run: only 'local' (child processes) for now. */
+  /** Where apps run: 'local' (child processes) or 'command' (a command per app, on launcher_hosts). */
   launcher: LauncherKind;
+  /** The command launcher's hosts, `name@address` (address: what the apps there bind their control servers to). */
+  launcher_hosts: string[];
+  /** The command launcher's command template ({host}, {address}, {kind}, {name}, {node}, {app}). */
+  launcher_command: string;
   /** Directory of per-run app logs. */
   log_dir: string;
   /** Directory holding studies. */
@@ -162,6 +166,8 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   control_host: '127.0.0.1',
   control_timeout_ms: 5000,
   launcher: 'local',
+  launcher_hosts: [],
+  launcher_command: '',
   log_dir: 'results/logs',
   results_dir: 'results',
   drain_timeout: 5,
@@ -183,7 +189,7 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   verdict_host_cpu_max_pct: 95,
 });
 
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts';
 
 /** How messages are keyed. */
 export const KEY_MODES = ['none', 'round_robin', 'random'] as const;
@@ -212,8 +218,8 @@ export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
-/** Where apps run. */
-export const LAUNCHER_KINDS = ['local'] as const;
+/** Where apps run: child processes here, or through a command on other hosts. */
+export const LAUNCHER_KINDS = ['local', 'command'] as const;
 export type LauncherKind = (typeof LAUNCHER_KINDS)[number];
 
 /** How one option is spelled as a flag and in hydra.ini, with its unit and help text. */
@@ -463,7 +469,31 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   },
   { name: 'control_host', kind: 'string', unit: 'address', help: "address the apps' ZeroMQ REP servers bind", ini: ['control', 'host'], iniOnly: true },
   { name: 'control_timeout_ms', kind: 'int', unit: 'ms', min: 1, max: 600000, help: 'timeout of each control request', ini: ['control', 'timeout_ms'] },
-  { name: 'launcher', kind: 'choice', choices: LAUNCHER_KINDS, unit: '', help: 'where apps run (local)', ini: ['launcher', 'kind'], iniOnly: true },
+  {
+    name: 'launcher',
+    kind: 'choice',
+    choices: LAUNCHER_KINDS,
+    unit: '',
+    help: 'where apps run: local, or command (a command per app on launcher_hosts)',
+    ini: ['launcher', 'kind'],
+    iniOnly: true,
+  },
+  {
+    name: 'launcher_hosts',
+    kind: 'hosts',
+    unit: 'name@address,...',
+    help: "the command launcher's hosts: the publishers on the first, sub apps round-robin over the rest",
+    ini: ['launcher', 'hosts'],
+    iniOnly: true,
+  },
+  {
+    name: 'launcher_command',
+    kind: 'string',
+    unit: 'template',
+    help: 'the command that starts one app: {host} {address} {kind} {name} {node} {app}',
+    ini: ['launcher', 'command'],
+    iniOnly: true,
+  },
   { name: 'log_dir', kind: 'string', unit: 'path', help: 'directory of per-run app logs', ini: ['launcher', 'log_dir'] },
   { name: 'results_dir', kind: 'string', unit: 'path', help: 'directory holding studies', ini: ['results', 'dir'] },
   {

@@ -109,6 +109,7 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkDirectory(options.log_dir, sourceOf('log_dir'));
   checkDirectory(options.results_dir, sourceOf('results_dir'));
   checkLocalScale(options.total_sub_apps, options.launcher, sourceOf('total_sub_apps'));
+  checkCommandLauncher(options, sourceOf);
   checkSecurityOptions(options);
   checkPassthrough(options.kafkajs);
   checkPointRules(options, (name) => sourceOf(name));
@@ -179,11 +180,34 @@ function checkOption(spec: OptionSpec, value: unknown, source: string): void {
     case 'string':
       if (typeof value !== 'string') throw new ConfigError(source, String(value), 'expected text');
       break;
+    case 'hosts':
+      if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list of name@address');
+      for (const h of value) checkHostEntry(h, source);
+      break;
     case 'configs':
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !/^[a-z][a-z0-9.]*=\S+$/.test(v)))
         throw new ConfigError(source, String(value), 'expected key=value entries (Kafka topic config names)');
       break;
   }
+}
+
+/** `name@address`: a host name for the command template and the IP address apps there bind. */
+function checkHostEntry(value: unknown, source: string): void {
+  const m = typeof value === 'string' ? /^([A-Za-z0-9_.:-]+)@([^@\s]+)$/.exec(value) : null;
+  if (!m || net.isIP(m[2] as string) === 0) throw new ConfigError(source, String(value), 'expected name@address with an IP address (e.g. node1@10.0.0.11)');
+}
+
+/** The command launcher needs hosts and a command; the local launcher uses neither. */
+function checkCommandLauncher(o: HydraOptions, sourceOf: (name: keyof HydraOptions) => string): void {
+  if (o.launcher !== 'command') return;
+  if (o.launcher_hosts.length === 0)
+    throw new ConfigError(sourceOf('launcher_hosts'), '', 'the command launcher needs at least one host ([launcher] hosts = name@address,...)');
+  if (o.launcher_command.trim() === '')
+    throw new ConfigError(
+      sourceOf('launcher_command'),
+      '',
+      'the command launcher needs a command ([launcher] command, e.g. ssh {host} node /opt/hydra/dist/src/apps/{kind}.js)',
+    );
 }
 
 /** `host:port` with a port Kafka could listen on. */

@@ -9,7 +9,7 @@ import type { PingReply, PubConfig, PubStats, PubStatus, SubConfig, SubStats, Su
 
 export const PROTOCOL_VERSION = 1;
 
-export const COMMANDS = ['ping', 'teststart', 'teststop', 'teststatus', 'getstats', 'resetstats', 'updateconfig', 'stop'] as const;
+export const COMMANDS = ['ping', 'clock', 'teststart', 'teststop', 'teststatus', 'getstats', 'resetstats', 'updateconfig', 'stop'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** A command's arguments (`undefined`: none) and reply. */
@@ -24,6 +24,8 @@ export type CommandMap = { [C in Command]?: CommandSig<unknown, unknown> };
 /** Commands every app serves. */
 export interface CommonCommands {
   ping: CommandSig<undefined, PingReply>;
+  /** The app's clock when the request arrived and when it answered (ms since the epoch): one NTP-style exchange. */
+  clock: CommandSig<undefined, { rx_ms: number; tx_ms: number }>;
   stop: CommandSig<undefined, { stopping: true }>;
 }
 

@@ -134,6 +134,11 @@ export interface SubConfig {
   t0_ms: number;
   /** Messages of another epoch are another point's: not counted. */
   epoch: number;
+  /**
+   * Per publisher id, ms to subtract from a latency measured on its messages: this app's clock
+   * offset minus the publisher's (runner/clock.ts); absent: clocks taken as equal.
+   */
+  latency_corrections_ms?: number[];
 }
 
 export type TestState = 'idle' | 'running' | 'done' | 'failed';

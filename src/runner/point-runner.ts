@@ -9,6 +9,9 @@ export interface AppFate {
   pid: number | null;
   /** ok: served to the end; died: exited during the point; unresponsive: alive but did not answer (frozen or overloaded). */
   status: 'ok' | 'died' | 'unresponsive';
+  /** The app's clock minus the runner's at the point's start, ms, and the bound of that estimate (± ms); absent when not measured. */
+  clock_offset_ms?: number;
+  clock_error_ms?: number;
 }
 
 /** What a measured point yields besides its figures. */

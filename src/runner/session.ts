@@ -8,13 +8,16 @@ import type { HydraOptions, PointParams } from '../config/options';
 import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
 import { ControlClient } from '../control/client';
 import type { CommandMap, PubCommands, SubCommands } from '../control/protocol';
-import type { PubStatus } from '../control/wire';
+import type { PubStatus, SubConfig } from '../control/wire';
 import { BrokerLostError, ConfigError, PointError } from '../errors';
 import { createLauncher, type AppHandle, type Launcher } from '../launch';
+import { parseHosts } from '../launch/command';
 import { computeResult, type SubAppReport } from '../stats/result';
 import { watchWhile, type Watched } from '../supervise/watch';
 import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor } from './app-config';
 import { SharedGroupNamer, sharedGroupSettled } from './shared-group';
+import { estimateClockOffset, latencyCorrections, type ClockOffset } from './clock';
+import { nowMs } from '../apps/message';
 import { EMBEDDED_NO_IDEMPOTENCE } from '../config/rules';
 import type { PointPhase, RunnerEventSink } from './events';
 import type { AppFate, PointRun, PointRunner } from './point-runner';
@@ -79,9 +82,11 @@ export class TestSession implements PointRunner {
     const emit = opts.onEvent ?? (() => undefined);
     const runId = opts.runId ?? newRunId();
     // Beyond loopback anyone on the network could reach an app's port: encrypt and authenticate with CURVE there.
-    const curve = !isLoopback(options.control_host);
+    const hosts = options.launcher === 'command' ? parseHosts(options.launcher_hosts) : [];
+    const controlAddresses = options.launcher === 'command' ? hosts.map((h) => h.address) : [options.control_host];
+    const curve = controlAddresses.some((a) => !isLoopback(a));
     const auth = newControlAuth(runId, curve);
-    if (curve) emit({ type: 'control', host: options.control_host, curve });
+    if (curve) emit({ type: 'control', host: controlAddresses.join(','), curve });
     // Secrets are read before anything starts, so a missing one costs one line and nothing else.
     const security = loadKafkaSecurity(options);
     if (security && (opts.broker ? opts.broker.embedded : options.brokers.length === 0))
@@ -101,6 +106,8 @@ export class TestSession implements PointRunner {
         kafkaSecurity: security,
         kafkajs: { client: options.kafkajs.client, producer: options.kafkajs.producer, consumer: options.kafkajs.consumer },
         logDir: path.join(options.log_dir, runId),
+        hosts,
+        command: options.launcher_command,
       });
       return new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
     } catch (err) {
@@ -260,12 +267,19 @@ export class TestSession implements PointRunner {
     const joinMs = o.join_timeout * 1000;
     const unshared = subConfigFor(params, o, topic, marks);
     const subConfig = shared ? { ...unshared, shared_group: this.sharedGroups.nameFor(unshared) } : unshared;
+    // Apps on other hosts have other clocks: estimate each one's offset, so latencies compare like with like.
+    const clocks = o.launcher === 'local' ? new Map<string, ClockOffset>() : await this.guard('configure', everyone, this.clockOffsets(everyone));
+    const pubOffsets = pubs.map((p) => clocks.get(p.name)?.offset_ms ?? 0);
+    const configOfSub = (s: AppHandle): SubConfig => {
+      const own = clocks.get(s.name);
+      return own ? { ...subConfig, latency_corrections_ms: latencyCorrections(own.offset_ms, pubOffsets) } : subConfig;
+    };
     const configured = await this.guard(
       'configure',
       everyone,
       Promise.all([
         ...pubCtls.map((c, i) => c.call('updateconfig', pubConfigFor(params, topic, marks, i, publisherPartitions(params, i, topicPartitions)))),
-        ...subs.map((s) => this.subClient(s).call('updateconfig', subConfig, joinMs)),
+        ...subs.map((s) => this.subClient(s).call('updateconfig', configOfSub(s), joinMs)),
       ]),
     );
     const joining = configured.slice(pubs.length).reduce((n, r) => n + ('joined_now' in r ? r.joined_now : 0), 0);
@@ -411,10 +425,24 @@ export class TestSession implements PointRunner {
       apps: [
         ...pubs.map((p): AppFate => ({ name: p.name, kind: 'pub', pid: p.pid ?? null, status: p.isAlive() ? 'ok' : 'died' })),
         ...collected.map((c) => c.fate),
-      ],
+      ].map((fate) => {
+        const clock = clocks.get(fate.name);
+        return clock ? { ...fate, clock_offset_ms: clock.offset_ms, clock_error_ms: clock.error_ms } : fate;
+      }),
       replaced,
       faults,
     };
+  }
+
+  /** Each app's clock offset from the runner's, estimated over the control channel in parallel. */
+  private async clockOffsets(apps: readonly AppHandle[]): Promise<Map<string, ClockOffset>> {
+    const estimates = await Promise.all(
+      apps.map(async (app) => {
+        const client = app.kind === 'pub' ? this.pubClient(app) : this.subClient(app);
+        return [app.name, await estimateClockOffset(() => client.call('clock'), nowMs)] as const;
+      }),
+    );
+    return new Map(estimates);
   }
 
   /**
