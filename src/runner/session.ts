@@ -52,6 +52,8 @@ export class TestSession implements PointRunner {
   /** One control client per app, by app name. */
   private readonly clients = new Map<string, ControlClient<CommandMap>>();
   private pointCounter = 0;
+  /** The configured cluster turned out to be librdkafka's mock (one `hydra broker` started): treated as the embedded broker. */
+  private mockAtBrokers = false;
   private readonly sharedGroups = new SharedGroupNamer();
   private closed = false;
   /** Apps that died or were dropped since the last point, replaced by fresh ones at the next. */
@@ -109,7 +111,11 @@ export class TestSession implements PointRunner {
         hosts,
         command: options.launcher_command,
       });
-      return new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
+      const session = new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
+      // A cluster named in the options may be a mock one started with `hydra broker`. (A broker handle
+      // given by the caller says itself what it is: tests use the mock as a stand-in real cluster.)
+      if (!opts.broker && !broker.embedded) await session.detectMockCluster();
+      return session;
     } catch (err) {
       if (!opts.broker) await broker.stop();
       throw err;
@@ -241,14 +247,14 @@ export class TestSession implements PointRunner {
     const marks = pointMarks(pointIndex);
 
     const wanted = params.partitions ?? 1;
-    if (this.broker.embedded && wanted > EMBEDDED_TOPIC_PARTITIONS)
+    if (this.mockCluster && wanted > EMBEDDED_TOPIC_PARTITIONS)
       throw new ConfigError(
         'partitions',
         String(wanted),
         `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
       );
-    if (this.broker.embedded && params.idempotent) throw new ConfigError('idempotent', 'true', EMBEDDED_NO_IDEMPOTENCE);
-    if (!this.broker.embedded) {
+    if (this.mockCluster && params.idempotent) throw new ConfigError('idempotent', 'true', EMBEDDED_NO_IDEMPOTENCE);
+    if (!this.mockCluster) {
       const needed = Math.max(o.topic_partitions, wanted);
       const has = this.ensuredTopics.get(topic);
       if (has === undefined || has < needed) {
@@ -258,9 +264,9 @@ export class TestSession implements PointRunner {
       }
     }
     // The embedded broker's topics are created on first use with its default layout.
-    const topicPartitions = this.broker.embedded ? 1 : o.topic_partitions;
+    const topicPartitions = this.mockCluster ? 1 : o.topic_partitions;
     /** Partitions the topic has: what a shared group's members divide among them. */
-    const partitionCount = this.broker.embedded ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? o.topic_partitions);
+    const partitionCount = this.mockCluster ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? o.topic_partitions);
     const shared = params.consumer_group === 'shared';
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
@@ -418,7 +424,7 @@ export class TestSession implements PointRunner {
         thresholds,
         sharedGroup: shared,
         maxInFlight: params.max_in_flight ?? 1,
-        embeddedBroker: this.broker.embedded,
+        embeddedBroker: this.mockCluster,
       }),
       topic,
       subPids: subs.map((s) => s.pid ?? -1),
@@ -432,6 +438,21 @@ export class TestSession implements PointRunner {
       replaced,
       faults,
     };
+  }
+
+  /**
+   * librdkafka's mock cluster (the embedded broker, also when reached through --brokers after
+   * `hydra broker` started it): it cannot create or delete topics, its topics have 4 partitions,
+   * kafkajs's idempotent producer cannot run on it, and what its bounded log drops is hydra's limit.
+   */
+  private get mockCluster(): boolean {
+    return this.broker.embedded || this.mockAtBrokers;
+  }
+
+  /** The mock names itself in its cluster id (`mockCluster…`); a real cluster never does. */
+  private async detectMockCluster(): Promise<void> {
+    const info = await this.admin.describe().catch(() => null);
+    this.mockAtBrokers = info?.cluster_id.startsWith('mockCluster') ?? false;
   }
 
   /** Each app's clock offset from the runner's, estimated over the control channel in parallel. */
@@ -517,7 +538,7 @@ export class TestSession implements PointRunner {
     try {
       await this.launcher.removeAll();
       // Only now: a group with live members cannot be deleted.
-      if (!this.broker.embedded && !this.options.keep_topics) await this.removeLeftovers();
+      if (!this.mockCluster && !this.options.keep_topics) await this.removeLeftovers();
       await this.admin.close();
     } finally {
       if (this.ownsBroker) await this.broker.stop();
