@@ -14,16 +14,20 @@ import * as path from 'node:path';
 import '../src/kafkajs/patches';
 import { Kafka, logLevel } from 'kafkajs';
 import { median } from 'simple-statistics';
-import { encodeMessage } from '../src/apps/message';
+import { encodeMessage, nowMs } from '../src/apps/message';
 import { startEmbeddedBroker, type BrokerHandle } from '../src/broker';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } from '../src/config/options';
 import { ControlClient } from '../src/control/client';
 import type { SubCommands } from '../src/control/protocol';
 import { pointMarks, subConfigFor } from '../src/runner/app-config';
+import { estimateClockOffset } from '../src/runner/clock';
 import type { RunnerEvent } from '../src/runner/events';
 import { TestSession } from '../src/runner/session';
 
 const quick = process.argv.includes('--quick');
+/** Only the control-plane section (`npm run bench -- --control-plane [--apps=N]`). */
+const controlPlaneOnly = process.argv.includes('--control-plane');
+const controlPlaneApps = Number(/^--apps=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--apps=')) ?? '')?.[1] ?? (quick ? 50 : 200));
 const WINDOW_S = quick ? 3 : 5;
 const IN_FLIGHT = 16;
 /** Messages kcat sends from its file. */
@@ -134,6 +138,44 @@ async function perPointOverhead(session: TestSession, params: PointParams): Prom
   return overheads;
 }
 
+/** Resident memory of a process, bytes (0 when it is gone). */
+function rssBytes(pid: number | undefined): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kb ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Launch `count` control-only sub apps, then time a ping, a stats collection and a clock estimate over all of them in parallel. */
+async function controlPlane(session: TestSession, count: number): Promise<void> {
+  process.stdout.write(`\n## control plane (${count} sub apps, control server only, no Kafka client connected)\n`);
+  await session.prepareApps(1);
+  let t0 = performance.now();
+  const { subs } = await session.prepareApps(count);
+  line(`launch ${count} apps (1 → ${count}, ready with a control address)`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  const rss = subs.reduce((sum, s) => sum + rssBytes(s.pid), 0);
+  line('  memory', `${(rss / 2 ** 30).toFixed(2)} GiB resident in all, ${int(rss / count / 2 ** 20)} MiB per app`);
+  const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth));
+  const timed = async (what: string, call: (c: ControlClient<SubCommands>) => Promise<unknown>): Promise<void> => {
+    const rounds: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      t0 = performance.now();
+      await Promise.all(clients.map(call));
+      rounds.push(performance.now() - t0);
+    }
+    line(`  ${what} all ${count} in parallel (median of 5)`, `${median(rounds).toFixed(1)} ms (${(median(rounds) / count).toFixed(2)} ms per app)`);
+  };
+  await timed('ping', (c) => c.call('ping'));
+  await timed('getstats from', (c) => c.call('getstats'));
+  await timed('estimate the clock offset (8 exchanges) of', (c) => estimateClockOffset(() => c.call('clock'), nowMs));
+  for (const c of clients) c.close();
+  t0 = performance.now();
+  await session.prepareApps(1);
+  line(`stop ${count - 1} apps`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+}
+
 async function main(): Promise<void> {
   line('machine', `${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`);
   const broker: BrokerHandle = await startEmbeddedBroker();
@@ -149,6 +191,15 @@ async function main(): Promise<void> {
   const base = pointParamsOf(options);
   const brokerCpu = new BrokerCpuMeter(broker.pid);
   const session = await TestSession.open(options, { broker, onEvent: brokerCpu.onEvent });
+  if (controlPlaneOnly) {
+    try {
+      await controlPlane(session, controlPlaneApps);
+    } finally {
+      await session.close();
+      await broker.stop();
+    }
+    return;
+  }
   try {
     // 1. Publisher: references, then hydra with 1 and 2 publisher apps.
     process.stdout.write('\n## publisher (16-byte messages, acks=1, embedded broker)\n');
@@ -288,6 +339,10 @@ async function main(): Promise<void> {
     }
     line(`collect getstats from ${collectApps} sub apps in parallel (median of 5)`, `${median(rounds).toFixed(1)} ms`);
     for (const c of clients) c.close();
+
+    // 6. The control plane alone, at the size a cluster study needs per runner: apps with their
+    // control server and no Kafka client connected (what docs/scale-out.md extrapolates from).
+    await controlPlane(session, controlPlaneApps);
   } finally {
     await session.close();
     await broker.stop();
