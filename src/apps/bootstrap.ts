@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import type { CommandMap, CommonCommands } from '../control/protocol';
 import { ControlServer } from '../control/server';
@@ -19,7 +20,8 @@ const SPEC_TIMEOUT_MS = 15000;
  * launcher, or the first stdin line from a command launcher. Never the environment or argv, which
  * other local users can read.
  */
-export function receiveAppSpec(): Promise<AppSpec> {
+export function receiveAppSpec(env: NodeJS.ProcessEnv = process.env): Promise<AppSpec> {
+  if (env.HYDRA_SPEC_FILE) return Promise.resolve(specFromFile(env));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new HydraError('no launch spec received: apps are started by the hydra launcher')), SPEC_TIMEOUT_MS);
     const accept = (raw: unknown): void => {
@@ -42,6 +44,29 @@ export function receiveAppSpec(): Promise<AppSpec> {
       }
     });
   });
+}
+
+/**
+ * A pod's spec (Kubernetes launcher): the run's common spec from the mounted Secret file, the app's
+ * name and kind from its environment (not secret), its control server on the pod's address.
+ */
+export function specFromFile(env: NodeJS.ProcessEnv): AppSpec {
+  let msg: Partial<LaunchMessage>;
+  try {
+    msg = JSON.parse(fs.readFileSync(env.HYDRA_SPEC_FILE as string, 'utf8')) as Partial<LaunchMessage>;
+  } catch (err) {
+    throw new HydraError(`cannot read the launch spec ${env.HYDRA_SPEC_FILE ?? ''}: ${errorMessage(err)}`);
+  }
+  const kind = env.HYDRA_APP_KIND;
+  if (msg?.type !== 'spec' || typeof msg.spec !== 'object' || !env.HYDRA_APP_NAME || (kind !== 'pub' && kind !== 'sub'))
+    throw new HydraError('malformed launch spec (file, HYDRA_APP_NAME, HYDRA_APP_KIND)');
+  return {
+    ...msg.spec,
+    name: env.HYDRA_APP_NAME,
+    kind,
+    control_host: env.HYDRA_CONTROL_HOST || msg.spec.control_host,
+    control_port: Number(env.HYDRA_CONTROL_PORT) || undefined,
+  };
 }
 
 /**
@@ -94,7 +119,7 @@ async function runApp<M extends CommandMap & CommonCommands>(spec: AppSpec, app:
   process.on('SIGINT', () => void stop(0));
   if (process.send) process.on('disconnect', () => void stop(0));
   else process.stdin.on('end', () => void stop(0)).resume();
-  const endpoint = await server.bind(spec.control_host);
+  const endpoint = await server.bind(spec.control_host, spec.control_port);
   log(spec, `control server at ${endpoint}${spec.control.curve ? ' (CURVE)' : ''}`);
   const ready: ReadyMessage = { type: 'ready', endpoint, pid: process.pid };
   if (process.send) process.send(ready);

@@ -83,6 +83,7 @@ export function coerceValue(kind: OptionKind, raw: string | true, source: string
         .map((s) => s.trim())
         .filter((s) => s !== '');
     case 'configs':
+    case 'words':
       return raw.split(/\s+/).filter((s) => s !== '');
     case 'list':
       return raw

@@ -87,6 +87,23 @@ export interface HydraOptions {
   launcher_hosts: string[];
   /** The command launcher's command template ({host}, {address}, {kind}, {name}, {node}, {app}). */
   launcher_command: string;
+  /** Kubernetes launcher ([kubernetes]): namespace, image, pull policy, resources, placement, kubeconfig, batching. */
+  k8s_namespace: string;
+  k8s_image: string;
+  k8s_image_pull_policy: 'Always' | 'IfNotPresent' | 'Never';
+  k8s_cpu_request: string;
+  k8s_cpu_limit: string;
+  k8s_memory_request: string;
+  k8s_memory_limit: string;
+  /** `key=value` node labels every pod requires. */
+  k8s_node_selector: string[];
+  /** `key=value:Effect` or `key:Effect`. */
+  k8s_tolerations: string[];
+  k8s_kubeconfig: string;
+  k8s_batch_size: number;
+  k8s_control_port: number;
+  /** s */
+  k8s_ready_timeout: number;
   /** Directory of per-run app logs. */
   log_dir: string;
   /** Directory holding studies. */
@@ -168,6 +185,19 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   launcher: 'local',
   launcher_hosts: [],
   launcher_command: '',
+  k8s_namespace: 'default',
+  k8s_image: '',
+  k8s_image_pull_policy: 'IfNotPresent',
+  k8s_cpu_request: '',
+  k8s_cpu_limit: '',
+  k8s_memory_request: '',
+  k8s_memory_limit: '',
+  k8s_node_selector: [],
+  k8s_tolerations: [],
+  k8s_kubeconfig: '',
+  k8s_batch_size: 300,
+  k8s_control_port: 7000,
+  k8s_ready_timeout: 300,
   log_dir: 'results/logs',
   results_dir: 'results',
   drain_timeout: 5,
@@ -189,7 +219,7 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   verdict_host_cpu_max_pct: 95,
 });
 
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts' | 'words';
 
 /** How messages are keyed. */
 export const KEY_MODES = ['none', 'round_robin', 'random'] as const;
@@ -219,8 +249,65 @@ export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as co
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 /** Where apps run: child processes here, or through a command on other hosts. */
-export const LAUNCHER_KINDS = ['local', 'command'] as const;
+export const LAUNCHER_KINDS = ['local', 'command', 'kubernetes'] as const;
 export type LauncherKind = (typeof LAUNCHER_KINDS)[number];
+
+/** The Kubernetes launcher's keys, all in [kubernetes] of hydra.ini. */
+const K8S_SPECS: OptionSpec[] = [
+  { name: 'k8s_namespace', kind: 'string', unit: '', help: 'namespace of the pods', ini: ['kubernetes', 'namespace'], iniOnly: true },
+  { name: 'k8s_image', kind: 'string', unit: '', help: 'image built from this repository (Dockerfile)', ini: ['kubernetes', 'image'], iniOnly: true },
+  {
+    name: 'k8s_image_pull_policy',
+    kind: 'choice',
+    choices: ['Always', 'IfNotPresent', 'Never'],
+    unit: '',
+    help: 'image pull policy',
+    ini: ['kubernetes', 'image_pull_policy'],
+    iniOnly: true,
+  },
+  { name: 'k8s_cpu_request', kind: 'string', unit: 'quantity', help: 'CPU request per pod', ini: ['kubernetes', 'cpu_request'], iniOnly: true },
+  { name: 'k8s_cpu_limit', kind: 'string', unit: 'quantity', help: 'CPU limit per pod', ini: ['kubernetes', 'cpu_limit'], iniOnly: true },
+  { name: 'k8s_memory_request', kind: 'string', unit: 'quantity', help: 'memory request per pod', ini: ['kubernetes', 'memory_request'], iniOnly: true },
+  { name: 'k8s_memory_limit', kind: 'string', unit: 'quantity', help: 'memory limit per pod', ini: ['kubernetes', 'memory_limit'], iniOnly: true },
+  {
+    name: 'k8s_node_selector',
+    kind: 'words',
+    unit: 'key=value ...',
+    help: 'node labels every pod requires',
+    ini: ['kubernetes', 'node_selector'],
+    iniOnly: true,
+  },
+  { name: 'k8s_tolerations', kind: 'words', unit: 'key=value:Effect ...', help: 'taints the pods tolerate', ini: ['kubernetes', 'tolerations'], iniOnly: true },
+  {
+    name: 'k8s_kubeconfig',
+    kind: 'string',
+    unit: 'path',
+    help: "kubeconfig ('': $KUBECONFIG, ~/.kube/config or in-cluster)",
+    ini: ['kubernetes', 'kubeconfig'],
+    iniOnly: true,
+  },
+  { name: 'k8s_batch_size', kind: 'int', unit: 'pods', min: 1, max: 5000, help: 'pods created per batch', ini: ['kubernetes', 'batch_size'], iniOnly: true },
+  {
+    name: 'k8s_control_port',
+    kind: 'int',
+    unit: 'port',
+    min: 1,
+    max: 65535,
+    help: "apps' control port in their pods",
+    ini: ['kubernetes', 'control_port'],
+    iniOnly: true,
+  },
+  {
+    name: 'k8s_ready_timeout',
+    kind: 'number',
+    unit: 's',
+    min: 1,
+    max: 3600,
+    help: 'time a batch of pods has to become ready',
+    ini: ['kubernetes', 'ready_timeout'],
+    iniOnly: true,
+  },
+];
 
 /** How one option is spelled as a flag and in hydra.ini, with its unit and help text. */
 export interface OptionSpec {
@@ -486,6 +573,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['launcher', 'hosts'],
     iniOnly: true,
   },
+  ...K8S_SPECS,
   {
     name: 'launcher_command',
     kind: 'string',

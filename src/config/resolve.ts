@@ -110,6 +110,7 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkDirectory(options.results_dir, sourceOf('results_dir'));
   checkLocalScale(options.total_sub_apps, options.launcher, sourceOf('total_sub_apps'));
   checkCommandLauncher(options, sourceOf);
+  checkKubernetesLauncher(options, sourceOf);
   checkSecurityOptions(options);
   checkPassthrough(options.kafkajs);
   checkPointRules(options, (name) => sourceOf(name));
@@ -184,6 +185,9 @@ function checkOption(spec: OptionSpec, value: unknown, source: string): void {
       if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list of name@address');
       for (const h of value) checkHostEntry(h, source);
       break;
+    case 'words':
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new ConfigError(source, String(value), 'expected space-separated words');
+      break;
     case 'configs':
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !/^[a-z][a-z0-9.]*=\S+$/.test(v)))
         throw new ConfigError(source, String(value), 'expected key=value entries (Kafka topic config names)');
@@ -207,6 +211,22 @@ function checkCommandLauncher(o: HydraOptions, sourceOf: (name: keyof HydraOptio
       sourceOf('launcher_command'),
       '',
       'the command launcher needs a command ([launcher] command, e.g. ssh {host} node /opt/hydra/dist/src/apps/{kind}.js)',
+    );
+}
+
+/** The Kubernetes launcher needs an image; selectors and tolerations have their shapes. */
+function checkKubernetesLauncher(o: HydraOptions, sourceOf: (name: keyof HydraOptions) => string): void {
+  for (const entry of o.k8s_node_selector)
+    if (!/^[^=\s]+=[^=\s]*$/.test(entry)) throw new ConfigError(sourceOf('k8s_node_selector'), entry, 'expected key=value');
+  for (const entry of o.k8s_tolerations)
+    if (!/^[^=:\s]+(=[^:\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/.test(entry))
+      throw new ConfigError(sourceOf('k8s_tolerations'), entry, 'expected key=value:Effect or key:Effect (NoSchedule, PreferNoSchedule or NoExecute)');
+  if (o.launcher !== 'kubernetes') return;
+  if (o.k8s_image.trim() === '')
+    throw new ConfigError(
+      sourceOf('k8s_image'),
+      '',
+      'the kubernetes launcher needs an image built from this repository ([kubernetes] image; see the Dockerfile)',
     );
 }
 

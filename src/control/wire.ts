@@ -25,6 +25,8 @@ export interface AppSpec {
   brokers: string[];
   client_id: string;
   control_host: string;
+  /** Port of the control server (a pod's fixed port); absent: an ephemeral one. */
+  control_port?: number;
   /** The run's control credentials: only signed commands of this run are served. */
   control: AppControlAuth;
   /** TLS/SASL for the Kafka clients; absent for plaintext. */

@@ -1,12 +1,17 @@
 import type { LauncherKind } from '../config/options';
 import { CommandLauncher, type LauncherHost } from './command';
+import type * as KubernetesModule from './kubernetes';
+import type { KubernetesSettings } from './kubernetes-settings';
 import type { Launcher } from './launcher';
 import { LocalLauncher, type LocalLauncherOptions } from './local';
 
 export type { AppHandle, Launcher } from './launcher';
 
-/** What every launcher needs to start apps (the broker they talk to, where their logs go), and the command launcher's hosts and template. */
-export type LauncherOptions = LocalLauncherOptions & { hosts?: LauncherHost[]; command?: string };
+/**
+ * What every launcher needs to start apps (the broker they talk to, where their logs go), the
+ * command launcher's hosts and template, and the Kubernetes launcher's settings and run id.
+ */
+export type LauncherOptions = LocalLauncherOptions & { hosts?: LauncherHost[]; command?: string; runId?: string; kubernetes?: KubernetesSettings };
 
 /** The launcher named by `[launcher] kind`. The runner sees only the Launcher interface. */
 export function createLauncher(kind: LauncherKind, options: LauncherOptions): Launcher {
@@ -15,5 +20,14 @@ export function createLauncher(kind: LauncherKind, options: LauncherOptions): La
       return new LocalLauncher(options);
     case 'command':
       return new CommandLauncher({ ...options, hosts: options.hosts ?? [], command: options.command ?? '' });
+    case 'kubernetes':
+      if (!options.kubernetes || !options.runId) throw new Error('the kubernetes launcher needs its settings and the run id');
+      return new (loadKubernetes().KubernetesLauncher)({ ...options, runId: options.runId, kubernetes: options.kubernetes });
   }
+}
+
+/** The Kubernetes client is loaded only by a run that uses it: it adds about 0.6 s to every start. */
+function loadKubernetes(): typeof KubernetesModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./kubernetes') as typeof KubernetesModule;
 }

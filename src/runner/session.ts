@@ -12,6 +12,7 @@ import type { PubStatus, SubConfig } from '../control/wire';
 import { BrokerLostError, ConfigError, PointError } from '../errors';
 import { createLauncher, type AppHandle, type Launcher } from '../launch';
 import { parseHosts } from '../launch/command';
+import { kubernetesSettings } from '../launch/kubernetes-settings';
 import { computeResult, type SubAppReport } from '../stats/result';
 import { watchWhile, type Watched } from '../supervise/watch';
 import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor } from './app-config';
@@ -89,7 +90,9 @@ export class TestSession implements PointRunner {
     const runId = opts.runId ?? newRunId();
     // Beyond loopback anyone on the network could reach an app's port: encrypt and authenticate with CURVE there.
     const hosts = options.launcher === 'command' ? parseHosts(options.launcher_hosts) : [];
-    const controlAddresses = options.launcher === 'command' ? hosts.map((h) => h.address) : [options.control_host];
+    // Pods are reached on their pod IPs: always beyond loopback.
+    const controlAddresses =
+      options.launcher === 'command' ? hosts.map((h) => h.address) : options.launcher === 'kubernetes' ? ['pod IPs'] : [options.control_host];
     const curve = controlAddresses.some((a) => !isLoopback(a));
     const auth = newControlAuth(runId, curve);
     if (curve) emit({ type: 'control', host: controlAddresses.join(','), curve });
@@ -114,6 +117,8 @@ export class TestSession implements PointRunner {
         logDir: path.join(options.log_dir, runId),
         hosts,
         command: options.launcher_command,
+        runId,
+        ...(options.launcher === 'kubernetes' ? { kubernetes: kubernetesSettings(options) } : {}),
       });
       const session = new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
       // A cluster named in the options may be a mock one started with `hydra broker`. (A broker handle

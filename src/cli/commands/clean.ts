@@ -25,7 +25,9 @@ export const cleanCommand: CliCommand = {
     'A run deletes its own topics and consumer groups from a real cluster when it ends (unless\n' +
     '--keep_topics); a run that was killed leaves them. This lists every topic and group named\n' +
     "hydra-<run id>... (one run with --run, every hydra run's without) and deletes them with --yes.\n" +
-    'Without --yes nothing is deleted. Connects with [broker] and [security] from hydra.ini.',
+    'Without --yes nothing is deleted. Connects with [broker] and [security] from hydra.ini.\n' +
+    'With [launcher] kind = kubernetes it also lists (and deletes) the pods and secrets labelled\n' +
+    'hydra.run in the [kubernetes] namespace.',
   flags: [
     { name: 'run', kind: 'string', unit: 'id', help: "only this run's topics and groups (the run id in the app log path)" },
     { name: 'yes', kind: 'bool', unit: '', help: 'delete them (default: only list them)' },
@@ -37,6 +39,9 @@ export const cleanCommand: CliCommand = {
     if (run === true || run === '') throw new ConfigError('--run', undefined, 'needs a run id (e.g. --run=20261123-101500-a1b2c3)');
     if (run !== undefined) checkStudyId(run, '--run');
     const options = optionsFromFlags(args);
+    // Apps on Kubernetes: their pods and the run secrets too (by the run label).
+    const podsExit = options.launcher === 'kubernetes' ? await cleanPods(io, options, run, flagOn(args, 'yes')) : 0;
+    if (options.launcher === 'kubernetes' && options.brokers.length === 0) return podsExit;
     if (options.brokers.length === 0)
       throw new ConfigError(
         '--brokers',
@@ -48,12 +53,30 @@ export const cleanCommand: CliCommand = {
     try {
       const prefix = run === undefined ? HYDRA_NAME_PREFIX : runPrefix(run);
       const found = await cleaner.leftovers(prefix);
-      return await report(io, cleaner, found, prefix, flagOn(args, 'yes'));
+      return Math.max(podsExit, await report(io, cleaner, found, prefix, flagOn(args, 'yes')));
     } finally {
       await cleaner.close();
     }
   },
 };
+
+/** Lists (or deletes) the pods and secrets hydra runs left in the [kubernetes] namespace. */
+async function cleanPods(io: CliIO, options: HydraOptions, run: string | undefined, yes: boolean): Promise<number> {
+  const [{ KubernetesCleaner }, { kubernetesSettings }] = await Promise.all([import('../../launch/kubernetes'), import('../../launch/kubernetes-settings')]);
+  const cleaner = new KubernetesCleaner(kubernetesSettings(options));
+  const found = await cleaner.list(run);
+  for (const p of found.pods) io.stdout.write(`pod ${p}\n`);
+  for (const s of found.secrets) io.stdout.write(`secret ${s}\n`);
+  const what = `${found.pods.length} pod(s) and ${found.secrets.length} secret(s) of ${run === undefined ? 'hydra runs' : `run ${run}`} in namespace ${options.k8s_namespace}`;
+  if (!yes) {
+    io.stderr.write(`hydra clean: ${what}; dry run, nothing deleted (add --yes to delete them)\n`);
+    return 0;
+  }
+  const failed = await cleaner.remove(found);
+  io.stderr.write(`hydra clean: deleted ${what}\n`);
+  for (const f of failed) io.stderr.write(`hydra clean: not deleted: ${f}\n`);
+  return failed.length ? EXIT_FAILURE : 0;
+}
 
 async function report(io: CliIO, cleaner: LeftoverCleaner, found: Leftovers, prefix: string, yes: boolean): Promise<number> {
   for (const t of found.topics) io.stdout.write(`topic ${t}\n`);
