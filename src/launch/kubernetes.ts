@@ -4,7 +4,7 @@ import { ApiException, CoreV1Api, KubeConfig, type V1Pod, type V1Secret } from '
 import { appAuthOf } from '../control/auth';
 import type { AppKind, AppSpec, LaunchMessage } from '../control/wire';
 import { AppLaunchError, errorMessage } from '../errors';
-import type { AppHandle, Launcher } from './launcher';
+import { subAppsIn, type AppHandle, type Launcher } from './launcher';
 import type { ProcessLauncherOptions } from './process-launcher';
 import type { KubernetesSettings } from './kubernetes-settings';
 
@@ -282,10 +282,7 @@ export class KubernetesLauncher implements Launcher {
   }
 
   subApps(): AppHandle[] {
-    return [...this.apps.values()]
-      .map((a) => a.handle)
-      .filter((h) => h.kind === 'sub')
-      .sort((a, b) => Number(a.name.slice(4)) - Number(b.name.slice(4)));
+    return subAppsIn([...this.apps.values()].map((a) => a.handle));
   }
 
   async scaleSubGroup(count: number): Promise<{ apps: AppHandle[]; added: AppHandle[]; removed: AppHandle[] }> {

@@ -27,3 +27,8 @@ export interface Launcher {
   remove(app: AppHandle, opts?: { force?: boolean }): Promise<void>;
   removeAll(): Promise<void>;
 }
+
+/** The sub apps among `handles`, in launch order (sub-0, sub-1, ...): the order scaling keeps and removes them in. */
+export function subAppsIn(handles: readonly AppHandle[]): AppHandle[] {
+  return handles.filter((h) => h.kind === 'sub').sort((a, b) => Number(a.name.slice(4)) - Number(b.name.slice(4)));
+}

@@ -5,7 +5,7 @@ import { appAuthOf, type ControlAuth } from '../control/auth';
 import type { AppKind, AppSpec, KafkaSecurity } from '../control/wire';
 import { AppLaunchError, errorMessage } from '../errors';
 import { isStopped } from '../supervise/process';
-import type { AppHandle, Launcher } from './launcher';
+import { subAppsIn, type AppHandle, type Launcher } from './launcher';
 
 /** Every live child of this process, so the exit hook can kill them synchronously. */
 const liveChildren = new Set<ChildProcess>();
@@ -139,10 +139,7 @@ export abstract class ProcessLauncher implements Launcher {
   }
 
   subApps(): AppHandle[] {
-    return [...this.apps.values()]
-      .map((a) => a.handle)
-      .filter((h) => h.kind === 'sub')
-      .sort((a, b) => Number(a.name.slice(4)) - Number(b.name.slice(4)));
+    return subAppsIn([...this.apps.values()].map((a) => a.handle));
   }
 
   async scaleSubGroup(count: number): Promise<{ apps: AppHandle[]; added: AppHandle[]; removed: AppHandle[] }> {
