@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_OPTIONS, type HydraOptions } from '../src/config/options';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const HYDRA_BIN = path.join(REPO_ROOT, 'bin', 'hydra');
@@ -126,4 +127,20 @@ export function stillAlive(pids: Iterable<number>): number[] {
       return false;
     }
   });
+}
+
+/** Options of an in-process session test: 2 sub apps × 2 clients at 1 000 msg/s, short timeouts, no ini file. */
+export function sessionTestOptions(over: Partial<HydraOptions> = {}): HydraOptions {
+  return {
+    ...DEFAULT_OPTIONS,
+    config_file: '',
+    log_dir: '',
+    control_timeout_ms: 3000,
+    drain_timeout: 3,
+    total_sub_apps: 2,
+    clients_per_app: 2,
+    test_duration: 3,
+    msg_rate: 1000,
+    ...over,
+  };
 }

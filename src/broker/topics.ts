@@ -42,6 +42,7 @@ export interface AdminPassthrough {
  */
 export class ClusterAdmin {
   private admin: Admin | null = null;
+  private described: Promise<ClusterInfo> | null = null;
 
   constructor(
     private readonly brokers: readonly string[],
@@ -84,8 +85,15 @@ export class ClusterAdmin {
     if (meta && meta.partitions.length < partitions) await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
   }
 
-  /** The cluster's id, broker count and the first broker's APIs, for the study's record. */
-  async describe(): Promise<ClusterInfo> {
+  /** The cluster's id, broker count and the first broker's APIs, for the study's record; asked once per admin connection. */
+  describe(): Promise<ClusterInfo> {
+    this.described ??= this.describeNow();
+    // A failed ask is not kept: the next call tries again.
+    this.described.catch(() => (this.described = null));
+    return this.described;
+  }
+
+  private async describeNow(): Promise<ClusterInfo> {
     const cluster = await (await this.connected()).describeCluster();
     const first = cluster.brokers[0];
     const apis = first ? await fetchBrokerApis(`${first.host}:${first.port}`, `${this.clientId}-admin`, this.security).catch(() => undefined) : undefined;

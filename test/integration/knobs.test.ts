@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { keyBytes } from '../../src/apps/payload';
 import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
-import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
+import { pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
 import { keyPartitioner } from '../../src/kafkajs/partition';
 import type { RunnerEvent } from '../../src/runner/events';
 import { TestSession, type PointRun } from '../../src/runner/session';
-import { stillAlive, tempDir } from '../helpers';
+import { sessionTestOptions, stillAlive, tempDir } from '../helpers';
 
 /**
  * The knobs of a production-like workload, end to end on real processes and the embedded broker:
@@ -39,17 +39,7 @@ describe('workload knobs end to end (real processes, embedded broker)', function
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const options: HydraOptions = {
-    ...DEFAULT_OPTIONS,
-    config_file: '',
-    log_dir: '',
-    control_timeout_ms: 3000,
-    drain_timeout: 3,
-    total_sub_apps: 2,
-    clients_per_app: 2,
-    test_duration: 2,
-    msg_rate: 1000,
-  };
+  const options: HydraOptions = sessionTestOptions({ test_duration: 2 });
   const point = (over: Partial<PointParams>): PointParams => ({ ...pointParamsOf(options), ...over });
   const run = async (over: Partial<PointParams>): Promise<PointRun> => {
     session ??= await TestSession.open({ ...options, log_dir: path.join(dir, 'logs') }, { broker, onEvent: (e) => events.push(e) });

@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { encodeMessage } from '../../src/apps/message';
 import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
-import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
+import { pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
 import type { RunnerEvent } from '../../src/runner/events';
 import { TestSession, type PointRun } from '../../src/runner/session';
-import { stillAlive, tempDir } from '../helpers';
+import { sessionTestOptions, stillAlive, tempDir } from '../helpers';
 
 /**
  * Two publishers and a topic shared by a session's points, on real processes and the embedded
@@ -41,17 +41,7 @@ describe('several publishers on one shared topic (real processes, embedded broke
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const options: HydraOptions = {
-    ...DEFAULT_OPTIONS,
-    config_file: '',
-    log_dir: '',
-    control_timeout_ms: 3000,
-    drain_timeout: 3,
-    total_sub_apps: 2,
-    clients_per_app: 2,
-    test_duration: 3,
-    msg_rate: 1000,
-  };
+  const options: HydraOptions = sessionTestOptions();
   const point = (over: Partial<PointParams>): PointParams => ({ ...pointParamsOf(options), ...over });
   const phaseDetails = (phase: string): string[] => events.flatMap((e) => (e.type === 'phase' && e.phase === phase ? [e.detail ?? ''] : []));
 
