@@ -1,4 +1,5 @@
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
+import type { AppTelemetry } from '../src/control/wire';
 import type { PointRecord } from '../src/study/record';
 import type { PointResult } from '../src/stats/result';
 import type { HarnessLimit } from '../src/stats/verdict';
@@ -76,4 +77,24 @@ export function fixtureStudyPoints(): PointRecord[] {
     fixturePoint(40, 3000, { cap: 1800 }),
     fixturePoint(40, 4000, { failed: true }),
   ];
+}
+
+/** An app's telemetry over a 10 s window with headroom everywhere; override what a test is about. */
+export function fixtureTelemetry(over: Partial<AppTelemetry> = {}): AppTelemetry {
+  return {
+    window_s: 10,
+    cpu_pct: 30,
+    elu: 0.3,
+    loop_delay_p99_ms: 12,
+    loop_delay_max_ms: 40,
+    stalls: [],
+    run_wait_pct: 1,
+    rss_bytes: 1e8,
+    host_cpu_busy_pct: 50,
+    host_steal_pct: 0,
+    host_runqueue: 1,
+    host_cpus: 2,
+    host: 'h1',
+    ...over,
+  };
 }

@@ -65,6 +65,11 @@ export interface ScheduleIO<T> {
   send(messages: T[]): Promise<void>;
   /** True once teststop (or shutdown) asked the publisher to stop. */
   stopRequested(): boolean;
+  /**
+   * Told of each stretch [fromMs, toMs) in which messages were ready but every request slot was
+   * taken by a request the broker had not answered: the publisher waiting on the broker.
+   */
+  brokerWait?(fromMs: number, toMs: number): void;
 }
 
 /** When publishing started and ended (ms), and how many messages were handed to send(). */
@@ -74,6 +79,8 @@ export interface ScheduleOutcome {
   generated: number;
   /** Produce requests sent. */
   requests: number;
+  /** Most messages generated and not yet handed to send() at once. */
+  pendingMax: number;
 }
 
 /**
@@ -104,6 +111,9 @@ export async function runSchedule<T>(cfg: ScheduleConfig, io: ScheduleIO<T>): Pr
   let requests = 0;
   let k = 0;
   let generating = true;
+  let pendingMax = 0;
+  // Since when messages have been waiting for a request slot (null: they are not).
+  let waitingSince: number | null = null;
 
   const flush = (): void => {
     const messages = pending.length > maxMessages ? pending.splice(0, maxMessages) : pending;
@@ -129,8 +139,15 @@ export async function runSchedule<T>(cfg: ScheduleConfig, io: ScheduleIO<T>): Pr
       k++;
     }
     if (k >= batches || io.stopRequested()) generating = false;
+    if (pending.length > pendingMax) pendingMax = pending.length;
     while (flights.size < maxInFlight && pending.length > 0 && (now >= pendingSince + cfg.linger_ms || !generating || pending.length >= maxMessages)) {
       flush();
+    }
+    const waiting = pending.length > 0 && flights.size >= maxInFlight;
+    if (waiting && waitingSince === null) waitingSince = now;
+    else if (!waiting && waitingSince !== null) {
+      io.brokerWait?.(waitingSince, now);
+      waitingSince = null;
     }
     if (!generating && pending.length === 0) break;
     // Wake for the next due batch, the linger deadline, or the in-flight request's answer. A full
@@ -145,7 +162,7 @@ export async function runSchedule<T>(cfg: ScheduleConfig, io: ScheduleIO<T>): Pr
     await Promise.race(waits);
   }
   await Promise.all(flights);
-  return { startMs: start, endMs: io.now(), generated: seq, requests };
+  return { startMs: start, endMs: io.now(), generated: seq, requests, pendingMax };
 }
 
 /**

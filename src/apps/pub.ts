@@ -14,6 +14,8 @@ import { MessageBuilder, PartitionPicker } from './payload';
 import { publishWindowS, requestMaxMessages, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
 import { TelemetryWindow } from './telemetry';
+import { BrokerRequestRecorder } from '../kafkajs/requests';
+import { LatencyHistogram } from '../stats/histogram';
 
 interface Message {
   value: Buffer;
@@ -43,6 +45,8 @@ export class PublisherApp implements AppInstance<PubCommands> {
   private run: Promise<void> | null = null;
   private stats: PubStats = emptyPubStats();
   private error: string | null = null;
+  /** Every producer this app makes is watched by it: the produce requests' round trips and throttles. */
+  private readonly produceRequests = new BrokerRequestRecorder('Produce');
 
   constructor(private readonly spec: AppSpec) {}
 
@@ -65,6 +69,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
       // was before the knob existed (set, it measured about 10 % fewer messages per CPU-second).
       ...(settings.max_in_flight > 1 ? { maxInFlightRequests: settings.max_in_flight } : {}),
     });
+    this.produceRequests.watch(producer);
     this.producer = producer;
     this.producerSettings = settings;
     this.connected = producer.connect();
@@ -140,10 +145,12 @@ export class PublisherApp implements AppInstance<PubCommands> {
     const warmupEpoch = (cfg.epoch + 0x8000) & 0xffff;
     let measuredFrom: number | null = null;
     const telemetry = new TelemetryWindow();
+    const sendRtt = new LatencyHistogram();
     const startMeasuring = (): void => {
       stats['cpu:start'] = cpuTimes();
       stats['net:start'] = netBytes();
       telemetry.start();
+      this.produceRequests.reset();
     };
     if (cfg.warmup <= 0) startMeasuring();
     const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct);
@@ -178,6 +185,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
         },
         send: (messages) => {
           const measured = messages.filter((m) => m.measured).length;
+          const sentAt = performance.now();
           return producer
             .send({
               topic: cfg.topic,
@@ -189,6 +197,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
             .then(
               () => {
                 stats.msg_cnt += measured;
+                if (measured > 0) sendRtt.record((performance.now() - sentAt) * 1000);
               },
               (err: unknown) => {
                 stats.send_errors += messages.length;
@@ -197,6 +206,10 @@ export class PublisherApp implements AppInstance<PubCommands> {
             );
         },
         stopRequested: () => this.stopRequested,
+        // Only the measuring window's waits count: the warm-up is not judged.
+        brokerWait: (fromMs, toMs) => {
+          if (measuredFrom !== null) stats.broker_wait_ms += Math.max(0, toMs - Math.max(fromMs, measuredFrom));
+        },
       },
     );
     stats['cpu:end'] = cpuTimes();
@@ -205,6 +218,9 @@ export class PublisherApp implements AppInstance<PubCommands> {
     stats.requests = outcome.requests;
     stats.telemetry = telemetry.read();
     telemetry.close();
+    stats.send_rtt = sendRtt.toJSON();
+    stats.produce = this.produceRequests.read();
+    stats.pending_max = outcome.pendingMax;
     const windowStart = measuredFrom ?? outcome.endMs;
     const windowS = publishWindowS(windowStart, outcome.endMs, stats.msg_cnt, cfg.msg_rate);
     stats['time:start'] = windowStart / 1000;
@@ -217,6 +233,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
     this.stopRequested = true;
     await this.run;
     await this.producer?.disconnect();
+    this.produceRequests.close();
   }
 }
 

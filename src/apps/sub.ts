@@ -7,6 +7,7 @@ import { parseSubConfig } from './config';
 import { makeKafka } from '../kafkajs/client';
 import { kafkajsOptions } from '../config/passthrough';
 import { TelemetryWindow } from './telemetry';
+import { BrokerRequestRecorder } from '../kafkajs/requests';
 import { nowMs } from './message';
 import { ClientAccumulator } from './receive';
 
@@ -58,6 +59,8 @@ export class SubscriberApp implements AppInstance<SubCommands> {
   private config: SubConfig | null = null;
   private readonly kafka;
   private readonly telemetry = new TelemetryWindow();
+  /** Every consumer's fetches: how long the broker took to answer them, and any throttle. */
+  private readonly fetches = new BrokerRequestRecorder('Fetch');
   /** Consumers created by this app: part of each group id, so a group is never reused (its committed offsets would be stale). */
   private created = 0;
 
@@ -97,12 +100,19 @@ export class SubscriberApp implements AppInstance<SubCommands> {
             c.joinsAtReset = c.joins;
           }
         this.telemetry.start();
+        this.fetches.reset();
         return null;
       })
       .on('teststart', () => ({ started: true }))
       .on('teststop', () => this.status())
       .on('teststatus', () => this.status())
-      .on('getstats', (): SubStats => ({ app: this.spec.name, pid: process.pid, clients: this.clients.map(clientStats), telemetry: this.telemetry.read() }));
+      .on('getstats', (): SubStats => ({
+        app: this.spec.name,
+        pid: process.pid,
+        clients: this.clients.map(clientStats),
+        telemetry: this.telemetry.read(),
+        fetch: this.fetches.read(),
+      }));
   }
 
   private status(): SubStatus {
@@ -132,6 +142,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       ...(unbounded ? {} : { maxBytes: cfg.consumer_max_buffer_size, maxBytesPerPartition: cfg.consumer_max_buffer_size }),
       allowAutoTopicCreation: true,
     });
+    this.fetches.watch(consumer);
     const client: Client = {
       id,
       consumer,
@@ -203,6 +214,8 @@ export class SubscriberApp implements AppInstance<SubCommands> {
 
   async shutdown(): Promise<void> {
     await this.stopClients(this.clients);
+    this.fetches.close();
+    this.telemetry.close();
   }
 }
 

@@ -1,23 +1,57 @@
 import * as os from 'node:os';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
-import type { AppTelemetry } from '../control/wire';
-import { hostCpuTicks, hostRunQueue } from './procstats';
+import type { AppTelemetry, LoopStall, StallCause } from '../control/wire';
+import { hostCpuTicks, hostRunQueue, schedTimes, type HostCpuTicks } from './procstats';
 
-const RUNQUEUE_SAMPLE_MS = 250;
+/** How often the stall sampler looks at the clock and the scheduler, ms. */
+export const STALL_SAMPLE_MS = 100;
+/** Gaps shorter than this beyond the sampler's period are not stalls worth reporting, ms. */
+export const STALL_FLOOR_MS = 200;
+/** Stalls kept per window (the longest). */
+const STALLS_KEPT = 5;
+/** The run queue is sampled every this many stall ticks: once is noise, a mean over the window tells. */
+const RUNQUEUE_EVERY = 3;
+
+/** What the scheduler and the process's own CPU clock saw over one gap, ms. */
+export interface GapObservation {
+  gapMs: number;
+  runMs: number;
+  /** null without schedstat. */
+  waitMs: number | null;
+  /** Process CPU over the gap (all threads), ms: the fallback when schedstat is absent. */
+  cpuMs: number;
+}
+
+/**
+ * Why the loop stood still for a gap. With the scheduler's view: it ran for most of it (busy),
+ * it waited for a CPU for most of it (starved), or neither (frozen: stopped, or the machine
+ * paused). Without it, CPU time tells busy from the rest, and the host's run queue above its cores
+ * tells starved from frozen.
+ */
+export function classifyGap(g: GapObservation, hostOversubscribed: boolean): StallCause {
+  if (g.waitMs !== null) {
+    if (g.runMs + g.waitMs < g.gapMs / 2) return 'frozen';
+    return g.waitMs > g.runMs ? 'starved' : 'busy';
+  }
+  if (g.cpuMs >= g.gapMs / 2) return 'busy';
+  return hostOversubscribed ? 'starved' : 'frozen';
+}
 
 /**
  * What an app's own process and its host did over a measuring window: the raw numbers the runner
- * needs to tell a saturated harness from Kafka (process CPU, event-loop utilization and delay,
- * memory, host CPU busy and run queue). start() opens a window; read() closes nothing and can be
- * called more than once.
+ * needs to tell a saturated harness from a starved or frozen one and from Kafka (process CPU,
+ * event-loop utilization, delay and stalls, time waiting for a CPU, host CPU busy, steal and run
+ * queue). start() opens a window; read() closes nothing and can be called more than once.
  */
 export class TelemetryWindow {
   private startedAt = performance.now();
   private cpu = process.cpuUsage();
   private elu: EventLoopUtilization = performance.eventLoopUtilization();
-  private host = hostCpuTicks();
+  private host: HostCpuTicks = hostCpuTicks();
+  private sched = schedTimes();
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private runQueue: number[] = [];
+  private stalls: LoopStall[] = [];
   private sampler: NodeJS.Timeout | undefined;
 
   constructor() {
@@ -30,30 +64,75 @@ export class TelemetryWindow {
     this.cpu = process.cpuUsage();
     this.elu = performance.eventLoopUtilization();
     this.host = hostCpuTicks();
+    this.sched = schedTimes();
     this.delay.reset();
     this.runQueue = [];
+    this.stalls = [];
     if (this.sampler) clearInterval(this.sampler);
-    // A run queue read once is noise; the mean over the window says whether the host was oversubscribed.
+    // Each tick notes the wall clock, the scheduler's view and the CPU clock; a tick that comes
+    // late is a stall, and those three say whether the app was working, starved or stopped.
+    let lastAt = performance.now();
+    let lastSched = this.sched;
+    let lastCpu = process.cpuUsage();
+    let tick = 0;
     this.sampler = setInterval(() => {
-      const q = hostRunQueue();
-      if (q !== null && this.runQueue.length < 100_000) this.runQueue.push(q);
-    }, RUNQUEUE_SAMPLE_MS);
+      const now = performance.now();
+      const sched = schedTimes();
+      const cpu = process.cpuUsage();
+      if (++tick % RUNQUEUE_EVERY === 0) {
+        const q = hostRunQueue();
+        if (q !== null && this.runQueue.length < 100_000) this.runQueue.push(q);
+      }
+      const lateMs = now - lastAt - STALL_SAMPLE_MS;
+      if (lateMs >= STALL_FLOOR_MS) {
+        const gap: GapObservation = {
+          gapMs: now - lastAt,
+          runMs: sched && lastSched ? (sched.run_ns - lastSched.run_ns) / 1e6 : (cpu.user - lastCpu.user) / 1000,
+          waitMs: sched && lastSched ? (sched.wait_ns - lastSched.wait_ns) / 1e6 : null,
+          cpuMs: (cpu.user + cpu.system - lastCpu.user - lastCpu.system) / 1000,
+        };
+        const q = hostRunQueue();
+        this.keepStall({
+          at_ms: Date.now() - gap.gapMs,
+          ms: lateMs,
+          cause: classifyGap(gap, q !== null && q > os.cpus().length),
+          run_ms: gap.runMs,
+          wait_ms: gap.waitMs,
+        });
+      }
+      lastAt = now;
+      lastSched = sched;
+      lastCpu = cpu;
+    }, STALL_SAMPLE_MS);
     this.sampler.unref();
   }
 
+  private keepStall(stall: LoopStall): void {
+    this.stalls.push(stall);
+    this.stalls.sort((a, b) => b.ms - a.ms);
+    this.stalls.length = Math.min(this.stalls.length, STALLS_KEPT);
+  }
+
   read(): AppTelemetry {
-    const windowS = Math.max((performance.now() - this.startedAt) / 1000, 1e-9);
+    const windowMs = Math.max(performance.now() - this.startedAt, 1e-6);
+    const windowS = windowMs / 1000;
     const cpu = process.cpuUsage(this.cpu);
     const elu = performance.eventLoopUtilization(this.elu);
-    const [busy, total] = hostCpuTicks();
-    const hostTotal = total - this.host[1];
+    const host = hostCpuTicks();
+    const hostTotal = host.total - this.host.total;
+    const sched = schedTimes();
+    const delayOf = (ns: number): number => (this.delay.count > 0 && Number.isFinite(ns) ? ns / 1e6 : 0);
     return {
       window_s: windowS,
       cpu_pct: ((cpu.user + cpu.system) / 1e6 / windowS) * 100,
       elu: elu.utilization,
-      loop_delay_p99_ms: this.delay.count > 0 ? this.delay.percentile(99) / 1e6 : 0,
+      loop_delay_p99_ms: delayOf(this.delay.percentile(99)),
+      loop_delay_max_ms: delayOf(this.delay.max),
+      stalls: [...this.stalls],
+      run_wait_pct: sched && this.sched ? ((sched.wait_ns - this.sched.wait_ns) / 1e6 / windowMs) * 100 : null,
       rss_bytes: process.memoryUsage().rss,
-      host_cpu_busy_pct: hostTotal > 0 ? ((busy - this.host[0]) / hostTotal) * 100 : null,
+      host_cpu_busy_pct: hostTotal > 0 ? ((host.busy - this.host.busy) / hostTotal) * 100 : null,
+      host_steal_pct: hostTotal > 0 ? ((host.steal - this.host.steal) / hostTotal) * 100 : null,
       host_runqueue: this.runQueue.length ? this.runQueue.reduce((a, b) => a + b, 0) / this.runQueue.length : null,
       host_cpus: os.cpus().length,
       host: os.hostname(),

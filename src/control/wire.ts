@@ -165,6 +165,56 @@ export interface PubStats {
   requests: number;
   /** The app's resources over the publishing window; null before a test ran. */
   telemetry: AppTelemetry | null;
+  /**
+   * Send → acknowledgement of each produce request as the publisher saw it: the client's queue,
+   * any throttle wait, the wire and the broker's answer.
+   */
+  send_rtt: HistogramData;
+  /** The produce requests on the wire (round trip, client-queue wait, throttle); null before a test ran. */
+  produce: BrokerRequestTelemetry | null;
+  /**
+   * ms of the measuring window in which messages were ready to send but every request slot
+   * (max_in_flight) was taken by a request the broker had not answered: the publisher waiting on Kafka.
+   */
+  broker_wait_ms: number;
+  /** Most messages generated and waiting to be handed to the client at once. */
+  pending_max: number;
+}
+
+/**
+ * How long the broker took to answer one kind of request of an app's clients over a window
+ * (Produce for a publisher, Fetch for a sub app): raw and mergeable, judged by the runner.
+ */
+export interface BrokerRequestTelemetry {
+  /** Requests answered. */
+  requests: number;
+  /** On the wire: from the request's write to its answer. */
+  rtt: HistogramData;
+  /** Longest wait of a request in the client's own queue before it was written (in-flight limit, throttle), ms. */
+  queue_max_ms: number;
+  /**
+   * Throttle time brokers asked of this app's clients (Kafka's quotas; KIP-219 answers carry it and
+   * the client waits it out before its next request on that connection), summed over answers, ms.
+   */
+  throttle_ms: number;
+  throttle_max_ms: number;
+  /** Answers that carried a throttle time. */
+  throttled: number;
+  /** Requests that timed out. */
+  timeouts: number;
+}
+
+/** An empty record of broker answers. */
+export function emptyBrokerRequests(): BrokerRequestTelemetry {
+  return {
+    requests: 0,
+    rtt: { buckets: {}, count: 0, sum_us: 0, min_us: null, max_us: null, negative: 0 },
+    queue_max_ms: 0,
+    throttle_ms: 0,
+    throttle_max_ms: 0,
+    throttled: 0,
+    timeouts: 0,
+  };
 }
 
 /** Publisher statistics before anything was sent. */
@@ -183,6 +233,10 @@ export function emptyPubStats(): PubStats {
     last_error: null,
     requests: 0,
     telemetry: null,
+    send_rtt: { buckets: {}, count: 0, sum_us: 0, min_us: null, max_us: null, negative: 0 },
+    produce: null,
+    broker_wait_ms: 0,
+    pending_max: 0,
   };
 }
 
@@ -195,13 +249,45 @@ export interface AppTelemetry {
   elu: number;
   /** 99th percentile of event-loop delay, ms. */
   loop_delay_p99_ms: number;
+  /** Longest event-loop delay, ms. */
+  loop_delay_max_ms: number;
+  /** The longest stretches in which the event loop did not turn (at most a few, longest first), with what the scheduler saw then. */
+  stalls: LoopStall[];
+  /**
+   * Time the app's main thread was runnable but waiting for a CPU, % of the window (the kernel's
+   * schedstat); high means the host starved it. null where the kernel does not report it.
+   */
+  run_wait_pct: number | null;
   rss_bytes: number;
   /** The host's CPU busy over the window, % of all its cores; null where /proc is absent. */
   host_cpu_busy_pct: number | null;
+  /** CPU the hypervisor gave to others while this host wanted it (steal), % of all its cores; null where /proc is absent. */
+  host_steal_pct: number | null;
   /** Mean runnable tasks on the host over the window; null where /proc is absent. */
   host_runqueue: number | null;
   host_cpus: number;
   host: string;
+}
+
+/**
+ * Why an app's event loop stood still, from what the kernel's scheduler saw during the gap:
+ * `frozen` — the app was neither running nor waiting for a CPU (stopped, or its machine paused);
+ * `starved` — runnable, but waiting for a CPU its host did not give it; `busy` — running its own
+ * work (a long synchronous task, garbage collection).
+ */
+export type StallCause = 'frozen' | 'starved' | 'busy';
+
+/** A stretch in which an app's event loop did not turn. */
+export interface LoopStall {
+  /** Epoch ms it began. */
+  at_ms: number;
+  /** How long beyond the sampler's own period, ms. */
+  ms: number;
+  cause: StallCause;
+  /** ms of the gap the app ran on a CPU. */
+  run_ms: number;
+  /** ms of the gap it waited on a run queue; null where the kernel does not report it. */
+  wait_ms: number | null;
 }
 
 export interface PubStatus {
@@ -273,6 +359,8 @@ export interface SubStats {
   clients: ClientStats[];
   /** The app's resources since resetstats. */
   telemetry: AppTelemetry;
+  /** Its consumers' fetch requests since resetstats (all clients of the app together). */
+  fetch: BrokerRequestTelemetry;
 }
 
 /** `teststatus` of a sub app: is every consumer in its group and fetching? */

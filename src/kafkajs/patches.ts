@@ -1,6 +1,7 @@
 /**
  * Two harness costs inside kafkajs 2.2.4, removed for that exact version only (any other version
- * is left untouched). Import this module before 'kafkajs' itself.
+ * is left untouched), and one thing it does not tell: the throttle time brokers ask for. Import
+ * this module before 'kafkajs' itself.
  *
  * 1. Idle loop. kafkajs 2.2.4 keeps every broker connection's request queue polling itself with a 1 ms timer
  * even when nothing waits in it (tulios/kafkajs#1556, #1704; unfixed upstream): each idle
@@ -18,6 +19,12 @@
  * a million array slots, about a tenth of the publisher's CPU at its ceiling. It is replaced by a
  * grouping that appends in place (same result, same order within a partition). kafkajs's producer
  * takes the function when its module loads, so this module seeds the require cache first.
+ *
+ * 3. Throttle time. A broker over a client quota answers with throttle_time_ms, and a kafkajs
+ * connection then holds its next requests back that long (KIP-219, RequestQueue.maybeThrottle)
+ * without emitting anything. onClientThrottle() hears each such answer, so a publisher held back
+ * by Kafka's quotas can say so instead of looking slow itself. (Brokers older than Kafka 2.0
+ * delay the answer themselves instead: that shows in the request's round trip.)
  */
 import Module from 'node:module';
 import * as fs from 'node:fs';
@@ -30,6 +37,7 @@ interface RequestQueueInternals {
   pending: unknown[];
   throttledUntil: number;
   scheduleCheckPendingRequests(): void;
+  maybeThrottle(clientSideThrottleTime: number | null | undefined): void;
 }
 
 interface RequestQueueClass {
@@ -103,5 +111,32 @@ export function applyIdleLoopFix(): boolean {
   return true;
 }
 
+const THROTTLE_HOOKED = Symbol.for('hydra.kafkajs.throttleHook');
+const throttleListeners = new Set<(ms: number) => void>();
+
+/** Calls `listener` with every throttle time (ms) a broker asks of this process's kafkajs clients; returns its removal. */
+export function onClientThrottle(listener: (ms: number) => void): () => void {
+  throttleListeners.add(listener);
+  return () => throttleListeners.delete(listener);
+}
+
+/** Hooks kafkajs's client-side throttle; true when throttle times are heard. */
+export function applyThrottleHook(): boolean {
+  if (installedKafkajsVersion() !== PATCHED_KAFKAJS_VERSION) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of the pinned kafkajs, not in its typings
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as RequestQueueClass;
+  const proto = RequestQueue.prototype as RequestQueueInternals & { [THROTTLE_HOOKED]?: true };
+  if (proto[THROTTLE_HOOKED]) return true;
+  const maybeThrottle = proto.maybeThrottle;
+  if (typeof maybeThrottle !== 'function') return false;
+  proto.maybeThrottle = function (this: RequestQueueInternals, clientSideThrottleTime: number | null | undefined): void {
+    if (typeof clientSideThrottleTime === 'number' && clientSideThrottleTime > 0) for (const listener of throttleListeners) listener(clientSideThrottleTime);
+    maybeThrottle.call(this, clientSideThrottleTime);
+  };
+  proto[THROTTLE_HOOKED] = true;
+  return true;
+}
+
 applyLinearGrouping();
 applyIdleLoopFix();
+applyThrottleHook();

@@ -1,4 +1,6 @@
 import type { AppTelemetry, PubStats } from '../control/wire';
+import { mergeHistograms } from './histogram';
+import { mergeBrokerRequests } from './requests';
 
 /** One publisher's CPU over its window, % of one core. */
 export function pubCpuPct(p: PubStats): number {
@@ -12,7 +14,9 @@ export function pubCpuPct(p: PubStats): number {
  * packet_tx is every publisher's acknowledged messages; the window runs from the first start to
  * the last end (they start together), so the rate is the whole point's; CPU is the sum over
  * publishers (pub_cpu = total, % of one core); network bytes are host-wide counters, so they are
- * counted once per host. The telemetry kept is the busiest publisher's.
+ * counted once per host. The telemetry kept is the busiest publisher's; round trips merge, and
+ * the time spent waiting on the broker is the publishers' mean (so its share of the window keeps
+ * its meaning).
  */
 export function combinePubStats(pubs: readonly PubStats[]): PubStats {
   const first = pubs[0];
@@ -46,5 +50,9 @@ export function combinePubStats(pubs: readonly PubStats[]): PubStats {
     last_error: pubs.find((p) => p.last_error !== null)?.last_error ?? null,
     requests: pubs.reduce((s, p) => s + p.requests, 0),
     telemetry: busiest,
+    send_rtt: mergeHistograms(pubs.map((p) => p.send_rtt)),
+    produce: mergeBrokerRequests(pubs.map((p) => p.produce)),
+    broker_wait_ms: pubs.reduce((s, p) => s + p.broker_wait_ms, 0) / pubs.length,
+    pending_max: Math.max(...pubs.map((p) => p.pending_max)),
   };
 }

@@ -13,6 +13,7 @@ import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
 import { combinePubStats } from '../../src/stats/publishers';
 import { computeResult } from '../../src/stats/result';
 import { sumSequences } from '../../src/stats/sequence';
+import { fixtureTelemetry } from '../fixtures';
 
 const T0 = 1_700_000_000_000;
 
@@ -21,7 +22,7 @@ function msg(pubId: number, seq: number, epoch = 3): Buffer {
 }
 
 function telemetry(host: string, cpu: number): AppTelemetry {
-  return { window_s: 10, cpu_pct: cpu, elu: 0.5, loop_delay_p99_ms: 1, rss_bytes: 1, host_cpu_busy_pct: 40, host_runqueue: 1, host_cpus: 2, host };
+  return fixtureTelemetry({ cpu_pct: cpu, elu: 0.5, loop_delay_p99_ms: 1, host_cpu_busy_pct: 40, host });
 }
 
 function pub(msgCnt: number, start: number, end: number, cpuS: number, host: string): PubStats {

@@ -3,20 +3,10 @@ import { emptyPubStats, type AppTelemetry, type ClientStats } from '../../src/co
 import { LatencyHistogram } from '../../src/stats/histogram';
 import { computeResult } from '../../src/stats/result';
 import { DEFAULT_THRESHOLDS, judgeHarness } from '../../src/stats/verdict';
+import { fixtureTelemetry } from '../fixtures';
 
 function telemetry(over: Partial<AppTelemetry> = {}): AppTelemetry {
-  return {
-    window_s: 10,
-    cpu_pct: 30,
-    elu: 0.3,
-    loop_delay_p99_ms: 12,
-    rss_bytes: 1e8,
-    host_cpu_busy_pct: 50,
-    host_runqueue: 1,
-    host_cpus: 2,
-    host: 'h1',
-    ...over,
-  };
+  return fixtureTelemetry({ loop_delay_p99_ms: 12, ...over });
 }
 
 describe('harness verdict (synthetic telemetry)', () => {
