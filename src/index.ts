@@ -15,6 +15,17 @@ export type { HydraEvent, EventSink, StudyEvent } from './study/events';
 export type { PointRecord, OkPointRecord, FailedPointRecord } from './study/record';
 export { computeResult, HYDRA_RESULT_KEYS, type PointResult } from './stats/result';
 export { formatResDict, formatSummary } from './present/point';
+export { pointVerdict, RemedyOnce, searchLine } from './present/verdict';
+export {
+  judgePoint,
+  remedyFor,
+  formatLimit,
+  formatKafkaLimit,
+  DEFAULT_THRESHOLDS,
+  type HarnessLimit,
+  type KafkaLimit,
+  type VerdictThresholds,
+} from './stats/verdict';
 export { pointsToCsv, pointsToJsonl, exportPoints } from './present/export';
 export { formatPointsTable, formatFindings } from './present/table';
 export { formatStudy, formatStudyLine } from './present/study';

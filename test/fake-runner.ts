@@ -5,6 +5,7 @@ import type { RunnerEventSink } from '../src/runner/events';
 import type { OpenPointRunner, PointRun, PointRunner } from '../src/runner/point-runner';
 import { LatencyHistogram } from '../src/stats/histogram';
 import { computeResult, type SubAppReport } from '../src/stats/result';
+import { fixtureTelemetry } from './fixtures';
 
 /**
  * A synthetic Kafka for the study layer: each subscriber client receives min(rate, capRate) msg/s
@@ -14,8 +15,12 @@ import { computeResult, type SubAppReport } from '../src/stats/result';
 export interface SyntheticSystem {
   /** Received rate per client saturates here, msg/s (default: never). */
   capRate?: number;
-  /** Publisher reaches at most this rate, msg/s (default: whatever was asked). */
+  /** Publisher reaches at most this rate, at full CPU: the harness's limit, msg/s (default: whatever was asked). */
   pubCapRate?: number;
+  /** The broker accepts at most this rate, the publisher idle and waiting on its answers: Kafka's limit on a real cluster, msg/s (default: none). */
+  brokerCapRate?: number;
+  /** The synthetic broker is a real cluster, not hydra's embedded one (whose limits are hydra's). */
+  realCluster?: boolean;
   /** How a call ends instead of measuring: an error to throw, or sub apps that do not answer. Called once per runPoint. */
   fault?: (params: PointParams, call: number) => Error | { unresponsive: number } | null;
   /** Runs inside runPoint before it answers (e.g. to close the runner, as Ctrl-C does). */
@@ -28,14 +33,16 @@ export function failsTimes(times: number, message = 'publisher app died during t
 }
 
 export class FakeRunner implements PointRunner {
-  readonly broker = { brokers: ['127.0.0.1:1'], embedded: true };
+  readonly broker: { brokers: string[]; embedded: boolean };
   readonly logDir = '/nonexistent/fake-logs';
   readonly calls: PointParams[] = [];
   resets = 0;
   closes = 0;
   private closed = false;
 
-  constructor(private readonly system: SyntheticSystem = {}) {}
+  constructor(private readonly system: SyntheticSystem = {}) {
+    this.broker = { brokers: ['127.0.0.1:1'], embedded: !system.realCluster };
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -81,22 +88,36 @@ export class FakeRunner implements PointRunner {
 export function openFake(runner: FakeRunner, opened: HydraOptions[] = []): OpenPointRunner {
   return async (options: HydraOptions, onEvent: RunnerEventSink) => {
     opened.push(options);
-    onEvent({ type: 'broker', brokers: [...runner.broker.brokers], embedded: true });
+    onEvent({ type: 'broker', brokers: [...runner.broker.brokers], embedded: runner.broker.embedded });
     return runner;
   };
 }
 
 function syntheticResult(params: PointParams, system: SyntheticSystem, unresponsiveApps: number) {
-  const txRate = Math.min(params.msg_rate, system.pubCapRate ?? Infinity);
+  const pubCapped = params.msg_rate > (system.pubCapRate ?? Infinity);
+  const brokerCapped = params.msg_rate > (system.brokerCapRate ?? Infinity);
+  const txRate = Math.min(params.msg_rate, system.pubCapRate ?? Infinity, system.brokerCapRate ?? Infinity);
   const sent = Math.round(txRate * params.test_duration);
   const received = Math.round(Math.min(txRate, system.capRate ?? Infinity) * params.test_duration);
-  const pub: PubStats = { ...emptyPubStats(), msg_cnt: sent, rate: txRate, 'time:start': 1000, 'time:end': 1000 + params.test_duration, 'cpu:end': [0.5, 0.1] };
+  const windowMs = params.test_duration * 1000;
+  const pub: PubStats = {
+    ...emptyPubStats(),
+    msg_cnt: sent,
+    rate: txRate,
+    'time:start': 1000,
+    'time:end': 1000 + params.test_duration,
+    'cpu:end': [0.5, 0.1],
+    requests: Math.max(1, Math.round(sent / 100)),
+    // A publisher at its own limit is busy; one held back by the broker waits on its answers.
+    telemetry: fixtureTelemetry(pubCapped ? { cpu_pct: 99, elu: 1 } : { cpu_pct: 20, elu: 0.2 }),
+    broker_wait_ms: brokerCapped && !pubCapped ? 0.95 * windowMs : 0.02 * windowMs,
+  };
   const subs: SubAppReport[] = Array.from({ length: params.total_sub_apps }, (_, app) => ({
     app: `sub-${app}`,
     clients:
       app < unresponsiveApps ? null : Array.from({ length: params.clients_per_app }, (_, c) => clientStats(`sub-${app}-c${c}`, received, params.test_duration)),
   }));
-  return computeResult(pub, subs, params.clients_per_app, params.msg_rate);
+  return computeResult(pub, subs, params.clients_per_app, params.msg_rate, { embeddedBroker: !system.realCluster });
 }
 
 function clientStats(id: string, received: number, durationS: number): ClientStats {

@@ -1,6 +1,7 @@
 import type { PointParams } from '../config/options';
 import type { RunnerEventSink } from '../runner/events';
 import type { EventSink, HydraEvent } from '../study/events';
+import { pointVerdict, RemedyOnce, searchLine } from '../present/verdict';
 import type { CliIO } from './command';
 
 /** Plain progress lines for a single point: one line per runner phase. */
@@ -43,6 +44,7 @@ export function studyProgress(io: CliIO): EventSink {
   let current = '';
   let pointStart = 0;
   const tty = io.interactive;
+  const remedies = new RemedyOnce();
   const out = (text: string): void => {
     io.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
   };
@@ -92,18 +94,22 @@ export function studyProgress(io: CliIO): EventSink {
         const summary =
           rec.status === 'ok'
             ? `loss ${rec.result.average_packet_loss.toFixed(3)} %, rx ${rec.result.average_rate.toFixed(1)} msg/s, tx ${rec.result.average_tx_rate.toFixed(1)} msg/s, failing ${rec.result.failing_clients}/${rec.result.client_count}` +
-              (rec.result.verdict === 'harness_limited'
-                ? ` — HARNESS-LIMITED (${rec.result.harness_limits.join(', ')}), not a Kafka result: ${rec.result.harness_notes.join('; ')}`
-                : '')
+              pointVerdict(rec.result)
             : `${rec.status === 'failed' ? 'FAILED' : 'INVALID (harness fault, not a Kafka measurement)'} after ${rec.attempts} attempt${rec.attempts > 1 ? 's' : ''}: ${rec.error}`;
+        // What to do about a harness limit is said once per study, the first time it is hit.
+        const told = rec.status === 'ok' ? remedies.newFor(rec.result) : [];
         if (tty) {
           out(`point ${done}/${total}: ${describe(event.record.params)} → ${summary}\n`);
+          for (const text of told) out(`${text}\n`);
           bar();
-        } else out(`hydra: point ${done}/${total} done: ${describe(event.record.params)} → ${summary}`);
+        } else {
+          out(`hydra: point ${done}/${total} done: ${describe(event.record.params)} → ${summary}`);
+          for (const text of told) out(text);
+        }
         break;
       }
       case 'search-done':
-        out(`hydra: ${event.clientCount} clients: max rate ${event.maxRate ?? '-'} msg/s, no-drop rate ${event.noDropRate ?? '-'} msg/s (${event.note})`);
+        out(`hydra: ${searchLine(event)}`);
         if (tty) io.stderr.write('\n');
         break;
       case 'phase':

@@ -140,6 +140,10 @@ export interface HydraOptions {
   verdict_app_elu_max: number;
   /** A host at or above this CPU busy, % of its cores, is the limit. */
   verdict_host_cpu_max_pct: number;
+  /** An app whose main thread waited for a CPU at least this much of the window (%) was starved by its host. */
+  verdict_app_run_wait_max_pct: number;
+  /** ms: an app's event loop standing still this long, or a broker answer taking this long, bends a point's figures. */
+  verdict_stall_max_ms: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
@@ -217,6 +221,8 @@ export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   verdict_app_cpu_max_pct: 90,
   verdict_app_elu_max: 0.9,
   verdict_host_cpu_max_pct: 95,
+  verdict_app_run_wait_max_pct: 25,
+  verdict_stall_max_ms: 500,
 });
 
 export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts' | 'words';
@@ -631,6 +637,26 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     max: 100,
     help: 'a host this busy is the limit',
     ini: ['verdict', 'host_cpu_max_pct'],
+    iniOnly: true,
+  },
+  {
+    name: 'verdict_app_run_wait_max_pct',
+    kind: 'number',
+    unit: '%',
+    min: 1,
+    max: 100,
+    help: 'an app that waited this much of the window for a CPU was starved by its host',
+    ini: ['verdict', 'app_run_wait_max_pct'],
+    iniOnly: true,
+  },
+  {
+    name: 'verdict_stall_max_ms',
+    kind: 'number',
+    unit: 'ms',
+    min: 50,
+    max: 3600000,
+    help: 'an event loop standing still, or a broker answer taking, this long bends a point',
+    ini: ['verdict', 'stall_max_ms'],
     iniOnly: true,
   },
   {

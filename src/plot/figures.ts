@@ -122,7 +122,12 @@ const LIMITED_SYMBOL = 'x-open';
 
 /** Every figure of a point in its hover text, the verdict first. */
 function hoverText(record: PointRecord, result: PointResult): string {
-  const verdict = result.verdict === 'harness_limited' ? `<b>HARNESS-LIMITED</b>: ${result.harness_notes.join('<br>')}` : 'verdict: a measurement of Kafka';
+  const verdict =
+    result.verdict === 'harness_limited'
+      ? `<b>HARNESS-LIMITED</b>: ${result.harness_notes.join('<br>')}`
+      : result.kafka_notes?.length
+        ? `verdict: a measurement of Kafka — <b>${result.kafka_notes.join('<br>')}</b>`
+        : 'verdict: a measurement of Kafka';
   const fields = Object.entries(result)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${k}: ${Number.isInteger(v) ? v : (v as number).toFixed(3)}`);

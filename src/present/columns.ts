@@ -44,13 +44,17 @@ export const TABLE_COLUMNS: readonly PointColumn[] = [
   { id: 'verdict', header: 'verdict', value: verdictText },
 ];
 
-/** 'kafka', or 'harness:' and the limits hit ('harness:subscribers+host'); '-' for a point without figures. */
+/**
+ * 'kafka'; 'kafka:' and where Kafka held the point back ('kafka:produce'); or 'harness:' and the
+ * limits hit ('harness:subscribers+host'); '-' for a point without figures.
+ */
 export function verdictText(r: PointRecord): string | null {
   if (!r.result) return null;
   const verdict = r.result.verdict as string | undefined;
   // Points stored before verdicts existed carry none: say so rather than claim a Kafka result.
   if (verdict === undefined) return 'unjudged';
-  return verdict === 'kafka' ? 'kafka' : `harness:${r.result.harness_limits.join('+')}`;
+  if (verdict !== 'kafka') return `harness:${r.result.harness_limits.join('+')}`;
+  return r.result.kafka_limits?.length ? `kafka:${r.result.kafka_limits.join('+')}` : 'kafka';
 }
 
 const EXTRA_RESULT_KEYS = [
@@ -65,6 +69,18 @@ const EXTRA_RESULT_KEYS = [
   'latency_p95_ms',
   'latency_p99_ms',
   'latency_max_ms',
+  'produce_rtt_p50_ms',
+  'produce_rtt_p99_ms',
+  'produce_rtt_max_ms',
+  'produce_throttle_ms',
+  'pub_broker_wait_pct',
+  'fetch_rtt_p99_ms',
+  'fetch_throttle_ms',
+  'loop_stall_max_ms',
+  'app_run_wait_max_pct',
+  'host_cpu_busy_max_pct',
+  'host_runqueue_max',
+  'host_steal_max_pct',
 ] as const satisfies readonly (keyof PointResult)[];
 
 /** Every column of a point, for CSV and the report: parameters, status, HYDRA's figures, hydra's extra figures, error. */
@@ -76,6 +92,7 @@ export const EXPORT_COLUMNS: readonly PointColumn[] = [
   ...EXTRA_RESULT_KEYS.map((k) => res(k, k, 3)),
   { id: 'verdict', header: 'verdict', value: verdictText },
   { id: 'harness_notes', header: 'harness_notes', value: (r) => r.result?.harness_notes?.join('; ') ?? null },
+  { id: 'kafka_notes', header: 'kafka_notes', value: (r) => r.result?.kafka_notes?.join('; ') ?? null },
   { id: 'error', header: 'error', value: (r) => r.error },
 ];
 

@@ -1,5 +1,6 @@
 import type { PointParams } from '../config/options';
 import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
+import { RemedyOnce } from './verdict';
 
 /**
  * HYDRA's `RES = {...}` line (pformat style, keys sorted), with hydra's extra keys after it and
@@ -39,10 +40,28 @@ export function formatSummary(params: PointParams, r: PointResult): string {
     `  latency p50 ${fmt(r.latency_p50_ms, 2)} ms, p95 ${fmt(r.latency_p95_ms, 2)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms, max ${fmt(r.latency_max_ms, 2)} ms; from the intended send time p50 ${fmt(r.latency_intended_p50_ms, 2)} ms, p99 ${fmt(r.latency_intended_p99_ms, 2)} ms`,
     `  publisher cpu ${fmt(r.pub_cpu)} %, net tx ${fmt(r.pub_net_txrate / 1024)} KiB/s, rx ${fmt(r.pub_net_rxrate / 1024)} KiB/s; sub apps cpu max ${pct(r.sub_cpu_max_pct)}, event loop max ${pct(r.sub_elu_max === null ? null : r.sub_elu_max * 100)}; host cpu max ${pct(r.host_cpu_busy_max_pct)}`,
   ];
+  if (r.produce_rtt_p99_ms !== undefined)
+    lines.push(
+      `  waits: produce round trip p50 ${fmt(r.produce_rtt_p50_ms ?? null, 2)} ms, p99 ${fmt(r.produce_rtt_p99_ms ?? null, 2)} ms, max ${fmt(r.produce_rtt_max_ms ?? null, 2)} ms; publisher waiting on the broker ${pct(r.pub_broker_wait_pct ?? null)} of the window; throttled ${fmt(r.produce_throttle_ms ?? 0, 0)} ms; fetch round trip p99 ${fmt(r.fetch_rtt_p99_ms ?? null, 2)} ms; longest app stall ${fmt(r.loop_stall_max_ms ?? 0, 0)} ms; most time an app waited for a CPU ${pct(r.app_run_wait_max_pct ?? null)}`,
+    );
   if (r.pub_send_errors > 0) lines.push(`  publisher send errors: ${r.pub_send_errors} messages`);
   if (r.unresponsive_apps.length > 0) lines.push(`  unresponsive sub apps (left out of every figure): ${r.unresponsive_apps.join(', ')}`);
   for (const note of r.figure_notes ?? []) lines.push(`  note: ${note}`);
-  if (r.verdict === 'harness_limited') for (const note of r.harness_notes) lines.push(`  HARNESS-LIMITED, not a Kafka result: ${note}`);
-  else lines.push('  verdict: a measurement of Kafka (no harness limit reached)');
+  lines.push(...verdictLines(r));
   return lines.join('\n');
+}
+
+/** The verdict of one point: who held it back and the figures that show it, then each remedy once; worded for the broker it ran on. */
+export function verdictLines(r: PointResult): string[] {
+  if (r.verdict === 'harness_limited')
+    return [
+      ...r.harness_notes.map((note) => `  HARNESS-LIMITED, not a Kafka result: ${note}`),
+      ...new RemedyOnce().newFor(r).map((text) => `  ${text.replace(/^hydra: /, '')}`),
+    ];
+  if (r.embedded_broker)
+    return [
+      "  verdict: no harness limit reached — on hydra's embedded broker, a rehearsal of the study: its numbers say nothing about Kafka (set [broker] brokers for a real cluster)",
+    ];
+  if (r.kafka_notes?.length) return r.kafka_notes.map((note) => `  verdict: a measurement of Kafka — ${note}`);
+  return ['  verdict: a measurement of Kafka (no harness limit reached)'];
 }

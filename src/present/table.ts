@@ -31,7 +31,13 @@ export function formatPointsTable(records: readonly PointRecord[]): string {
     ...sorted.filter((r) => r.status !== 'ok').map((r) => `  ${r.status}: ${r.key}: ${r.error ?? ''}`),
     ...sorted
       .filter(isOk)
-      .flatMap((r) => (r.result.verdict === 'harness_limited' ? [`  harness-limited: ${r.key}: ${r.result.harness_notes.join('; ')}`] : [])),
+      .flatMap((r) =>
+        r.result.verdict === 'harness_limited'
+          ? [`  harness-limited: ${r.key}: ${r.result.harness_notes.join('; ')}`]
+          : r.result.kafka_notes?.length
+            ? [`  kafka-limited: ${r.key}: ${r.result.kafka_notes.join('; ')}`]
+            : [],
+      ),
   ];
   return [line(header), ...rows.map(line), ...notes].join('\n');
 }
@@ -43,7 +49,9 @@ export function formatFindings(findings: readonly RateFinding[]): string {
       // A harness-limited search found no boundary of Kafka's: say so, and give the rate as a lower bound.
       f.limited_by
         ? `${f.client_count} clients: Kafka's limit not reached (harness-limited: ${f.limited_by}); lossless up to at least ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`
-        : `${f.client_count} clients: max rate ${f.max_rate ?? '-'} msg/s (rx ${cellText(f.max_rx_rate, 1)} msg/s), no-drop rate ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`,
+        : f.kafka_limited
+          ? `${f.client_count} clients: Kafka's boundary: max rate ${f.max_rate ?? '-'} msg/s accepted by Kafka (rx ${cellText(f.max_rx_rate, 1)} msg/s), no-drop rate ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`
+          : `${f.client_count} clients: max rate ${f.max_rate ?? '-'} msg/s (rx ${cellText(f.max_rx_rate, 1)} msg/s), no-drop rate ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`,
     )
     .join('\n');
 }

@@ -19,6 +19,7 @@ import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor } from './a
 import { SharedGroupNamer, sharedGroupSettled } from './shared-group';
 import { estimateClockOffset, latencyCorrections, type ClockOffset } from './clock';
 import { nowMs } from '../apps/message';
+import { requestMaxMessages } from '../apps/pacing';
 import { EMBEDDED_NO_IDEMPOTENCE } from '../config/rules';
 import type { PointPhase, RunnerEventSink } from './events';
 import type { AppFate, PointRun, PointRunner } from './point-runner';
@@ -57,6 +58,12 @@ export class TestSession implements PointRunner {
   private pointCounter = 0;
   /** The configured cluster turned out to be librdkafka's mock (one `hydra broker` started): treated as the embedded broker. */
   private mockAtBrokers = false;
+  /**
+   * The cluster speaks like librdkafka's mock (no topic creation, 4 partitions, no idempotence),
+   * whoever owns it. A broker handle a caller passes in as not embedded keeps its word on whose
+   * limits the broker's are (tests pass the mock so, as a stand-in for a real cluster), but not on these.
+   */
+  private mockProtocol = false;
   private readonly sharedGroups = new SharedGroupNamer();
   /** The last clock estimate of each app (by name; a replaced app has another pid). */
   private readonly clocks = new Map<string, ClockOffset & { at: number; pid: number | undefined }>();
@@ -123,7 +130,7 @@ export class TestSession implements PointRunner {
       const session = new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
       // A cluster named in the options may be a mock one started with `hydra broker`. (A broker handle
       // given by the caller says itself what it is: tests use the mock as a stand-in real cluster.)
-      if (!opts.broker && !broker.embedded) await session.detectMockCluster();
+      if (!broker.embedded) await session.detectMockCluster(!opts.broker);
       return session;
     } catch (err) {
       if (!opts.broker) await broker.stop();
@@ -256,14 +263,14 @@ export class TestSession implements PointRunner {
     const marks = pointMarks(pointIndex);
 
     const wanted = params.partitions ?? 1;
-    if (this.mockCluster && wanted > EMBEDDED_TOPIC_PARTITIONS)
+    if (this.mockTopics && wanted > EMBEDDED_TOPIC_PARTITIONS)
       throw new ConfigError(
         'partitions',
         String(wanted),
         `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
       );
-    if (this.mockCluster && params.idempotent) throw new ConfigError('idempotent', 'true', EMBEDDED_NO_IDEMPOTENCE);
-    if (!this.mockCluster) {
+    if (this.mockTopics && params.idempotent) throw new ConfigError('idempotent', 'true', EMBEDDED_NO_IDEMPOTENCE);
+    if (!this.mockTopics) {
       const needed = Math.max(o.topic_partitions, wanted);
       const has = this.ensuredTopics.get(topic);
       if (has === undefined || has < needed) {
@@ -273,9 +280,9 @@ export class TestSession implements PointRunner {
       }
     }
     // The embedded broker's topics are created on first use with its default layout.
-    const topicPartitions = this.mockCluster ? 1 : o.topic_partitions;
+    const topicPartitions = this.mockTopics ? 1 : o.topic_partitions;
     /** Partitions the topic has: what a shared group's members divide among them. */
-    const partitionCount = this.mockCluster ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? o.topic_partitions);
+    const partitionCount = this.mockTopics ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? o.topic_partitions);
     const shared = params.consumer_group === 'shared';
 
     this.emit({ type: 'phase', phase: 'configure', detail: `${topic}: ${subs.length} sub apps × ${params.clients_per_app} clients` });
@@ -381,7 +388,7 @@ export class TestSession implements PointRunner {
           if (!s.isAlive()) return { report: { app: s.name, clients: null }, fate: fate('died') };
           try {
             const stats = await this.subClient(s).call('getstats');
-            return { report: { app: s.name, clients: stats.clients, telemetry: stats.telemetry }, fate: fate('ok') };
+            return { report: { app: s.name, clients: stats.clients, telemetry: stats.telemetry, fetch: stats.fetch }, fate: fate('ok') };
           } catch {
             return { report: { app: s.name, clients: null }, fate: fate(s.isAlive() ? 'unresponsive' : 'died') };
           }
@@ -424,17 +431,26 @@ export class TestSession implements PointRunner {
       app_cpu_max_pct: o.verdict_app_cpu_max_pct,
       app_elu_max: o.verdict_app_elu_max,
       host_cpu_max_pct: o.verdict_host_cpu_max_pct,
+      app_run_wait_max_pct: o.verdict_app_run_wait_max_pct,
+      stall_max_ms: o.verdict_stall_max_ms,
     };
+    const result = computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, {
+      logEnd,
+      logFirst: bounds?.start,
+      logStart: logEnd ? logStart : undefined,
+      thresholds,
+      sharedGroup: shared,
+      maxInFlight: params.max_in_flight ?? 1,
+      embeddedBroker: this.mockCluster,
+      fetchWaitMs: params.consumer_max_wait_ms ?? o.consumer_max_wait_ms,
+      requestMaxMessages: requestMaxMessages(params.batch_bytes ?? o.batch_bytes, params.msg_size ?? o.msg_size),
+      pubNames: pubs.map((p) => p.name),
+    });
+    // An app that stood still without being scheduled (stopped, a paused machine) bent the point's
+    // latency and loss: a harness fault, measured again with fresh apps.
+    faults.push(...(result.stalled_apps ?? []));
     return {
-      result: computeResult(pubStats, reports, params.clients_per_app, params.msg_rate, {
-        logEnd,
-        logFirst: bounds?.start,
-        logStart: logEnd ? logStart : undefined,
-        thresholds,
-        sharedGroup: shared,
-        maxInFlight: params.max_in_flight ?? 1,
-        embeddedBroker: this.mockCluster,
-      }),
+      result,
       topic,
       subPids: subs.map((s) => s.pid ?? -1),
       apps: [
@@ -458,10 +474,16 @@ export class TestSession implements PointRunner {
     return this.broker.embedded || this.mockAtBrokers;
   }
 
-  /** The mock names itself in its cluster id (`mockCluster…`); a real cluster never does. */
-  private async detectMockCluster(): Promise<void> {
+  /** The mock names itself in its cluster id (`mockCluster…`); a real cluster never does. `adopt`: the cluster came from the options, so a mock there is hydra's own. */
+  private async detectMockCluster(adopt: boolean): Promise<void> {
     const info = await this.admin.describe().catch(() => null);
-    this.mockAtBrokers = info?.cluster_id.startsWith('mockCluster') ?? false;
+    this.mockProtocol = info?.cluster_id.startsWith('mockCluster') ?? false;
+    if (adopt) this.mockAtBrokers = this.mockProtocol;
+  }
+
+  /** The cluster's protocol is the mock's: its topics are auto-created with 4 partitions. */
+  private get mockTopics(): boolean {
+    return this.mockCluster || this.mockProtocol;
   }
 
   /**

@@ -1,8 +1,9 @@
 import { mean } from 'simple-statistics';
-import type { AppTelemetry, ClientStats, HistogramData, PubStats } from '../control/wire';
-import { histogramQuantile, mergeHistograms } from './histogram';
+import type { AppTelemetry, BrokerRequestTelemetry, ClientStats, HistogramData, PubStats } from '../control/wire';
+import { emptyHistogram, histogramQuantile, mergeHistograms } from './histogram';
 import { combinePubStats, pubCpuPct } from './publishers';
-import { DEFAULT_THRESHOLDS, formatLimit, judgeHarness, type HarnessLimit, type VerdictThresholds } from './verdict';
+import { mergeBrokerRequests, roundTripMs } from './requests';
+import { DEFAULT_THRESHOLDS, formatKafkaLimit, formatLimit, judgePoint, type HarnessLimit, type KafkaLimit, type VerdictThresholds } from './verdict';
 
 /**
  * The figures of one test point. The first block keeps HYDRA's keys and meaning (RES dict);
@@ -42,9 +43,9 @@ export interface PointResult {
   pub_cpu_max_pct: number;
   /** Rate the publisher was asked for, msg/s. */
   requested_rate: number;
-  /** average_tx_rate / requested_rate; below ~0.95 the harness, not Kafka, was the limit. */
+  /** average_tx_rate / requested_rate; below pub_achieved_min (0.95) the verdict says whether the harness or Kafka held the publisher back. */
   pub_achieved_ratio: number;
-  /** True when the publisher could not reach the requested rate. */
+  /** True when the publisher itself (a harness limit) kept the point short of the requested rate; false when Kafka held it back (kafka_limits). */
   pub_limited: boolean;
   /** Produce errors (messages) seen by the publisher. */
   pub_send_errors: number;
@@ -88,12 +89,47 @@ export interface PointResult {
   /** Sub apps that did not answer getstats: their clients are left out of every figure (the point is invalid). */
   unresponsive_apps: string[];
 
-  /** 'kafka': a measurement of Kafka; 'harness_limited': hydra (publisher, subscribers or host) was the limit. */
+  /**
+   * 'kafka': a measurement of Kafka (Kafka may still have held it back: kafka_limits);
+   * 'harness_limited': hydra (publisher, subscribers, host, its embedded broker, a stalled app) was the limit.
+   */
   verdict: 'kafka' | 'harness_limited';
   /** Which harness limits were hit. */
   harness_limits: HarnessLimit[];
-  /** Each limit with what was seen and what to change. */
+  /** Each limit with what was seen (the remedy is printed once per study: verdict.remedyFor). */
   harness_notes: string[];
+  /**
+   * Where Kafka held the point back — 'produce': the publisher waited on slow or throttled acks or
+   * a stalled broker; 'fetch': subscribers with idle apps fell behind. A Kafka result, often the
+   * boundary a study looks for. Absent in points stored before Kafka's limits were told apart.
+   */
+  kafka_limits?: KafkaLimit[];
+  /** Each Kafka limit with the figures that show it. */
+  kafka_notes?: string[];
+  /** Apps whose event loop stood still inside the window without being scheduled: a harness fault (the point is invalid). */
+  stalled_apps?: string[];
+  /** The point ran on hydra's embedded broker (librdkafka's mock cluster), whose limits are hydra's. */
+  embedded_broker?: boolean;
+  /** Send → acknowledgement of the publishers' produce requests, ms: p50, p99, max. */
+  produce_rtt_p50_ms?: number | null;
+  produce_rtt_p99_ms?: number | null;
+  produce_rtt_max_ms?: number | null;
+  /** Throttle time brokers asked of the publishers (quotas), summed, ms. */
+  produce_throttle_ms?: number;
+  /** Share of the window the publisher's ready messages waited for the broker's answers (every request slot taken), %. */
+  pub_broker_wait_pct?: number;
+  /** Most messages waiting to be sent at once. */
+  pub_pending_max?: number;
+  /** The consumers' fetch round trips (including the long-poll), ms, and the throttle brokers asked of them. */
+  fetch_rtt_p99_ms?: number | null;
+  fetch_rtt_max_ms?: number | null;
+  fetch_throttle_ms?: number;
+  /** Longest stretch any app's event loop stood still, ms. */
+  loop_stall_max_ms?: number;
+  /** Most any app's main thread waited for a CPU, % of its window; null where the kernel does not say. */
+  app_run_wait_max_pct?: number | null;
+  /** Most CPU the hypervisor took from any app's host (steal), % of its cores. */
+  host_steal_max_pct?: number | null;
   /** Highest sub app CPU, % of one core; highest event-loop utilization (0..1) and delay p99 (ms). */
   sub_cpu_max_pct: number | null;
   /** Σ of the sub apps' CPU, % of one core (deliveries per sub CPU-second = client_count × average_rate / (this / 100)). */
@@ -113,6 +149,8 @@ export interface SubAppReport {
   clients: ClientStats[] | null;
   /** The app's resources over the window; absent when it did not answer. */
   telemetry?: AppTelemetry;
+  /** Its consumers' fetch requests over the window; absent when it did not answer. */
+  fetch?: BrokerRequestTelemetry;
 }
 
 /** What the runner adds to the apps' raw numbers. */
@@ -136,8 +174,14 @@ export interface ResultContext {
   sharedGroup?: boolean;
   /** Produce requests each publisher kept in flight: above 1, kafkajs can send them out of order (see CLIENT_REORDER_NOTE). */
   maxInFlight?: number;
-  /** The broker is hydra's embedded one: messages its log dropped unread are its limit, not Kafka's. */
+  /** The broker is hydra's embedded one: what holds a point back there (its log dropping unread messages, slow answers) is hydra's limit, not Kafka's. */
   embeddedBroker?: boolean;
+  /** The consumers' fetch long-poll, ms (default 100): a fetch answered within it was not slow. */
+  fetchWaitMs?: number;
+  /** Most messages in one produce request (for the explanation of a publisher held back). */
+  requestMaxMessages?: number;
+  /** The publishers' app names, by pub_id (default pub, pub-1, ...). */
+  pubNames?: readonly string[];
 }
 
 /**
@@ -240,23 +284,42 @@ export function computeResult(
     return Math.min(deleted, Math.max(0, packetTx - c.unique - behindOf(c)));
   };
   const expiredTotal = clients.reduce((s, c) => s + expiredOf(c), 0);
-  const subTelemetry = subs.flatMap((s) => (s.telemetry ? [{ app: s.app, telemetry: s.telemetry }] : []));
-  const limits = judgeHarness(
+  const subTelemetry = subs.flatMap((s) => (s.telemetry ? [{ app: s.app, telemetry: s.telemetry, ...(s.fetch ? { fetch: s.fetch } : {}) }] : []));
+  const behindTotal = logEnd ? clients.reduce((s, c) => s + behindOf(c), 0) : null;
+  const verdict = judgePoint(
     {
       requestedRate,
       achievedRate: pub.rate,
-      pub: pub.telemetry,
-      otherPubs: pubs.flatMap((p) => (p.telemetry ? [p.telemetry] : [])),
+      pubs: pubs.map((p, i) => ({
+        app: context.pubNames?.[i] ?? (i === 0 ? 'pub' : `pub-${i}`),
+        telemetry: p.telemetry,
+        window_s: p['time:end'] - p['time:start'],
+        broker_wait_ms: p.broker_wait_ms ?? 0,
+        send_rtt: p.send_rtt ?? emptyHistogram(),
+        produce: p.produce ?? null,
+        msg_cnt: p.msg_cnt,
+        requests: p.requests,
+      })),
       subs: subTelemetry,
+      embedded: context.embeddedBroker ?? false,
       ...(context.embeddedBroker ? { embeddedExpired: expiredTotal } : {}),
+      behind: behindTotal,
+      fetchWaitMs: context.fetchWaitMs ?? 100,
+      maxInFlight: context.maxInFlight ?? 1,
+      ...(context.requestMaxMessages ? { requestMaxMessages: context.requestMaxMessages } : {}),
     },
     context.thresholds ?? DEFAULT_THRESHOLDS,
   );
+  const limits = verdict.harness;
   const maxOf = (values: (number | null | undefined)[]): number | null => {
     const present = values.filter((v): v is number => typeof v === 'number');
     return present.length ? Math.max(...present) : null;
   };
   const allTelemetry = [...pubs.map((p) => p.telemetry), ...subTelemetry.map((s) => s.telemetry)];
+  const produceRtt = roundTripMs(pub.send_rtt ?? emptyHistogram());
+  const fetches = mergeBrokerRequests(subs.map((s) => s.fetch));
+  const fetchRtt = roundTripMs(fetches.rtt);
+  const pubWindowMs = Math.max((pub['time:end'] - pub['time:start']) * 1000, 1e-9);
   const pubTime = pub['time:end'] - pub['time:start'];
   const perSecond = (v: number): number => (pubTime > 0 ? v / pubTime : 0);
   const cpu = pub['cpu:end'][0] + pub['cpu:end'][1] - (pub['cpu:start'][0] + pub['cpu:start'][1]);
@@ -281,7 +344,7 @@ export function computeResult(
     pub_send_errors: pub.send_errors,
     lost_total: clients.reduce((s, c) => s + Math.max(0, packetTx - c.unique - behindOf(c) - expiredOf(c)), 0),
     expired_total: expiredTotal,
-    behind_total: logEnd ? clients.reduce((s, c) => s + behindOf(c), 0) : null,
+    behind_total: behindTotal,
     duplicated_total: clients.reduce((s, c) => s + c.duplicates, 0),
     reordered_total: clientReorders ? null : clients.reduce((s, c) => s + c.out_of_order, 0),
     reordered_by_client: clientReorders ? clients.reduce((s, c) => s + c.out_of_order, 0) : null,
@@ -297,6 +360,22 @@ export function computeResult(
     verdict: limits.length ? 'harness_limited' : 'kafka',
     harness_limits: limits.map((l) => l.limit),
     harness_notes: limits.map(formatLimit),
+    kafka_limits: verdict.kafka.map((k) => k.limit),
+    kafka_notes: verdict.kafka.map(formatKafkaLimit),
+    stalled_apps: verdict.faults,
+    embedded_broker: context.embeddedBroker ?? false,
+    produce_rtt_p50_ms: produceRtt.p50,
+    produce_rtt_p99_ms: produceRtt.p99,
+    produce_rtt_max_ms: produceRtt.max,
+    produce_throttle_ms: pubs.reduce((n, p) => n + (p.produce?.throttle_ms ?? 0), 0),
+    pub_broker_wait_pct: Math.min(100, ((pub.broker_wait_ms ?? 0) / pubWindowMs) * 100),
+    pub_pending_max: pub.pending_max ?? 0,
+    fetch_rtt_p99_ms: fetchRtt.p99,
+    fetch_rtt_max_ms: fetchRtt.max,
+    fetch_throttle_ms: fetches.throttle_ms,
+    loop_stall_max_ms: Math.max(0, ...allTelemetry.flatMap((t) => (t?.stalls ?? []).map((st) => st.ms))),
+    app_run_wait_max_pct: maxOf(allTelemetry.map((t) => t?.run_wait_pct)),
+    host_steal_max_pct: maxOf(allTelemetry.map((t) => t?.host_steal_pct)),
     sub_cpu_max_pct: maxOf(subTelemetry.map((s) => s.telemetry.cpu_pct)),
     sub_cpu_total_pct: subTelemetry.length ? subTelemetry.reduce((sum, s) => sum + s.telemetry.cpu_pct, 0) : null,
     sub_elu_max: maxOf(subTelemetry.map((s) => s.telemetry.elu)),

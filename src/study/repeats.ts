@@ -52,6 +52,9 @@ export function aggregateRepeats(records: readonly PointRecord[]): PointRecord[]
     result.harness_limits = limits;
     result.harness_notes = notes;
     result.verdict = limits.length ? 'harness_limited' : 'kafka';
+    // Kafka held some repetition back: the mean point says so too.
+    result.kafka_limits = [...new Set(ok.flatMap((r) => r.result.kafka_limits ?? []))];
+    result.kafka_notes = [...new Set(ok.flatMap((r) => r.result.kafka_notes ?? []))];
     const aggregated: AggregatedRecord = {
       ...first,
       key: pointKey(first.params),

@@ -11,7 +11,6 @@ import { expandGrid, pointKey, subAppsFor, unionAxis } from './grid';
 import { checkWorkloads, unionWorkloads } from './workloads';
 import { isOk, type PointRecord } from './record';
 import { aggregateRepeats, repeatKey } from './repeats';
-import type { PointResult } from '../stats/result';
 import { DEFAULT_RATE_SEARCH, type RateFinding, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
 import { runtimeVersions } from './versions';
@@ -280,11 +279,6 @@ async function runRateSearch(
       total_sub_apps: subAppsFor(clientCount, spec.options.clients_per_app),
       msg_batch: spec.grid.msg_batches[0] ?? spec.options.msg_batch,
     };
-    const byRate = new Map<number, PointRecord>();
-    const resultAt = (rate: number): PointResult | null => {
-      const record = byRate.get(rate);
-      return record && isOk(record) ? record.result : null;
-    };
     let harnessLimit: { limits: string[]; notes: string[]; achieved: number } | null = null;
     const result = await findRateBoundary(async (rate) => {
       // With repeats, the search decides on the mean of the rate's repetitions.
@@ -292,26 +286,23 @@ async function runRateSearch(
       for (let repeat = 0; repeat < repeats; repeat++)
         runs.push(await measure({ ...base, msg_rate: rate }, step++, budget, { search: 'kafkarate', client_count: clientCount }, repeat));
       const record = aggregateRepeats(runs)[0] as PointRecord;
-      byRate.set(rate, record);
       // Only a measurement of Kafka steers the search: an invalid or failed point ends it with what
-      // is known, and so does a harness-limited one — there hydra, not Kafka, set the limit.
+      // is known, and so does a harness-limited one — there hydra, not Kafka, set the limit. A rate
+      // Kafka held the publisher back at is a measurement of Kafka: beyond its boundary.
       if (!isOk(record)) return null;
       if (record.result.verdict === 'harness_limited') {
         harnessLimit ??= { limits: record.result.harness_limits, notes: record.result.harness_notes, achieved: record.result.average_tx_rate };
         return null;
       }
-      return { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss };
+      const held = record.result.kafka_limits?.includes('produce') ? (record.result.kafka_notes ?? []).join('; ') : null;
+      return { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss, tx_rate: record.result.average_tx_rate, held };
     }, search);
-    // The search steers by requested rate; say so when the publisher, not Kafka, set the limit there.
-    const limited = [result.max_rate, result.no_drop_rate]
-      .filter((rate): rate is number => rate !== null)
-      .map((rate) => ({ rate, r: resultAt(rate) }))
-      .filter(({ r }) => r?.pub_limited)
-      .map(({ rate, r }) => `at ${rate} msg/s the publisher reached only ${Math.round(r?.average_tx_rate ?? 0)} msg/s (harness limit)`);
     const stop = harnessLimit as { limits: string[]; notes: string[]; achieved: number } | null;
     const note = stop
       ? `Kafka's limit not reached: ${stop.notes.join('; ')} (the publisher sent ${Math.round(stop.achieved)} msg/s there); the rates found are lower bounds of Kafka's`
-      : [result.note, ...new Set(limited)].join('; ');
+      : result.kafka_limit
+        ? `${result.kafka_limit}; ${result.note}`
+        : result.note;
     findings.push({
       client_count: clientCount,
       max_rate: result.max_rate,
@@ -320,9 +311,18 @@ async function runRateSearch(
       steps: result.probes.length,
       note,
       limited_by: stop ? stop.limits.join('+') : null,
+      kafka_limited: result.kafka_limit !== null,
     });
     store.writeFindings(findings);
-    emit({ type: 'search-done', clientCount, maxRate: result.max_rate, noDropRate: result.no_drop_rate, note: stop ? note : result.note });
+    emit({
+      type: 'search-done',
+      clientCount,
+      maxRate: result.max_rate,
+      noDropRate: result.no_drop_rate,
+      note: result.note,
+      limitedBy: stop ? stop.limits : null,
+      kafkaLimit: result.kafka_limit,
+    });
   }
   return findings;
 }

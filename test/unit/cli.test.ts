@@ -223,7 +223,7 @@ describe('progress display', () => {
     { type: 'point-retry', attempt: 2, maxAttempts: 4, params, error: 'app died' },
     { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500) },
     { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500, { failed: true }) },
-    { type: 'search-done', clientCount: 4, maxRate: 4000, noDropRate: 5000, note: 'converged within precision' },
+    { type: 'search-done', clientCount: 4, maxRate: 4000, noDropRate: 5000, note: 'converged within precision', limitedBy: null, kafkaLimit: null },
     { type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 1, invalid: 0 },
   ];
 

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HydraOptions } from '../../src/config/options';
 import { formatFindings } from '../../src/present/table';
+import { searchLine } from '../../src/present/verdict';
 import { ControlReplyError } from '../../src/errors';
 import type { HydraEvent } from '../../src/study/events';
 import { createStudy, rerunStudy, resumeStudy, runStudy, StudyInterrupted } from '../../src/study/run';
@@ -110,14 +111,53 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
     assert.equal(f?.limited_by, 'publisher');
     assert.equal(f?.max_rate, null, 'no maximum rate is claimed');
     assert.ok(f?.no_drop_rate !== null && (f?.no_drop_rate ?? Infinity) <= 7000, `no-drop ${f?.no_drop_rate} does not exceed what was sent`);
-    assert.match(f?.note ?? '', /^Kafka's limit not reached: the publisher, not Kafka, was the limit: the publisher reached 7000 of 8000 msg\/s/);
+    assert.match(f?.note ?? '', /^Kafka's limit not reached: the publisher, not Kafka, was the limit: reached 7 000 of 8 000 msg\/s \(87\.5 %\) at 99 % CPU/);
     assert.deepEqual(
       runner.calls.map((c) => c.msg_rate),
       [1000, 2000, 4000, 8000],
       'the search stopped at the first harness-limited probe',
     );
-    assert.match(ev.of('search-done')[0]?.note ?? '', /Kafka's limit not reached/);
+    assert.deepEqual(ev.of('search-done')[0]?.limitedBy, ['publisher']);
+    assert.match(
+      searchLine(ev.of('search-done')[0] as Extract<HydraEvent, { type: 'search-done' }>),
+      /^2 clients: Kafka's limit not reached \(harness-limited: publisher\)/,
+    );
     assert.match(formatFindings(outcome.findings), /^2 clients: Kafka's limit not reached \(harness-limited: publisher\); lossless up to at least \d+ msg\/s/);
+  });
+
+  it("reports a real cluster's boundary as Kafka's when Kafka holds the publisher back: the most it accepted, with the reason", async () => {
+    // The cluster accepts at most 3 000 msg/s; the publisher waits on its answers, idle.
+    const runner = new FakeRunner({ brokerCapRate: 3000, realCluster: true });
+    const store = createStudy({ kind: 'kafkarate', options, grid: { client_counts: [2] }, search: { start_rate: 1000 } });
+    const ev = recorder();
+    const outcome = await runStudy(store, { openSession: openFake(runner), onEvent: ev.onEvent });
+    const [f] = outcome.findings;
+    assert.equal(f?.limited_by, null, 'no harness limit: Kafka is the limit');
+    assert.equal(f?.kafka_limited, true);
+    assert.equal(f?.max_rate, 3000, 'the max rate is what Kafka accepted, not what was asked for');
+    assert.ok(
+      (f?.no_drop_rate ?? 0) <= 3000 && (f?.no_drop_rate ?? 0) >= 3000 * 0.98,
+      `no-drop rate ${f?.no_drop_rate} within the search precision below 3 000`,
+    );
+    assert.match(f?.note ?? '', /^Kafka held the publisher back: it accepted 3 000 of \d[\d ]* msg\/s/);
+    const held = outcome.points.filter((p) => p.status === 'ok' && p.result.kafka_limits?.includes('produce'));
+    assert.ok(held.length > 0 && held.every((p) => p.status === 'ok' && p.result.verdict === 'kafka'), 'held-back points are Kafka measurements');
+    assert.match(
+      searchLine(ev.of('search-done')[0] as Extract<HydraEvent, { type: 'search-done' }>),
+      /^2 clients: Kafka's boundary: it accepted at most 3000 msg\/s/,
+    );
+    assert.match(formatFindings(outcome.findings), /^2 clients: Kafka's boundary: max rate 3000 msg\/s accepted by Kafka/);
+  });
+
+  it('calls the same hold-back on the embedded broker hydra’s own limit: no Kafka boundary is claimed', async () => {
+    const runner = new FakeRunner({ brokerCapRate: 3000 });
+    const store = createStudy({ kind: 'kafkarate', options, grid: { client_counts: [2] }, search: { start_rate: 1000 } });
+    const outcome = await runStudy(store, { openSession: openFake(runner) });
+    const [f] = outcome.findings;
+    assert.equal(f?.limited_by, 'embedded_broker');
+    assert.equal(f?.kafka_limited, false);
+    assert.equal(f?.max_rate, null);
+    assert.match(f?.note ?? '', /^Kafka's limit not reached: hydra's embedded broker, not Kafka, was the limit: it accepted 3 000 of 4 000 msg\/s/);
   });
 
   it('stops at Ctrl-C with finished points saved; resume measures only the rest', async () => {

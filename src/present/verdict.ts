@@ -1,0 +1,43 @@
+import type { PointResult } from '../stats/result';
+import type { HydraEvent } from '../study/events';
+import { remedyFor, type HarnessLimit } from '../stats/verdict';
+
+/**
+ * Who held a point back, in the words a person reads once: a short verdict on each point's line,
+ * each remedy the first time its limit is hit, a kafkarate finding said as Kafka's or the
+ * harness's. Shared by the CLI's progress and the notebook.
+ */
+
+/** " — HARNESS-LIMITED, not a Kafka result: the publisher, not Kafka, was the limit: ..." or " — Kafka held the publisher back: ..."; '' for a plain Kafka point. */
+export function pointVerdict(r: PointResult): string {
+  if (r.verdict === 'harness_limited') return ` — HARNESS-LIMITED, not a Kafka result: ${r.harness_notes.join('; ')}`;
+  if (r.kafka_notes?.length) return ` — ${r.kafka_notes.join('; ')}`;
+  return '';
+}
+
+/** Hands out each harness limit's remedy once: the first time a point hits that limit. */
+export class RemedyOnce {
+  private readonly told = new Set<string>();
+
+  newFor(r: Pick<PointResult, 'verdict' | 'harness_limits' | 'embedded_broker'>): string[] {
+    if (r.verdict !== 'harness_limited') return [];
+    const fresh = r.harness_limits.filter((limit) => !this.told.has(limit));
+    for (const limit of fresh) this.told.add(limit);
+    return fresh.map(
+      (limit) => `hydra: where ${limitName(limit)} ${limit === 'subscribers' ? 'are' : 'is'} the limit: ${remedyFor(limit, r.embedded_broker ?? false)}`,
+    );
+  }
+}
+
+function limitName(limit: HarnessLimit): string {
+  return limit === 'embedded_broker' ? "hydra's embedded broker" : limit === 'stall' ? 'a stalled app' : `the ${limit}`;
+}
+
+/** A kafkarate client count's finding, in the words of who set it. */
+export function searchLine(e: Extract<HydraEvent, { type: 'search-done' }>): string {
+  if (e.limitedBy?.length)
+    return `${e.clientCount} clients: Kafka's limit not reached (harness-limited: ${e.limitedBy.join('+')}); lossless up to at least ${e.noDropRate ?? '-'} msg/s`;
+  if (e.kafkaLimit)
+    return `${e.clientCount} clients: Kafka's boundary: it accepted at most ${e.maxRate ?? '-'} msg/s, no-drop rate ${e.noDropRate ?? '-'} msg/s (${e.kafkaLimit})`;
+  return `${e.clientCount} clients: max rate ${e.maxRate ?? '-'} msg/s, no-drop rate ${e.noDropRate ?? '-'} msg/s (${e.note})`;
+}
