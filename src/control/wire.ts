@@ -208,13 +208,18 @@ export interface BrokerRequestTelemetry {
 export function emptyBrokerRequests(): BrokerRequestTelemetry {
   return {
     requests: 0,
-    rtt: { buckets: {}, count: 0, sum_us: 0, min_us: null, max_us: null, negative: 0 },
+    rtt: noValues(),
     queue_max_ms: 0,
     throttle_ms: 0,
     throttle_max_ms: 0,
     throttled: 0,
     timeouts: 0,
   };
+}
+
+/** A histogram with nothing recorded (stats/histogram reads and merges these). */
+function noValues(): HistogramData {
+  return { buckets: {}, count: 0, sum_us: 0, min_us: null, max_us: null, negative: 0 };
 }
 
 /** Publisher statistics before anything was sent. */
@@ -233,7 +238,7 @@ export function emptyPubStats(): PubStats {
     last_error: null,
     requests: 0,
     telemetry: null,
-    send_rtt: { buckets: {}, count: 0, sum_us: 0, min_us: null, max_us: null, negative: 0 },
+    send_rtt: noValues(),
     produce: null,
     broker_wait_ms: 0,
     pending_max: 0,

@@ -94,15 +94,24 @@ export function installedKafkajsVersion(): string | null {
   }
 }
 
-/** Applies the fix once per process; true when it is in force. */
-export function applyIdleLoopFix(): boolean {
-  if (installedKafkajsVersion() !== PATCHED_KAFKAJS_VERSION) return false;
+/**
+ * kafkajs's RequestQueue prototype, to patch once per process under `mark`: null when the
+ * installed kafkajs is not the version these patches know, or `member` is not a function there.
+ */
+function requestQueueToPatch(mark: symbol, member: keyof RequestQueueInternals): (RequestQueueInternals & Record<symbol, true | undefined>) | null {
+  if (installedKafkajsVersion() !== PATCHED_KAFKAJS_VERSION) return null;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of the pinned kafkajs, not in its typings
   const RequestQueue = require('kafkajs/src/network/requestQueue') as RequestQueueClass;
-  const proto = RequestQueue.prototype as RequestQueueInternals & { [APPLIED]?: true };
+  const proto = RequestQueue.prototype as RequestQueueInternals & Record<symbol, true | undefined>;
+  return proto[mark] || typeof proto[member] === 'function' ? proto : null;
+}
+
+/** Applies the fix once per process; true when it is in force. */
+export function applyIdleLoopFix(): boolean {
+  const proto = requestQueueToPatch(APPLIED, 'scheduleCheckPendingRequests');
+  if (!proto) return false;
   if (proto[APPLIED]) return true;
   const schedule = proto.scheduleCheckPendingRequests;
-  if (typeof schedule !== 'function') return false;
   proto.scheduleCheckPendingRequests = function (this: RequestQueueInternals): void {
     if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
     schedule.call(this);
@@ -122,13 +131,10 @@ export function onClientThrottle(listener: (ms: number) => void): () => void {
 
 /** Hooks kafkajs's client-side throttle; true when throttle times are heard. */
 export function applyThrottleHook(): boolean {
-  if (installedKafkajsVersion() !== PATCHED_KAFKAJS_VERSION) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of the pinned kafkajs, not in its typings
-  const RequestQueue = require('kafkajs/src/network/requestQueue') as RequestQueueClass;
-  const proto = RequestQueue.prototype as RequestQueueInternals & { [THROTTLE_HOOKED]?: true };
+  const proto = requestQueueToPatch(THROTTLE_HOOKED, 'maybeThrottle');
+  if (!proto) return false;
   if (proto[THROTTLE_HOOKED]) return true;
   const maybeThrottle = proto.maybeThrottle;
-  if (typeof maybeThrottle !== 'function') return false;
   proto.maybeThrottle = function (this: RequestQueueInternals, clientSideThrottleTime: number | null | undefined): void {
     if (typeof clientSideThrottleTime === 'number' && clientSideThrottleTime > 0) for (const listener of throttleListeners) listener(clientSideThrottleTime);
     maybeThrottle.call(this, clientSideThrottleTime);

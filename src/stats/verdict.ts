@@ -1,4 +1,5 @@
 import type { AppTelemetry, BrokerRequestTelemetry, HistogramData, LoopStall } from '../control/wire';
+import { mergeHistograms } from './histogram';
 import { roundTripMs } from './requests';
 
 /** Where a harness limit is judged to begin. Configurable in hydra.ini [verdict]. */
@@ -110,12 +111,14 @@ const pct = (v: number): string => `${v.toFixed(0)} %`;
 const secs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
 /**
- * The app waited for a CPU for much of the window, and longer than it ran: its host, not its own
- * work, held it back. (One that ran most of the window and waited some is saturated by its own
- * work first: a faster or idler host would only move its limit a little.)
+ * The app's event loop was busy while it waited for a CPU for much of the window, longer than it
+ * ran: its host, not its own work, held it back. (One that ran most of the window and waited some
+ * is saturated by its own work first; one whose loop was mostly idle kept up, its wakeups only
+ * a little late.)
  */
 export function isStarved(t: AppTelemetry, th: VerdictThresholds): boolean {
-  if (t.run_wait_pct !== null && t.run_wait_pct !== undefined) return t.run_wait_pct >= th.app_run_wait_max_pct && t.run_wait_pct > t.cpu_pct;
+  if (t.run_wait_pct !== null && t.run_wait_pct !== undefined)
+    return t.run_wait_pct >= th.app_run_wait_max_pct && t.run_wait_pct > t.cpu_pct && t.elu >= th.app_elu_max / 2;
   // Without the scheduler's view: a busy loop on a small share of a CPU, on an oversubscribed host.
   return t.elu >= th.app_elu_max && t.cpu_pct < th.app_cpu_max_pct / 2 && (t.host_runqueue ?? 0) > t.host_cpus;
 }
@@ -153,7 +156,7 @@ function longestStallMs(t: AppTelemetry | null | undefined): number {
  *   these → the publisher, unexplained;
  * - a sub app saturated → the subscribers; starved → the host; messages still behind after the
  *   drain while every sub app was idle → Kafka's fetch path;
- * - a broker answer that took past `stall_max_ms` while the app itself did not stall → Kafka;
+ * - a broker answer that took past `stall_max_ms`, timed by an app with headroom → Kafka;
  * - on the embedded broker (hydra's own), every limit found in the broker is the harness's.
  */
 export function judgePoint(input: VerdictInput, th: VerdictThresholds = DEFAULT_THRESHOLDS): Verdict {
@@ -220,17 +223,20 @@ export function judgePoint(input: VerdictInput, th: VerdictThresholds = DEFAULT_
     }
   }
 
-  // A broker answer long enough to bend the figures (a stalled or slow broker), where the app itself kept turning.
+  // A broker answer long enough to bend the figures (a stalled or slow broker), timed by an app
+  // with headroom: a stalled, saturated or starved app reads its answers late itself.
+  const hasHeadroom = (t: AppTelemetry | null | undefined): boolean =>
+    !!t && longestStallMs(t) < th.stall_max_ms / 2 && !isSaturated(t, th) && !isStarved(t, th) && (t.host_cpu_busy_pct ?? 0) < th.host_cpu_max_pct;
   if (!producePathHeld) {
     const slow = input.pubs
-      .filter((p) => longestStallMs(p.telemetry) < th.stall_max_ms / 2)
+      .filter((p) => hasHeadroom(p.telemetry))
       .map((p) => ({ app: p.app, max: roundTripMs(p.send_rtt).max ?? 0 }))
       .filter((p) => p.max >= th.stall_max_ms);
     const worst = slow.sort((a, b) => b.max - a.max)[0];
     if (worst) brokerHeld('produce', `it took ${secs(worst.max)} to acknowledge a produce request of ${worst.app}`);
   }
   const fetchSlow = input.subs
-    .filter((s) => s.fetch && longestStallMs(s.telemetry) < th.stall_max_ms / 2)
+    .filter((s) => s.fetch && hasHeadroom(s.telemetry))
     .map((s) => ({ app: s.app, max: roundTripMs((s.fetch as BrokerRequestTelemetry).rtt).max ?? 0 }))
     .filter((s) => s.max >= input.fetchWaitMs + th.stall_max_ms)
     .sort((a, b) => b.max - a.max)[0];
@@ -308,10 +314,7 @@ function runnable(t: AppTelemetry): string {
 }
 
 function mergedRtt(parts: readonly (BrokerRequestTelemetry | undefined)[]): HistogramData {
-  const present = parts.filter((p): p is BrokerRequestTelemetry => p !== undefined);
-  // The slowest app's round trips speak for the path (merging needs no more than that here).
-  const slowest = present.reduce<BrokerRequestTelemetry | undefined>((a, b) => ((b.rtt.max_us ?? 0) > (a?.rtt.max_us ?? -1) ? b : a), undefined);
-  return slowest?.rtt ?? { buckets: {}, count: 0, sum_us: 0, min_us: null, max_us: null, negative: 0 };
+  return mergeHistograms(parts.flatMap((p) => (p ? [p.rtt] : [])));
 }
 
 /** "the publisher waited on its answers 97 % of the window (produce round trip p99 412 ms, max 980 ms; throttled 2.1 s; 1 request in flight of up to 1 000 messages)" */

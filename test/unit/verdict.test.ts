@@ -140,6 +140,8 @@ describe('who held a point back: the rules one by one (synthetic telemetry)', ()
     assert.ok(isStarved(starved, th) && !isSaturated(starved, th));
     const busy = telemetry({ cpu_pct: 88, elu: 1, run_wait_pct: 24 });
     assert.ok(!isStarved(busy, th) && isSaturated(busy, th));
+    const idleButLate = telemetry({ cpu_pct: 14, elu: 0.3, run_wait_pct: 50 });
+    assert.ok(!isStarved(idleButLate, th), 'a mostly idle loop kept up: its wakeups were only a little late');
     const busyAndWaiting = telemetry({ cpu_pct: 60, elu: 1, run_wait_pct: 40 });
     assert.ok(!isStarved(busyAndWaiting, th) && isSaturated(busyAndWaiting, th), 'it ran more than it waited: its own limit first');
     // Without schedstat: a busy loop on a small CPU share on an oversubscribed host.
@@ -212,6 +214,22 @@ describe('who held a point back: the rules one by one (synthetic telemetry)', ()
     assert.deepEqual(v.kafka, [], "the publisher's own freeze is not the broker's slow answer");
     // Below the threshold nothing is said.
     assert.deepEqual(judgePoint(input({ subs: [{ app: 'sub-0', telemetry: telemetry({ stalls: [{ ...busy, ms: 300 }] }) }] })).harness, []);
+  });
+
+  it('a slow answer timed by a starved or saturated app is not the broker’s: it read the answer late itself', () => {
+    const fetch = { ...emptyBrokerRequests(), requests: 50, rtt: rtt([100, 1600]) };
+    const starved = telemetry({ cpu_pct: 6, elu: 0.9, run_wait_pct: 88, host_cpu_busy_pct: 80 });
+    const v = judgePoint(input({ subs: [{ app: 'sub-0', telemetry: starved, fetch }] }));
+    assert.deepEqual(v.kafka, []);
+    assert.deepEqual(
+      v.harness.map((h) => h.limit),
+      ['host'],
+    );
+    // The same answer timed by an app with headroom is the broker's.
+    assert.deepEqual(
+      judgePoint(input({ subs: [{ app: 'sub-0', telemetry: telemetry(), fetch }] })).kafka.map((k) => k.limit),
+      ['fetch'],
+    );
   });
 
   it('subscribers behind after the drain while their apps idled: Kafka’s fetch path (real); not while they were saturated', () => {
