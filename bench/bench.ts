@@ -157,7 +157,7 @@ async function controlPlane(session: TestSession, count: number): Promise<void> 
   line(`launch ${count} apps (1 → ${count}, ready with a control address)`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
   const rss = subs.reduce((sum, s) => sum + rssBytes(s.pid), 0);
   line('  memory', `${(rss / 2 ** 30).toFixed(2)} GiB resident in all, ${int(rss / count / 2 ** 20)} MiB per app`);
-  const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth));
+  const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth, s.name));
   const timed = async (what: string, call: (c: ControlClient<SubCommands>) => Promise<unknown>): Promise<void> => {
     const rounds: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -321,7 +321,7 @@ async function main(): Promise<void> {
     const { subs } = await session.prepareApps(collectApps);
     line(`scale sub group 1 → ${collectApps} apps (launch + control address)`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
     // Signed with the run's credentials: apps refuse anyone else's commands.
-    const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth));
+    const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth, s.name));
     const topic = `bench-collect-${Date.now()}`;
     const subConfig = subConfigFor(
       { clients_per_app: 1, consumer_max_buffer_size: 0, total_pub_apps: 1, consumer_max_wait_ms: options.consumer_max_wait_ms },

@@ -88,7 +88,7 @@ export async function startApp<M extends CommandMap & CommonCommands>(create: (s
 }
 
 async function runApp<M extends CommandMap & CommonCommands>(spec: AppSpec, app: AppInstance<M>): Promise<void> {
-  const server = new ControlServer<M>(spec.control);
+  const server = new ControlServer<M>(spec.control, spec.name);
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;

@@ -7,6 +7,18 @@ import { decodeReply, encodeRequest, type ArgsOf, type Command, type CommandMap,
 type CallRest<M extends CommandMap, C extends keyof M> =
   undefined extends ArgsOf<M, C> ? [args?: ArgsOf<M, C>, timeoutMs?: number] : [args: ArgsOf<M, C>, timeoutMs?: number];
 
+/** The last sequence number this process signed a command with (µs of its clock, strictly increasing). */
+let lastSeq = 0;
+
+/**
+ * A fresh sequence number: this process's clock in µs, above every one it handed out before (so
+ * two commands in one ms, or a clock stepped back, still count up).
+ */
+export function nextSeq(nowMs = Date.now()): number {
+  lastSeq = Math.max(lastSeq + 1, Math.floor(nowMs * 1000));
+  return lastSeq;
+}
+
 /**
  * REQ client for one app, typed by the app's command map. Every call has a timeout; after a
  * timeout the socket is thrown away and a fresh one connected, because a REQ socket that sent
@@ -18,11 +30,15 @@ export class ControlClient<M extends CommandMap = CommandMap> {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  /** `auth`: the run's credentials; every request is signed with them (and CURVE is used when they carry keys). */
+  /**
+   * `auth`: the run's credentials; every request is signed with them, addressed to `app` (the
+   * app's name) with a fresh sequence number (and CURVE is used when they carry keys).
+   */
   constructor(
     readonly endpoint: string,
     readonly timeoutMs = 5000,
     private readonly auth?: ControlAuth,
+    readonly app = '',
   ) {
     this.socket = this.connect();
   }
@@ -54,7 +70,8 @@ export class ControlClient<M extends CommandMap = CommandMap> {
     socket.sendTimeout = timeoutMs;
     let frames: Buffer[];
     try {
-      await socket.send(encodeRequest(cmd, args, this.auth));
+      // Numbered when sent, not when queued: an app serves only numbers above the last it served.
+      await socket.send(encodeRequest(cmd, args, this.auth ? { run: this.auth.run, secret: this.auth.secret, to: this.app, seq: nextSeq() } : undefined));
       frames = await socket.receive();
     } catch (err) {
       this.recover();

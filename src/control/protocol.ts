@@ -7,7 +7,14 @@
 import { macMatches, macOf } from './auth';
 import type { PingReply, PubConfig, PubStats, PubStatus, SubConfig, SubStats, SubStatus, TestStartArgs } from './wire';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: requests are addressed to one app and carry a fresh, single-use sequence number. */
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * How long a signed command stays good, ms: older ones (or ones from further ahead, a clock that
+ * is off) are refused, so a captured command cannot be replayed later, even to a fresh app.
+ */
+export const COMMAND_FRESH_MS = 60_000;
 
 export const COMMANDS = ['ping', 'clock', 'teststart', 'teststop', 'teststatus', 'getstats', 'resetstats', 'updateconfig', 'stop'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -53,15 +60,30 @@ export type ArgsOf<M extends CommandMap, C extends keyof M> = (M[C] & CommandSig
 export type ReplyOf<M extends CommandMap, C extends keyof M> = (M[C] & CommandSig<unknown, unknown>)['reply'];
 
 /**
- * Envelope of a request: `run` says which run the command belongs to, `auth` is the HMAC of the
- * envelope without `auth`, made with that run's secret (control/auth.ts).
+ * Envelope of a request: `run` says which run the command belongs to, `to` which app it is for,
+ * `seq` makes it single-use and fresh (the sender's clock in µs, strictly increasing: an app
+ * serves each sequence number once, only above the last it served, and only within
+ * COMMAND_FRESH_MS of its own clock); `auth` is the HMAC of the envelope without `auth`, made with
+ * that run's secret (control/auth.ts).
  */
 export interface ControlRequest {
   v: number;
   cmd: Command;
   args?: Record<string, unknown>;
   run?: string;
+  to?: string;
+  seq?: number;
   auth?: string;
+}
+
+/** Who signs a request: the run's credentials and the app it is addressed to. */
+export interface Signer {
+  run: string;
+  secret: string;
+  /** The app's name (`pub`, `sub-3`). */
+  to: string;
+  /** A fresh sequence number for each request. */
+  seq: number;
 }
 
 /**
@@ -79,23 +101,48 @@ export function isCommand(value: unknown): value is Command {
 }
 
 /** The signed part of a request, in a fixed key order so both ends compute the same bytes. */
-function requestBody(v: number, cmd: string, args: unknown, run: string | undefined): string {
-  return JSON.stringify(args === undefined ? { v, cmd, run } : { v, cmd, args, run });
+function requestBody(req: Omit<ControlRequest, 'auth'>): string {
+  const { v, cmd, args, run, to, seq } = req;
+  return JSON.stringify(args === undefined ? { v, cmd, run, to, seq } : { v, cmd, args, run, to, seq });
 }
 
-/** Encodes a request; with credentials it carries the run id and the MAC. */
-export function encodeRequest(cmd: Command, args?: object, auth?: { run: string; secret: string }): string {
-  if (!auth) return JSON.stringify(args === undefined ? { v: PROTOCOL_VERSION, cmd } : { v: PROTOCOL_VERSION, cmd, args });
-  const body = requestBody(PROTOCOL_VERSION, cmd, args, auth.run);
-  return JSON.stringify({ ...(JSON.parse(body) as object), auth: macOf(auth.secret, body) });
+/** Encodes a request; with a signer it carries the run id, the app it is for, its sequence number and the MAC. */
+export function encodeRequest(cmd: Command, args?: object, signer?: Signer): string {
+  if (!signer) return JSON.stringify(args === undefined ? { v: PROTOCOL_VERSION, cmd } : { v: PROTOCOL_VERSION, cmd, args });
+  const body = requestBody({ v: PROTOCOL_VERSION, cmd, args: args as Record<string, unknown> | undefined, run: signer.run, to: signer.to, seq: signer.seq });
+  return JSON.stringify({ ...(JSON.parse(body) as object), auth: macOf(signer.secret, body) });
 }
 
-/** Checks a decoded request against this app's run and secret; returns why it is refused, or null. */
-export function authProblem(req: ControlRequest, auth: { run: string; secret: string }): string | null {
+/**
+ * What an app checks before it runs a command: signed with its run's secret, for its run and
+ * for itself, and single-use and fresh (its sequence number above the last one served, within
+ * COMMAND_FRESH_MS of the app's clock). `lastSeq` is the last sequence number served.
+ */
+export interface AuthCheck {
+  run: string;
+  secret: string;
+  /** This app's name. */
+  app: string;
+  lastSeq: number;
+  /** The app's clock, ms. */
+  nowMs: number;
+}
+
+/** Checks a decoded request; returns why it is refused, or null (then its seq is the new lastSeq). */
+export function authProblem(req: ControlRequest, check: AuthCheck): string | null {
   if (req.run === undefined || req.auth === undefined) return 'unauthenticated command refused';
-  if (req.run !== auth.run) return `command for run ${JSON.stringify(req.run)} refused: this app serves run ${auth.run}`;
-  const body = requestBody(req.v, req.cmd, req.args, req.run);
-  return macMatches(macOf(auth.secret, body), req.auth) ? null : 'command with a wrong signature refused';
+  if (req.run !== check.run) return `command for run ${JSON.stringify(req.run)} refused: this app serves run ${check.run}`;
+  if (!macMatches(macOf(check.secret, requestBody(req)), req.auth)) return 'command with a wrong signature refused';
+  if (req.to !== check.app) return `command for app ${JSON.stringify(req.to ?? null)} refused: this is ${check.app}`;
+  if (typeof req.seq !== 'number' || !Number.isSafeInteger(req.seq)) return 'command without a sequence number refused';
+  if (req.seq <= check.lastSeq)
+    return `replayed command refused: sequence number ${req.seq} is not above the last one served (${check.lastSeq}); every command is single-use`;
+  const ageMs = check.nowMs - req.seq / 1000;
+  if (Math.abs(ageMs) > COMMAND_FRESH_MS)
+    return ageMs > 0
+      ? `stale command refused: signed ${Math.round(ageMs / 1000)} s ago, commands are good for ${COMMAND_FRESH_MS / 1000} s (or this host's clock is that far ahead of the runner's: synchronize the clocks)`
+      : `command from ${Math.round(-ageMs / 1000)} s ahead refused: this host's clock is behind the runner's by about that (synchronize the clocks)`;
+  return null;
 }
 
 /** Decodes a request; returns an error string instead of throwing so the server can reply with it. */
@@ -108,7 +155,8 @@ export function decodeRequest(bytes: Buffer): ControlRequest | { error: string }
   }
   if (typeof parsed !== 'object' || parsed === null) return { error: 'undecodable request: not an object' };
   const req = parsed as Partial<ControlRequest>;
-  if (req.v !== PROTOCOL_VERSION) return { error: `unsupported protocol version ${String(req.v)} (this app speaks ${PROTOCOL_VERSION})` };
+  if (req.v !== PROTOCOL_VERSION)
+    return { error: `unsupported protocol version ${JSON.stringify(req.v ?? null)} (this app speaks ${PROTOCOL_VERSION}, a number)` };
   if (!isCommand(req.cmd)) return { error: `unknown command ${JSON.stringify(req.cmd)}` };
   if (req.args !== undefined && (typeof req.args !== 'object' || req.args === null || Array.isArray(req.args))) return { error: 'args must be an object' };
   return req as ControlRequest;

@@ -1,7 +1,17 @@
 import * as zmq from 'zeromq';
 import { errorMessage, HydraError } from '../errors';
 import type { AppControlAuth } from './auth';
-import { authProblem, decodeRequest, PROTOCOL_VERSION, type Command, type CommandMap, type ControlReply, type ReplyErrorCode, type ReplyOf } from './protocol';
+import {
+  authProblem,
+  COMMAND_FRESH_MS,
+  decodeRequest,
+  PROTOCOL_VERSION,
+  type Command,
+  type CommandMap,
+  type ControlReply,
+  type ReplyErrorCode,
+  type ReplyOf,
+} from './protocol';
 
 /** Largest request an app reads, bytes: control requests are small; a bigger one drops its peer. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
@@ -22,8 +32,9 @@ export type CommandHandler<R> = (args: Record<string, unknown>) => R | Promise<R
  * The REP server every app runs. Handlers are called one at a time (REP is strictly
  * request/reply); a handler that throws, an unknown command or garbage bytes produce an error
  * reply and the server keeps serving, whatever bytes a peer sends. With credentials, only
- * requests signed with the run's secret reach a handler; others get an error reply and change
- * nothing. Beyond loopback the socket is a CURVE server.
+ * requests signed with the run's secret, addressed to this app and not served before reach a
+ * handler; others get an error reply that says why and change nothing. Beyond loopback the
+ * socket is a CURVE server.
  */
 export class ControlServer<M extends CommandMap = CommandMap> {
   private readonly socket: zmq.Reply;
@@ -31,11 +42,26 @@ export class ControlServer<M extends CommandMap = CommandMap> {
   private closed = false;
   /** Requests refused as unauthenticated, and receives that ended in a dropped malformed message. */
   readonly counters = { refused: 0, dropped: 0 };
+  /**
+   * The last sequence number served. It starts where commands signed before this app could have
+   * been sent to it stop being fresh, so one captured for an app of the same name before it
+   * started cannot be replayed to it either.
+   */
+  private lastSeq = (Date.now() - COMMAND_FRESH_MS) * 1000;
 
-  constructor(private readonly auth?: AppControlAuth) {
+  /** `auth`: the run's credentials; `app`: this app's name, to which its commands are addressed. */
+  constructor(
+    private readonly auth?: AppControlAuth,
+    private readonly app = '',
+  ) {
     this.socket = new zmq.Reply({
       linger: 0,
       maxMessageSize: MAX_REQUEST_BYTES,
+      // A ZAP domain makes libzmq refuse ZMTP 1.0 peers at the handshake. Random bytes read as
+      // ZMTP 1.0 frames: 64 KB of them wedged the socket's reads for seconds (every runner request
+      // timed out), while a ZMTP 3 peer's half-sent message never reaches the socket at all. With
+      // the NULL mechanism and no ZAP handler, ZMTP 3 clients are let in as before.
+      zapDomain: 'hydra',
       ...(auth?.curve ? { curveServer: true, curveSecretKey: auth.curve.serverSecret } : {}),
     });
   }
@@ -88,11 +114,13 @@ export class ControlServer<M extends CommandMap = CommandMap> {
     const req = decodeRequest(bytes);
     if ('error' in req) return fail(req.error, 'bad_request');
     if (this.auth) {
-      const problem = authProblem(req, this.auth);
+      // Checked before anything runs: signed, for this run and this app, single-use and fresh.
+      const problem = authProblem(req, { run: this.auth.run, secret: this.auth.secret, app: this.app, lastSeq: this.lastSeq, nowMs: Date.now() });
       if (problem) {
         this.counters.refused++;
         return fail(problem, 'unauthorized');
       }
+      this.lastSeq = req.seq as number;
     }
     const handler = this.handlers.get(req.cmd);
     if (!handler) return fail(`command '${req.cmd}' not supported by this app`, 'bad_request');

@@ -155,7 +155,7 @@ export class TestSession implements PointRunner {
   controlClient<M extends CommandMap>(app: AppHandle): ControlClient<M> {
     let c = this.clients.get(app.name);
     if (!c) {
-      c = new ControlClient(app.endpoint, this.options.control_timeout_ms, this.auth);
+      c = new ControlClient(app.endpoint, this.options.control_timeout_ms, this.auth, app.name);
       this.clients.set(app.name, c);
     }
     return c as ControlClient<M>;

@@ -208,7 +208,7 @@ describe('who held a point back (real processes)', function () {
     try {
       const pub = await launcher.launch('pub', 'pub');
       if (pub.pid) pids.add(pub.pid);
-      const control = new ControlClient<PubCommands>(pub.endpoint, 5000, auth);
+      const control = new ControlClient<PubCommands>(pub.endpoint, 5000, auth, pub.name);
       try {
         const params = { ...pointParamsOf(options()), msg_rate: 2000, test_duration: 4 };
         await control.call('updateconfig', pubConfigFor(params, 'hydra-quota', pointMarks(0)));

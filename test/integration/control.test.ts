@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import * as zmq from 'zeromq';
 import { appAuthOf, newControlAuth } from '../../src/control/auth';
 import { ControlClient } from '../../src/control/client';
+import { PROTOCOL_VERSION } from '../../src/control/protocol';
 import { ControlServer } from '../../src/control/server';
 import { ControlReplyError, ControlTimeoutError } from '../../src/errors';
 
@@ -157,8 +158,8 @@ describe('control server under hostile input (fuzz, real sockets)', function () 
         }
         for (const payload of [
           bytes(rand(2048)),
-          Buffer.from('{"v":1,"cmd":"resetstats"}'),
-          Buffer.from('{"v":1,"cmd":"resetstats","run":"fuzz-run","auth":"00"}'),
+          Buffer.from(`{"v":${PROTOCOL_VERSION},"cmd":"resetstats"}`),
+          Buffer.from(`{"v":${PROTOCOL_VERSION},"cmd":"resetstats","run":"fuzz-run","auth":"00"}`),
           bytes(300 * 1024),
         ]) {
           try {
@@ -182,6 +183,55 @@ describe('control server under hostile input (fuzz, real sockets)', function () 
       process.stderr.write(
         `      fuzz: ${frames} frames over ${connections} connections; the runner's ping answered ${answered}/${rounds}; ${server.counters.refused} unsigned refused, ${server.counters.dropped} malformed dropped\n`,
       );
+    } finally {
+      runner.close();
+      server.close();
+    }
+  });
+});
+
+describe('control server under 64 KB of random bytes (fuzz, real sockets)', function () {
+  this.timeout(60000);
+
+  it('keeps answering its runner within its usual time after each of 30 blasts, however they begin', async () => {
+    const auth = newControlAuth('blast-run', false);
+    const server = new ControlServer(appAuthOf(auth), 'pub').on('ping', () => ({ pong: true }));
+    const endpoint = await server.bind('127.0.0.1');
+    const [host, portText] = endpoint.replace('tcp://', '').split(':') as [string, string];
+    const runner = new ControlClient(endpoint, 1000, auth, 'pub');
+    let seed = 4242;
+    const bytes = (n: number): Buffer =>
+      Buffer.from(
+        Array.from({ length: n }, () => {
+          seed = (seed * 1103515245 + 12345) % 2 ** 31;
+          return seed % 256;
+        }),
+      );
+    const greeting = Buffer.concat([Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0]), Buffer.from('NULL'), Buffer.alloc(48)]);
+    const slowest: number[] = [];
+    try {
+      for (let blast = 0; blast < 30; blast++) {
+        // Plain random bytes, random bytes after a ZMTP signature byte, and after a whole ZMTP 3 greeting.
+        const head = blast % 3 === 0 ? Buffer.alloc(0) : blast % 3 === 1 ? Buffer.from([0xff]) : greeting;
+        const payload = Buffer.concat([head, bytes(64 * 1024 - head.length)]);
+        // Write it all, hang up, and do not wait for the app to close its side (it need not).
+        await new Promise<void>((resolve) => {
+          const socket: net.Socket = net.connect(Number(portText), host, () =>
+            socket.write(payload, () => {
+              socket.end();
+              setTimeout(() => {
+                socket.destroy();
+                resolve();
+              }, 50);
+            }),
+          );
+          socket.on('error', () => resolve());
+        });
+        const t0 = Date.now();
+        assert.deepEqual(await runner.call('ping'), { pong: true }, `blast ${blast}`);
+        slowest.push(Date.now() - t0);
+      }
+      process.stderr.write(`      64 KB blasts: 30 of 30 followed by a ping answered, slowest in ${Math.max(...slowest)} ms\n`);
     } finally {
       runner.close();
       server.close();

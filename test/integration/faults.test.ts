@@ -6,7 +6,7 @@ import * as zmq from 'zeromq';
 import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../../src/config/options';
 import { ControlClient } from '../../src/control/client';
-import type { PubCommands, SubCommands } from '../../src/control/protocol';
+import type { encodeRequest, PubCommands, SubCommands } from '../../src/control/protocol';
 import { ControlReplyError } from '../../src/errors';
 import type { AppHandle } from '../../src/launch';
 import type { RunnerEvent } from '../../src/runner/events';
@@ -176,14 +176,82 @@ describe('harness faults (real processes, embedded broker)', function () {
     assert.equal(run.result.failing_clients, 0);
   });
 
+  it('a signed command captured on loopback and sent again mid-point is refused, says why, and changes nothing', async () => {
+    // Capture what the runner's control clients put on the wire (the bytes a reader of loopback
+    // sees): each request is the string encodeRequest made, sent as it is.
+    const sent: { to: string; bytes: Buffer }[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, to tap the function the client calls
+    const protocol = require('../../src/control/protocol') as { encodeRequest: typeof encodeRequest };
+    const encode = protocol.encodeRequest;
+    protocol.encodeRequest = (cmd, args, signer) => {
+      const text = encode(cmd, args, signer);
+      sent.push({ to: signer?.to ?? '', bytes: Buffer.from(text) });
+      return text;
+    };
+    const replies: { app: string; reply: { ok: boolean; error?: string } }[] = [];
+    try {
+      const o = options({ test_duration: 3 });
+      let publishes = 0;
+      let replayed: Promise<void> = Promise.resolve();
+      const replay = async (s: TestSession): Promise<void> => {
+        const sub0 = sub(s, 'sub-0');
+        const sub1 = sub(s, 'sub-1');
+        const captured = sent.find((c) => c.to === 'sub-0' && c.bytes.includes('"cmd":"resetstats"'));
+        assert.ok(captured, 'a resetstats to sub-0 was captured');
+        // The captured bytes go again to sub-0 (replayed) and to sub-1 (another app).
+        for (const app of [sub0, sub1]) {
+          const raw = new zmq.Request({ linger: 0, receiveTimeout: 3000 });
+          try {
+            raw.connect(app.endpoint);
+            await raw.send(captured.bytes);
+            const [reply] = await raw.receive();
+            replies.push({ app: app.name, reply: JSON.parse(String(reply)) as { ok: boolean; error?: string } });
+          } finally {
+            raw.close();
+          }
+        }
+      };
+      const opened: { s?: TestSession } = {};
+      const s = await TestSession.open(o, {
+        broker,
+        onEvent: (e: RunnerEvent) => {
+          // Mid-publish of the second point.
+          if (e.type === 'phase' && e.phase === 'publish' && ++publishes === 2 && opened.s) {
+            const session = opened.s;
+            replayed = new Promise((resolve, reject) => setTimeout(() => replay(session).then(resolve, reject), 1000));
+          }
+        },
+      });
+      opened.s = s;
+      sessions.push(s);
+      await s.runPoint(pointParamsOf(o));
+      const run = await s.runPoint(pointParamsOf(o));
+      await replayed;
+      assert.deepEqual(
+        replies.map((r) => [r.app, r.reply.ok]),
+        [
+          ['sub-0', false],
+          ['sub-1', false],
+        ],
+      );
+      assert.match(replies[0]?.reply.error ?? '', /^replayed command refused: sequence number \d+ is not above the last one served/);
+      assert.equal(replies[1]?.reply.error, 'command for app "sub-0" refused: this is sub-1');
+      assert.deepEqual(run.faults, []);
+      assert.equal(run.result.average_packet_loss, 0, 'no count was reset mid-point');
+      assert.equal(run.result.failing_clients, 0);
+    } finally {
+      protocol.encodeRequest = encode;
+    }
+  });
+
   it('refuses unauthenticated and foreign-run commands, and they change nothing', async () => {
     const s = await openSession(options({ total_sub_apps: 1 }));
     const { pubs, subs } = await s.prepareApps(1);
     const pub = pubs[0] as AppHandle;
     const sub0 = subs[0] as AppHandle;
     const stranger = new ControlClient<PubCommands>(pub.endpoint, 2000);
-    const forger = new ControlClient<SubCommands>(sub0.endpoint, 2000, { run: s.runId, secret: 'ab'.repeat(32) });
-    const otherRun = new ControlClient<SubCommands>(sub0.endpoint, 2000, { run: 'another-run', secret: s.auth.secret });
+    const forger = new ControlClient<SubCommands>(sub0.endpoint, 2000, { run: s.runId, secret: 'ab'.repeat(32) }, sub0.name);
+    const otherRun = new ControlClient<SubCommands>(sub0.endpoint, 2000, { run: 'another-run', secret: s.auth.secret }, sub0.name);
     try {
       await assert.rejects(
         stranger.call('updateconfig', {

@@ -55,14 +55,14 @@ describe('Kafka secrets handed to real app processes', function () {
     // The publisher makes its producer, with the secured client options it was handed, at its first
     // updateconfig (producer settings are per point): wait until its failed connect is logged.
     const pub = apps[0] as AppHandle;
-    await new ControlClient<PubCommands>(pub.endpoint, 3000, auth).call(
+    await new ControlClient<PubCommands>(pub.endpoint, 3000, auth, pub.name).call(
       'updateconfig',
       pubConfigFor(pointParamsOf(DEFAULT_OPTIONS), 'hydratest-sec', pointMarks(0)),
     );
     const deadline = Date.now() + 20000;
     while (!/producer connect failed/.test(fs.readFileSync(pub.logFile, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.match(fs.readFileSync(pub.logFile, 'utf8'), /producer connect failed/, 'the publisher used the secured options (the mock broker refuses SASL)');
-    const ping = await new ControlClient<PubCommands>(pub.endpoint, 3000, auth).call('ping');
+    const ping = await new ControlClient<PubCommands>(pub.endpoint, 3000, auth, pub.name).call('ping');
     assert.equal(ping.name, 'pub');
     for (const app of apps) {
       const pid = app.pid as number;
