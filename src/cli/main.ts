@@ -41,9 +41,14 @@ export function commandHelp(cmd: CliCommand): string {
 
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // Asked for, the usage is the output; missing a command, it is the error's explanation.
+  if (name === undefined) {
+    io.stderr.write(`hydra: no command given\n${usage()}\n`);
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage() + '\n');
-    return name === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {

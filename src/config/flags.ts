@@ -44,8 +44,13 @@ export function parseArgs(argv: readonly string[], defs: readonly FlagDef[]): Pa
     const name = normalizeFlagName(eq === -1 ? arg.slice(2) : arg.slice(2, eq));
     const def = byName.get(name);
     if (!def) throw new ConfigError(`--${name}`, undefined, 'unknown flag (see --help)');
+    // `--msg_rate=100 --msg-rate=200` is one flag given twice: refuse it rather than guess which was meant.
+    if (flags.has(name)) throw new ConfigError(`--${name}`, undefined, 'given twice; give it once');
     if (eq !== -1) {
-      flags.set(name, arg.slice(eq + 1));
+      const value = arg.slice(eq + 1);
+      // A boolean's value is checked here, before any command starts work (`--report=maybe`).
+      if (def.kind === 'bool') coerceValue('bool', value, `--${name}`);
+      flags.set(name, value);
     } else if (def.kind === 'bool') {
       flags.set(name, true);
     } else {

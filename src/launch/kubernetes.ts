@@ -5,7 +5,7 @@ import { appAuthOf } from '../control/auth';
 import type { AppKind, AppSpec, LaunchMessage } from '../control/wire';
 import { AppLaunchError, errorMessage } from '../errors';
 import { subAppsIn, type AppHandle, type Launcher } from './launcher';
-import type { ProcessLauncherOptions } from './process-launcher';
+import { makeLogDirectory, type ProcessLauncherOptions } from './process-launcher';
 import type { KubernetesSettings } from './kubernetes-settings';
 
 export type KubernetesLauncherOptions = ProcessLauncherOptions & { runId: string; kubernetes: KubernetesSettings };
@@ -180,7 +180,7 @@ export class KubernetesLauncher implements Launcher {
   constructor(private readonly options: KubernetesLauncherOptions) {
     this.k = options.kubernetes;
     this.logDir = options.logDir;
-    fs.mkdirSync(this.logDir, { recursive: true });
+    makeLogDirectory(this.logDir);
     const kc = new KubeConfig();
     if (this.k.kubeconfig) kc.loadFromFile(this.k.kubeconfig);
     else kc.loadFromDefault();

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appAuthOf, type ControlAuth } from '../control/auth';
 import type { AppKind, AppSpec, KafkaSecurity } from '../control/wire';
-import { AppLaunchError, errorMessage } from '../errors';
+import { makeDirectory } from '../dirs';
+import { AppLaunchError, errorMessage, StudyStopped } from '../errors';
 import { isStopped } from '../supervise/process';
 import { subAppsIn, type AppHandle, type Launcher } from './launcher';
 
@@ -52,7 +53,7 @@ export abstract class ProcessLauncher implements Launcher {
 
   constructor(protected readonly options: ProcessLauncherOptions) {
     this.logDir = options.logDir;
-    fs.mkdirSync(this.logDir, { recursive: true });
+    makeLogDirectory(this.logDir);
   }
 
   /** Starts app `name` with `spec` (its log file open as `logFd`, closed by the caller once this returns). */
@@ -182,7 +183,24 @@ export abstract class ProcessLauncher implements Launcher {
   }
 }
 
-/** Opens an app's log for appending and writes its first line, so a full disk is reported here, not as a silent app. */
+/**
+ * Creates the run's log directory. It not being writable stops the run, not one point: no app
+ * could be launched with a log, so every later point would fail the same way.
+ */
+export function makeLogDirectory(dir: string): void {
+  try {
+    makeDirectory(dir);
+  } catch (err) {
+    throw new StudyStopped(`cannot create the app log directory ${dir}: ${errorCode(err)} (set --log_dir or [launcher] log_dir to a writable directory)`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Opens an app's log for appending and writes its first line, so a full disk is reported here, not
+ * as a silent app. A full log disk stops the run with one line: every later app would fail alike.
+ */
 function openLog(logFile: string, name: string): number {
   let fd: number | undefined;
   try {
@@ -191,8 +209,13 @@ function openLog(logFile: string, name: string): number {
     return fd;
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
-    throw new AppLaunchError(`cannot write app log ${logFile}: ${errorMessage(err)} (free space there or set --log_dir)`, { retriable: false });
+    throw new StudyStopped(`cannot write app log ${logFile}: ${errorCode(err)} (free space there or set --log_dir)`, { cause: err });
   }
+}
+
+/** "ENOSPC" for a system error, else its message. */
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? errorMessage(err);
 }
 
 /** Runs `start` over `items`, at most `limit` at a time; results in input order. */

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeDirectory } from '../dirs';
 import type { StudyStore } from '../study/store';
 import { studyFigures, type Figure } from './figures';
 import { figuresPage } from './html';
@@ -28,7 +29,7 @@ export async function exportStudyPlots(store: StudyStore, opts: PlotExportOption
 }
 
 export async function exportFigures(figures: Record<string, Figure>, opts: PlotExportOptions & { outDir: string; title: string }): Promise<string[]> {
-  fs.mkdirSync(opts.outDir, { recursive: true });
+  makeDirectory(opts.outDir);
   const written: string[] = [];
   if (opts.formats.includes('html')) {
     const file = path.join(opts.outDir, 'plots.html');
@@ -56,7 +57,7 @@ export async function exportFigures(figures: Record<string, Figure>, opts: PlotE
 /** Writes `report.html` (parameters, points table, all figures) into the study directory or `outDir`. */
 export function writeStudyReport(store: StudyStore, outDir?: string): string {
   const dir = outDir ?? store.dir;
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const file = path.join(dir, 'report.html');
   fs.writeFileSync(file, studyReportHtml(store.readSpec(), store.readPoints(), store.readFindings()));
   return file;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { ConfigError, errorMessage, StudyError, StudyStopped } from '../errors';
+import { makeDirectory, removeCreated } from '../dirs';
 import type { PointRecord } from './record';
 import type { RateFinding, StudySpec } from './spec';
 
@@ -43,17 +44,36 @@ process.on('exit', () => {
 export class StudyStore {
   private constructor(readonly dir: string) {}
 
+  /**
+   * Creates the study, all or nothing: its spec is on disk (written and synced) or nothing of it
+   * is — a full disk takes back the file and the directories it made, so the id can be used
+   * again. A study left with an unreadable spec and no points (a creation cut short before this
+   * rule) is taken over.
+   */
   static create(resultsDir: string, spec: StudySpec): StudyStore {
     checkStudyId(spec.id);
     const dir = path.join(resultsDir, spec.id);
     const file = path.join(dir, SPEC_FILE);
+    let created: string[] = [];
+    let fd: number | undefined;
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      created = makeDirectory(dir);
       // Exclusive create: of two runs creating one study id at once, exactly one wins.
-      fs.writeFileSync(file, JSON.stringify(spec, null, 2) + '\n', { flag: 'wx' });
+      fd = openExclusive(file, dir);
+      const bytes = Buffer.from(JSON.stringify(spec, null, 2) + '\n');
+      for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+      fs.fsyncSync(fd);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StudyError(`study '${spec.id}' already exists in ${dir}`);
+      if (fd !== undefined) {
+        fs.closeSync(fd);
+        fd = undefined;
+        fs.rmSync(file, { force: true });
+      }
+      removeCreated(created);
+      if (err instanceof StudyError) throw err;
       throw diskError(file, err);
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
     }
     return new StudyStore(dir);
   }
@@ -179,6 +199,41 @@ export class StudyStore {
     }
   }
 }
+
+/**
+ * Opens `file` for a new study, exclusively; an abandoned one (an unreadable spec, no points) is
+ * replaced, any other existing study is refused.
+ */
+function openExclusive(file: string, dir: string): number {
+  try {
+    return fs.openSync(file, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const id = path.basename(dir);
+    if (!abandoned(dir)) throw new StudyError(`study '${id}' already exists in ${dir}`);
+    fs.rmSync(file, { force: true });
+    return fs.openSync(file, 'wx');
+  }
+}
+
+/**
+ * A study directory whose creation was cut short: its spec cannot be read, it holds no point,
+ * and the spec is older than a creation in progress could be (another run's create, between its
+ * exclusive open and its write, must not look abandoned).
+ */
+function abandoned(dir: string): boolean {
+  const file = path.join(dir, SPEC_FILE);
+  try {
+    JSON.parse(fs.readFileSync(file, 'utf8'));
+    return false;
+  } catch {
+    const ageMs = Date.now() - fs.statSync(file).mtimeMs;
+    return ageMs > ABANDONED_AFTER_MS && readJsonLines(path.join(dir, POINTS_FILE)).length === 0;
+  }
+}
+
+/** How old an unreadable spec must be before a create takes its study over, ms. */
+const ABANDONED_AFTER_MS = 10_000;
 
 /** Study ids under a results directory, oldest first. */
 export function listStudyIds(resultsDir: string): string[] {

@@ -75,19 +75,22 @@ describe('CLI under faults (child processes, embedded broker)', function () {
   it('leaves no process behind when the runner is SIGKILLed while a sub app is frozen', async () => {
     const t = sandbox.tag();
     let frozen = 0;
-    const run = await runHydra(['kafka', '--total_sub_apps=2', '--msg_rate=300', '--test_duration=20', ...common()], {
-      tag: t,
-      timeoutMs: 60000,
-      onStderr: (chunk, kill) => {
-        if (!frozen && /publish:/.test(chunk)) {
-          const sub = processesWithTag(t).find((pid) => /apps\/sub\.js/.test(cmdline(pid)));
-          if (!sub) return;
-          frozen = sub;
-          process.kill(sub, 'SIGSTOP');
-          kill('SIGKILL');
-        }
+    const run = await runHydra(
+      ['kafka', '--total_sub_apps=2', '--msg_rate=300', '--test_duration=20', ...common().filter((a) => !a.startsWith('--test_duration'))],
+      {
+        tag: t,
+        timeoutMs: 60000,
+        onStderr: (chunk, kill) => {
+          if (!frozen && /publish:/.test(chunk)) {
+            const sub = processesWithTag(t).find((pid) => /apps\/sub\.js/.test(cmdline(pid)));
+            if (!sub) return;
+            frozen = sub;
+            process.kill(sub, 'SIGSTOP');
+            kill('SIGKILL');
+          }
+        },
       },
-    });
+    );
     assert.ok(frozen, run.stderr);
     assert.equal(run.signal, 'SIGKILL');
     assert.deepEqual(await waitNoProcesses(t, 10000), [], 'the frozen app and everything else died with the runner');
@@ -169,6 +172,62 @@ describe('CLI under faults (child processes, embedded broker)', function () {
       const resume = await runHydra(['study', 'resume', 'full', `--results_dir=${dir}`, '--config_file='], { tag: t, timeoutMs: 120000 });
       assert.equal(resume.code, 0, resume.stderr);
       assert.equal(points(dir, 'full').length, 2);
+    });
+
+    it('creates a study all or nothing: a full disk leaves no trace, list still works, and the id can be used once there is space', async () => {
+      const t = sandbox.tag();
+      const dir = path.join(mount, 'results-create');
+      fs.mkdirSync(dir);
+      const filler = path.join(mount, 'filler3');
+      try {
+        fs.writeFileSync(filler, Buffer.alloc(64 * 1024));
+      } catch {
+        // Full.
+      }
+      const args = ['sweep', '--clients=2', '--msg_rates=300', '--study_id=born-full', `--results_dir=${dir}`, ...common()];
+      const first = await runHydra(args, { tag: t, timeoutMs: 60000 });
+      assert.equal(first.code, 1, first.stderr);
+      assert.match(first.stderr, /cannot write .*born-full\/study\.json: ENOSPC \(the disk is full: free space there\)/);
+      assert.equal(fs.existsSync(path.join(dir, 'born-full')), false, 'nothing of the study is left');
+      const list = await runHydra(['study', 'list', `--results_dir=${dir}`, '--config_file='], { tag: t });
+      assert.equal(list.code, 0, list.stderr);
+      fs.rmSync(filler, { force: true });
+      const again = await runHydra(args, { tag: t, timeoutMs: 120000 });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(points(dir, 'born-full').length, 1);
+      assert.deepEqual(await waitNoProcesses(t), []);
+    });
+
+    it('stops a study with one line when the app log disk is full, instead of storing every point as failed', async () => {
+      const t = sandbox.tag();
+      const logs = path.join(mount, 'logs-study');
+      fs.mkdirSync(logs, { recursive: true });
+      const results = path.join(sandbox.dir(), 'results-logfull');
+      const filler = path.join(mount, 'filler4');
+      try {
+        fs.writeFileSync(filler, Buffer.alloc(64 * 1024));
+      } catch {
+        // Full.
+      }
+      const run = await runHydra(
+        [
+          'sweep',
+          '--clients=2',
+          '--msg_rates=300,400,500',
+          '--study_id=logs-full',
+          `--results_dir=${results}`,
+          ...common().filter((a) => !a.startsWith('--log_dir')),
+          `--log_dir=${logs}`,
+        ],
+        { tag: t, timeoutMs: 60000 },
+      );
+      fs.rmSync(filler, { force: true });
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /hydra: error: cannot write app log .*\.log: ENOSPC/);
+      assert.match(run.stderr, /continue with: hydra study resume logs-full/);
+      assert.equal(run.stderr.match(/cannot write app log/g)?.length, 1, 'said once');
+      assert.deepEqual(points(results, 'logs-full'), [], 'no point stored as failed');
+      assert.deepEqual(await waitNoProcesses(t), []);
     });
 
     it('says when an app log cannot be written instead of a silent app', async () => {

@@ -70,16 +70,19 @@ describe('command launcher (real processes, a skewed clock, embedded broker)', f
   it('leaves no app behind when the runner is SIGKILLed', async () => {
     const t = sandbox.tag();
     let killed = false;
-    const run = await runHydra(['kafka', '--total_sub_apps=2', '--msg_rate=300', '--test_duration=20', ...common()], {
-      tag: t,
-      timeoutMs: 60000,
-      onStderr: (chunk, kill) => {
-        if (!killed && /publish:/.test(chunk) && processesWithTag(t).length > 0) {
-          killed = true;
-          kill('SIGKILL');
-        }
+    const run = await runHydra(
+      ['kafka', '--total_sub_apps=2', '--msg_rate=300', '--test_duration=20', ...common().filter((a) => !a.startsWith('--test_duration'))],
+      {
+        tag: t,
+        timeoutMs: 60000,
+        onStderr: (chunk, kill) => {
+          if (!killed && /publish:/.test(chunk) && processesWithTag(t).length > 0) {
+            killed = true;
+            kill('SIGKILL');
+          }
+        },
       },
-    });
+    );
     assert.ok(killed, run.stderr);
     assert.equal(run.signal, 'SIGKILL');
     assert.deepEqual(await waitNoProcesses(t, 10000), [], 'the apps died with their runner');

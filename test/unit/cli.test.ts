@@ -68,6 +68,10 @@ describe('CLI in process (runCli)', () => {
     [['sweep', '--vary=idempotent=true'], /^hydra sweep: --vary idempotent="true": the idempotent producer needs acks=-1 \(all\), but acks is 1 \(--acks\)/],
     [['kafka', '--idempotent'], /^hydra kafka: --idempotent="true": the idempotent producer needs acks=-1 \(all\), but acks is 1 \(default acks\)/],
     [['kafka', '--max_in_flight=0'], /^hydra kafka: --max_in_flight="0": must be at least 1/],
+    [['kafka', '--msg_rate=100', '--msg_rate=200'], /^hydra kafka: --msg_rate: given twice; give it once/],
+    [['kafka', '--msg_rate=100', '--msg-rate=200'], /^hydra kafka: --msg_rate: given twice; give it once/],
+    [['kafka', '--log_dir=/proc/self'], /^hydra kafka: log_dir="\/proc\/self": cannot create directories there: ENOENT/],
+    [['study', 'frobnicate'], /^hydra study: subcommand="frobnicate": expected list, show, export, rerun or resume$/m],
   ];
   for (const [argv, message] of badInput) {
     it(`exits 2 with one line and opens nothing for: ${argv.join(' ')}`, async () => {
@@ -99,6 +103,37 @@ describe('CLI in process (runCli)', () => {
       assert.equal(runner.calls.length, 0);
     });
   }
+
+  for (const flag of ['--json=maybe', '--report=maybe', '--quiet=maybe'])
+    it(`checks ${flag} before anything starts: exit 2, no study created, nothing measured`, async () => {
+      const runner = new FakeRunner();
+      const cli = io(runner);
+      assert.equal(await runCli(['sweep', '--clients=2', '--msg_rates=100', flag, ...common()], cli), 2);
+      assert.equal(cli.err.text, `hydra sweep: ${flag.replace('=maybe', '')}="maybe": expected true or false\n`);
+      assert.equal(runner.calls.length, 0);
+      assert.deepEqual(fs.readdirSync(dir), [], 'no study, no log directory');
+    });
+
+  it('with no command, explains on stderr and exits 2 (stdout stays empty for pipes)', async () => {
+    const cli = io();
+    assert.equal(await runCli([], cli), 2);
+    assert.equal(cli.out.text, '');
+    assert.match(cli.err.text, /^hydra: no command given\nhydra — scaling studies of Apache Kafka/);
+    const help = io();
+    assert.equal(await runCli(['--help'], help), 0);
+    assert.match(help.out.text, /^hydra — scaling studies/);
+  });
+
+  it('study list names an unreadable study and still lists the others', async () => {
+    const runner = new FakeRunner();
+    assert.equal(await runCli(['sweep', '--clients=2', '--msg_rates=100', '--study_id=good', '--quiet', ...common()], io(runner)), 0);
+    fs.mkdirSync(path.join(dir, 'broken'));
+    fs.writeFileSync(path.join(dir, 'broken', 'study.json'), '');
+    const cli = io();
+    assert.equal(await runCli(['study', 'list', `--results_dir=${dir}`, '--config_file='], cli), 0);
+    assert.match(cli.out.text, /^good\b/m);
+    assert.match(cli.err.text, /^hydra: study 'broken' is unreadable: cannot read .*study\.json/m);
+  });
 
   it('refuses a FIFO as --config_file at once instead of hanging', async () => {
     const fifo = path.join(dir, 'fifo.ini');

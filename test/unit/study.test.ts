@@ -162,6 +162,24 @@ describe('study persistence', () => {
     assert.throws(() => StudyStore.open(dir, 'nope'), /no study 'nope'/);
   });
 
+  it('takes over a study whose creation was cut short (unreadable spec, no points), but not a fresh one or one with points', () => {
+    const o = { ...options, results_dir: dir };
+    const cutShort = (id: string, ageS: number, withPoint = false): void => {
+      fs.mkdirSync(path.join(dir, id));
+      const spec = path.join(dir, id, 'study.json');
+      fs.writeFileSync(spec, '');
+      if (withPoint) fs.writeFileSync(path.join(dir, id, 'points.jsonl'), JSON.stringify(record(100)) + '\n');
+      const then = (Date.now() - ageS * 1000) / 1000;
+      fs.utimesSync(spec, then, then);
+    };
+    cutShort('old-empty', 60);
+    assert.equal(createStudy({ kind: 'sweep', options: o, id: 'old-empty' }).readSpec().id, 'old-empty');
+    cutShort('just-now', 0);
+    assert.throws(() => createStudy({ kind: 'sweep', options: o, id: 'just-now' }), /already exists/, 'maybe another run is creating it');
+    cutShort('has-points', 60, true);
+    assert.throws(() => createStudy({ kind: 'sweep', options: o, id: 'has-points' }), /already exists/, 'its points are kept');
+  });
+
   it('exports a CSV with a header and one row per point', () => {
     const csv = pointsToCsv([record(100), { ...record(200), status: 'failed', result: null, error: 'broker said "no", twice' }]);
     const lines = csv.trim().split('\n');

@@ -7,7 +7,7 @@ import { openTestSession } from '../../study/run';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { onShutdown } from '../shutdown';
 import { phaseLogger } from '../progress';
-import { optionsFromFlags } from './options';
+import { optionsFromFlags, preflight } from './options';
 import { EXIT_FAILURE } from '../exit-codes';
 
 export const kafkaCommand: CliCommand = {
@@ -24,6 +24,7 @@ export const kafkaCommand: CliCommand = {
     const json = flagOn(args, 'json');
     const quiet = flagOn(args, 'quiet');
     const onEvent = quiet ? () => undefined : phaseLogger(io);
+    await preflight(options, io);
     const session = await (io.openSession ?? openTestSession)(options, onEvent);
     const release = onShutdown(() => session.close());
     try {

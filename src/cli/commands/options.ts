@@ -1,7 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ParsedArgs } from '../../config/flags';
 import type { HydraOptions } from '../../config/options';
 import { flagsToOptions, resolveOptions } from '../../config/resolve';
 import { checkReachable } from '../../broker';
+import { makeDirectory } from '../../dirs';
+import { ConfigError, errorMessage } from '../../errors';
 import type { CliIO } from '../command';
 
 /** Options of a test command: defaults ← hydra.ini (or --config_file) ← flags, errors naming the flag or ini key. */
@@ -10,9 +14,27 @@ export function optionsFromFlags(args: ParsedArgs): HydraOptions {
 }
 
 /**
- * Before anything is created or launched: a configured cluster must be reachable, so a typo in
- * `brokers` is bad input (exit 2), not a study of failed points. Skipped when a test injects its runner.
+ * Before anything is created or launched: a configured cluster must be reachable, and the
+ * directories hydra writes to creatable (the last check: it makes them), so a typo in `brokers`
+ * or `log_dir` is bad input (exit 2), not a study of failed points. The cluster check is skipped
+ * when a test injects its runner.
  */
 export async function preflight(options: HydraOptions, io: CliIO): Promise<void> {
   if (!io.openSession && options.brokers.length > 0) await checkReachable(options.brokers);
+  for (const [key, dir] of [
+    ['log_dir', options.log_dir],
+    ['results_dir', options.results_dir],
+  ] as const) {
+    try {
+      makeDirectory(dir);
+      // Runs and studies make directories inside it: try one (on /proc, say, that fails).
+      fs.rmdirSync(fs.mkdtempSync(path.join(dir, '.hydra-probe-')));
+    } catch (err) {
+      throw new ConfigError(
+        key,
+        dir,
+        `cannot create directories there: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)} (choose a writable directory)`,
+      );
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { optionSpec, pointParamsOf, type HydraOptions } from '../../config/optio
 import { parseVary } from '../../study/workloads';
 import { OPTION_FLAGS, resolveOptions } from '../../config/resolve';
 import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
-import { ConfigError, StudyStopped } from '../../errors';
+import { ConfigError, errorMessage, StudyStopped } from '../../errors';
 import { exportStudyPlots, writeStudyReport } from '../../plot/export';
 import { exportPoints, type ExportFormat } from '../../present/export';
 import { formatStudy, formatStudyLine } from '../../present/study';
@@ -269,7 +269,7 @@ export const studyCommand: CliCommand = {
     const [sub, id] = args.positionals;
     const resultsDir = resultsDirOf(args);
     const needId = (): string => {
-      if (!id) throw new ConfigError(`hydra study ${sub ?? ''}`.trim(), undefined, 'needs a study id (hydra study list shows them)');
+      if (!id) throw new ConfigError('study id', undefined, `missing: hydra study ${sub ?? ''} <id> (hydra study list shows them)`);
       return id;
     };
     switch (sub) {
@@ -277,8 +277,13 @@ export const studyCommand: CliCommand = {
         const ids = listStudyIds(resultsDir);
         if (ids.length === 0) io.stderr.write(`hydra: no studies in ${resultsDir}\n`);
         for (const sid of ids) {
-          const store = StudyStore.open(resultsDir, sid);
-          io.stdout.write(formatStudyLine(store.readSpec(), store.readPoints()) + '\n');
+          // One unreadable study is named, and the others are still listed.
+          try {
+            const store = StudyStore.open(resultsDir, sid);
+            io.stdout.write(formatStudyLine(store.readSpec(), store.readPoints()) + '\n');
+          } catch (err) {
+            io.stderr.write(`hydra: study '${sid}' is unreadable: ${errorMessage(err)}\n`);
+          }
         }
         return 0;
       }
@@ -311,7 +316,7 @@ export const studyCommand: CliCommand = {
         const changes = gridFromFlags(args);
         const clean = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<StudyGrid>;
         if (Object.keys(clean).length === 0 && !flagOn(args, 'retry_failed'))
-          throw new ConfigError('hydra study rerun', undefined, 'give --msg_rates, --clients, --msg_batches or --vary to add (or --retry_failed)');
+          throw new ConfigError('rerun', undefined, 'give --msg_rates, --clients, --msg_batches or --vary to add (or --retry_failed)');
         return execute(io, args, sid, (opts) => rerunStudy(resultsDir, sid, clean, opts));
       }
       case 'resume': {
@@ -319,7 +324,7 @@ export const studyCommand: CliCommand = {
         return execute(io, args, sid, (opts) => resumeStudy(resultsDir, sid, opts));
       }
       default:
-        throw new ConfigError('hydra study', sub, 'expected list, show, export, rerun or resume');
+        throw new ConfigError('subcommand', sub, 'expected list, show, export, rerun or resume');
     }
   },
 };
