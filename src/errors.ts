@@ -39,8 +39,15 @@ export class ControlTimeoutError extends HydraError {
     readonly endpoint: string,
     readonly command: string,
     readonly timeoutMs: number,
+    /** The app's name (`pub`, `sub-7`), when the client knows it. */
+    readonly app = '',
   ) {
-    super(`no reply to '${command}' from ${endpoint} within ${timeoutMs} ms`, { retriable: true });
+    super(
+      app
+        ? `${app} did not answer '${command}' within ${timeoutMs} ms (${endpoint}): it is frozen, or starved of CPU — raise --control_timeout_ms, or run fewer apps per machine`
+        : `no reply to '${command}' from ${endpoint} within ${timeoutMs} ms`,
+      { retriable: true },
+    );
   }
 }
 

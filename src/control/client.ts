@@ -11,11 +11,16 @@ type CallRest<M extends CommandMap, C extends keyof M> =
 let lastSeq = 0;
 
 /**
- * A fresh sequence number: this process's clock in µs, above every one it handed out before (so
- * two commands in one ms, or a clock stepped back, still count up).
+ * The sequence number after `last` at clock `nowMs`: the clock in µs, or `last` + 1 where that is
+ * not above it (two commands in one ms, a clock stepped back).
  */
-export function nextSeq(nowMs = Date.now()): number {
-  lastSeq = Math.max(lastSeq + 1, Math.floor(nowMs * 1000));
+export function seqAfter(last: number, nowMs: number): number {
+  return Math.max(last + 1, Math.floor(nowMs * 1000));
+}
+
+/** A fresh sequence number, above every one this process handed out before. */
+function nextSeq(): number {
+  lastSeq = seqAfter(lastSeq, Date.now());
   return lastSeq;
 }
 
@@ -75,15 +80,20 @@ export class ControlClient<M extends CommandMap = CommandMap> {
       frames = await socket.receive();
     } catch (err) {
       this.recover();
-      if (isTimeout(err)) throw new ControlTimeoutError(this.endpoint, cmd, timeoutMs);
-      throw new ControlReplyError(`${cmd} on ${this.endpoint}: socket error`, { retriable: true, cause: err });
+      if (isTimeout(err)) throw new ControlTimeoutError(this.endpoint, cmd, timeoutMs, this.app);
+      throw new ControlReplyError(`${cmd} on ${this.where}: socket error`, { retriable: true, cause: err });
     }
     const reply = decodeReply(frames[0] ?? Buffer.alloc(0));
-    if ('malformed' in reply) throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.malformed}`, { retriable: true });
+    if ('malformed' in reply) throw new ControlReplyError(`${cmd} on ${this.where}: ${reply.malformed}`, { retriable: true });
     // Invalid arguments and refused credentials are refused the same way every time.
     if (!reply.ok)
-      throw new ControlReplyError(`${cmd} on ${this.endpoint}: ${reply.error}`, { retriable: reply.code !== 'bad_args' && reply.code !== 'unauthorized' });
+      throw new ControlReplyError(`${cmd} on ${this.where}: ${reply.error}`, { retriable: reply.code !== 'bad_args' && reply.code !== 'unauthorized' });
     return reply.data;
+  }
+
+  /** The app's name and endpoint, or the endpoint alone. */
+  private get where(): string {
+    return this.app ? `${this.app} (${this.endpoint})` : this.endpoint;
   }
 
   private recover(): void {

@@ -8,8 +8,8 @@ import type { HydraOptions, PointParams } from '../config/options';
 import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
 import { ControlClient } from '../control/client';
 import type { CommandMap, PubCommands, SubCommands } from '../control/protocol';
-import type { PubStatus, SubConfig } from '../control/wire';
-import { BrokerLostError, ConfigError, PointError } from '../errors';
+import type { PubStatus, SubConfig, SubStatus } from '../control/wire';
+import { BrokerLostError, ConfigError, ControlTimeoutError, PointError } from '../errors';
 import { createLauncher, type AppHandle, type Launcher } from '../launch';
 import { parseHosts } from '../launch/command';
 import { kubernetesSettings } from '../launch/kubernetes-settings';
@@ -72,6 +72,12 @@ export class TestSession implements PointRunner {
   private pendingReplacements: string[] = [];
   private brokerLost: string | null = null;
   private readonly admin: ClusterAdmin;
+  /**
+   * Something of this run may be on the cluster: a topic was created, or apps were configured (a
+   * producer may auto-create the topic, consumers join groups). Until then there is nothing to
+   * clean up, and no reason to tell the user to (a refused login creates nothing).
+   */
+  private touchedCluster = false;
 
   private constructor(
     readonly options: HydraOptions,
@@ -276,6 +282,7 @@ export class TestSession implements PointRunner {
       if (has === undefined || has < needed) {
         this.emit({ type: 'phase', phase: 'topic', detail: `${topic} (${needed} partitions)` });
         await this.admin.ensureTopic(topic, needed, o.topic_replication, topicConfigEntries(o));
+        this.touchedCluster = true;
         this.ensuredTopics.set(topic, needed);
       }
     }
@@ -296,6 +303,7 @@ export class TestSession implements PointRunner {
       const own = clocks.get(s.name);
       return own ? { ...subConfig, latency_corrections_ms: latencyCorrections(own.offset_ms, pubOffsets) } : subConfig;
     };
+    this.touchedCluster = true;
     const configured = await this.guard(
       'configure',
       everyone,
@@ -318,7 +326,10 @@ export class TestSession implements PointRunner {
         joinMs,
         'consumers joined',
         async () => {
-          const statuses = await Promise.all(subs.map((s) => this.subClient(s).call('teststatus')));
+          const polled = await Promise.all(subs.map((s) => this.patiently(s, this.subClient(s).call('teststatus'))));
+          const slow = subs.filter((_, i) => polled[i] === null);
+          if (slow.length > 0) return `not answering yet: ${slow.map((a) => a.name).join(', ')}`;
+          const statuses = polled as SubStatus[];
           // A consumer kafkajs stopped for good will never join: fail now (a study retries with fresh apps) instead of at the timeout.
           const dead = statuses.flatMap((st) => st.dead ?? []);
           if (dead.length > 0) throw new PointError(`a consumer stopped while joining (${dead.length}): ${dead[0] ?? ''}`);
@@ -357,7 +368,9 @@ export class TestSession implements PointRunner {
         const startArgs = pubs.length > 1 ? { start_at_ms: Date.now() + START_LEAD_MS } : undefined;
         await Promise.all(pubCtls.map((c) => c.call('teststart', startArgs)));
         await this.waitUntil((params.test_duration + (params.warmup ?? 0)) * 1000 + 30000, 'publishers finished', async () => {
-          statuses = await Promise.all(pubCtls.map((c) => c.call('teststatus')));
+          const polled = await Promise.all(pubCtls.map((c, i) => this.patiently(pubs[i] as AppHandle, c.call('teststatus'))));
+          if (polled.some((st) => st === null)) return 'a publisher is not answering yet';
+          statuses = polled as PubStatus[];
           const running = statuses.filter((st) => st.state !== 'done' && st.state !== 'failed');
           return running.length === 0 ? true : running.map((st) => `publisher ${st.state}, ${st.msg_cnt} sent`).join('; ');
         });
@@ -368,7 +381,8 @@ export class TestSession implements PointRunner {
       const pub = pubs[i] as AppHandle;
       if (st.state === 'failed') throw new PointError(`${pub.name} failed: ${st.error ?? 'unknown error'} (log: ${pub.logFile})`);
     });
-    const pubStats = await this.guard('publish', pubs, Promise.all(pubCtls.map((c) => c.call('getstats'))));
+    // A publisher that just finished on a busy host may answer late: give its stats longer than a poll.
+    const pubStats = await this.guard('publish', pubs, Promise.all(pubCtls.map((c) => c.call('getstats', undefined, 3 * o.control_timeout_ms))));
     const packetTx = pubStats.reduce((n, p) => n + p.msg_cnt, 0);
     if (packetTx === 0)
       throw new PointError(
@@ -530,6 +544,20 @@ export class TestSession implements PointRunner {
     }
   }
 
+  /**
+   * A status poll's answer, or null when the app did not answer in time but is still alive: a
+   * frozen or starved app misses polls without ending the point (the wait's own deadline and the
+   * process watch do that), and its stall is judged with the point's figures.
+   */
+  private async patiently<T>(app: AppHandle, reply: Promise<T>): Promise<T | null> {
+    try {
+      return await reply;
+    } catch (err) {
+      if (err instanceof ControlTimeoutError && app.isAlive()) return null;
+      throw err;
+    }
+  }
+
   /** Polls `check` every `pollMs` until it says true, or fails after `timeoutMs` with the last state. */
   private async waitUntil(timeoutMs: number, what: string, check: () => Promise<true | string>, pollMs = POLL_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -547,8 +575,10 @@ export class TestSession implements PointRunner {
   async resetApps(): Promise<void> {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
+    // Every app is replaced: the next point says which ones it ran without.
+    const gone = [...this.pubs, ...this.launcher.subApps()].map((a) => a.name);
+    this.pendingReplacements = [...new Set([...this.pendingReplacements, ...gone])];
     this.pubs = [];
-    this.pendingReplacements = [];
     await this.launcher.removeAll();
   }
 
@@ -578,7 +608,7 @@ export class TestSession implements PointRunner {
     try {
       await this.launcher.removeAll();
       // Only now: a group with live members cannot be deleted.
-      if (!this.mockCluster && !this.options.keep_topics) await this.removeLeftovers();
+      if (!this.mockCluster && !this.options.keep_topics && this.touchedCluster) await this.removeLeftovers();
       await this.admin.close();
     } finally {
       if (this.ownsBroker) await this.broker.stop();

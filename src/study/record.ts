@@ -18,8 +18,10 @@ interface PointRecordBase {
   tags?: Record<string, string | number>;
   /** The apps that served the last attempt and how each fared. */
   apps?: AppFate[];
-  /** Apps relaunched for the last attempt because an earlier one had died or frozen. */
+  /** Apps relaunched for the last attempt because an earlier one had died, frozen or failed (a retry replaces them all). */
   replaced?: string[];
+  /** Why each earlier attempt was measured again, in order (absent when the first attempt counted). */
+  retried_because?: string[];
 }
 
 /** A measured point: its figures. */

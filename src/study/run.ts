@@ -226,15 +226,18 @@ async function measureWithRetries(
   repeat = 0,
 ): Promise<PointRecord> {
   const started = new Date();
+  // Why each earlier attempt was measured again: the record says it, not only how many there were.
+  const retriedBecause: string[] = [];
   const base = (
     attempts: number,
-  ): Pick<PointRecord, 'key' | 'params' | 'started_at' | 'elapsed_s' | 'attempts' | 'repeat'> & { tags?: PointRecord['tags'] } => ({
+  ): Pick<PointRecord, 'key' | 'params' | 'started_at' | 'elapsed_s' | 'attempts' | 'repeat' | 'retried_because'> & { tags?: PointRecord['tags'] } => ({
     key: repeatKey(pointKey(params), repeat),
     params,
     ...(repeat > 0 ? { repeat } : {}),
     started_at: started.toISOString(),
     elapsed_s: (Date.now() - started.getTime()) / 1000,
     attempts,
+    ...(retriedBecause.length ? { retried_because: [...retriedBecause] } : {}),
     ...(tags ? { tags } : {}),
   });
   for (let attempt = 1; ; attempt++) {
@@ -254,6 +257,7 @@ async function measureWithRetries(
       if (!isRetriable(err) || attempt >= maxAttempts) return { ...base(attempt), status: 'failed', result: null, error: reason, topic: null };
       retryBecause = reason;
     }
+    retriedBecause.push(retryBecause);
     emit({ type: 'point-retry', attempt: attempt + 1, maxAttempts, params, error: retryBecause });
     // A retry gets fresh apps: the old ones may be the reason the point failed.
     await session.resetApps();

@@ -80,6 +80,25 @@ describe('control plane over real ZeroMQ sockets', function () {
     assert.equal(second.n, 2);
   });
 
+  it('names the app that did not answer, and what to do about it', async () => {
+    const silent = new zmq.Reply({ linger: 0 });
+    await silent.bind('tcp://127.0.0.1:*');
+    const c = new ControlClient(silent.lastEndpoint as string, 300, newControlAuth('named-run', false), 'sub-7');
+    clients.push(c);
+    try {
+      await assert.rejects(c.call('teststatus'), (e: unknown) => {
+        assert.ok(e instanceof ControlTimeoutError);
+        assert.match(
+          e.message,
+          /^sub-7 did not answer 'teststatus' within 300 ms \(tcp:\/\/127\.0\.0\.1:\d+\): it is frozen, or starved of CPU — raise --control_timeout_ms, or run fewer apps per machine$/,
+        );
+        return true;
+      });
+    } finally {
+      silent.close();
+    }
+  });
+
   it('does not hang on a REP server that never answers', async () => {
     const silent = new zmq.Reply({ linger: 0 });
     await silent.bind('tcp://127.0.0.1:*');

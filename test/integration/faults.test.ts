@@ -119,6 +119,9 @@ describe('harness faults (real processes, embedded broker)', function () {
     assert.equal(p?.result?.average_packet_loss, 0);
     assert.match(retries[0] ?? '', /invalid \(harness fault\): sub app sub-0 \(pid \d+\) died during the point/);
     assert.ok(!p?.sub_pids?.includes(killed as number));
+    // The record says why it was measured again, and which apps the clean attempt ran without.
+    assert.deepEqual(p?.retried_because, retries);
+    assert.deepEqual([...(p?.replaced ?? [])].sort(), ['pub', 'sub-0', 'sub-1']);
   });
 
   it('a publisher killed mid-point ends the wait at once and the point is retried', async () => {
@@ -146,6 +149,22 @@ describe('harness faults (real processes, embedded broker)', function () {
     assert.equal(outcome.points[0]?.status, 'ok');
     assert.equal(outcome.points[0]?.attempts, 2);
     assert.ok(retryAfterMs > 0 && retryAfterMs < 3000, `retried ${retryAfterMs} ms after the kill, not after the 10 s window`);
+  });
+
+  it('a publisher frozen past the control timeout mid-point: the point ends with its stall named, not a bare timeout', async () => {
+    // control_timeout_ms is 1 s here: the runner's status polls go unanswered for 2.5 s.
+    const o = options({ test_duration: 4 });
+    const s = await openSession(o, (session) => {
+      const pid = session.publisherApps()[0]?.pid as number;
+      // Once it is publishing (teststart has been answered).
+      setTimeout(() => {
+        process.kill(pid, 'SIGSTOP');
+        setTimeout(() => process.kill(pid, 'SIGCONT'), 2500);
+      }, 700);
+    });
+    const run = await s.runPoint(pointParamsOf(o));
+    assert.equal(run.faults.length, 1, run.faults.join('; '));
+    assert.match(run.faults[0] ?? '', /^pub's event loop stood still 2\.\d s inside the window, neither running nor waiting for a CPU/);
   });
 
   it('garbage bytes on an app control port mid-point change nothing: the point is clean', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { nextSeq } from '../../src/control/client';
+import { seqAfter } from '../../src/control/client';
 import {
   authProblem,
   COMMAND_FRESH_MS,
@@ -64,9 +64,9 @@ describe('signed commands: single-use, fresh, for one app', () => {
   });
 
   it('numbers commands strictly upward, also twice in one ms and when the clock steps back', () => {
-    const a = nextSeq(now);
-    const b = nextSeq(now);
-    const c = nextSeq(now - 5000);
+    const a = seqAfter(0, now);
+    const b = seqAfter(a, now);
+    const c = seqAfter(b, now - 5000);
     assert.ok(a < b && b < c, `${a} < ${b} < ${c}`);
   });
 });

@@ -45,6 +45,11 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
     assert.equal(p?.status, 'ok');
     assert.equal(p?.attempts, 3);
     assert.deepEqual(
+      p?.retried_because,
+      ['publisher app died during the test', 'publisher app died during the test'],
+      'the record says why it was measured again',
+    );
+    assert.deepEqual(
       ev.of('point-retry').map((e) => e.attempt),
       [2, 3],
     );
