@@ -83,12 +83,47 @@ export class StudyStopped extends HydraError {}
 /** The broker hydra started died: every later point would fail the same way. */
 export class BrokerLostError extends StudyStopped {}
 
+/** A study run was stopped (Ctrl-C, session closed); its finished points are on disk. */
+export class StudyInterrupted extends HydraError {}
+
+/** A control command's arguments are invalid (an app's handler): sending them again cannot help. */
+export class ArgsError extends HydraError {}
+
+/** An app cannot serve a control command in its current state (a test running, no config yet). */
+export class StateError extends HydraError {}
+
+/** PNG/SVG export could not run (no Chromium, a render that failed). HTML export does not need it. */
+export class PlotExportError extends HydraError {}
+
 /** The error's one-line message, whatever was thrown. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** True when repeating the failed work can help. Errors from outside hydra (a library's own) count as retriable. */
+/**
+ * Errors that are bugs in code, not conditions of a run: measuring again cannot help, and the
+ * stack says where to look.
+ */
+const BUG_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
+
+/** Whether doing the failed work again can help, and why not when it cannot. */
+export type RetryClass = { retriable: true } | { retriable: false; why: 'refused' | 'bug' };
+
+/**
+ * Can repeating the failed work help? hydra's own errors say so themselves; a library's error is
+ * believed when it carries `retriable` (kafkajs does: a replication factor above the broker count
+ * is `retriable: false`); a bug (TypeError, RangeError, ...) never is; any other foreign error —
+ * a socket reset, a library's own failure without a word on it — is worth one more attempt.
+ */
+export function retryClass(err: unknown): RetryClass {
+  if (err instanceof HydraError) return err.retriable ? { retriable: true } : { retriable: false, why: 'refused' };
+  if (BUG_ERRORS.some((kind) => err instanceof kind)) return { retriable: false, why: 'bug' };
+  const said = typeof err === 'object' && err !== null ? (err as { retriable?: unknown }).retriable : undefined;
+  if (said === false) return { retriable: false, why: 'refused' };
+  return { retriable: true };
+}
+
+/** True when repeating the failed work can help (see retryClass). */
 export function isRetriable(err: unknown): boolean {
-  return err instanceof HydraError ? err.retriable : true;
+  return retryClass(err).retriable;
 }

@@ -34,7 +34,8 @@ export function failsTimes(times: number, message = 'publisher app died during t
 
 export class FakeRunner implements PointRunner {
   readonly broker: { brokers: string[]; embedded: boolean };
-  readonly logDir = '/nonexistent/fake-logs';
+  /** Where the study writes the run's own log (runner.log): nowhere unless a test points it at a directory. */
+  logDir = '/nonexistent/fake-logs';
   readonly calls: PointParams[] = [];
   resets = 0;
   closes = 0;

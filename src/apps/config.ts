@@ -1,6 +1,6 @@
 import { COMPRESSIONS, KEY_MODES } from '../config/options';
 import { checkAcks, checkBool, checkChoice, checkNumber, checkPointParam, checkPointRules } from '../config/rules';
-import { ArgsError } from '../control/server';
+import { ArgsError } from '../errors';
 import type { ProducerSettings, PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
 import { ConfigError } from '../errors';
 

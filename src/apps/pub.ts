@@ -1,6 +1,7 @@
 import { CompressionTypes, type Producer } from 'kafkajs';
 import type { PubCommands } from '../control/protocol';
-import { ArgsError, type ControlServer, StateError } from '../control/server';
+import type { ControlServer } from '../control/server';
+import { ArgsError, StateError } from '../errors';
 import { emptyPubStats, type AppSpec, type PubConfig, type PubStats, type PubStatus, type TestState } from '../control/wire';
 import { errorMessage } from '../errors';
 import { parsePubConfig, parseTestStart } from './config';

@@ -1,5 +1,5 @@
 import * as zmq from 'zeromq';
-import { errorMessage, HydraError } from '../errors';
+import { ArgsError, errorMessage, HydraError, StateError } from '../errors';
 import type { AppControlAuth } from './auth';
 import {
   authProblem,
@@ -15,12 +15,6 @@ import {
 
 /** Largest request an app reads, bytes: control requests are small; a bigger one drops its peer. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
-
-/** Thrown by a handler whose request arguments are invalid: the reply says sending them again cannot help. */
-export class ArgsError extends HydraError {}
-
-/** Thrown by a handler that cannot serve the request in the app's current state. */
-export class StateError extends HydraError {}
 
 /**
  * A command handler. Args arrive off the wire, so a handler validates them (and throws ArgsError)

@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { HydraError } from '../errors';
+import { PlotExportError } from '../errors';
+
+export { PlotExportError } from '../errors';
 import type { Figure } from './figures';
 import { plotlyPath } from './html';
 
 export type ImageFormat = 'png' | 'svg';
-
-/** PNG/SVG export could not run (no Chromium, render failure). HTML export does not need it. */
-export class PlotExportError extends HydraError {}
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 

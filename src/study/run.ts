@@ -1,9 +1,13 @@
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pointParamsOf, type HydraOptions, type PointParams } from '../config/options';
 import { checkPointParam, checkPointParams } from '../config/rules';
 import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
-import { ConfigError, errorMessage, HydraError, isRetriable, StudyError, StudyStopped } from '../errors';
+import { ConfigError, errorMessage, retryClass, StudyError, StudyInterrupted, StudyStopped } from '../errors';
+
+export { StudyInterrupted } from '../errors';
 import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
 import { findRateBoundary } from './boundary';
 import type { EventSink } from './events';
@@ -17,9 +21,6 @@ import { runtimeVersions } from './versions';
 
 /** HYDRA retried a point up to 4 times. */
 export const MAX_ATTEMPTS = 4;
-
-/** The run was stopped (Ctrl-C, session closed); finished points are on disk. */
-export class StudyInterrupted extends HydraError {}
 
 export interface StudyInput {
   kind: StudyKind;
@@ -254,13 +255,28 @@ async function measureWithRetries(
       if (session.isClosed) throw new StudyInterrupted('study interrupted; finished points are saved');
       if (err instanceof StudyStopped) throw err;
       const reason = errorMessage(err);
-      if (!isRetriable(err) || attempt >= maxAttempts) return { ...base(attempt), status: 'failed', result: null, error: reason, topic: null };
+      const retry = retryClass(err);
+      // A bug is stored at once, its stack kept where a developer will look.
+      const error = !retry.retriable && retry.why === 'bug' ? `${reason} (a bug in hydra: ${logBug(session, params, err)})` : reason;
+      if (!retry.retriable || attempt >= maxAttempts) return { ...base(attempt), status: 'failed', result: null, error, topic: null };
       retryBecause = reason;
     }
     retriedBecause.push(retryBecause);
     emit({ type: 'point-retry', attempt: attempt + 1, maxAttempts, params, error: retryBecause });
     // A retry gets fresh apps: the old ones may be the reason the point failed.
     await session.resetApps();
+  }
+}
+
+/** Appends a bug's stack to the run's `runner.log`; says where it went. */
+function logBug(session: PointRunner, params: PointParams, err: unknown): string {
+  const file = path.join(session.logDir, 'runner.log');
+  const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  try {
+    fs.appendFileSync(file, `${new Date().toISOString()} point ${pointKey(params)}: ${stack}\n`);
+    return `its stack is in ${file}`;
+  } catch {
+    return `its stack: ${stack.split('\n').slice(0, 3).join(' | ')}`;
   }
 }
 

@@ -86,6 +86,32 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
     assert.equal(ev.of('point-retry').length, 0);
   });
 
+  it('believes a library that says its error is not retriable, and retries a foreign error that says nothing', async () => {
+    // kafkajs marks a replication factor above the broker count `retriable: false`.
+    const refused = Object.assign(new Error('Replication factor is larger than the number of brokers'), { retriable: false });
+    const once = new FakeRunner({ fault: () => refused });
+    const store = createStudy({ kind: 'sweep', options, grid: { client_counts: [2], msg_rates: [500] } });
+    const outcome = await runStudy(store, { openSession: openFake(once) });
+    assert.deepEqual([outcome.points[0]?.status, outcome.points[0]?.attempts, once.calls.length], ['failed', 1, 1]);
+    const reset = new FakeRunner({ fault: (_p, call) => (call === 0 ? Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) : null) });
+    const again = await runStudy(createStudy({ kind: 'sweep', options, grid: { client_counts: [2], msg_rates: [600] } }), { openSession: openFake(reset) });
+    assert.deepEqual([again.points[0]?.status, again.points[0]?.attempts], ['ok', 2]);
+  });
+
+  it('stores a bug (TypeError) at once as failed, with its stack in the run log', async () => {
+    const runner = new FakeRunner({ fault: () => new TypeError("Cannot read properties of undefined (reading 'msg_cnt')") });
+    const logDir = path.join(dir, 'run-logs');
+    fs.mkdirSync(logDir);
+    runner.logDir = logDir;
+    const store = createStudy({ kind: 'sweep', options, grid: { client_counts: [2], msg_rates: [500] } });
+    const outcome = await runStudy(store, { openSession: openFake(runner) });
+    const [p] = outcome.points;
+    assert.equal(p?.status, 'failed');
+    assert.equal(p?.attempts, 1, 'not retried: a bug fails the same way every time');
+    assert.match(p?.error ?? '', /^Cannot read properties of undefined \(reading 'msg_cnt'\) \(a bug in hydra: its stack is in .*runner\.log\)$/);
+    assert.match(fs.readFileSync(path.join(logDir, 'runner.log'), 'utf8'), /point total_sub_apps=1.*TypeError: Cannot read properties of undefined[\s\S]*at /);
+  });
+
   it('runs a whole kafkarate search per client count and writes its findings', async () => {
     const runner = new FakeRunner({ capRate: 5000 });
     const store = createStudy({ kind: 'kafkarate', options, grid: { client_counts: [2, 4] }, search: { start_rate: 1000, max_steps: 12 } });
