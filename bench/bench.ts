@@ -324,7 +324,7 @@ async function main(): Promise<void> {
     const clients = subs.map((s) => new ControlClient<SubCommands>(s.endpoint, 10000, session.auth, s.name));
     const topic = `bench-collect-${Date.now()}`;
     const subConfig = subConfigFor(
-      { clients_per_app: 1, consumer_max_buffer_size: 0, total_pub_apps: 1, consumer_max_wait_ms: options.consumer_max_wait_ms },
+      { ...pointParamsOf(options), clients_per_app: 1, consumer_max_buffer_size: 0, total_pub_apps: 1 },
       options,
       topic,
       pointMarks(0),

@@ -131,7 +131,7 @@ function hoverText(record: PointRecord, result: PointResult): string {
   const fields = Object.entries(result)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${k}: ${Number.isInteger(v) ? v : (v as number).toFixed(3)}`);
-  return [verdict, ...(result.figure_notes ?? []), `rate ${record.params.msg_rate} msg/s, batch ${record.params.msg_batch}`, ...fields].join('<br>');
+  return [verdict, ...result.figure_notes, `rate ${record.params.msg_rate} msg/s, batch ${record.params.msg_batch}`, ...fields].join('<br>');
 }
 
 /** Markers and hover text of a curve's points: harness-limited ones stand out, every point's verdict and figures on hover. */

@@ -50,10 +50,10 @@ export const TABLE_COLUMNS: readonly PointColumn[] = [
  */
 export function verdictText(r: PointRecord): string | null {
   if (!r.result) return null;
-  const verdict = r.result.verdict as string | undefined;
-  // Points stored before verdicts existed carry none: say so rather than claim a Kafka result.
-  if (verdict === undefined) return 'unjudged';
-  if (verdict !== 'kafka') return `harness:${r.result.harness_limits.join('+')}`;
+  const verdict = r.result.verdict;
+  // Points stored before verdicts existed were never judged: say so rather than claim a Kafka result.
+  if (verdict === 'unjudged') return 'unjudged';
+  if (verdict === 'harness_limited') return `harness:${r.result.harness_limits.join('+')}`;
   return r.result.kafka_limits?.length ? `kafka:${r.result.kafka_limits.join('+')}` : 'kafka';
 }
 
@@ -91,8 +91,8 @@ export const EXPORT_COLUMNS: readonly PointColumn[] = [
   ...HYDRA_RESULT_KEYS.map((k) => res(k, k, 3)),
   ...EXTRA_RESULT_KEYS.map((k) => res(k, k, 3)),
   { id: 'verdict', header: 'verdict', value: verdictText },
-  { id: 'harness_notes', header: 'harness_notes', value: (r) => r.result?.harness_notes?.join('; ') ?? null },
-  { id: 'kafka_notes', header: 'kafka_notes', value: (r) => r.result?.kafka_notes?.join('; ') ?? null },
+  { id: 'harness_notes', header: 'harness_notes', value: (r) => r.result?.harness_notes.join('; ') ?? null },
+  { id: 'kafka_notes', header: 'kafka_notes', value: (r) => r.result?.kafka_notes.join('; ') ?? null },
   { id: 'error', header: 'error', value: (r) => r.error },
 ];
 

@@ -40,13 +40,13 @@ export function formatSummary(params: PointParams, r: PointResult): string {
     `  latency p50 ${fmt(r.latency_p50_ms, 2)} ms, p95 ${fmt(r.latency_p95_ms, 2)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms, max ${fmt(r.latency_max_ms, 2)} ms; from the intended send time p50 ${fmt(r.latency_intended_p50_ms, 2)} ms, p99 ${fmt(r.latency_intended_p99_ms, 2)} ms`,
     `  publisher cpu ${fmt(r.pub_cpu)} %, net tx ${fmt(r.pub_net_txrate / 1024)} KiB/s, rx ${fmt(r.pub_net_rxrate / 1024)} KiB/s; sub apps cpu max ${pct(r.sub_cpu_max_pct)}, event loop max ${pct(r.sub_elu_max === null ? null : r.sub_elu_max * 100)}; host cpu max ${pct(r.host_cpu_busy_max_pct)}`,
   ];
-  if (r.produce_rtt_p99_ms !== undefined)
+  if (r.produce_rtt_p99_ms !== null)
     lines.push(
-      `  waits: produce round trip p50 ${fmt(r.produce_rtt_p50_ms ?? null, 2)} ms, p99 ${fmt(r.produce_rtt_p99_ms ?? null, 2)} ms, max ${fmt(r.produce_rtt_max_ms ?? null, 2)} ms; publisher waiting on the broker ${pct(r.pub_broker_wait_pct ?? null)} of the window; throttled ${fmt(r.produce_throttle_ms ?? 0, 0)} ms; fetch round trip p99 ${fmt(r.fetch_rtt_p99_ms ?? null, 2)} ms; longest app stall ${fmt(r.loop_stall_max_ms ?? 0, 0)} ms; most time an app waited for a CPU ${pct(r.app_run_wait_max_pct ?? null)}`,
+      `  waits: produce round trip p50 ${fmt(r.produce_rtt_p50_ms, 2)} ms, p99 ${fmt(r.produce_rtt_p99_ms, 2)} ms, max ${fmt(r.produce_rtt_max_ms, 2)} ms; publisher waiting on the broker ${pct(r.pub_broker_wait_pct)} of the window; throttled ${fmt(r.produce_throttle_ms, 0)} ms; fetch round trip p99 ${fmt(r.fetch_rtt_p99_ms, 2)} ms; longest app stall ${fmt(r.loop_stall_max_ms, 0)} ms; most time an app waited for a CPU ${pct(r.app_run_wait_max_pct)}`,
     );
   if (r.pub_send_errors > 0) lines.push(`  publisher send errors: ${r.pub_send_errors} messages`);
   if (r.unresponsive_apps.length > 0) lines.push(`  unresponsive sub apps (left out of every figure): ${r.unresponsive_apps.join(', ')}`);
-  for (const note of r.figure_notes ?? []) lines.push(`  note: ${note}`);
+  for (const note of r.figure_notes) lines.push(`  note: ${note}`);
   lines.push(...verdictLines(r));
   return lines.join('\n');
 }

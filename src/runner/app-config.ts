@@ -17,13 +17,13 @@ export function pointMarks(pointIndex: number, nowMs = Date.now()): PointMarks {
  * with one partition per publisher (HYDRA's layout) partition pubId mod the topic's partitions.
  */
 export function publisherPartitions(params: Pick<PointParams, 'partitions'>, pubId: number, topicPartitions: number): number[] {
-  const count = params.partitions ?? 1;
+  const count = params.partitions;
   return count > 1 ? Array.from({ length: count }, (_, i) => i) : [pubId % Math.max(1, topicPartitions)];
 }
 
 /** Publisher `pubId`'s share of the point's rate: the rate split evenly over `total_pub_apps` (OMB's producersPerTopic). */
 export function pubRateShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_apps'>): number {
-  return params.msg_rate / (params.total_pub_apps ?? 1);
+  return params.msg_rate / params.total_pub_apps;
 }
 
 /**
@@ -37,23 +37,23 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
     msg_rate: pubRateShare(params),
     msg_batch: params.msg_batch,
     test_duration: params.test_duration,
-    warmup: params.warmup ?? 0,
+    warmup: params.warmup,
     acks: params.acks,
     linger_ms: params.linger_ms,
     ...marks,
     pub_id: pubId,
     partitions: [...partitions],
-    msg_size: params.msg_size ?? 16,
-    payload_random_pct: params.payload_random_pct ?? 100,
-    compression: params.compression ?? 'none',
-    keys: params.keys ?? 'none',
-    key_count: params.key_count ?? 16,
-    batch_bytes: params.batch_bytes ?? 1_000_000,
+    msg_size: params.msg_size,
+    payload_random_pct: params.payload_random_pct,
+    compression: params.compression,
+    keys: params.keys,
+    key_count: params.key_count,
+    batch_bytes: params.batch_bytes,
     producer: {
-      idempotent: params.idempotent ?? false,
-      max_in_flight: params.max_in_flight ?? 1,
-      retries: params.retries ?? 5,
-      request_timeout_ms: params.request_timeout_ms ?? 30000,
+      idempotent: params.idempotent,
+      max_in_flight: params.max_in_flight,
+      retries: params.retries,
+      request_timeout_ms: params.request_timeout_ms,
     },
   };
 }
@@ -64,8 +64,10 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
  * from its start, the session's shared topic from its end.
  */
 export function subConfigFor(
-  params: Pick<PointParams, 'clients_per_app' | 'consumer_max_buffer_size' | 'total_pub_apps'> &
-    Partial<Pick<PointParams, 'consumer_max_wait_ms' | 'consumer_min_bytes' | 'consumer_session_timeout_ms'>>,
+  params: Pick<
+    PointParams,
+    'clients_per_app' | 'consumer_max_buffer_size' | 'total_pub_apps' | 'consumer_max_wait_ms' | 'consumer_min_bytes' | 'consumer_session_timeout_ms'
+  >,
   options: Pick<HydraOptions, 'fresh_topic_per_point'>,
   topic: string,
   marks: PointMarks,
@@ -74,13 +76,13 @@ export function subConfigFor(
   return {
     topic,
     start_at: options.fresh_topic_per_point ? 'earliest' : 'latest',
-    pub_count: params.total_pub_apps ?? 1,
+    pub_count: params.total_pub_apps,
     clients_per_app: params.clients_per_app,
     group_prefix: topic,
     consumer_max_buffer_size: params.consumer_max_buffer_size,
-    consumer_max_wait_ms: params.consumer_max_wait_ms ?? 100,
-    consumer_min_bytes: params.consumer_min_bytes ?? 1,
-    consumer_session_timeout_ms: params.consumer_session_timeout_ms ?? 30000,
+    consumer_max_wait_ms: params.consumer_max_wait_ms,
+    consumer_min_bytes: params.consumer_min_bytes,
+    consumer_session_timeout_ms: params.consumer_session_timeout_ms,
     shared_group: sharedGroup,
     ...marks,
   };

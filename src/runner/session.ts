@@ -256,7 +256,7 @@ export class TestSession implements PointRunner {
    */
   async runPoint(params: PointParams): Promise<PointRun> {
     const o = this.options;
-    const pubCount = params.total_pub_apps ?? 1;
+    const pubCount = params.total_pub_apps;
     if (params.msg_rate < pubCount)
       throw new ConfigError('total_pub_apps', String(pubCount), `each publisher needs at least 1 msg/s of the rate; msg_rate is ${params.msg_rate}`);
     const { pubs, subs } = await this.prepareApps(params.total_sub_apps, pubCount);
@@ -268,7 +268,7 @@ export class TestSession implements PointRunner {
     const topic = this.topicFor(pointIndex);
     const marks = pointMarks(pointIndex);
 
-    const wanted = params.partitions ?? 1;
+    const wanted = params.partitions;
     if (this.mockTopics && wanted > EMBEDDED_TOPIC_PARTITIONS)
       throw new ConfigError(
         'partitions',
@@ -367,7 +367,7 @@ export class TestSession implements PointRunner {
         // Several publishers get one start time a little ahead, so their windows line up.
         const startArgs = pubs.length > 1 ? { start_at_ms: Date.now() + START_LEAD_MS } : undefined;
         await Promise.all(pubCtls.map((c) => c.call('teststart', startArgs)));
-        await this.waitUntil((params.test_duration + (params.warmup ?? 0)) * 1000 + 30000, 'publishers finished', async () => {
+        await this.waitUntil((params.test_duration + params.warmup) * 1000 + 30000, 'publishers finished', async () => {
           const polled = await Promise.all(pubCtls.map((c, i) => this.patiently(pubs[i] as AppHandle, c.call('teststatus'))));
           if (polled.some((st) => st === null)) return 'a publisher is not answering yet';
           statuses = polled as PubStatus[];
@@ -454,15 +454,15 @@ export class TestSession implements PointRunner {
       logStart: logEnd ? logStart : undefined,
       thresholds,
       sharedGroup: shared,
-      maxInFlight: params.max_in_flight ?? 1,
+      maxInFlight: params.max_in_flight,
       embeddedBroker: this.mockCluster,
-      fetchWaitMs: params.consumer_max_wait_ms ?? o.consumer_max_wait_ms,
-      requestMaxMessages: requestMaxMessages(params.batch_bytes ?? o.batch_bytes, params.msg_size ?? o.msg_size),
+      fetchWaitMs: params.consumer_max_wait_ms,
+      requestMaxMessages: requestMaxMessages(params.batch_bytes, params.msg_size),
       pubNames: pubs.map((p) => p.name),
     });
     // An app that stood still without being scheduled (stopped, a paused machine) bent the point's
     // latency and loss: a harness fault, measured again with fresh apps.
-    faults.push(...(result.stalled_apps ?? []));
+    faults.push(...result.stalled_apps);
     return {
       result,
       topic,

@@ -57,10 +57,10 @@ export interface PointResult {
   /**
    * Σ over clients of messages deleted by retention before the client read them (its position was
    * reset past them). On a real cluster that is the topic's retention at work; on the embedded
-   * broker its bounded in-memory log, which makes the point harness-limited. Absent in points
-   * stored before 0.4.
+   * broker its bounded in-memory log, which makes the point harness-limited. null: not measured
+   * (points stored before expiry was told apart).
    */
-  expired_total?: number;
+  expired_total: number | null;
   /**
    * Σ over clients of messages the broker holds (below the partition's log end) that the client
    * had not received at collection: lag, not loss. null when the log end could not be read.
@@ -74,9 +74,9 @@ export interface PointResult {
    */
   reordered_total: number | null;
   /** When reordered_total is left out: the messages that arrived out of order, the client's doing, not Kafka's. */
-  reordered_by_client?: number | null;
-  /** Figures left out and why (absent in points stored before 0.4). */
-  figure_notes?: string[];
+  reordered_by_client: number | null;
+  /** Figures left out and why. */
+  figure_notes: string[];
   /** End-to-end latency percentiles over all received messages, ms; null when nothing arrived. */
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
@@ -91,9 +91,10 @@ export interface PointResult {
 
   /**
    * 'kafka': a measurement of Kafka (Kafka may still have held it back: kafka_limits);
-   * 'harness_limited': hydra (publisher, subscribers, host, its embedded broker, a stalled app) was the limit.
+   * 'harness_limited': hydra (publisher, subscribers, host, its embedded broker, a stalled app) was
+   * the limit; 'unjudged': stored by a hydra that did not judge points yet.
    */
-  verdict: 'kafka' | 'harness_limited';
+  verdict: 'kafka' | 'harness_limited' | 'unjudged';
   /** Which harness limits were hit. */
   harness_limits: HarnessLimit[];
   /** Each limit with what was seen (the remedy is printed once per study: verdict.remedyFor). */
@@ -101,35 +102,38 @@ export interface PointResult {
   /**
    * Where Kafka held the point back — 'produce': the publisher waited on slow or throttled acks or
    * a stalled broker; 'fetch': subscribers with idle apps fell behind. A Kafka result, often the
-   * boundary a study looks for. Absent in points stored before Kafka's limits were told apart.
+   * boundary a study looks for. Empty for points stored before Kafka's limits were told apart.
    */
-  kafka_limits?: KafkaLimit[];
+  kafka_limits: KafkaLimit[];
   /** Each Kafka limit with the figures that show it. */
-  kafka_notes?: string[];
+  kafka_notes: string[];
   /** Apps whose event loop stood still inside the window without being scheduled: a harness fault (the point is invalid). */
-  stalled_apps?: string[];
-  /** The point ran on hydra's embedded broker (librdkafka's mock cluster), whose limits are hydra's. */
-  embedded_broker?: boolean;
-  /** Send → acknowledgement of the publishers' produce requests, ms: p50, p99, max. */
-  produce_rtt_p50_ms?: number | null;
-  produce_rtt_p99_ms?: number | null;
-  produce_rtt_max_ms?: number | null;
+  stalled_apps: string[];
+  /** The point ran on hydra's embedded broker (librdkafka's mock cluster), whose limits are hydra's; null: not recorded. */
+  embedded_broker: boolean | null;
+  /**
+   * Send → acknowledgement of the publishers' produce requests, ms: p50, p99, max. This and the
+   * telemetry figures below are null where not measured (points stored before them, no requests).
+   */
+  produce_rtt_p50_ms: number | null;
+  produce_rtt_p99_ms: number | null;
+  produce_rtt_max_ms: number | null;
   /** Throttle time brokers asked of the publishers (quotas), summed, ms. */
-  produce_throttle_ms?: number;
+  produce_throttle_ms: number | null;
   /** Share of the window the publisher's ready messages waited for the broker's answers (every request slot taken), %. */
-  pub_broker_wait_pct?: number;
+  pub_broker_wait_pct: number | null;
   /** Most messages waiting to be sent at once. */
-  pub_pending_max?: number;
+  pub_pending_max: number | null;
   /** The consumers' fetch round trips (including the long-poll), ms, and the throttle brokers asked of them. */
-  fetch_rtt_p99_ms?: number | null;
-  fetch_rtt_max_ms?: number | null;
-  fetch_throttle_ms?: number;
+  fetch_rtt_p99_ms: number | null;
+  fetch_rtt_max_ms: number | null;
+  fetch_throttle_ms: number | null;
   /** Longest stretch any app's event loop stood still, ms. */
-  loop_stall_max_ms?: number;
+  loop_stall_max_ms: number | null;
   /** Most any app's main thread waited for a CPU, % of its window; null where the kernel does not say. */
-  app_run_wait_max_pct?: number | null;
+  app_run_wait_max_pct: number | null;
   /** Most CPU the hypervisor took from any app's host (steal), % of its cores. */
-  host_steal_max_pct?: number | null;
+  host_steal_max_pct: number | null;
   /** Highest sub app CPU, % of one core; highest event-loop utilization (0..1) and delay p99 (ms). */
   sub_cpu_max_pct: number | null;
   /** Σ of the sub apps' CPU, % of one core (deliveries per sub CPU-second = client_count × average_rate / (this / 100)). */

@@ -47,14 +47,15 @@ export function aggregateRepeats(records: readonly PointRecord[]): PointRecord[]
       result[k] = s.mean;
       ci[k] = s.ci;
     }
-    const limits = [...new Set(ok.flatMap((r) => r.result.harness_limits ?? []))];
-    const notes = [...new Set(ok.flatMap((r) => r.result.harness_notes ?? []))];
+    const limits = [...new Set(ok.flatMap((r) => r.result.harness_limits))];
+    const notes = [...new Set(ok.flatMap((r) => r.result.harness_notes))];
     result.harness_limits = limits;
     result.harness_notes = notes;
-    result.verdict = limits.length ? 'harness_limited' : 'kafka';
+    // Repetitions of which one was never judged are not a judged mean.
+    result.verdict = limits.length ? 'harness_limited' : ok.some((r) => r.result.verdict === 'unjudged') ? 'unjudged' : 'kafka';
     // Kafka held some repetition back: the mean point says so too.
-    result.kafka_limits = [...new Set(ok.flatMap((r) => r.result.kafka_limits ?? []))];
-    result.kafka_notes = [...new Set(ok.flatMap((r) => r.result.kafka_notes ?? []))];
+    result.kafka_limits = [...new Set(ok.flatMap((r) => r.result.kafka_limits))];
+    result.kafka_notes = [...new Set(ok.flatMap((r) => r.result.kafka_notes))];
     const aggregated: AggregatedRecord = {
       ...first,
       key: pointKey(first.params),

@@ -314,7 +314,7 @@ async function runRateSearch(
         harnessLimit ??= { limits: record.result.harness_limits, notes: record.result.harness_notes, achieved: record.result.average_tx_rate };
         return null;
       }
-      const held = record.result.kafka_limits?.includes('produce') ? (record.result.kafka_notes ?? []).join('; ') : null;
+      const held = record.result.kafka_limits.includes('produce') ? record.result.kafka_notes.join('; ') : null;
       return { rate, rx_rate: record.result.average_rate, loss_pct: record.result.average_packet_loss, tx_rate: record.result.average_tx_rate, held };
     }, search);
     const stop = harnessLimit as { limits: string[]; notes: string[]; achieved: number } | null;

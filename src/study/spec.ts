@@ -61,10 +61,10 @@ export interface RateFinding {
    * Set when the harness (publisher, subscribers, host) was the limit before Kafka was: the search
    * stopped there and the rates above are lower bounds of Kafka's, never boundaries.
    */
-  limited_by?: string | null;
+  limited_by: string | null;
   /**
    * Kafka held the publisher back below the rates asked for (slow acks, throttling): max_rate is the
    * most Kafka accepted — the cluster's boundary, a Kafka result (the note says what showed it).
    */
-  kafka_limited?: boolean;
+  kafka_limited: boolean;
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { ConfigError, errorMessage, StudyError, StudyStopped } from '../errors';
 import { makeDirectory, removeCreated } from '../dirs';
+import { upgradeFinding, upgradeRecord, upgradeSpec } from './migrate';
 import type { PointRecord } from './record';
 import type { RateFinding, StudySpec } from './spec';
 
@@ -39,7 +40,8 @@ process.on('exit', () => {
 /**
  * A study on disk: `study.json` (spec, rewritten atomically), `points.jsonl` (one line per
  * finished point, appended and fsynced as each completes, never rewritten) and, for kafkarate,
- * `findings.json`. A crash can at worst leave a truncated last line, which readers skip.
+ * `findings.json`. A crash can at worst leave a truncated last line, which readers skip. What an
+ * older hydra stored is read in the current shape (migrate.ts); the files are not rewritten.
  */
 export class StudyStore {
   private constructor(readonly dir: string) {}
@@ -95,10 +97,11 @@ export class StudyStore {
     return path.basename(this.dir);
   }
 
+  /** The study's spec, in the current shape whatever hydra stored it (migrate.ts). */
   readSpec(): StudySpec {
     const file = path.join(this.dir, SPEC_FILE);
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as StudySpec;
+      return upgradeSpec(JSON.parse(fs.readFileSync(file, 'utf8')) as StudySpec);
     } catch (err) {
       throw new StudyError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -149,7 +152,8 @@ export class StudyStore {
    */
   readPoints(): PointRecord[] {
     const latest = new Map<string, PointRecord>();
-    for (const record of readJsonLines<PointRecord>(path.join(this.dir, POINTS_FILE))) {
+    for (const stored of readJsonLines<PointRecord>(path.join(this.dir, POINTS_FILE))) {
+      const record = upgradeRecord(stored);
       latest.delete(record.key);
       latest.set(record.key, record);
     }
@@ -193,7 +197,7 @@ export class StudyStore {
     const file = path.join(this.dir, FINDINGS_FILE);
     if (!fs.existsSync(file)) return [];
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as RateFinding[];
+      return (JSON.parse(fs.readFileSync(file, 'utf8')) as RateFinding[]).map(upgradeFinding);
     } catch (err) {
       throw new StudyError(`cannot read ${file}: ${errorMessage(err)}`);
     }

@@ -177,7 +177,12 @@ describe('one shared consumer group', () => {
 
   it('keeps the group name while the consumer settings stay, and makes a new one when they change', () => {
     const namer = new SharedGroupNamer();
-    const cfg = subConfigFor({ clients_per_app: 2, consumer_max_buffer_size: 0, total_pub_apps: 1 }, DEFAULT_OPTIONS, 'hydra-r1', pointMarks(0));
+    const cfg = subConfigFor(
+      { ...pointParamsOf(DEFAULT_OPTIONS), clients_per_app: 2, consumer_max_buffer_size: 0, total_pub_apps: 1 },
+      DEFAULT_OPTIONS,
+      'hydra-r1',
+      pointMarks(0),
+    );
     const a = namer.nameFor(cfg);
     assert.equal(namer.nameFor({ ...cfg, clients_per_app: 5, epoch: 3 }), a, 'more clients or another point: the same group');
     const b = namer.nameFor({ ...cfg, consumer_min_bytes: 2 });
