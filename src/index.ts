@@ -15,7 +15,8 @@ export type { HydraEvent, EventSink, StudyEvent } from './study/events';
 export type { PointRecord, OkPointRecord, FailedPointRecord } from './study/record';
 export { computeResult, HYDRA_RESULT_KEYS, type PointResult } from './stats/result';
 export { formatResDict, formatSummary } from './present/point';
-export { pointVerdict, RemedyOnce, searchLine } from './present/verdict';
+export { pointVerdict, RemedyOnce } from './present/verdict';
+export { findingNote, formatFindings, searchLine } from './present/findings';
 export {
   judgePoint,
   remedyFor,
@@ -27,9 +28,10 @@ export {
   type VerdictThresholds,
 } from './stats/verdict';
 export { pointsToCsv, pointsToJsonl, exportPoints } from './present/export';
-export { formatPointsTable, formatFindings } from './present/table';
+export { formatPointsTable } from './present/table';
 export { formatStudy, formatStudyLine } from './present/study';
-export { createStudy, runStudy, rerunStudy, resumeStudy, StudyInterrupted, type StudyInput, type StudyOutcome, type StudyRunOptions } from './study/run';
+export { createStudy, type StudyInput } from './study/create';
+export { runStudy, rerunStudy, resumeStudy, type StudyOutcome, type StudyRunOptions } from './study/run';
 export { StudyStore, listStudyIds } from './study/store';
 export { findRateBoundary } from './study/boundary';
 export type { StudySpec, StudyGrid, StudyKind, RateFinding, RateSearchSettings } from './study/spec';

@@ -1,7 +1,8 @@
 import type { PointParams } from '../config/options';
 import type { RunnerEventSink } from '../runner/events';
 import type { EventSink, HydraEvent } from '../study/events';
-import { pointVerdict, RemedyOnce, searchLine } from '../present/verdict';
+import { searchLine } from '../present/findings';
+import { pointVerdict, RemedyOnce } from '../present/verdict';
 import type { CliIO } from './command';
 
 /** Plain progress lines for a single point: one line per runner phase. */
@@ -109,7 +110,7 @@ export function studyProgress(io: CliIO): EventSink {
         break;
       }
       case 'search-done':
-        out(`hydra: ${searchLine(event)}`);
+        out(`hydra: ${searchLine(event.finding)}`);
         if (tty) io.stderr.write('\n');
         break;
       case 'phase':

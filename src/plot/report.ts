@@ -1,4 +1,5 @@
 import { cellText, EXPORT_COLUMNS, sortPoints } from '../present/columns';
+import { findingNote } from '../present/findings';
 import type { PointRecord } from '../study/record';
 import type { RateFinding, StudySpec } from '../study/spec';
 import { studyFigures } from './figures';
@@ -39,7 +40,7 @@ export function studyReportHtml(spec: StudySpec, points: readonly PointRecord[],
           '<h2>Rate boundaries</h2>',
           table(
             ['client_count', 'max_rate', 'max_rx_rate', 'no_drop_rate', 'steps', 'note'],
-            findings.map((f) => [f.client_count, f.max_rate, f.max_rx_rate, f.no_drop_rate, f.steps, f.note]),
+            findings.map((f) => [f.client_count, f.max_rate, f.max_rx_rate, f.no_drop_rate, f.steps, findingNote(f)]),
           ),
         ]
       : []),

@@ -1,6 +1,7 @@
 import type { PointRecord } from '../study/record';
 import type { RateFinding, StudySpec } from '../study/spec';
-import { formatFindings, formatPointsTable } from './table';
+import { formatFindings } from './findings';
+import { formatPointsTable } from './table';
 
 /** `hydra study list`: one line per study. */
 export function formatStudyLine(spec: StudySpec, points: readonly PointRecord[]): string {

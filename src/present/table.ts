@@ -1,4 +1,3 @@
-import type { RateFinding } from '../study/spec';
 import type { PointResult } from '../stats/result';
 import { isOk, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
@@ -40,18 +39,4 @@ export function formatPointsTable(records: readonly PointRecord[]): string {
       ),
   ];
   return [line(header), ...rows.map(line), ...notes].join('\n');
-}
-
-/** One line per client count of a kafkarate study. */
-export function formatFindings(findings: readonly RateFinding[]): string {
-  return findings
-    .map((f) =>
-      // A harness-limited search found no boundary of Kafka's: say so, and give the rate as a lower bound.
-      f.limited_by
-        ? `${f.client_count} clients: Kafka's limit not reached (harness-limited: ${f.limited_by}); lossless up to at least ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`
-        : f.kafka_limited
-          ? `${f.client_count} clients: Kafka's boundary: max rate ${f.max_rate ?? '-'} msg/s accepted by Kafka (rx ${cellText(f.max_rx_rate, 1)} msg/s), no-drop rate ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`
-          : `${f.client_count} clients: max rate ${f.max_rate ?? '-'} msg/s (rx ${cellText(f.max_rx_rate, 1)} msg/s), no-drop rate ${f.no_drop_rate ?? '-'} msg/s, ${f.steps} points — ${f.note}`,
-    )
-    .join('\n');
 }

@@ -1,5 +1,4 @@
 import type { PointResult } from '../stats/result';
-import type { HydraEvent } from '../study/events';
 import { remedyFor, type HarnessLimit } from '../stats/verdict';
 
 /**
@@ -31,13 +30,4 @@ export class RemedyOnce {
 
 function limitName(limit: HarnessLimit): string {
   return limit === 'embedded_broker' ? "hydra's embedded broker" : limit === 'stall' ? 'a stalled app' : `the ${limit}`;
-}
-
-/** A kafkarate client count's finding, in the words of who set it. */
-export function searchLine(e: Extract<HydraEvent, { type: 'search-done' }>): string {
-  if (e.limitedBy?.length)
-    return `${e.clientCount} clients: Kafka's limit not reached (harness-limited: ${e.limitedBy.join('+')}); lossless up to at least ${e.noDropRate ?? '-'} msg/s`;
-  if (e.kafkaLimit)
-    return `${e.clientCount} clients: Kafka's boundary: it accepted at most ${e.maxRate ?? '-'} msg/s, no-drop rate ${e.noDropRate ?? '-'} msg/s (${e.kafkaLimit})`;
-  return `${e.clientCount} clients: max rate ${e.maxRate ?? '-'} msg/s, no-drop rate ${e.noDropRate ?? '-'} msg/s (${e.note})`;
 }

@@ -13,12 +13,18 @@ export interface RateProbe {
   held?: string | null;
 }
 
+/**
+ * How a search for one client count ended: the bracket converged, no rate exceeded the loss
+ * bound, the step budget ran out (while doubling or searching), or a point could not be measured.
+ */
+export type SearchEnd = 'converged' | 'no_loss_seen' | 'budget_doubling' | 'budget_searching' | 'unmeasured_doubling' | 'unmeasured_searching';
+
 export interface BoundaryResult {
   max_rate: number | null;
   max_rx_rate: number | null;
   no_drop_rate: number | null;
   probes: RateProbe[];
-  note: string;
+  ended: SearchEnd;
   /**
    * Set when Kafka held the publisher back at some rate: max_rate is then the most Kafka accepted,
    * and this says what showed it (a Kafka boundary, not a harness one).
@@ -48,7 +54,7 @@ export async function findRateBoundary(measure: (rate: number) => Promise<RatePr
   };
 
   // Phase 1: maximum rate.
-  let note = '';
+  let ended: SearchEnd | null = null;
   let prev = await probe(s.start_rate);
   let maxRate: RateProbe | null = null;
   // A rate Kafka did not accept in full ends the doubling: what it accepted is the maximum, and
@@ -56,7 +62,7 @@ export async function findRateBoundary(measure: (rate: number) => Promise<RatePr
   while (prev && !prev.held) {
     const next = await probe(prev.rate * 2);
     if (!next) {
-      note = probes.length >= s.max_steps ? 'step budget used up while doubling' : 'a point could not be measured while doubling';
+      ended = probes.length >= s.max_steps ? 'budget_doubling' : 'unmeasured_doubling';
       break;
     }
     if (next.held || next.rx_rate < prev.rx_rate * (1 + s.growth_pct / 100)) {
@@ -88,14 +94,14 @@ export async function findRateBoundary(measure: (rate: number) => Promise<RatePr
     if (mid <= lowRate || mid >= high.rate) break;
     const p = await probe(mid);
     if (!p) {
-      note ||= probes.length >= s.max_steps ? 'step budget used up while searching' : 'a point could not be measured while searching';
+      ended ??= probes.length >= s.max_steps ? 'budget_searching' : 'unmeasured_searching';
       searching = false;
       break;
     }
     low = within();
     high = beyond();
   }
-  if (!note) note = high ? 'converged within precision' : 'no measured rate exceeded the loss bound';
+  ended ??= high ? 'converged' : 'no_loss_seen';
   // Where Kafka held the publisher back, the most it accepted is the maximum rate, not what was asked for.
   const held = probes.filter((p) => p.held);
   const accepted = maxBy(held, (p) => p.tx_rate ?? p.rate);
@@ -107,7 +113,7 @@ export async function findRateBoundary(measure: (rate: number) => Promise<RatePr
       // A rate within pub_achieved_min of Kafka's limit counts as sustained; what was sent is the most to claim.
       no_drop_rate: low ? Math.min(low.rate, Math.round(low.tx_rate ?? low.rate)) : null,
       probes,
-      note,
+      ended,
       kafka_limit: accepted.held ?? null,
     };
   }
@@ -116,7 +122,7 @@ export async function findRateBoundary(measure: (rate: number) => Promise<RatePr
     max_rx_rate: maxRate?.rx_rate ?? null,
     no_drop_rate: low?.rate ?? null,
     probes,
-    note,
+    ended,
     kafka_limit: null,
   };
 }

@@ -1,6 +1,7 @@
 import type { PointParams } from '../config/options';
 import type { RunnerEvent } from '../runner/events';
 import type { PointRecord } from './record';
+import type { RateFinding } from './spec';
 
 /** Lifecycle events of a study. */
 export type StudyEvent =
@@ -8,18 +9,8 @@ export type StudyEvent =
   | { type: 'point-start'; index: number; total: number; params: PointParams }
   | { type: 'point-retry'; attempt: number; maxAttempts: number; params: PointParams; error: string }
   | { type: 'point-done'; index: number; total: number; record: PointRecord }
-  | {
-      type: 'search-done';
-      clientCount: number;
-      maxRate: number | null;
-      noDropRate: number | null;
-      /** Why the search ended. */
-      note: string;
-      /** The harness limits that stopped it (Kafka's limit not reached); null when none did. */
-      limitedBy: string[] | null;
-      /** Where Kafka held the publisher back: what showed it (max rate is then what Kafka accepted). */
-      kafkaLimit: string | null;
-    }
+  /** A kafkarate search for one client count ended: what it found (present/findings.ts words it). */
+  | { type: 'search-done'; finding: RateFinding }
   | { type: 'points-kept'; failed: number; invalid: number }
   | { type: 'study-done'; studyId: string; dir: string; points: number; failed: number; invalid: number };
 

@@ -44,9 +44,19 @@ export function upgradeResult(raw: PointResult): PointResult {
   } as PointResult;
 }
 
-/** A stored kafkarate finding in the current shape. */
-export function upgradeFinding(raw: RateFinding): RateFinding {
-  return { ...raw, limited_by: raw.limited_by ?? null, kafka_limited: raw.kafka_limited ?? false };
+/** A stored kafkarate finding in the current shape: an older one keeps the sentence it stored. */
+export function upgradeFinding(raw: RateFinding & { note?: string }): RateFinding {
+  const { note, ...rest } = raw;
+  return {
+    ...rest,
+    ended: raw.ended ?? null,
+    limited_by: raw.limited_by ?? null,
+    harness_notes: raw.harness_notes ?? [],
+    harness_sent_rate: raw.harness_sent_rate ?? null,
+    kafka_limited: raw.kafka_limited ?? false,
+    kafka_limit: raw.kafka_limit ?? null,
+    note_as_stored: raw.note_as_stored ?? note ?? null,
+  };
 }
 
 /** What a point stored by an older hydra lacks: not measured (null) or nothing said ([]). */

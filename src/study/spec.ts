@@ -1,6 +1,7 @@
 import type { HydraOptions } from '../config/options';
 import type { RateSearchSettings } from '../config/search';
 import type { ClusterInfo } from '../broker/cluster-info';
+import type { SearchEnd } from './boundary';
 import type { Workload } from './workloads';
 
 export { DEFAULT_RATE_SEARCH, type RateSearchSettings } from '../config/search';
@@ -44,27 +45,33 @@ export interface StudySpec {
   status: 'running' | 'done';
 }
 
-/** Per client count, the rates kafkarate found. */
+/**
+ * Per client count, what kafkarate found: the rates and how the search ended, as data (present/
+ * words it). Only a measurement of Kafka steers a search: where the harness was the limit first,
+ * the rates are lower bounds of Kafka's; where Kafka held the publisher back, max_rate is the most
+ * it accepted — the cluster's boundary.
+ */
 export interface RateFinding {
   client_count: number;
-  /** Last rate whose received rate still grew by ≥ growth_pct when doubled, msg/s. */
+  /** Last rate whose received rate still grew by ≥ growth_pct when doubled (where Kafka held the publisher back: the most it accepted), msg/s. */
   max_rate: number | null;
   /** Subscribers' mean received rate at max_rate, msg/s. */
   max_rx_rate: number | null;
-  /** Highest rate measured with loss ≤ loss_bound_pct, msg/s. */
+  /** Highest rate measured with loss ≤ loss_bound_pct (and accepted in full), msg/s. */
   no_drop_rate: number | null;
   /** Points this search measured or reused. */
   steps: number;
-  /** Why the search ended. */
-  note: string;
-  /**
-   * Set when the harness (publisher, subscribers, host) was the limit before Kafka was: the search
-   * stopped there and the rates above are lower bounds of Kafka's, never boundaries.
-   */
+  /** How the search ended; null for a finding stored before it was recorded (see note_as_stored). */
+  ended: SearchEnd | null;
+  /** The harness limits that stopped the search ('+'-joined), null when none did. */
   limited_by: string | null;
-  /**
-   * Kafka held the publisher back below the rates asked for (slow acks, throttling): max_rate is the
-   * most Kafka accepted — the cluster's boundary, a Kafka result (the note says what showed it).
-   */
+  /** What showed them, and what the publisher sent there, msg/s. */
+  harness_notes: string[];
+  harness_sent_rate: number | null;
+  /** Kafka held the publisher back below the rates asked for (slow acks, throttling). */
   kafka_limited: boolean;
+  /** What showed it (the held-back point's Kafka notes); null when Kafka did not. */
+  kafka_limit: string | null;
+  /** The sentence an older hydra stored in place of the fields above; null for current findings. */
+  note_as_stored: string | null;
 }

@@ -11,9 +11,10 @@ import { createLauncher } from '../../src/launch';
 import type { RunnerEvent } from '../../src/runner/events';
 import { pointMarks, pubConfigFor } from '../../src/runner/app-config';
 import { TestSession } from '../../src/runner/session';
-import { formatFindings } from '../../src/present/table';
+import { findingNote, formatFindings } from '../../src/present/findings';
 import { computeResult } from '../../src/stats/result';
-import { createStudy, runStudy } from '../../src/study/run';
+import { createStudy } from '../../src/study/create';
+import { runStudy } from '../../src/study/run';
 import { FakeThrottlingBroker } from '../fake-kafka';
 import { sessionTestOptions, stillAlive, tempDir, uniqueTag } from '../helpers';
 
@@ -183,13 +184,13 @@ describe('who held a point back (real processes)', function () {
       const outcome = await runStudy(store, { session: s });
       const [f] = outcome.findings;
       assert.ok(f, 'a finding');
-      assert.equal(f.limited_by, null, f.note);
-      assert.equal(f.kafka_limited, true, f.note);
+      assert.equal(f.limited_by, null, findingNote(f));
+      assert.equal(f.kafka_limited, true, findingNote(f));
       const accepted = Math.max(...outcome.points.flatMap((p) => (p.status === 'ok' ? [p.result.average_tx_rate] : [])));
       assert.equal(f.max_rate, Math.round(accepted), 'the max rate is the most Kafka accepted');
       assert.ok((f.max_rate ?? Infinity) < 2000, `Kafka accepted at most ${f.max_rate} msg/s`);
       assert.ok((f.no_drop_rate ?? Infinity) <= (f.max_rate ?? 0), `no-drop ${f.no_drop_rate} ≤ max ${f.max_rate}`);
-      assert.match(f.note, /^Kafka held the publisher back: it accepted/);
+      assert.match(findingNote(f), /^Kafka held the publisher back: it accepted/);
       assert.match(formatFindings(outcome.findings), /^4 clients: Kafka's boundary: max rate \d+ msg\/s accepted by Kafka/);
       process.stderr.write(`      ${formatFindings(outcome.findings)}\n`);
     } finally {

@@ -11,7 +11,8 @@ import { ControlReplyError } from '../../src/errors';
 import type { AppHandle } from '../../src/launch';
 import type { RunnerEvent } from '../../src/runner/events';
 import { TestSession } from '../../src/runner/session';
-import { createStudy, runStudy } from '../../src/study/run';
+import { createStudy } from '../../src/study/create';
+import { runStudy } from '../../src/study/run';
 import { tempDir } from '../helpers';
 
 /**

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { exportStudyPlots, writeStudyReport } from '../../src/plot/export';
 import { DEFAULT_CHROMIUM, ImageRenderer, PlotExportError, pngSize } from '../../src/plot/image';
-import { createStudy } from '../../src/study/run';
+import { createStudy } from '../../src/study/create';
 import type { StudyStore } from '../../src/study/store';
 import { FIXTURE_OPTIONS, fixtureStudyPoints } from '../fixtures';
 import { runHydra, tempDir, uniqueTag } from '../helpers';

@@ -258,7 +258,23 @@ describe('progress display', () => {
     { type: 'point-retry', attempt: 2, maxAttempts: 4, params, error: 'app died' },
     { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500) },
     { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500, { failed: true }) },
-    { type: 'search-done', clientCount: 4, maxRate: 4000, noDropRate: 5000, note: 'converged within precision', limitedBy: null, kafkaLimit: null },
+    {
+      type: 'search-done',
+      finding: {
+        client_count: 4,
+        max_rate: 4000,
+        max_rx_rate: 3950,
+        no_drop_rate: 5000,
+        steps: 7,
+        ended: 'converged' as const,
+        limited_by: null,
+        harness_notes: [],
+        harness_sent_rate: null,
+        kafka_limited: false,
+        kafka_limit: null,
+        note_as_stored: null,
+      },
+    },
     { type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 1, invalid: 0 },
   ];
 

@@ -74,8 +74,34 @@ describe('figure builders', () => {
 
   it('draws kafkarate boundaries per client count and adds them to the study figures', () => {
     const findings = [
-      { client_count: 40, max_rate: 4000, max_rx_rate: 3900, no_drop_rate: 3100, steps: 9, note: '', limited_by: null, kafka_limited: false },
-      { client_count: 10, max_rate: 8000, max_rx_rate: 7900, no_drop_rate: null, steps: 20, note: '', limited_by: null, kafka_limited: false },
+      {
+        client_count: 40,
+        max_rate: 4000,
+        max_rx_rate: 3900,
+        no_drop_rate: 3100,
+        steps: 9,
+        ended: 'converged' as const,
+        limited_by: null,
+        harness_notes: [],
+        harness_sent_rate: null,
+        kafka_limited: false,
+        kafka_limit: null,
+        note_as_stored: null,
+      },
+      {
+        client_count: 10,
+        max_rate: 8000,
+        max_rx_rate: 7900,
+        no_drop_rate: null,
+        steps: 20,
+        ended: 'converged' as const,
+        limited_by: null,
+        harness_notes: [],
+        harness_sent_rate: null,
+        kafka_limited: false,
+        kafka_limit: null,
+        note_as_stored: null,
+      },
     ];
     const fig = rateBoundaryFigure(findings);
     assert.deepEqual(fig.data[0]?.x, [10, 40]);

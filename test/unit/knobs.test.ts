@@ -12,7 +12,7 @@ import { SharedGroupNamer, sharedGroupSettled } from '../../src/runner/shared-gr
 import { studyFigures, throughputFigure } from '../../src/plot/figures';
 import { computeResult } from '../../src/stats/result';
 import { expandGrid, pointKey } from '../../src/study/grid';
-import { checkGrid } from '../../src/study/run';
+import { checkGrid } from '../../src/study/create';
 import { parseVary } from '../../src/study/workloads';
 import { emptyPubStats, type ClientStats } from '../../src/control/wire';
 import { fixturePoint } from '../fixtures';

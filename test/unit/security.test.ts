@@ -8,7 +8,7 @@ import { iniToOptions, validateOptions } from '../../src/config/resolve';
 import { ConfigError } from '../../src/errors';
 import { checkSecurityOptions, kafkajsSecurityConfig, loadKafkaSecurity } from '../../src/kafkajs/security';
 import { TestSession } from '../../src/runner/session';
-import { createStudy } from '../../src/study/run';
+import { createStudy } from '../../src/study/create';
 import { tempDir } from '../helpers';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';

@@ -3,11 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HydraOptions } from '../../src/config/options';
-import { formatFindings } from '../../src/present/table';
-import { searchLine } from '../../src/present/verdict';
+import { findingNote, formatFindings, searchLine } from '../../src/present/findings';
 import { ControlReplyError } from '../../src/errors';
 import type { HydraEvent } from '../../src/study/events';
-import { createStudy, rerunStudy, resumeStudy, runStudy, StudyInterrupted } from '../../src/study/run';
+import { StudyInterrupted } from '../../src/errors';
+import { createStudy } from '../../src/study/create';
+import { rerunStudy, resumeStudy, runStudy } from '../../src/study/run';
 import { StudyStore } from '../../src/study/store';
 import { failsTimes, FakeRunner, openFake } from '../fake-runner';
 import { FIXTURE_OPTIONS } from '../fixtures';
@@ -142,15 +143,18 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
     assert.equal(f?.limited_by, 'publisher');
     assert.equal(f?.max_rate, null, 'no maximum rate is claimed');
     assert.ok(f?.no_drop_rate !== null && (f?.no_drop_rate ?? Infinity) <= 7000, `no-drop ${f?.no_drop_rate} does not exceed what was sent`);
-    assert.match(f?.note ?? '', /^Kafka's limit not reached: the publisher, not Kafka, was the limit: reached 7 000 of 8 000 msg\/s \(87\.5 %\) at 99 % CPU/);
+    assert.match(
+      f ? findingNote(f) : '',
+      /^Kafka's limit not reached: the publisher, not Kafka, was the limit: reached 7 000 of 8 000 msg\/s \(87\.5 %\) at 99 % CPU/,
+    );
     assert.deepEqual(
       runner.calls.map((c) => c.msg_rate),
       [1000, 2000, 4000, 8000],
       'the search stopped at the first harness-limited probe',
     );
-    assert.deepEqual(ev.of('search-done')[0]?.limitedBy, ['publisher']);
+    assert.equal(ev.of('search-done')[0]?.finding.limited_by, 'publisher');
     assert.match(
-      searchLine(ev.of('search-done')[0] as Extract<HydraEvent, { type: 'search-done' }>),
+      searchLine((ev.of('search-done')[0] as Extract<HydraEvent, { type: 'search-done' }>).finding),
       /^2 clients: Kafka's limit not reached \(harness-limited: publisher\)/,
     );
     assert.match(formatFindings(outcome.findings), /^2 clients: Kafka's limit not reached \(harness-limited: publisher\); lossless up to at least \d+ msg\/s/);
@@ -170,11 +174,11 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
       (f?.no_drop_rate ?? 0) <= 3000 && (f?.no_drop_rate ?? 0) >= 3000 * 0.98,
       `no-drop rate ${f?.no_drop_rate} within the search precision below 3 000`,
     );
-    assert.match(f?.note ?? '', /^Kafka held the publisher back: it accepted 3 000 of \d[\d ]* msg\/s/);
+    assert.match(f ? findingNote(f) : '', /^Kafka held the publisher back: it accepted 3 000 of \d[\d ]* msg\/s/);
     const held = outcome.points.filter((p) => p.status === 'ok' && p.result.kafka_limits?.includes('produce'));
     assert.ok(held.length > 0 && held.every((p) => p.status === 'ok' && p.result.verdict === 'kafka'), 'held-back points are Kafka measurements');
     assert.match(
-      searchLine(ev.of('search-done')[0] as Extract<HydraEvent, { type: 'search-done' }>),
+      searchLine((ev.of('search-done')[0] as Extract<HydraEvent, { type: 'search-done' }>).finding),
       /^2 clients: Kafka's boundary: it accepted at most 3000 msg\/s/,
     );
     assert.match(formatFindings(outcome.findings), /^2 clients: Kafka's boundary: max rate 3000 msg\/s accepted by Kafka/);
@@ -188,7 +192,7 @@ describe('studies on a fake runner (retries, kafkarate, interruption)', () => {
     assert.equal(f?.limited_by, 'embedded_broker');
     assert.equal(f?.kafka_limited, false);
     assert.equal(f?.max_rate, null);
-    assert.match(f?.note ?? '', /^Kafka's limit not reached: hydra's embedded broker, not Kafka, was the limit: it accepted 3 000 of 4 000 msg\/s/);
+    assert.match(f ? findingNote(f) : '', /^Kafka's limit not reached: hydra's embedded broker, not Kafka, was the limit: it accepted 3 000 of 4 000 msg\/s/);
   });
 
   it('stops at Ctrl-C with finished points saved; resume measures only the rest', async () => {

@@ -8,7 +8,7 @@ import { findRateBoundary, type RateProbe } from '../../src/study/boundary';
 import { pointsToCsv } from '../../src/present/export';
 import { expandGrid, missingPoints, pointKey, unionAxis } from '../../src/study/grid';
 import { DEFAULT_RATE_SEARCH } from '../../src/study/spec';
-import { createStudy } from '../../src/study/run';
+import { createStudy } from '../../src/study/create';
 import { StudyStore } from '../../src/study/store';
 import { fixturePoint } from '../fixtures';
 import { tempDir } from '../helpers';
@@ -51,13 +51,13 @@ describe('kafkarate boundary search', () => {
     const sys = syntheticSystem(50000, 60000);
     const r = await findRateBoundary(sys.measure, { ...DEFAULT_RATE_SEARCH, max_steps: 5 });
     assert.equal(sys.calls.length, 5);
-    assert.match(r.note, /step budget/);
+    assert.equal(r.ended, 'budget_doubling');
   });
 
   it('ends with what it knows when a point cannot be measured', async () => {
     const r = await findRateBoundary(async (rate) => (rate > 2000 ? null : { rate, rx_rate: rate, loss_pct: 0 }), DEFAULT_RATE_SEARCH);
     assert.equal(r.no_drop_rate, 2000);
-    assert.match(r.note, /could not be measured/);
+    assert.equal(r.ended, 'unmeasured_doubling');
   });
 });
 

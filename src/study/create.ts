@@ -1,0 +1,84 @@
+import * as crypto from 'node:crypto';
+import { pointParamsOf, type HydraOptions, type PointParams } from '../config/options';
+import { checkPointParam, checkPointParams } from '../config/rules';
+import { checkLocalScale } from '../config/resolve';
+import { checkSearchSettings } from '../config/search';
+import { ConfigError } from '../errors';
+import { subAppsFor } from './grid';
+import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
+import { StudyStore } from './store';
+import { runtimeVersions } from './versions';
+import { checkWorkloads } from './workloads';
+
+/** What a new study is: its kind, options, axes and search settings. */
+export interface StudyInput {
+  kind: StudyKind;
+  options: HydraOptions;
+  /** Axes; missing ones default to the options' single value. */
+  grid?: Partial<StudyGrid>;
+  search?: Partial<RateSearchSettings>;
+  /** Directory name under results_dir; default: `<kind>-<timestamp>-<random>`. */
+  id?: string;
+}
+
+/**
+ * Checks a grid's axes with the option table's rules, naming the library field of a bad value
+ * (`grid.msg_rates[1]`); a study with a bad axis is refused before anything is stored or launched.
+ */
+export function checkGrid(
+  grid: Partial<StudyGrid>,
+  options: Pick<HydraOptions, 'clients_per_app' | 'launcher'>,
+  sourceOf: (axis: keyof StudyGrid, index?: number) => string = (axis, i) => `grid.${axis}${i === undefined ? '' : `[${i}]`}`,
+  base?: PointParams,
+): void {
+  const axis = (name: keyof StudyGrid, values: number[] | undefined, check: (v: number, source: string) => void): void => {
+    if (values === undefined) return;
+    if (values.length === 0) throw new ConfigError(sourceOf(name), undefined, 'is empty');
+    values.forEach((v, i) => check(v, sourceOf(name, i)));
+    const dup = values.find((v, i) => values.indexOf(v) !== i);
+    if (dup !== undefined) throw new ConfigError(sourceOf(name), values.join(','), `lists ${dup} twice`);
+  };
+  axis('client_counts', grid.client_counts, (v, source) =>
+    checkLocalScale(subAppsFor(v, options.clients_per_app, source), options.launcher, source, String(v)),
+  );
+  axis('msg_rates', grid.msg_rates, (v, source) => checkPointParam('msg_rate', v, source));
+  axis('msg_batches', grid.msg_batches, (v, source) => checkPointParam('msg_batch', v, source));
+  if (grid.workloads?.length === 0) throw new ConfigError(sourceOf('workloads'), undefined, 'is empty');
+  if (grid.workloads !== undefined && base) {
+    // A field path reads grid.workloads[1].acks; a flag reads --vary acks.
+    const keyOf = (i: number, key: string): string => {
+      const at = sourceOf('workloads', i);
+      return key ? `${at}${at.startsWith('--') ? ' ' : '.'}${key}` : at;
+    };
+    const fromFlags = sourceOf('workloads').startsWith('--');
+    checkWorkloads(grid.workloads, base, keyOf, (key) => (fromFlags ? `--${key}` : `options.${key}`));
+  }
+}
+
+/** Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first. */
+export function createStudy(input: StudyInput): StudyStore {
+  const o = input.options;
+  checkPointParams(pointParamsOf(o), (key) => `options.${key}`);
+  const grid: StudyGrid = {
+    client_counts: input.grid?.client_counts ?? [o.total_sub_apps * o.clients_per_app],
+    msg_rates: input.grid?.msg_rates ?? [o.msg_rate],
+    msg_batches: input.grid?.msg_batches ?? [o.msg_batch],
+    ...(input.grid?.workloads ? { workloads: input.grid.workloads } : {}),
+  };
+  checkGrid(grid, o, undefined, pointParamsOf(o));
+  if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
+  const now = new Date();
+  const spec: StudySpec = {
+    id: input.id ?? `${input.kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${crypto.randomBytes(2).toString('hex')}`,
+    kind: input.kind,
+    created_at: now.toISOString(),
+    options: o,
+    grid,
+    search: input.kind === 'kafkarate' ? { ...DEFAULT_RATE_SEARCH, ...input.search } : null,
+    versions: runtimeVersions(),
+    brokers: [],
+    history: [{ at: now.toISOString(), action: 'create' }],
+    status: 'running',
+  };
+  return StudyStore.create(o.results_dir, spec);
+}
