@@ -1,229 +1,11 @@
 /**
- * Every option of a hydra test point, typed once. Field names keep HYDRA's snake_case so a flag,
- * an ini key, a persisted study spec and a notebook cell all spell an option the same way.
+ * Every option of hydra, declared once in OPTION_TABLE: its kind and default, how it is spelled
+ * as a flag and in hydra.ini, the rule its values obey, its help line, and whether (and where) it
+ * is part of a point's key. The options type, the defaults, the flag and ini specs and the point
+ * keys are all derived from it, so adding an option is one entry here (and its line in hydra.ini
+ * and the README). Names keep HYDRA's snake_case, so a flag, an ini key, a stored study spec and a
+ * notebook cell spell an option the same way.
  */
-export interface HydraOptions {
-  /** Publishing window per point, seconds (HYDRA default 10). */
-  test_duration: number;
-  /** Seconds published before the measuring window starts; those messages are not counted (OMB's warm-up). */
-  warmup: number;
-  /** Times each point is measured, interleaved across the grid; tables and plots show mean ± 95 % CI. */
-  repeats: number;
-  /** Messages sent back to back before the publisher sleeps (HYDRA default 100). */
-  msg_batch: number;
-  /** Requested publish rate, messages per second (HYDRA default 10000). */
-  msg_rate: number;
-  /** Bytes per message value: the 16-byte header, then padding (HYDRA's were 14 bytes). */
-  msg_size: number;
-  /** Share of the padding that is random, %: 100 is incompressible, 0 all zeros. */
-  payload_random_pct: number;
-  /** Partitions each publisher spreads its messages over, round-robin (1: HYDRA's single partition). */
-  partitions: number;
-  /** Producer compression codec. */
-  compression: Compression;
-  /** Message keys: none (partitions round-robin), round_robin over key_count keys, or a random one of them; a key picks its partition as Kafka's default partitioner does. */
-  keys: KeyMode;
-  /** Distinct keys with keys=round_robin or random. */
-  key_count: number;
-  /** Idempotent producer (exactly-once per partition; needs acks=-1 and max_in_flight ≤ 5). */
-  idempotent: boolean;
-  /** Produce requests a publisher keeps in flight (1 keeps send order even across retries). */
-  max_in_flight: number;
-  /** Most bytes of message values in one produce request (kafkajs has no batch.size; keep it under the broker's message.max.bytes). */
-  batch_bytes: number;
-  /** Times a failed produce request is retried before its messages count as send errors. */
-  retries: number;
-  /** Produce request timeout, ms: the broker's wait for acks and the client's wait for the answer. */
-  request_timeout_ms: number;
-  /** Subscriber app processes (HYDRA default 20). */
-  total_sub_apps: number;
-  /** Publisher app processes; the requested rate is split across them (OMB's producersPerTopic). */
-  total_pub_apps: number;
-  /** Kafka consumers hosted by each sub app, each in its own group (HYDRA: 10). */
-  clients_per_app: number;
-  /** Path of the ini file that was read ('' when none). */
-  config_file: string;
-  /** Keep the apps and embedded broker running after the run until Enter is pressed. */
-  keep_running: boolean;
-  /** Producer acks: 0 none, 1 leader, -1 all in-sync replicas. */
-  acks: -1 | 0 | 1;
-  /** Producer linger, ms: batches produced within this window are sent as one request. */
-  linger_ms: number;
-  /** Consumer fetch buffer, bytes; 0 = unbounded (HYDRA's consumer.max_buffer_size=0). */
-  consumer_max_buffer_size: number;
-  /** Bootstrap brokers `host:port`; empty means start the embedded broker. */
-  brokers: string[];
-  /** Brokers in the embedded mock cluster. */
-  embedded_brokers: number;
-  /** Kafka client id prefix. */
-  client_id: string;
-  /** Partitions of each per-point topic when hydra creates it on a real cluster. */
-  topic_partitions: number;
-  /** Replication factor of each per-point topic on a real cluster. */
-  topic_replication: number;
-  /** Consumer fetch long-poll, ms (the mock broker only answers when this expires). */
-  consumer_max_wait_ms: number;
-  /** Bytes a fetch waits for before the broker answers (Kafka's fetch.min.bytes). */
-  consumer_min_bytes: number;
-  /** Consumer group session timeout, ms. */
-  consumer_session_timeout_ms: number;
-  /** per_client: every client in a group of its own, each gets every message (HYDRA's fan-out); shared: all clients in one group, each message goes to one of them (a queue). */
-  consumer_group: ConsumerGroupMode;
-  /** min.insync.replicas of the run's topic on a real cluster (0: the broker's default). */
-  topic_min_insync_replicas: number;
-  /** retention.ms of the run's topic on a real cluster (0: the broker's default, -1: unlimited). */
-  topic_retention_ms: number;
-  /** Any other configs of the run's topic on a real cluster, `key=value` each. */
-  topic_configs: string[];
-  /** kafkajs options passed through as they are, by hydra.ini section ([client], [producer], [consumer], [admin]); see config/passthrough.ts. */
-  kafkajs: KafkajsPassthrough;
-  /** Address the apps' ZeroMQ REP servers bind. */
-  control_host: string;
-  /** Timeout of every control request, ms. */
-  control_timeout_ms: number;
-  /** Where apps run: 'local' (child processes) or 'command' (a command per app, on launcher_hosts). */
-  launcher: LauncherKind;
-  /** The command launcher's hosts, `name@address` (address: what the apps there bind their control servers to). */
-  launcher_hosts: string[];
-  /** The command launcher's command template ({host}, {address}, {kind}, {name}, {node}, {app}). */
-  launcher_command: string;
-  /** Kubernetes launcher ([kubernetes]): namespace, image, pull policy, resources, placement, kubeconfig, batching. */
-  k8s_namespace: string;
-  k8s_image: string;
-  k8s_image_pull_policy: 'Always' | 'IfNotPresent' | 'Never';
-  k8s_cpu_request: string;
-  k8s_cpu_limit: string;
-  k8s_memory_request: string;
-  k8s_memory_limit: string;
-  /** `key=value` node labels every pod requires. */
-  k8s_node_selector: string[];
-  /** `key=value:Effect` or `key:Effect`. */
-  k8s_tolerations: string[];
-  k8s_kubeconfig: string;
-  k8s_batch_size: number;
-  k8s_control_port: number;
-  /** s */
-  k8s_ready_timeout: number;
-  /** Directory of per-run app logs. */
-  log_dir: string;
-  /** Directory holding studies. */
-  results_dir: string;
-  /** Grace period for subscribers to drain after the publisher stops, seconds. */
-  drain_timeout: number;
-  /** Time allowed for all consumers to join their groups, seconds. */
-  join_timeout: number;
-  /** On a real cluster, leave the run's topics and consumer groups in place when it ends (default: delete them). */
-  keep_topics: boolean;
-  /** A new topic and new consumer groups for every point (the pre-0.2 way); default: one topic per session, consumers stay joined. */
-  fresh_topic_per_point: boolean;
-  /** Kafka's security.protocol for every client hydra makes (apps and admin): plaintext, ssl, sasl_plaintext or sasl_ssl. */
-  security_protocol: SecurityProtocol;
-  /** PEM file of the CA that signed the brokers' certificates ('' = the system's CAs). */
-  ssl_ca_file: string;
-  /** PEM client certificate and key for mutual TLS ('' = none). */
-  ssl_cert_file: string;
-  ssl_key_file: string;
-  /** TLS server name to verify ('' = the broker's host name). */
-  ssl_servername: string;
-  /** SASL mechanism. */
-  sasl_mechanism: SaslMechanism;
-  sasl_username: string;
-  /** Name of the environment variable holding the SASL password (never the password itself). */
-  sasl_password_env: string;
-  /** File holding the SASL password (one line). */
-  sasl_password_file: string;
-  /** Harness-limit thresholds ([verdict] in hydra.ini): publisher reached less than this fraction of the requested rate. */
-  verdict_pub_achieved_min: number;
-  /** An app at or above this CPU, % of one core, is saturated. */
-  verdict_app_cpu_max_pct: number;
-  /** An app whose event loop was busy at least this fraction of the window is saturated. */
-  verdict_app_elu_max: number;
-  /** A host at or above this CPU busy, % of its cores, is the limit. */
-  verdict_host_cpu_max_pct: number;
-  /** An app whose main thread waited for a CPU at least this much of the window (%) was starved by its host. */
-  verdict_app_run_wait_max_pct: number;
-  /** ms: an app's event loop standing still this long, or a broker answer taking this long, bends a point's figures. */
-  verdict_stall_max_ms: number;
-}
-
-export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
-  test_duration: 10,
-  warmup: 0,
-  repeats: 1,
-  msg_batch: 100,
-  msg_rate: 10000,
-  msg_size: 16,
-  payload_random_pct: 100,
-  partitions: 1,
-  compression: 'none',
-  keys: 'none',
-  key_count: 16,
-  idempotent: false,
-  max_in_flight: 1,
-  batch_bytes: 1_000_000,
-  retries: 5,
-  request_timeout_ms: 30000,
-  total_sub_apps: 20,
-  total_pub_apps: 1,
-  clients_per_app: 10,
-  config_file: 'hydra.ini',
-  keep_running: false,
-  acks: 1,
-  linger_ms: 0,
-  consumer_max_buffer_size: 0,
-  brokers: [],
-  embedded_brokers: 1,
-  client_id: 'hydra',
-  topic_partitions: 1,
-  topic_replication: 1,
-  consumer_max_wait_ms: 100,
-  consumer_min_bytes: 1,
-  consumer_session_timeout_ms: 30000,
-  consumer_group: 'per_client',
-  topic_min_insync_replicas: 0,
-  topic_retention_ms: 0,
-  topic_configs: [],
-  kafkajs: { client: {}, producer: {}, consumer: {}, admin: {} },
-  control_host: '127.0.0.1',
-  control_timeout_ms: 5000,
-  launcher: 'local',
-  launcher_hosts: [],
-  launcher_command: '',
-  k8s_namespace: 'default',
-  k8s_image: '',
-  k8s_image_pull_policy: 'IfNotPresent',
-  k8s_cpu_request: '',
-  k8s_cpu_limit: '',
-  k8s_memory_request: '',
-  k8s_memory_limit: '',
-  k8s_node_selector: [],
-  k8s_tolerations: [],
-  k8s_kubeconfig: '',
-  k8s_batch_size: 300,
-  k8s_control_port: 7000,
-  k8s_ready_timeout: 300,
-  log_dir: 'results/logs',
-  results_dir: 'results',
-  drain_timeout: 5,
-  join_timeout: 60,
-  fresh_topic_per_point: false,
-  keep_topics: false,
-  security_protocol: 'plaintext',
-  ssl_ca_file: '',
-  ssl_cert_file: '',
-  ssl_key_file: '',
-  ssl_servername: '',
-  sasl_mechanism: 'plain',
-  sasl_username: '',
-  sasl_password_env: '',
-  sasl_password_file: '',
-  verdict_pub_achieved_min: 0.95,
-  verdict_app_cpu_max_pct: 90,
-  verdict_app_elu_max: 0.9,
-  verdict_host_cpu_max_pct: 95,
-  verdict_app_run_wait_max_pct: 25,
-  verdict_stall_max_ms: 500,
-});
 
 export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts' | 'words';
 
@@ -258,228 +40,312 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export const LAUNCHER_KINDS = ['local', 'command', 'kubernetes'] as const;
 export type LauncherKind = (typeof LAUNCHER_KINDS)[number];
 
-/** The Kubernetes launcher's keys, all in [kubernetes] of hydra.ini. */
-const K8S_SPECS: OptionSpec[] = [
-  { name: 'k8s_namespace', kind: 'string', unit: '', help: 'namespace of the pods', ini: ['kubernetes', 'namespace'], iniOnly: true },
-  { name: 'k8s_image', kind: 'string', unit: '', help: 'image built from this repository (Dockerfile)', ini: ['kubernetes', 'image'], iniOnly: true },
-  {
-    name: 'k8s_image_pull_policy',
-    kind: 'choice',
-    choices: ['Always', 'IfNotPresent', 'Never'],
-    unit: '',
-    help: 'image pull policy',
-    ini: ['kubernetes', 'image_pull_policy'],
-    iniOnly: true,
-  },
-  { name: 'k8s_cpu_request', kind: 'string', unit: 'quantity', help: 'CPU request per pod', ini: ['kubernetes', 'cpu_request'], iniOnly: true },
-  { name: 'k8s_cpu_limit', kind: 'string', unit: 'quantity', help: 'CPU limit per pod', ini: ['kubernetes', 'cpu_limit'], iniOnly: true },
-  { name: 'k8s_memory_request', kind: 'string', unit: 'quantity', help: 'memory request per pod', ini: ['kubernetes', 'memory_request'], iniOnly: true },
-  { name: 'k8s_memory_limit', kind: 'string', unit: 'quantity', help: 'memory limit per pod', ini: ['kubernetes', 'memory_limit'], iniOnly: true },
-  {
-    name: 'k8s_node_selector',
-    kind: 'words',
-    unit: 'key=value ...',
-    help: 'node labels every pod requires',
-    ini: ['kubernetes', 'node_selector'],
-    iniOnly: true,
-  },
-  { name: 'k8s_tolerations', kind: 'words', unit: 'key=value:Effect ...', help: 'taints the pods tolerate', ini: ['kubernetes', 'tolerations'], iniOnly: true },
-  {
-    name: 'k8s_kubeconfig',
-    kind: 'string',
-    unit: 'path',
-    help: "kubeconfig ('': $KUBECONFIG, ~/.kube/config or in-cluster)",
-    ini: ['kubernetes', 'kubeconfig'],
-    iniOnly: true,
-  },
-  { name: 'k8s_batch_size', kind: 'int', unit: 'pods', min: 1, max: 5000, help: 'pods created per batch', ini: ['kubernetes', 'batch_size'], iniOnly: true },
-  {
-    name: 'k8s_control_port',
-    kind: 'int',
-    unit: 'port',
-    min: 1,
-    max: 65535,
-    help: "apps' control port in their pods",
-    ini: ['kubernetes', 'control_port'],
-    iniOnly: true,
-  },
-  {
-    name: 'k8s_ready_timeout',
-    kind: 'number',
-    unit: 's',
-    min: 1,
-    max: 3600,
-    help: 'time a batch of pods has to become ready',
-    ini: ['kubernetes', 'ready_timeout'],
-    iniOnly: true,
-  },
-];
-
-/** How one option is spelled as a flag and in hydra.ini, with its unit and help text. */
-export interface OptionSpec {
-  name: keyof HydraOptions;
+/**
+ * How an option is declared. `point`: the option changes what a point measures, so it is part of
+ * the point's key, at position `key` (the order of keys stored studies carry); `since`: the option
+ * came after studies were first stored, and a point keys it only when it differs from this value
+ * (what every earlier point ran with), so stored points keep their keys.
+ */
+interface OptionDecl {
   kind: OptionKind;
+  default: unknown;
+  /** Unit shown in help (s, ms, msg/s, bytes, ...). */
   unit: string;
+  /** One help line for the flag table. */
   help: string;
   /** `[section] key` in hydra.ini; absent when the option is flag-only. */
-  ini?: [string, string];
-  /** Smallest allowed value for numbers. */
+  ini?: readonly [string, string];
+  /** Set through the ini file only (hidden from the flag table). */
+  iniOnly?: boolean;
+  /** Smallest and largest allowed value of a number: beyond them a value would wedge the harness or mean nothing. */
   min?: number;
-  /** Largest allowed value for numbers: beyond it a value would wedge the harness or mean nothing. */
   max?: number;
   /** Allowed values of a 'choice'. */
   choices?: readonly string[];
-  /** Hidden from the flag table (set through the ini file only). */
-  iniOnly?: boolean;
+  point?: { key: number; since?: unknown };
 }
 
-export const OPTION_SPECS: readonly OptionSpec[] = [
-  { name: 'test_duration', kind: 'number', unit: 's', min: 0.1, max: 86400, help: 'publishing window per point', ini: ['test', 'test_duration'] },
-  { name: 'warmup', kind: 'number', unit: 's', min: 0, max: 3600, help: 'published before the measuring window, not counted', ini: ['test', 'warmup'] },
-  {
-    name: 'repeats',
+/** The value type an option's declaration implies. */
+type ValueOf<D> = D extends { kind: 'choice'; choices: readonly (infer C)[] }
+  ? C
+  : D extends { kind: 'bool' }
+    ? boolean
+    : D extends { kind: 'number' | 'int' }
+      ? number
+      : D extends { kind: 'acks' }
+        ? -1 | 0 | 1
+        : D extends { kind: 'string' }
+          ? string
+          : string[];
+
+/** Every option, in the order of the flag table. */
+export const OPTION_TABLE = {
+  /** Publishing window per point, seconds (HYDRA default 10). */
+  test_duration: {
+    kind: 'number',
+    default: 10,
+    unit: 's',
+    min: 0.1,
+    max: 86400,
+    help: 'publishing window per point',
+    ini: ['test', 'test_duration'],
+    point: { key: 9 },
+  },
+  /** Seconds published before the measuring window starts; those messages are not counted (OMB's warm-up). */
+  warmup: {
+    kind: 'number',
+    default: 0,
+    unit: 's',
+    min: 0,
+    max: 3600,
+    help: 'published before the measuring window, not counted',
+    ini: ['test', 'warmup'],
+    point: { key: 13, since: 0 },
+  },
+  /** Times each point is measured, interleaved across the grid; tables and plots show mean ± 95 % CI. */
+  repeats: {
     kind: 'int',
+    default: 1,
     unit: 'times',
     min: 1,
     max: 100,
     help: 'measure each point this many times (interleaved); mean ± 95 % CI',
     ini: ['test', 'repeats'],
   },
-  { name: 'msg_batch', kind: 'int', unit: 'msgs', min: 1, max: 10000, help: 'messages sent back to back before sleeping', ini: ['test', 'msg_batch'] },
-  { name: 'msg_rate', kind: 'number', unit: 'msg/s', min: 1, max: 10_000_000, help: 'requested publish rate', ini: ['test', 'msg_rate'] },
-  {
-    name: 'msg_size',
+  /** Messages sent back to back before the publisher sleeps (HYDRA default 100). */
+  msg_batch: {
     kind: 'int',
+    default: 100,
+    unit: 'msgs',
+    min: 1,
+    max: 10000,
+    help: 'messages sent back to back before sleeping',
+    ini: ['test', 'msg_batch'],
+    point: { key: 4 },
+  },
+  /** Requested publish rate, messages per second (HYDRA default 10000). */
+  msg_rate: {
+    kind: 'number',
+    default: 10000,
+    unit: 'msg/s',
+    min: 1,
+    max: 10000000,
+    help: 'requested publish rate',
+    ini: ['test', 'msg_rate'],
+    point: { key: 3 },
+  },
+  /** Bytes per message value: the 16-byte header, then padding (HYDRA's were 14 bytes). */
+  msg_size: {
+    kind: 'int',
+    default: 16,
     unit: 'bytes',
     min: 16,
-    max: 1_000_000,
+    max: 1000000,
     help: 'bytes per message (16-byte header, then padding)',
     ini: ['test', 'msg_size'],
+    point: { key: 5, since: 16 },
   },
-  {
-    name: 'payload_random_pct',
+  /** Share of the padding that is random, %: 100 is incompressible, 0 all zeros. */
+  payload_random_pct: {
     kind: 'int',
+    default: 100,
     unit: '%',
     min: 0,
     max: 100,
     help: 'random share of the padding (100: incompressible, 0: zeros)',
     ini: ['test', 'payload_random_pct'],
+    point: { key: 6, since: 100 },
   },
-  {
-    name: 'partitions',
+  /** Partitions each publisher spreads its messages over, round-robin (1: HYDRA's single partition). */
+  partitions: {
     kind: 'int',
+    default: 1,
     unit: 'partitions',
     min: 1,
     max: 1024,
     help: 'partitions each publisher writes, round-robin',
     ini: ['test', 'partitions'],
+    point: { key: 7, since: 1 },
   },
-  {
-    name: 'compression',
+  /** Producer compression codec. */
+  compression: {
     kind: 'choice',
-    choices: COMPRESSIONS,
+    default: 'none',
     unit: '',
+    choices: COMPRESSIONS,
     help: "producer compression: none or gzip (kafkajs's built-in codecs; snappy, lz4 and zstd are not available)",
     ini: ['producer', 'compression'],
+    point: { key: 8, since: 'none' },
   },
-  {
-    name: 'keys',
+  /** Message keys: none (partitions round-robin), round_robin over key_count keys, or a random one of them; a key picks its partition as Kafka's default partitioner does. */
+  keys: {
     kind: 'choice',
-    choices: KEY_MODES,
+    default: 'none',
     unit: '',
+    choices: KEY_MODES,
     help: "message keys: none (partitions round-robin), round_robin or random over key_count keys (partition by key, as Kafka's default partitioner)",
     ini: ['test', 'keys'],
+    point: { key: 14, since: 'none' },
   },
-  { name: 'key_count', kind: 'int', unit: 'keys', min: 1, max: 1_000_000, help: 'distinct keys with --keys round_robin or random', ini: ['test', 'key_count'] },
-  { name: 'idempotent', kind: 'bool', unit: '', help: 'idempotent producer (needs acks=-1, max_in_flight ≤ 5)', ini: ['producer', 'idempotent'] },
-  {
-    name: 'max_in_flight',
+  /** Distinct keys with keys=round_robin or random. */
+  key_count: {
     kind: 'int',
+    default: 16,
+    unit: 'keys',
+    min: 1,
+    max: 1000000,
+    help: 'distinct keys with --keys round_robin or random',
+    ini: ['test', 'key_count'],
+    point: { key: 15, since: 16 },
+  },
+  /** Idempotent producer (exactly-once per partition; needs acks=-1 and max_in_flight ≤ 5). */
+  idempotent: {
+    kind: 'bool',
+    default: false,
+    unit: '',
+    help: 'idempotent producer (needs acks=-1, max_in_flight ≤ 5)',
+    ini: ['producer', 'idempotent'],
+    point: { key: 16, since: false },
+  },
+  /** Produce requests a publisher keeps in flight (1 keeps send order even across retries). */
+  max_in_flight: {
+    kind: 'int',
+    default: 1,
     unit: 'requests',
     min: 1,
     max: 100,
     help: 'produce requests in flight per publisher (1 keeps send order across retries)',
     ini: ['producer', 'max_in_flight'],
+    point: { key: 17, since: 1 },
   },
-  {
-    name: 'batch_bytes',
+  /** Most bytes of message values in one produce request (kafkajs has no batch.size; keep it under the broker's message.max.bytes). */
+  batch_bytes: {
     kind: 'int',
+    default: 1000000,
     unit: 'bytes',
     min: 1,
-    max: 100_000_000,
+    max: 100000000,
     help: "most message bytes per produce request (keep under the broker's message.max.bytes)",
     ini: ['producer', 'batch_bytes'],
+    point: { key: 18, since: 1000000 },
   },
-  { name: 'retries', kind: 'int', unit: 'times', min: 0, max: 1000, help: 'retries of a failed produce request', ini: ['producer', 'retries'] },
-  {
-    name: 'request_timeout_ms',
+  /** Times a failed produce request is retried before its messages count as send errors. */
+  retries: {
     kind: 'int',
+    default: 5,
+    unit: 'times',
+    min: 0,
+    max: 1000,
+    help: 'retries of a failed produce request',
+    ini: ['producer', 'retries'],
+    point: { key: 19, since: 5 },
+  },
+  /** Produce request timeout, ms: the broker's wait for acks and the client's wait for the answer. */
+  request_timeout_ms: {
+    kind: 'int',
+    default: 30000,
     unit: 'ms',
     min: 100,
     max: 600000,
     help: 'produce request timeout (broker ack wait and client wait)',
     ini: ['producer', 'request_timeout_ms'],
+    point: { key: 20, since: 30000 },
   },
-  { name: 'total_sub_apps', kind: 'int', unit: 'apps', min: 1, max: 10000, help: 'subscriber app processes', ini: ['test', 'total_sub_apps'] },
-  {
-    name: 'clients_per_app',
+  /** Subscriber app processes (HYDRA default 20). */
+  total_sub_apps: {
     kind: 'int',
+    default: 20,
+    unit: 'apps',
+    min: 1,
+    max: 10000,
+    help: 'subscriber app processes',
+    ini: ['test', 'total_sub_apps'],
+    point: { key: 0 },
+  },
+  /** Kafka consumers hosted by each sub app, each in its own group (HYDRA: 10). */
+  clients_per_app: {
+    kind: 'int',
+    default: 10,
     unit: 'clients',
     min: 1,
     max: 1000,
     help: 'consumers per sub app, each in its own group',
     ini: ['test', 'clients_per_app'],
+    point: { key: 2 },
   },
-  { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read' },
-  {
-    name: 'total_pub_apps',
+  /** Path of the ini file that was read ('' when none). */
+  config_file: { kind: 'string', default: 'hydra.ini', unit: 'path', help: 'ini file to read' },
+  /** Publisher app processes; the requested rate is split across them (OMB's producersPerTopic). */
+  total_pub_apps: {
     kind: 'int',
+    default: 1,
     unit: 'apps',
     min: 1,
     max: 64,
     help: 'publisher app processes; the rate is split across them',
     ini: ['test', 'total_pub_apps'],
+    point: { key: 1, since: 1 },
   },
-  {
-    name: 'fresh_topic_per_point',
+  /** A new topic and new consumer groups for every point (the pre-0.2 way); default: one topic per session, consumers stay joined. */
+  fresh_topic_per_point: {
     kind: 'bool',
+    default: false,
     unit: '',
     help: 'new topic and consumer groups every point (consumers join each time)',
     ini: ['test', 'fresh_topic_per_point'],
   },
-  {
-    name: 'keep_topics',
+  /** On a real cluster, leave the run's topics and consumer groups in place when it ends (default: delete them). */
+  keep_topics: {
     kind: 'bool',
+    default: false,
     unit: '',
     help: "on a real cluster, keep the run's topics and consumer groups (default: deleted when the run ends)",
     ini: ['broker', 'keep_topics'],
   },
-  { name: 'keep_running', kind: 'bool', unit: '', help: 'leave apps and broker up until Enter is pressed' },
-  { name: 'acks', kind: 'acks', unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'] },
-  { name: 'linger_ms', kind: 'number', unit: 'ms', min: 0, max: 60000, help: 'producer linger before a request is sent', ini: ['producer', 'linger_ms'] },
-  {
-    name: 'consumer_max_buffer_size',
+  /** Keep the apps and embedded broker running after the run until Enter is pressed. */
+  keep_running: { kind: 'bool', default: false, unit: '', help: 'leave apps and broker up until Enter is pressed' },
+  /** Producer acks: 0 none, 1 leader, -1 all in-sync replicas. */
+  acks: { kind: 'acks', default: 1, unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'], point: { key: 10 } },
+  /** Producer linger, ms: batches produced within this window are sent as one request. */
+  linger_ms: {
+    kind: 'number',
+    default: 0,
+    unit: 'ms',
+    min: 0,
+    max: 60000,
+    help: 'producer linger before a request is sent',
+    ini: ['producer', 'linger_ms'],
+    point: { key: 11 },
+  },
+  /** Consumer fetch buffer, bytes; 0 = unbounded (HYDRA's consumer.max_buffer_size=0). */
+  consumer_max_buffer_size: {
     kind: 'int',
+    default: 0,
     unit: 'bytes',
     min: 0,
-    max: 1 << 30,
+    max: 1073741824,
     help: 'consumer fetch buffer, 0 = unbounded',
     ini: ['consumer', 'max_buffer_size'],
+    point: { key: 12 },
   },
-  { name: 'brokers', kind: 'list', unit: 'host:port,...', help: 'Kafka bootstrap brokers; none = embedded broker', ini: ['broker', 'brokers'] },
-  {
-    name: 'embedded_brokers',
+  /** Bootstrap brokers `host:port`; empty means start the embedded broker. */
+  brokers: { kind: 'list', default: [], unit: 'host:port,...', help: 'Kafka bootstrap brokers; none = embedded broker', ini: ['broker', 'brokers'] },
+  /** Brokers in the embedded mock cluster. */
+  embedded_brokers: {
     kind: 'int',
+    default: 1,
     unit: 'brokers',
     min: 1,
     max: 16,
     help: 'brokers in the embedded mock cluster',
     ini: ['broker', 'embedded_brokers'],
   },
-  { name: 'client_id', kind: 'string', unit: '', help: 'Kafka client id prefix', ini: ['client', 'client_id'], iniOnly: true },
-  {
-    name: 'topic_partitions',
+  /** Kafka client id prefix. */
+  client_id: { kind: 'string', default: 'hydra', unit: '', help: 'Kafka client id prefix', ini: ['client', 'client_id'], iniOnly: true },
+  /** Partitions of each per-point topic when hydra creates it on a real cluster. */
+  topic_partitions: {
     kind: 'int',
+    default: 1,
     unit: '',
     min: 1,
     max: 10000,
@@ -487,9 +353,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['broker', 'topic_partitions'],
     iniOnly: true,
   },
-  {
-    name: 'topic_replication',
+  /** Replication factor of each per-point topic on a real cluster. */
+  topic_replication: {
     kind: 'int',
+    default: 1,
     unit: '',
     min: 1,
     max: 100,
@@ -497,44 +364,53 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['broker', 'topic_replication'],
     iniOnly: true,
   },
-  {
-    name: 'consumer_max_wait_ms',
+  /** Consumer fetch long-poll, ms (the mock broker only answers when this expires). */
+  consumer_max_wait_ms: {
     kind: 'int',
+    default: 100,
     unit: 'ms',
     min: 1,
     max: 60000,
     help: 'consumer fetch long-poll',
     ini: ['consumer', 'max_wait_ms'],
+    point: { key: 21, since: 100 },
   },
-  {
-    name: 'consumer_min_bytes',
+  /** Bytes a fetch waits for before the broker answers (Kafka's fetch.min.bytes). */
+  consumer_min_bytes: {
     kind: 'int',
+    default: 1,
     unit: 'bytes',
     min: 1,
-    max: 100_000_000,
+    max: 100000000,
     help: 'bytes a fetch waits for (fetch.min.bytes)',
     ini: ['consumer', 'min_bytes'],
+    point: { key: 22, since: 1 },
   },
-  {
-    name: 'consumer_session_timeout_ms',
+  /** Consumer group session timeout, ms. */
+  consumer_session_timeout_ms: {
     kind: 'int',
+    default: 30000,
     unit: 'ms',
     min: 1000,
-    max: 3_600_000,
+    max: 3600000,
     help: 'consumer group session timeout',
     ini: ['consumer', 'session_timeout_ms'],
+    point: { key: 23, since: 30000 },
   },
-  {
-    name: 'consumer_group',
+  /** per_client: every client in a group of its own, each gets every message (HYDRA's fan-out); shared: all clients in one group, each message goes to one of them (a queue). */
+  consumer_group: {
     kind: 'choice',
-    choices: CONSUMER_GROUP_MODES,
+    default: 'per_client',
     unit: '',
+    choices: CONSUMER_GROUP_MODES,
     help: 'per_client: a group per client, each gets every message (HYDRA); shared: one group, each message to one client (loss = group total vs sent)',
     ini: ['consumer', 'group'],
+    point: { key: 24, since: 'per_client' },
   },
-  {
-    name: 'topic_min_insync_replicas',
+  /** min.insync.replicas of the run's topic on a real cluster (0: the broker's default). */
+  topic_min_insync_replicas: {
     kind: 'int',
+    default: 0,
     unit: 'replicas',
     min: 0,
     max: 100,
@@ -542,66 +418,165 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['broker', 'topic_min_insync_replicas'],
     iniOnly: true,
   },
-  {
-    name: 'topic_retention_ms',
+  /** retention.ms of the run's topic on a real cluster (0: the broker's default, -1: unlimited). */
+  topic_retention_ms: {
     kind: 'int',
+    default: 0,
     unit: 'ms',
     min: -1,
-    max: Number.MAX_SAFE_INTEGER,
+    max: 9007199254740991,
     help: "retention.ms of the run's topic (0: broker default, -1: unlimited)",
     ini: ['broker', 'topic_retention_ms'],
     iniOnly: true,
   },
-  {
-    name: 'topic_configs',
+  /** Any other configs of the run's topic on a real cluster, `key=value` each. */
+  topic_configs: {
     kind: 'configs',
+    default: [],
     unit: 'key=value ...',
     help: "other configs of the run's topic, space-separated key=value",
     ini: ['broker', 'topic_configs'],
     iniOnly: true,
   },
-  { name: 'control_host', kind: 'string', unit: 'address', help: "address the apps' ZeroMQ REP servers bind", ini: ['control', 'host'], iniOnly: true },
-  { name: 'control_timeout_ms', kind: 'int', unit: 'ms', min: 1, max: 600000, help: 'timeout of each control request', ini: ['control', 'timeout_ms'] },
-  {
-    name: 'launcher',
+  /** Address the apps' ZeroMQ REP servers bind. */
+  control_host: {
+    kind: 'string',
+    default: '127.0.0.1',
+    unit: 'address',
+    help: "address the apps' ZeroMQ REP servers bind",
+    ini: ['control', 'host'],
+    iniOnly: true,
+  },
+  /** Timeout of every control request, ms. */
+  control_timeout_ms: { kind: 'int', default: 5000, unit: 'ms', min: 1, max: 600000, help: 'timeout of each control request', ini: ['control', 'timeout_ms'] },
+  /** Where apps run: 'local' (child processes) or 'command' (a command per app, on launcher_hosts). */
+  launcher: {
     kind: 'choice',
-    choices: LAUNCHER_KINDS,
+    default: 'local',
     unit: '',
+    choices: LAUNCHER_KINDS,
     help: 'where apps run: local, or command (a command per app on launcher_hosts)',
     ini: ['launcher', 'kind'],
     iniOnly: true,
   },
-  {
-    name: 'launcher_hosts',
+  /** The command launcher's hosts, `name@address` (address: what the apps there bind their control servers to). */
+  launcher_hosts: {
     kind: 'hosts',
+    default: [],
     unit: 'name@address,...',
     help: "the command launcher's hosts: the publishers on the first, sub apps round-robin over the rest",
     ini: ['launcher', 'hosts'],
     iniOnly: true,
   },
-  ...K8S_SPECS,
-  {
-    name: 'launcher_command',
+  /** Namespace of the apps' pods (the Kubernetes launcher's keys are all in [kubernetes] of hydra.ini). */
+  k8s_namespace: { kind: 'string', default: 'default', unit: '', help: 'namespace of the pods', ini: ['kubernetes', 'namespace'], iniOnly: true },
+  /** Image of the apps' pods, built from this repository (Dockerfile). */
+  k8s_image: { kind: 'string', default: '', unit: '', help: 'image built from this repository (Dockerfile)', ini: ['kubernetes', 'image'], iniOnly: true },
+  /** Image pull policy of the apps' pods. */
+  k8s_image_pull_policy: {
+    kind: 'choice',
+    default: 'IfNotPresent',
+    unit: '',
+    choices: ['Always', 'IfNotPresent', 'Never'],
+    help: 'image pull policy',
+    ini: ['kubernetes', 'image_pull_policy'],
+    iniOnly: true,
+  },
+  /** CPU request per pod (a Kubernetes quantity). */
+  k8s_cpu_request: { kind: 'string', default: '', unit: 'quantity', help: 'CPU request per pod', ini: ['kubernetes', 'cpu_request'], iniOnly: true },
+  /** CPU limit per pod (a Kubernetes quantity). */
+  k8s_cpu_limit: { kind: 'string', default: '', unit: 'quantity', help: 'CPU limit per pod', ini: ['kubernetes', 'cpu_limit'], iniOnly: true },
+  /** Memory request per pod (a Kubernetes quantity). */
+  k8s_memory_request: { kind: 'string', default: '', unit: 'quantity', help: 'memory request per pod', ini: ['kubernetes', 'memory_request'], iniOnly: true },
+  /** Memory limit per pod (a Kubernetes quantity). */
+  k8s_memory_limit: { kind: 'string', default: '', unit: 'quantity', help: 'memory limit per pod', ini: ['kubernetes', 'memory_limit'], iniOnly: true },
+  /** `key=value` node labels every pod requires. */
+  k8s_node_selector: {
+    kind: 'words',
+    default: [],
+    unit: 'key=value ...',
+    help: 'node labels every pod requires',
+    ini: ['kubernetes', 'node_selector'],
+    iniOnly: true,
+  },
+  /** `key=value:Effect` or `key:Effect`. */
+  k8s_tolerations: {
+    kind: 'words',
+    default: [],
+    unit: 'key=value:Effect ...',
+    help: 'taints the pods tolerate',
+    ini: ['kubernetes', 'tolerations'],
+    iniOnly: true,
+  },
+  /** Kubeconfig file ('': $KUBECONFIG, ~/.kube/config or the in-cluster service account). */
+  k8s_kubeconfig: {
     kind: 'string',
+    default: '',
+    unit: 'path',
+    help: "kubeconfig ('': $KUBECONFIG, ~/.kube/config or in-cluster)",
+    ini: ['kubernetes', 'kubeconfig'],
+    iniOnly: true,
+  },
+  /** Pods created per batch (HYDRA: 300). */
+  k8s_batch_size: {
+    kind: 'int',
+    default: 300,
+    unit: 'pods',
+    min: 1,
+    max: 5000,
+    help: 'pods created per batch',
+    ini: ['kubernetes', 'batch_size'],
+    iniOnly: true,
+  },
+  /** The apps' control port in their pods. */
+  k8s_control_port: {
+    kind: 'int',
+    default: 7000,
+    unit: 'port',
+    min: 1,
+    max: 65535,
+    help: "apps' control port in their pods",
+    ini: ['kubernetes', 'control_port'],
+    iniOnly: true,
+  },
+  /** Time a batch of pods has to become ready, s. */
+  k8s_ready_timeout: {
+    kind: 'number',
+    default: 300,
+    unit: 's',
+    min: 1,
+    max: 3600,
+    help: 'time a batch of pods has to become ready',
+    ini: ['kubernetes', 'ready_timeout'],
+    iniOnly: true,
+  },
+  /** The command launcher's command template ({host}, {address}, {kind}, {name}, {node}, {app}). */
+  launcher_command: {
+    kind: 'string',
+    default: '',
     unit: 'template',
     help: 'the command that starts one app: {host} {address} {kind} {name} {node} {app}',
     ini: ['launcher', 'command'],
     iniOnly: true,
   },
-  { name: 'log_dir', kind: 'string', unit: 'path', help: 'directory of per-run app logs', ini: ['launcher', 'log_dir'] },
-  { name: 'results_dir', kind: 'string', unit: 'path', help: 'directory holding studies', ini: ['results', 'dir'] },
-  {
-    name: 'drain_timeout',
+  /** Directory of per-run app logs. */
+  log_dir: { kind: 'string', default: 'results/logs', unit: 'path', help: 'directory of per-run app logs', ini: ['launcher', 'log_dir'] },
+  /** Directory holding studies. */
+  results_dir: { kind: 'string', default: 'results', unit: 'path', help: 'directory holding studies', ini: ['results', 'dir'] },
+  /** Grace period for subscribers to drain after the publisher stops, seconds. */
+  drain_timeout: {
     kind: 'number',
+    default: 5,
     unit: 's',
     min: 0,
     max: 3600,
     help: 'grace for subscribers to drain after publishing',
     ini: ['test', 'drain_timeout'],
   },
-  {
-    name: 'verdict_pub_achieved_min',
+  /** Harness-limit thresholds ([verdict] in hydra.ini): publisher reached less than this fraction of the requested rate. */
+  verdict_pub_achieved_min: {
     kind: 'number',
+    default: 0.95,
     unit: '',
     min: 0,
     max: 1,
@@ -609,9 +584,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['verdict', 'pub_achieved_min'],
     iniOnly: true,
   },
-  {
-    name: 'verdict_app_cpu_max_pct',
+  /** An app at or above this CPU, % of one core, is saturated. */
+  verdict_app_cpu_max_pct: {
     kind: 'number',
+    default: 90,
     unit: '%',
     min: 1,
     max: 10000,
@@ -619,9 +595,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['verdict', 'app_cpu_max_pct'],
     iniOnly: true,
   },
-  {
-    name: 'verdict_app_elu_max',
+  /** An app whose event loop was busy at least this fraction of the window is saturated. */
+  verdict_app_elu_max: {
     kind: 'number',
+    default: 0.9,
     unit: '',
     min: 0.01,
     max: 1,
@@ -629,9 +606,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['verdict', 'app_elu_max'],
     iniOnly: true,
   },
-  {
-    name: 'verdict_host_cpu_max_pct',
+  /** A host at or above this CPU busy, % of its cores, is the limit. */
+  verdict_host_cpu_max_pct: {
     kind: 'number',
+    default: 95,
     unit: '%',
     min: 1,
     max: 100,
@@ -639,9 +617,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['verdict', 'host_cpu_max_pct'],
     iniOnly: true,
   },
-  {
-    name: 'verdict_app_run_wait_max_pct',
+  /** An app whose main thread waited for a CPU at least this much of the window (%) was starved by its host. */
+  verdict_app_run_wait_max_pct: {
     kind: 'number',
+    default: 25,
     unit: '%',
     min: 1,
     max: 100,
@@ -649,9 +628,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['verdict', 'app_run_wait_max_pct'],
     iniOnly: true,
   },
-  {
-    name: 'verdict_stall_max_ms',
+  /** ms: an app's event loop standing still this long, or a broker answer taking this long, bends a point's figures. */
+  verdict_stall_max_ms: {
     kind: 'number',
+    default: 500,
     unit: 'ms',
     min: 50,
     max: 3600000,
@@ -659,89 +639,130 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     ini: ['verdict', 'stall_max_ms'],
     iniOnly: true,
   },
-  {
-    name: 'security_protocol',
+  /** Kafka's security.protocol for every client hydra makes (apps and admin): plaintext, ssl, sasl_plaintext or sasl_ssl. */
+  security_protocol: {
     kind: 'choice',
-    choices: SECURITY_PROTOCOLS,
+    default: 'plaintext',
     unit: '',
+    choices: SECURITY_PROTOCOLS,
     help: "Kafka's security.protocol for every client hydra makes",
     ini: ['security', 'protocol'],
     iniOnly: true,
   },
-  { name: 'ssl_ca_file', kind: 'string', unit: 'path', help: "PEM CA file for the brokers' certificates", ini: ['security', 'ssl_ca_file'], iniOnly: true },
-  { name: 'ssl_cert_file', kind: 'string', unit: 'path', help: 'PEM client certificate (mutual TLS)', ini: ['security', 'ssl_cert_file'], iniOnly: true },
-  { name: 'ssl_key_file', kind: 'string', unit: 'path', help: 'PEM client key (mutual TLS)', ini: ['security', 'ssl_key_file'], iniOnly: true },
-  { name: 'ssl_servername', kind: 'string', unit: '', help: 'TLS server name to verify', ini: ['security', 'ssl_servername'], iniOnly: true },
-  { name: 'sasl_mechanism', kind: 'choice', choices: SASL_MECHANISMS, unit: '', help: 'SASL mechanism', ini: ['security', 'sasl_mechanism'], iniOnly: true },
-  { name: 'sasl_username', kind: 'string', unit: '', help: 'SASL user name', ini: ['security', 'sasl_username'], iniOnly: true },
-  {
-    name: 'sasl_password_env',
+  /** PEM file of the CA that signed the brokers' certificates ('' = the system's CAs). */
+  ssl_ca_file: {
     kind: 'string',
+    default: '',
+    unit: 'path',
+    help: "PEM CA file for the brokers' certificates",
+    ini: ['security', 'ssl_ca_file'],
+    iniOnly: true,
+  },
+  /** PEM client certificate and key for mutual TLS ('' = none). */
+  ssl_cert_file: { kind: 'string', default: '', unit: 'path', help: 'PEM client certificate (mutual TLS)', ini: ['security', 'ssl_cert_file'], iniOnly: true },
+  /** PEM key of the client certificate (with ssl_cert_file). */
+  ssl_key_file: { kind: 'string', default: '', unit: 'path', help: 'PEM client key (mutual TLS)', ini: ['security', 'ssl_key_file'], iniOnly: true },
+  /** TLS server name to verify ('' = the broker's host name). */
+  ssl_servername: { kind: 'string', default: '', unit: '', help: 'TLS server name to verify', ini: ['security', 'ssl_servername'], iniOnly: true },
+  /** SASL mechanism. */
+  sasl_mechanism: {
+    kind: 'choice',
+    default: 'plain',
+    unit: '',
+    choices: SASL_MECHANISMS,
+    help: 'SASL mechanism',
+    ini: ['security', 'sasl_mechanism'],
+    iniOnly: true,
+  },
+  /** SASL user name. */
+  sasl_username: { kind: 'string', default: '', unit: '', help: 'SASL user name', ini: ['security', 'sasl_username'], iniOnly: true },
+  /** Name of the environment variable holding the SASL password (never the password itself). */
+  sasl_password_env: {
+    kind: 'string',
+    default: '',
     unit: '',
     help: 'environment variable holding the SASL password',
     ini: ['security', 'sasl_password_env'],
     iniOnly: true,
   },
-  { name: 'sasl_password_file', kind: 'string', unit: 'path', help: 'file holding the SASL password', ini: ['security', 'sasl_password_file'], iniOnly: true },
-  { name: 'join_timeout', kind: 'number', unit: 's', min: 1, max: 3600, help: 'time for all consumers to join their groups', ini: ['test', 'join_timeout'] },
-];
+  /** File holding the SASL password (one line). */
+  sasl_password_file: {
+    kind: 'string',
+    default: '',
+    unit: 'path',
+    help: 'file holding the SASL password',
+    ini: ['security', 'sasl_password_file'],
+    iniOnly: true,
+  },
+  /** Time allowed for all consumers to join their groups, seconds. */
+  join_timeout: {
+    kind: 'number',
+    default: 60,
+    unit: 's',
+    min: 1,
+    max: 3600,
+    help: 'time for all consumers to join their groups',
+    ini: ['test', 'join_timeout'],
+  },
+} as const satisfies Record<string, OptionDecl>;
 
-/** Options a single point depends on; everything else is environment. Used to key points in a study. */
-export const POINT_KEYS = [
-  'total_sub_apps',
-  'total_pub_apps',
-  'clients_per_app',
-  'msg_rate',
-  'msg_batch',
-  'msg_size',
-  'payload_random_pct',
-  'partitions',
-  'compression',
-  'test_duration',
-  'acks',
-  'linger_ms',
-  'consumer_max_buffer_size',
-  'warmup',
-  'keys',
-  'key_count',
-  'idempotent',
-  'max_in_flight',
-  'batch_bytes',
-  'retries',
-  'request_timeout_ms',
-  'consumer_max_wait_ms',
-  'consumer_min_bytes',
-  'consumer_session_timeout_ms',
-  'consumer_group',
-] as const;
-export type PointParams = Pick<HydraOptions, (typeof POINT_KEYS)[number]>;
+type Table = typeof OPTION_TABLE;
+export type OptionName = keyof Table;
 
 /**
- * Point keys added after studies were first stored: a key leaves them out at their default, so a
- * stored point keeps its key and a resumed study does not measure it again.
+ * Every option of a hydra test point, typed from the table (each field's doc is its table
+ * entry's), plus the kafkajs options passed through from hydra.ini.
  */
-export const LATER_POINT_KEYS: Partial<Record<(typeof POINT_KEYS)[number], unknown>> = {
-  warmup: 0,
-  total_pub_apps: 1,
-  msg_size: 16,
-  payload_random_pct: 100,
-  partitions: 1,
-  compression: 'none',
-  keys: 'none',
-  key_count: 16,
-  idempotent: false,
-  max_in_flight: 1,
-  batch_bytes: 1_000_000,
-  retries: 5,
-  request_timeout_ms: 30000,
-  consumer_max_wait_ms: 100,
-  consumer_min_bytes: 1,
-  consumer_session_timeout_ms: 30000,
-  consumer_group: 'per_client',
+export type HydraOptions = { -readonly [K in OptionName]: ValueOf<Table[K]> } & {
+  /** kafkajs options passed through as they are, by hydra.ini section ([client], [producer], [consumer], [admin]); see config/passthrough.ts. */
+  kafkajs: KafkajsPassthrough;
 };
 
+const TABLE_ENTRIES = Object.entries(OPTION_TABLE) as [OptionName, OptionDecl][];
+
+export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
+  ...(Object.fromEntries(TABLE_ENTRIES.map(([name, d]) => [name, d.default])) as { [K in OptionName]: ValueOf<Table[K]> }),
+  kafkajs: { client: {}, producer: {}, consumer: {}, admin: {} },
+});
+
+/** How one option is spelled as a flag and in hydra.ini, with its unit and help text. */
+export interface OptionSpec extends Omit<OptionDecl, 'default' | 'point'> {
+  name: OptionName;
+}
+
+export const OPTION_SPECS: readonly OptionSpec[] = TABLE_ENTRIES.map(([name, d]) => ({
+  name,
+  kind: d.kind,
+  unit: d.unit,
+  help: d.help,
+  ...(d.ini ? { ini: d.ini } : {}),
+  ...(d.min !== undefined ? { min: d.min } : {}),
+  ...(d.max !== undefined ? { max: d.max } : {}),
+  ...(d.choices ? { choices: d.choices } : {}),
+  ...(d.iniOnly ? { iniOnly: true } : {}),
+}));
+
+/** The options a point's figures depend on. */
+export type PointKey = { [K in OptionName]: Table[K] extends { point: object } ? K : never }[OptionName];
+
+/** Options a single point depends on, in the order of its key; everything else is environment. */
+export const POINT_KEYS: readonly PointKey[] = TABLE_ENTRIES.filter(([, d]) => d.point)
+  .sort(([, a], [, b]) => (a.point?.key ?? 0) - (b.point?.key ?? 0))
+  .map(([name]) => name as PointKey);
+
+export type PointParams = Pick<HydraOptions, PointKey>;
+
+/**
+ * Point keys added after studies were first stored, with what earlier points ran with: a key
+ * leaves them out at that value, so a stored point keeps its key and a resumed study does not
+ * measure it again.
+ */
+export const LATER_POINT_KEYS: Partial<Record<PointKey, unknown>> = Object.fromEntries(
+  TABLE_ENTRIES.filter(([, d]) => d.point && 'since' in d.point).map(([name, d]) => [name, d.point?.since]),
+);
+
 /** The spec of one option. */
-export function optionSpec(name: keyof HydraOptions): OptionSpec {
+export function optionSpec(name: OptionName): OptionSpec {
   const spec = OPTION_SPECS.find((s) => s.name === name);
   if (!spec) throw new Error(`no option spec for ${name}`);
   return spec;

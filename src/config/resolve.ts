@@ -7,7 +7,7 @@ import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
 import { checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
-import { checkAcks, checkNumber, checkPointRules, checkClusterNeeds } from './rules';
+import { checkAcks, checkNumber, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
 import { checkSecurityOptions } from './security';
 
 /** Flags every test command accepts: the options that are not ini-only. */
@@ -114,6 +114,7 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkSecurityOptions(options);
   checkPassthrough(options.kafkajs);
   checkPointRules(options, (name) => sourceOf(name));
+  checkPublisherShare(options, (name) => sourceOf(name));
   checkClusterNeeds(options, sourceOf);
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type PointParams } from './options';
+import { optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */
 export interface NumberRule {
@@ -42,6 +42,7 @@ export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagS
     else checkNumber(value, spec, sourceOf(key));
   }
   checkPointRules(params, sourceOf);
+  checkPublisherShare(params, sourceOf);
 }
 
 export function checkBool(value: unknown, source: string): boolean {
@@ -75,6 +76,33 @@ export function checkPointRules(params: Pick<PointParams, 'idempotent' | 'acks' 
  */
 export const EMBEDDED_NO_IDEMPOTENCE =
   "the embedded broker (librdkafka's mock cluster) names controller 0, a broker it does not have, and kafkajs asks the controller for the idempotent producer's id; use a real cluster ([broker] brokers)";
+
+/** The rate is split over the publishers: each needs at least 1 msg/s of it. */
+export function checkPublisherShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_apps'>, sourceOf: SourceOf = flagSource): void {
+  if (params.msg_rate < params.total_pub_apps)
+    throw new ConfigError(
+      sourceOf('total_pub_apps'),
+      String(params.total_pub_apps),
+      `each publisher needs at least 1 msg/s of the rate; msg_rate is ${params.msg_rate} (${sourceOf('msg_rate')})`,
+    );
+}
+
+/** Partitions of a topic the embedded broker (librdkafka's mock cluster) creates on first use. */
+export const EMBEDDED_TOPIC_PARTITIONS = 4;
+
+/**
+ * What a point asks of a cluster that speaks like librdkafka's mock (the embedded broker, or one
+ * at --brokers): at most the 4 partitions its topics have, and no idempotent producer.
+ */
+export function checkPointOnMockCluster(params: Pick<PointParams, 'partitions' | 'idempotent'>, sourceOf: SourceOf = flagSource): void {
+  if (params.partitions > EMBEDDED_TOPIC_PARTITIONS)
+    throw new ConfigError(
+      sourceOf('partitions'),
+      String(params.partitions),
+      `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
+    );
+  if (params.idempotent) throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
+}
 
 /**
  * Settings only a real cluster can honour, refused on the embedded broker rather than ignored:
@@ -119,7 +147,7 @@ export function checkAcks(value: unknown, source: string): -1 | 0 | 1 {
 }
 
 /** Checks one numeric option on its own (an axis value of a grid, a search start rate, an app's config field). */
-export function checkPointParam(key: keyof HydraOptions, value: unknown, source: string): number {
+export function checkPointParam(key: OptionName, value: unknown, source: string): number {
   const spec = optionSpec(key);
   return spec.kind === 'acks' ? checkAcks(value, source) : checkNumber(value, spec, source);
 }

@@ -20,7 +20,7 @@ import { SharedGroupNamer, sharedGroupSettled } from './shared-group';
 import { estimateClockOffset, latencyCorrections, type ClockOffset } from './clock';
 import { nowMs } from '../apps/message';
 import { requestMaxMessages } from '../apps/pacing';
-import { EMBEDDED_NO_IDEMPOTENCE } from '../config/rules';
+import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
 import type { PointPhase, RunnerEventSink } from './events';
 import type { AppFate, PointRun, PointRunner } from './point-runner';
 
@@ -29,8 +29,6 @@ export type { PointRun } from './point-runner';
 const POLL_MS = 200;
 /** Poll while kept consumers make their next fetch (one fetch wait, 100 ms by default). */
 const REFETCH_POLL_MS = 25;
-/** Partitions of a topic the embedded broker (librdkafka's mock cluster) creates on first use. */
-const EMBEDDED_TOPIC_PARTITIONS = 4;
 /** How far ahead several publishers are given their common start time, ms. */
 const START_LEAD_MS = 100;
 /** How long an app's clock offset estimate is reused before it is measured again, ms. */
@@ -257,8 +255,7 @@ export class TestSession implements PointRunner {
   async runPoint(params: PointParams): Promise<PointRun> {
     const o = this.options;
     const pubCount = params.total_pub_apps;
-    if (params.msg_rate < pubCount)
-      throw new ConfigError('total_pub_apps', String(pubCount), `each publisher needs at least 1 msg/s of the rate; msg_rate is ${params.msg_rate}`);
+    checkPublisherShare(params, (key) => key);
     const { pubs, subs } = await this.prepareApps(params.total_sub_apps, pubCount);
     const replaced = this.pendingReplacements;
     this.pendingReplacements = [];
@@ -269,13 +266,7 @@ export class TestSession implements PointRunner {
     const marks = pointMarks(pointIndex);
 
     const wanted = params.partitions;
-    if (this.mockTopics && wanted > EMBEDDED_TOPIC_PARTITIONS)
-      throw new ConfigError(
-        'partitions',
-        String(wanted),
-        `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
-      );
-    if (this.mockTopics && params.idempotent) throw new ConfigError('idempotent', 'true', EMBEDDED_NO_IDEMPOTENCE);
+    if (this.mockTopics) checkPointOnMockCluster(params, (key) => key);
     if (!this.mockTopics) {
       const needed = Math.max(o.topic_partitions, wanted);
       const has = this.ensuredTopics.get(topic);

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, coerceValue, parseNumberList } from '../../src/config/flags';
 import { parseIni } from '../../src/config/ini';
-import { DEFAULT_OPTIONS } from '../../src/config/options';
+import { DEFAULT_OPTIONS, LATER_POINT_KEYS, OPTION_SPECS, OPTION_TABLE, POINT_KEYS, pointParamsOf } from '../../src/config/options';
+import { checkPointOnMockCluster, checkPointParams, checkPublisherShare } from '../../src/config/rules';
 import { flagsToOptions, OPTION_FLAGS, resolveOptions } from '../../src/config/resolve';
 import { ConfigError } from '../../src/errors';
 import { tempDir } from '../helpers';
@@ -121,5 +122,28 @@ describe('config: hydra.ini', () => {
   it('validates options passed from code (a notebook) the same way', () => {
     // From code, the error names the library field, not a flag nobody typed.
     assert.throws(() => resolveOptions({ config_file: '', msg_rate: -10 }), /^ConfigError: options\.msg_rate="-10": must not be negative/);
+  });
+});
+
+describe('config: the option table and the point rules', () => {
+  it('derives the defaults, specs and point keys from one table, point keys in the order stored studies carry', () => {
+    assert.equal(OPTION_SPECS.length, Object.keys(OPTION_TABLE).length);
+    for (const spec of OPTION_SPECS) assert.equal((DEFAULT_OPTIONS as Record<string, unknown>)[spec.name], OPTION_TABLE[spec.name].default);
+    assert.deepEqual(POINT_KEYS.slice(0, 5), ['total_sub_apps', 'total_pub_apps', 'clients_per_app', 'msg_rate', 'msg_batch']);
+    // A later key is keyed only away from what earlier points ran with.
+    assert.equal(LATER_POINT_KEYS.msg_size, 16);
+    assert.ok(!('msg_rate' in LATER_POINT_KEYS));
+  });
+
+  it('refuses a rate below one msg/s per publisher, and on the embedded broker more than its 4 partitions or idempotence', () => {
+    const params = pointParamsOf(DEFAULT_OPTIONS);
+    assert.throws(
+      () => checkPublisherShare({ ...params, msg_rate: 1, total_pub_apps: 2 }),
+      /--total_pub_apps="2": each publisher needs at least 1 msg\/s of the rate; msg_rate is 1 \(--msg_rate\)/,
+    );
+    assert.throws(() => checkPointParams({ ...params, msg_rate: 1, total_pub_apps: 2 }), /each publisher needs/);
+    assert.throws(() => checkPointOnMockCluster({ ...params, partitions: 5 }), /--partitions="5": the embedded broker's topics have 4 partitions/);
+    assert.throws(() => checkPointOnMockCluster({ ...params, idempotent: true }), /--idempotent="true": the embedded broker/);
+    assert.doesNotThrow(() => checkPointOnMockCluster({ ...params, partitions: 4 }));
   });
 });
