@@ -4,7 +4,7 @@ import type { ControlAuth } from './auth';
 import { decodeReply, encodeRequest, type ArgsOf, type Command, type CommandMap, type ReplyOf } from './protocol';
 
 /** The call's arguments: none for commands without args, else the typed args; then an optional timeout. */
-type CallRest<M extends CommandMap, C extends keyof M> =
+export type CallRest<M extends CommandMap, C extends keyof M> =
   undefined extends ArgsOf<M, C> ? [args?: ArgsOf<M, C>, timeoutMs?: number] : [args: ArgsOf<M, C>, timeoutMs?: number];
 
 /** The last sequence number this process signed a command with (µs of its clock, strictly increasing). */

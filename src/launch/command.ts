@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AppKind, AppSpec, LaunchMessage, ReadyMessage } from '../control/wire';
 import { AppLaunchError } from '../errors';
 import { parentDeathWrapper } from '../supervise/process';
+import type { Placement } from './launcher';
 import { APP_ENTRY } from './local';
 import { ProcessLauncher, type ProcessLauncherOptions, type StartedApp } from './process-launcher';
 
@@ -48,6 +49,15 @@ export function commandArgv(template: string, values: Record<'host' | 'address' 
  * runner dies — even by SIGKILL — the pipe closes and the app stops, on whatever host it runs.
  */
 export class CommandLauncher extends ProcessLauncher {
+  /** On the listed hosts, each app bound to its host's address. */
+  static placementFor(hosts: readonly LauncherHost[]): Placement {
+    return { controlAddresses: hosts.map((h) => h.address), otherHosts: true };
+  }
+
+  get placement(): Placement {
+    return CommandLauncher.placementFor(this.hosts);
+  }
+
   private readonly hosts: LauncherHost[];
   private readonly hostOf = new Map<string, LauncherHost>();
   private nextSubHost = 0;
@@ -59,7 +69,7 @@ export class CommandLauncher extends ProcessLauncher {
   }
 
   /** Where an app runs: the publishers on the first host, sub apps round-robin over the rest (or the one host there is). */
-  private placement(kind: AppKind, name: string): LauncherHost {
+  private hostFor(kind: AppKind, name: string): LauncherHost {
     let host = this.hostOf.get(name);
     if (!host) {
       const subHosts = this.hosts.length > 1 ? this.hosts.slice(1) : this.hosts;
@@ -70,11 +80,11 @@ export class CommandLauncher extends ProcessLauncher {
   }
 
   protected controlHostFor(kind: AppKind, name: string): string {
-    return this.placement(kind, name).address;
+    return this.hostFor(kind, name).address;
   }
 
   protected start(spec: AppSpec, logFd: number): StartedApp {
-    const host = this.placement(spec.kind, spec.name);
+    const host = this.hostFor(spec.kind, spec.name);
     const argv = commandArgv(this.commandOptions.command, {
       host: host.name,
       address: host.address,

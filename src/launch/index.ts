@@ -2,10 +2,10 @@ import type { LauncherKind } from '../config/options';
 import { CommandLauncher, type LauncherHost } from './command';
 import type * as KubernetesModule from './kubernetes';
 import type { KubernetesSettings } from './kubernetes-settings';
-import type { Launcher } from './launcher';
+import type { Launcher, Placement } from './launcher';
 import { LocalLauncher, type LocalLauncherOptions } from './local';
 
-export type { AppHandle, Launcher } from './launcher';
+export type { AppHandle, Launcher, Placement } from './launcher';
 
 /**
  * What every launcher needs to start apps (the broker they talk to, where their logs go), the
@@ -23,6 +23,22 @@ export function createLauncher(kind: LauncherKind, options: LauncherOptions): La
     case 'kubernetes':
       if (!options.kubernetes || !options.runId) throw new Error('the kubernetes launcher needs its settings and the run id');
       return new (loadKubernetes().KubernetesLauncher)({ ...options, runId: options.runId, kubernetes: options.kubernetes });
+  }
+}
+
+/**
+ * Where the launcher `[launcher] kind` names will put its apps, known before it exists: whether
+ * the control plane needs CURVE is decided before the run's credentials are made.
+ */
+export function placementOf(kind: LauncherKind, options: { control_host: string; hosts?: readonly LauncherHost[] }): Placement {
+  switch (kind) {
+    case 'local':
+      return LocalLauncher.placementFor(options.control_host);
+    case 'command':
+      return CommandLauncher.placementFor(options.hosts ?? []);
+    case 'kubernetes':
+      // Not loaded for this: pods are always reached on their pod IPs.
+      return { controlAddresses: ['pod IPs'], otherHosts: true };
   }
 }
 

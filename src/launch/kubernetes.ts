@@ -4,7 +4,7 @@ import { ApiException, CoreV1Api, KubeConfig, type V1Pod, type V1Secret } from '
 import { appAuthOf } from '../control/auth';
 import type { AppKind, AppSpec, LaunchMessage } from '../control/wire';
 import { AppLaunchError, errorMessage } from '../errors';
-import { subAppsIn, type AppHandle, type Launcher } from './launcher';
+import { subAppsIn, type AppHandle, type Launcher, type Placement } from './launcher';
 import { makeLogDirectory, type ProcessLauncherOptions } from './process-launcher';
 import type { KubernetesSettings } from './kubernetes-settings';
 
@@ -170,6 +170,10 @@ function isReady(pod: V1Pod): boolean {
  * deleted last, so nothing outlives the run even if a pod delete was missed.
  */
 export class KubernetesLauncher implements Launcher {
+  /** In pods, reached on their pod IPs: always beyond loopback, each pod on a node with a clock of its own. */
+  static readonly PLACEMENT: Placement = { controlAddresses: ['pod IPs'], otherHosts: true };
+  readonly placement = KubernetesLauncher.PLACEMENT;
+
   readonly logDir: string;
   private readonly api: CoreV1Api;
   private readonly k: KubernetesSettings;

@@ -14,11 +14,22 @@ export interface AppHandle {
 }
 
 /**
+ * Where a launcher's apps are: the addresses their control servers bind (beyond loopback the
+ * control plane needs CURVE), and whether they run on hosts other than the runner's (then each has
+ * a clock of its own, to be estimated and taken out of latencies).
+ */
+export interface Placement {
+  controlAddresses: string[];
+  otherHosts: boolean;
+}
+
+/**
  * Where apps run. The runner only talks to this interface, so a cluster engine can replace local
  * child processes without touching the runner.
  */
 export interface Launcher {
   readonly logDir: string;
+  readonly placement: Placement;
   launch(kind: AppKind, name: string): Promise<AppHandle>;
   /** Grows or shrinks the sub group to `count` apps; keeps the ones already running (HYDRA scale_sub_app). */
   scaleSubGroup(count: number): Promise<{ apps: AppHandle[]; added: AppHandle[]; removed: AppHandle[] }>;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { AppKind, AppSpec, LaunchMessage, ReadyMessage } from '../control/wire';
 import { AppLaunchError } from '../errors';
 import { parentDeathWrapper } from '../supervise/process';
+import type { Placement } from './launcher';
 import { ProcessLauncher, type ProcessLauncherOptions, type StartedApp } from './process-launcher';
 
 export type LocalLauncherOptions = ProcessLauncherOptions;
@@ -21,6 +22,15 @@ export const APP_ENTRY: Record<AppKind, string> = {
  * frozen (SIGSTOP) and cannot notice the channel closing.
  */
 export class LocalLauncher extends ProcessLauncher {
+  /** Child processes of this one: on this host, bound to `controlHost`. */
+  static placementFor(controlHost: string): Placement {
+    return { controlAddresses: [controlHost], otherHosts: false };
+  }
+
+  get placement(): Placement {
+    return LocalLauncher.placementFor(this.options.control_host);
+  }
+
   protected controlHostFor(): string {
     return this.options.control_host;
   }

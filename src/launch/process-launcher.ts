@@ -6,7 +6,7 @@ import type { AppKind, AppSpec, KafkaSecurity } from '../control/wire';
 import { makeDirectory } from '../dirs';
 import { AppLaunchError, errorMessage, StudyStopped } from '../errors';
 import { isStopped } from '../supervise/process';
-import { subAppsIn, type AppHandle, type Launcher } from './launcher';
+import { subAppsIn, type AppHandle, type Launcher, type Placement } from './launcher';
 
 /** Every live child of this process, so the exit hook can kill them synchronously. */
 const liveChildren = new Set<ChildProcess>();
@@ -48,6 +48,7 @@ export interface StartedApp {
  */
 export abstract class ProcessLauncher implements Launcher {
   readonly logDir: string;
+  abstract readonly placement: Placement;
   private readonly apps = new Map<string, { handle: AppHandle; child: ChildProcess }>();
   private nextSub = 0;
 

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_OPTIONS, POINT_KEYS } from '../../src/config/options';
 import { validateOptions } from '../../src/config/resolve';
+import { findingNote } from '../../src/present/findings';
 import { formatPointsTable } from '../../src/present/table';
+import { upgradeFinding, upgradeRecord } from '../../src/study/migrate';
 import { studyFigures } from '../../src/plot/figures';
 import { expandGrid, missingPoints, pointKey } from '../../src/study/grid';
 import { isOk } from '../../src/study/record';
@@ -81,4 +83,67 @@ describe('stored studies of every version read in the current shape', () => {
       assert.match(formatPointsTable(points), /^clients/);
       assert.ok(Object.keys(studyFigures(points, store.readFindings())).length >= 4);
     });
+});
+
+describe('findings and records of older shapes, one by one', () => {
+  const finding = {
+    client_count: 4,
+    max_rate: 2000,
+    max_rx_rate: 1990,
+    no_drop_rate: 1500,
+    steps: 6,
+    ended: 'converged' as const,
+    limited_by: null,
+    harness_notes: [],
+    harness_sent_rate: null,
+    kafka_limited: false,
+    kafka_limit: null,
+    note_as_stored: null,
+  };
+
+  it('words a finding by who set its limit', () => {
+    assert.equal(findingNote(finding), 'converged within precision');
+    assert.equal(
+      findingNote({
+        ...finding,
+        limited_by: 'publisher',
+        harness_notes: ['the publisher, not Kafka, was the limit: reached 7 000 of 8 000 msg/s'],
+        harness_sent_rate: 7000,
+      }),
+      "Kafka's limit not reached: the publisher, not Kafka, was the limit: reached 7 000 of 8 000 msg/s (the publisher sent 7000 msg/s there); the rates found are lower bounds of Kafka's",
+    );
+    assert.equal(
+      findingNote({ ...finding, kafka_limited: true, kafka_limit: 'Kafka held the publisher back: throttled' }),
+      'Kafka held the publisher back: throttled; converged within precision',
+    );
+  });
+
+  it('keeps the sentence an older finding stored, and says nothing it did not record', () => {
+    const old = upgradeFinding({
+      client_count: 2,
+      max_rate: 400,
+      max_rx_rate: 400,
+      no_drop_rate: 400,
+      steps: 2,
+      note: 'step budget used up while doubling',
+    } as never);
+    assert.deepEqual(old, {
+      ...finding,
+      client_count: 2,
+      max_rate: 400,
+      max_rx_rate: 400,
+      no_drop_rate: 400,
+      steps: 2,
+      ended: null,
+      note_as_stored: 'step budget used up while doubling',
+    });
+    assert.equal(findingNote(old), 'step budget used up while doubling');
+  });
+
+  it('fills a failed record’s parameters and leaves its figures absent', () => {
+    const failed = upgradeRecord({ key: 'k', params: { msg_rate: 100 }, status: 'failed', result: null, error: 'app died', attempts: 4 } as never);
+    assert.equal(failed.result, null);
+    assert.equal(failed.params.msg_size, 16);
+    assert.equal(failed.params.msg_rate, 100);
+  });
 });
