@@ -1,4 +1,6 @@
-import type { RateSearchSettings } from './spec';
+import type { RateSearchSettings, SearchEnd } from './spec';
+
+export type { SearchEnd } from './spec';
 
 /** What the search needs to know of one measured rate. */
 export interface RateProbe {
@@ -12,12 +14,6 @@ export interface RateProbe {
   /** Kafka held the publisher back at this rate (slow acks, throttling): what showed it. Such a rate is beyond Kafka's boundary. */
   held?: string | null;
 }
-
-/**
- * How a search for one client count ended: the bracket converged, no rate exceeded the loss
- * bound, the step budget ran out (while doubling or searching), or a point could not be measured.
- */
-export type SearchEnd = 'converged' | 'no_loss_seen' | 'budget_doubling' | 'budget_searching' | 'unmeasured_doubling' | 'unmeasured_searching';
 
 export interface BoundaryResult {
   max_rate: number | null;

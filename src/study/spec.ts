@@ -1,7 +1,6 @@
 import type { HydraOptions } from '../config/options';
 import type { RateSearchSettings } from '../config/search';
 import type { ClusterInfo } from '../broker/cluster-info';
-import type { SearchEnd } from './boundary';
 import type { Workload } from './workloads';
 
 export { DEFAULT_RATE_SEARCH, type RateSearchSettings } from '../config/search';
@@ -44,6 +43,12 @@ export interface StudySpec {
   /** 'running' until the plan is complete; an interrupted study stays 'running' until resumed. */
   status: 'running' | 'done';
 }
+
+/**
+ * How a search for one client count ended: the bracket converged, no rate exceeded the loss
+ * bound, the step budget ran out (while doubling or searching), or a point could not be measured.
+ */
+export type SearchEnd = 'converged' | 'no_loss_seen' | 'budget_doubling' | 'budget_searching' | 'unmeasured_doubling' | 'unmeasured_searching';
 
 /**
  * Per client count, what kafkarate found: the rates and how the search ended, as data (present/
