@@ -1,4 +1,4 @@
-import type { SearchEnd } from '../study/boundary';
+import type { SearchEnd } from '../study/spec';
 import type { RateFinding } from '../study/spec';
 import { cellText } from './columns';
 

@@ -1,7 +1,5 @@
 import type { RateSearchSettings, SearchEnd } from './spec';
 
-export type { SearchEnd } from './spec';
-
 /** What the search needs to know of one measured rate. */
 export interface RateProbe {
   rate: number;
