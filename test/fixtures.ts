@@ -1,6 +1,7 @@
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
 import type { AppTelemetry } from '../src/control/wire';
 import type { PointRecord } from '../src/study/record';
+import type { RateFinding } from '../src/study/spec';
 import type { PointResult } from '../src/stats/result';
 import type { HarnessLimit } from '../src/stats/verdict';
 import { pointKey } from '../src/study/grid';
@@ -114,6 +115,24 @@ export function fixtureTelemetry(over: Partial<AppTelemetry> = {}): AppTelemetry
     host_runqueue: 1,
     host_cpus: 2,
     host: 'h1',
+    ...over,
+  };
+}
+
+/** A kafkarate finding for `client_count` clients whose search converged with no limit named; override what a test is about. */
+export function fixtureFinding(over: Partial<RateFinding> & Pick<RateFinding, 'client_count'>): RateFinding {
+  return {
+    max_rate: 2000,
+    max_rx_rate: 1990,
+    no_drop_rate: 1500,
+    steps: 6,
+    ended: 'converged',
+    limited_by: null,
+    harness_notes: [],
+    harness_sent_rate: null,
+    kafka_limited: false,
+    kafka_limit: null,
+    note_as_stored: null,
     ...over,
   };
 }

@@ -9,7 +9,7 @@ import { studyProgress } from '../../src/cli/progress';
 import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
 import type { HydraEvent } from '../../src/study/events';
 import { failsTimes, FakeRunner, openFake } from '../fake-runner';
-import { fixturePoint } from '../fixtures';
+import { fixtureFinding, fixturePoint } from '../fixtures';
 import { tempDir } from '../helpers';
 
 class Capture extends Writable {
@@ -260,20 +260,7 @@ describe('progress display', () => {
     { type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500, { failed: true }) },
     {
       type: 'search-done',
-      finding: {
-        client_count: 4,
-        max_rate: 4000,
-        max_rx_rate: 3950,
-        no_drop_rate: 5000,
-        steps: 7,
-        ended: 'converged' as const,
-        limited_by: null,
-        harness_notes: [],
-        harness_sent_rate: null,
-        kafka_limited: false,
-        kafka_limit: null,
-        note_as_stored: null,
-      },
+      finding: fixtureFinding({ client_count: 4, max_rate: 4000, max_rx_rate: 3950, no_drop_rate: 5000, steps: 7 }),
     },
     { type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 1, invalid: 0 },
   ];

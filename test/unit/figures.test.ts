@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { failingClientsFigure, latencyFigure, lossFigure, rateBoundaryFigure, rxTxFigure, studyFigures } from '../../src/plot/figures';
 import type { PointRecord } from '../../src/study/record';
-import { fixturePoint, fixtureStudyPoints } from '../fixtures';
+import { fixtureFinding, fixturePoint, fixtureStudyPoints } from '../fixtures';
 
 const title = (layout: Record<string, unknown>, key?: 'xaxis' | 'yaxis'): string => {
   const owner = key ? (layout[key] as { title: { text: string } }) : (layout as { title: { text: string } });
@@ -74,34 +74,8 @@ describe('figure builders', () => {
 
   it('draws kafkarate boundaries per client count and adds them to the study figures', () => {
     const findings = [
-      {
-        client_count: 40,
-        max_rate: 4000,
-        max_rx_rate: 3900,
-        no_drop_rate: 3100,
-        steps: 9,
-        ended: 'converged' as const,
-        limited_by: null,
-        harness_notes: [],
-        harness_sent_rate: null,
-        kafka_limited: false,
-        kafka_limit: null,
-        note_as_stored: null,
-      },
-      {
-        client_count: 10,
-        max_rate: 8000,
-        max_rx_rate: 7900,
-        no_drop_rate: null,
-        steps: 20,
-        ended: 'converged' as const,
-        limited_by: null,
-        harness_notes: [],
-        harness_sent_rate: null,
-        kafka_limited: false,
-        kafka_limit: null,
-        note_as_stored: null,
-      },
+      fixtureFinding({ client_count: 40, max_rate: 4000, max_rx_rate: 3900, no_drop_rate: 3100, steps: 9 }),
+      fixtureFinding({ client_count: 10, max_rate: 8000, max_rx_rate: 7900, no_drop_rate: null, steps: 20 }),
     ];
     const fig = rateBoundaryFigure(findings);
     assert.deepEqual(fig.data[0]?.x, [10, 40]);

@@ -10,6 +10,7 @@ import { studyFigures } from '../../src/plot/figures';
 import { expandGrid, missingPoints, pointKey } from '../../src/study/grid';
 import { isOk } from '../../src/study/record';
 import { StudyStore } from '../../src/study/store';
+import { fixtureFinding } from '../fixtures';
 import { REPO_ROOT, tempDir } from '../helpers';
 
 /**
@@ -86,20 +87,7 @@ describe('stored studies of every version read in the current shape', () => {
 });
 
 describe('findings and records of older shapes, one by one', () => {
-  const finding = {
-    client_count: 4,
-    max_rate: 2000,
-    max_rx_rate: 1990,
-    no_drop_rate: 1500,
-    steps: 6,
-    ended: 'converged' as const,
-    limited_by: null,
-    harness_notes: [],
-    harness_sent_rate: null,
-    kafka_limited: false,
-    kafka_limit: null,
-    note_as_stored: null,
-  };
+  const finding = fixtureFinding({ client_count: 4 });
 
   it('words a finding by who set its limit', () => {
     assert.equal(findingNote(finding), 'converged within precision');
