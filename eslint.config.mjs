@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'results/**', 'notebooks/**', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'clients/**', 'results/**', 'notebooks/**', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh Debian machine with Node 20: Debian packages, npm packages, build.
 #   scripts/setup.sh main   what the example study needs (kcat for the embedded broker, chromium for PNG plots)
-#   scripts/setup.sh test   + what the test suite needs (Jupyter to execute the tslab notebook, faketime, socat, iproute2)
+#   scripts/setup.sh test   + what the test suite needs (Jupyter to execute the tslab notebook, faketime, socat,
+#                             iproute2) and the librdkafka client
+#   scripts/setup.sh librdkafka   main + the optional librdkafka client ([client] library = librdkafka): Debian's
+#                             build libraries, then @confluentinc/kafka-javascript built against them (about 2 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-main}"
@@ -9,6 +12,8 @@ mode="${1:-main}"
 packages=(kcat chromium)
 # faketime skews one app's clock in the clock-offset test; socat and iproute2 join network namespaces in the multi-host test.
 if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faketime socat iproute2); fi
+# The librdkafka client builds its bundled librdkafka against these (linked dynamically: nothing is downloaded).
+if [ "$mode" = test ] || [ "$mode" = librdkafka ]; then packages+=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev); fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -26,6 +31,16 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The librdkafka client lives apart (clients/librdkafka), so the main job never builds it.
+if [ "$mode" = test ] || [ "$mode" = librdkafka ]; then
+  client=clients/librdkafka
+  if [ ! -f "$client/node_modules/.package-lock.json" ] || [ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
+    echo "setup: building the librdkafka client (npm ci in $client, about 2 min)" >&2
+    # Without CKJS_LINKING=dynamic its configure step downloads librdkafka's dependencies, which this machine cannot.
+    CKJS_LINKING=dynamic npm ci --prefix "$client" --no-audit --no-fund --loglevel=error
+  fi
 fi
 
 echo "setup: building" >&2

@@ -1,4 +1,4 @@
-import { COMPRESSIONS, KEY_MODES } from '../config/options';
+import { CLIENT_LIBRARIES, COMPRESSIONS, KEY_MODES } from '../config/options';
 import { checkAcks, checkBool, checkChoice, checkNumber, checkPointParam, checkPointRules } from '../config/rules';
 import { ArgsError } from '../errors';
 import type { ProducerSettings, PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
@@ -57,6 +57,7 @@ export function parseTestStart(args: Record<string, unknown> | undefined): TestS
 function producerSettings(v: unknown): ProducerSettings {
   const args = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
   return {
+    client_library: checkChoice(args.client_library, CLIENT_LIBRARIES, 'producer.client_library'),
     idempotent: checkBool(args.idempotent, 'producer.idempotent'),
     max_in_flight: checkPointParam('max_in_flight', args.max_in_flight, 'producer.max_in_flight'),
     retries: checkPointParam('retries', args.retries, 'producer.retries'),
@@ -67,7 +68,7 @@ function producerSettings(v: unknown): ProducerSettings {
 export function parsePubConfig(args: Record<string, unknown>): PubConfig {
   return checked(() => {
     const cfg = parsePubFields(args);
-    checkPointRules({ ...cfg.producer, acks: cfg.acks }, (key) => key);
+    checkPointRules({ ...cfg.producer, acks: cfg.acks, compression: cfg.compression }, (key) => key);
     return cfg;
   });
 }
@@ -96,6 +97,7 @@ function parsePubFields(args: Record<string, unknown>): PubConfig {
 
 export function parseSubConfig(args: Record<string, unknown>): SubConfig {
   return checked(() => ({
+    client_library: checkChoice(args.client_library, CLIENT_LIBRARIES, 'client_library'),
     topic: text(args, 'topic'),
     group_prefix: text(args, 'group_prefix'),
     start_at: startAt(args.start_at),

@@ -1,21 +1,16 @@
-import { CompressionTypes, type Producer } from 'kafkajs';
+import { clientLibrary, RequestRecorder, type ProducerClient, type ProducerShape } from '../client';
 import type { PubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
-import { ArgsError, StateError } from '../errors';
 import { emptyPubStats, type AppSpec, type PubConfig, type PubStats, type PubStatus, type TestState } from '../control/wire';
-import { errorMessage } from '../errors';
+import { ArgsError, errorMessage, StateError } from '../errors';
 import { parsePubConfig, parseTestStart } from './config';
 import { log, startApp, type AppInstance } from './bootstrap';
-import { makeKafka } from '../kafkajs/client';
 import { keyPartitioner } from '../kafkajs/partition';
-import { kafkajsOptions } from '../config/passthrough';
-import type { ProducerSettings } from '../control/wire';
 import { nowMs } from './message';
 import { MessageBuilder, PartitionPicker } from './payload';
 import { publishWindowS, requestMaxMessages, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
 import { TelemetryWindow } from './telemetry';
-import { BrokerRequestRecorder } from '../kafkajs/requests';
 import { LatencyHistogram } from '../stats/histogram';
 
 interface Message {
@@ -30,15 +25,15 @@ interface Message {
 const MAX_START_DELAY_MS = 10_000;
 
 /**
- * The publisher app: one kafkajs producer, paced by the schedule in pacing.ts (by default one
- * request in flight, so the log keeps send order). It numbers its messages per partition it
- * writes, so subscribers can tell reordering within a partition's log from partitions
- * interleaving. Several publishers each have their own id and sequence spaces. The producer is
- * replaced when a point changes its settings (kafkajs fixes them when a producer is made).
+ * The publisher app: one producer of the point's client library (src/client/seam.ts), paced by
+ * the schedule in pacing.ts (by default one request in flight, so the log keeps send order). It
+ * numbers its messages per partition it writes, so subscribers can tell reordering within a
+ * partition's log from partitions interleaving. Several publishers each have their own id and
+ * sequence spaces. The producer is replaced when a point changes what it was made with.
  */
 export class PublisherApp implements AppInstance<PubCommands> {
-  private producer: Producer | null = null;
-  private producerSettings: ProducerSettings | null = null;
+  private producer: ProducerClient | null = null;
+  private producerShape: ProducerShape | null = null;
   private connected: Promise<void> = Promise.resolve();
   private config: PubConfig | null = null;
   private state: TestState = 'idle';
@@ -46,36 +41,25 @@ export class PublisherApp implements AppInstance<PubCommands> {
   private run: Promise<void> | null = null;
   private stats: PubStats = emptyPubStats();
   private error: string | null = null;
-  /** Every producer this app makes is watched by it: the produce requests' round trips and throttles. */
-  private readonly produceRequests = new BrokerRequestRecorder('Produce');
+  /** Every producer this app makes is timed into it: the produce requests' round trips and throttles. */
+  private readonly produceRequests = new RequestRecorder();
 
   constructor(private readonly spec: AppSpec) {}
 
-  /** A producer with `settings`, connecting; the current one is kept when its settings are the same. */
-  private async useProducer(settings: ProducerSettings): Promise<void> {
-    const same = this.producerSettings !== null && JSON.stringify(this.producerSettings) === JSON.stringify(settings);
+  /** A producer made with `shape`, connecting; the current one is kept when it was made the same. */
+  private async useProducer(cfg: PubConfig): Promise<void> {
+    const shape: ProducerShape = { ...cfg.producer, acks: cfg.acks, compression: cfg.compression, linger_ms: cfg.linger_ms, batch_bytes: cfg.batch_bytes };
+    const same = this.producerShape !== null && JSON.stringify(this.producerShape) === JSON.stringify(shape);
     if (same && this.producer) return;
     const old = this.producer;
     this.producer = null;
     if (old) await old.disconnect().catch((err: unknown) => log(this.spec, `producer disconnect: ${String(err)}`));
-    const spec = this.spec;
-    const kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security, spec.kafkajs?.client, {
-      requestTimeout: settings.request_timeout_ms,
-    });
-    const producer = kafka.producer({
-      ...kafkajsOptions(spec.kafkajs?.producer ?? {}, { retry: { retries: settings.retries } }),
-      allowAutoTopicCreation: true,
-      idempotent: settings.idempotent,
-      // One in flight is the pacing loop's own rule; kafkajs's queue limit is left off then, as it
-      // was before the knob existed (set, it measured about 10 % fewer messages per CPU-second).
-      ...(settings.max_in_flight > 1 ? { maxInFlightRequests: settings.max_in_flight } : {}),
-    });
-    this.produceRequests.watch(producer);
+    const producer = clientLibrary(shape.client_library).producer(this.spec, shape, this.produceRequests);
     this.producer = producer;
-    this.producerSettings = settings;
+    this.producerShape = shape;
     this.connected = producer.connect();
     // Surface a failed connect in teststart, not as an unhandled rejection.
-    this.connected.catch((err: unknown) => log(spec, `producer connect failed: ${String(err)}`));
+    this.connected.catch((err: unknown) => log(this.spec, `producer connect failed: ${String(err)}`));
   }
 
   register(server: ControlServer<PubCommands>): void {
@@ -84,7 +68,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
       .on('updateconfig', async (args) => {
         if (this.state === 'running') throw new StateError('cannot update config while a test is running');
         const config = parsePubConfig(args);
-        await this.useProducer(config.producer);
+        await this.useProducer(config);
         this.config = config;
         this.state = 'idle';
         return this.config;
@@ -155,7 +139,6 @@ export class PublisherApp implements AppInstance<PubCommands> {
     };
     if (cfg.warmup <= 0) startMeasuring();
     const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct);
-    const compression = cfg.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     const producer = this.producer;
     if (!producer) throw new Error('no producer: send updateconfig first');
     // Warm-up messages and measured ones number their partitions' messages separately.
@@ -167,7 +150,9 @@ export class PublisherApp implements AppInstance<PubCommands> {
       {
         ...cfg,
         test_duration: cfg.warmup + cfg.test_duration,
-        max_in_flight: cfg.producer.max_in_flight,
+        // The client says how many sends it takes at once (kafkajs: requests in flight; librdkafka queues them).
+        max_in_flight: producer.outstanding,
+        linger_ms: producer.lingers ? 0 : cfg.linger_ms,
         request_max_messages: requestMaxMessages(cfg.batch_bytes, cfg.msg_size),
       },
       {
@@ -187,24 +172,16 @@ export class PublisherApp implements AppInstance<PubCommands> {
         send: (messages) => {
           const measured = messages.filter((m) => m.measured).length;
           const sentAt = performance.now();
-          return producer
-            .send({
-              topic: cfg.topic,
-              acks: cfg.acks,
-              compression,
-              timeout: cfg.producer.request_timeout_ms,
-              messages: messages.map(({ value, key, partition }) => ({ value, key, partition })),
-            })
-            .then(
-              () => {
-                stats.msg_cnt += measured;
-                if (measured > 0) sendRtt.record((performance.now() - sentAt) * 1000);
-              },
-              (err: unknown) => {
-                stats.send_errors += messages.length;
-                stats.last_error = errorMessage(err);
-              },
-            );
+          return producer.send({ topic: cfg.topic, messages }).then(
+            () => {
+              stats.msg_cnt += measured;
+              if (measured > 0) sendRtt.record((performance.now() - sentAt) * 1000);
+            },
+            (err: unknown) => {
+              stats.send_errors += messages.length;
+              stats.last_error = errorMessage(err);
+            },
+          );
         },
         stopRequested: () => this.stopRequested,
         // Only the measuring window's waits count: the warm-up is not judged.
@@ -234,7 +211,6 @@ export class PublisherApp implements AppInstance<PubCommands> {
     this.stopRequested = true;
     await this.run;
     await this.producer?.disconnect();
-    this.produceRequests.close();
   }
 }
 

@@ -1,26 +1,20 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { clientLibrary, RequestRecorder, type ConsumerClient } from '../client';
 import type { SubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
 import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from '../control/wire';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
-import { makeKafka } from '../kafkajs/client';
-import { kafkajsOptions } from '../config/passthrough';
 import { TelemetryWindow } from './telemetry';
-import { BrokerRequestRecorder } from '../kafkajs/requests';
 import { nowMs } from './message';
 import { ClientAccumulator } from './receive';
 
-/** How often a consumer commits its position, ms. */
-const COMMIT_INTERVAL_MS = 5000;
-
 interface Client {
   id: string;
-  consumer: Consumer;
+  consumer: ConsumerClient;
   acc: ClientAccumulator;
   joined: boolean;
   positioned: boolean;
-  /** Why the consumer stopped for good (kafkajs crashed it and will not restart it); null while it runs. */
+  /** Why the consumer stopped for good (its client will not restart it); null while it runs. */
   dead: string | null;
   /** Partitions of the topic assigned at the last group join; null while rebalancing (or before the first join). */
   assigned: number[] | null;
@@ -32,9 +26,10 @@ interface Client {
   readonly nextOffsets: Record<string, number>;
 }
 
-/** Settings a running kafkajs consumer cannot change: a difference means new consumers. */
+/** Settings a running consumer cannot change: a difference means new consumers. */
 function sameConsumers(a: SubConfig, b: SubConfig): boolean {
   return (
+    a.client_library === b.client_library &&
     a.topic === b.topic &&
     a.group_prefix === b.group_prefix &&
     a.start_at === b.start_at &&
@@ -57,16 +52,13 @@ function sameConsumers(a: SubConfig, b: SubConfig): boolean {
 export class SubscriberApp implements AppInstance<SubCommands> {
   private clients: Client[] = [];
   private config: SubConfig | null = null;
-  private readonly kafka;
   private readonly telemetry = new TelemetryWindow();
   /** Every consumer's fetches: how long the broker took to answer them, and any throttle. */
-  private readonly fetches = new BrokerRequestRecorder('Fetch');
+  private readonly fetches = new RequestRecorder();
   /** Consumers created by this app: part of each group id, so a group is never reused (its committed offsets would be stale). */
   private created = 0;
 
-  constructor(private readonly spec: AppSpec) {
-    this.kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security, spec.kafkajs?.client);
-  }
+  constructor(private readonly spec: AppSpec) {}
 
   register(server: ControlServer<SubCommands>): void {
     server
@@ -130,19 +122,57 @@ export class SubscriberApp implements AppInstance<SubCommands> {
 
   private async startClient(cfg: SubConfig, index: number): Promise<Client> {
     const id = `${this.spec.name}-c${index}`;
-    const unbounded = cfg.consumer_max_buffer_size === 0;
     const serial = this.created++;
-    const consumer = this.kafka.consumer({
-      // Passthrough first: hydra's own settings below win (passthrough.ts refuses those keys anyway).
-      ...kafkajsOptions(this.spec.kafkajs?.consumer ?? {}),
-      groupId: cfg.shared_group ?? `${cfg.group_prefix}-${id}-${serial}`,
-      maxWaitTimeInMs: cfg.consumer_max_wait_ms,
-      minBytes: cfg.consumer_min_bytes,
-      sessionTimeout: cfg.consumer_session_timeout_ms,
-      ...(unbounded ? {} : { maxBytes: cfg.consumer_max_buffer_size, maxBytesPerPartition: cfg.consumer_max_buffer_size }),
-      allowAutoTopicCreation: true,
-    });
-    this.fetches.watch(consumer);
+    // The consumer is made before the client record it reports into: its events find it through this.
+    const record: { client?: Client } = {};
+    const consumer = clientLibrary(cfg.client_library).consumer(
+      this.spec,
+      {
+        groupId: cfg.shared_group ?? `${cfg.group_prefix}-${id}-${serial}`,
+        topic: cfg.topic,
+        startAt: cfg.start_at,
+        maxWaitMs: cfg.consumer_max_wait_ms,
+        minBytes: cfg.consumer_min_bytes,
+        sessionTimeoutMs: cfg.consumer_session_timeout_ms,
+        maxBufferBytes: cfg.consumer_max_buffer_size,
+      },
+      {
+        joined: (partitions) => {
+          const client = record.client as Client;
+          client.joined = true;
+          client.joins++;
+          client.assigned = partitions;
+        },
+        // A member of a shared group being reassigned: its partitions are unknown until it has joined again.
+        rebalancing: () => {
+          (record.client as Client).assigned = null;
+        },
+        // Joined is not enough: the first completed fetch after the join means offsets are resolved.
+        fetched: () => {
+          const client = record.client as Client;
+          if (client.joined) client.positioned = true;
+        },
+        batch: (partition, values, firstOffset, lastOffset) => {
+          const client = record.client as Client;
+          const at = nowMs();
+          // Read through client.acc each time: updateconfig and resetstats swap the accumulator.
+          const acc = client.acc;
+          for (const value of values) acc.receive(value, at, partition);
+          // A batch starting past the last position: the consumer was moved over messages it never
+          // got (a client resets an out-of-range position after retention deleted what it had not read).
+          const before = client.nextOffsets[partition];
+          if (before !== undefined && firstOffset > before) acc.skipped += firstOffset - before;
+          if (lastOffset + 1 > (client.nextOffsets[partition] ?? 0)) client.nextOffsets[partition] = lastOffset + 1;
+        },
+        failed: (error, permanent) => {
+          const client = record.client as Client;
+          client.errors.push(error);
+          if (permanent) client.dead = error;
+          log(this.spec, `${id} failed${permanent ? ' for good' : ''}: ${error}`);
+        },
+      },
+      this.fetches,
+    );
     const client: Client = {
       id,
       consumer,
@@ -156,65 +186,19 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       errors: [],
       nextOffsets: {},
     };
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      client.joined = true;
-      client.joins++;
-      client.assigned = [...(e.payload.memberAssignment[cfg.topic] ?? [])];
-    });
-    // A member of a shared group being reassigned: its partitions are unknown until it has joined again.
-    consumer.on(consumer.events.REBALANCING, () => {
-      client.assigned = null;
-    });
-    // Joined is not enough: the first completed fetch after the join means offsets are resolved.
-    consumer.on(consumer.events.FETCH, () => {
-      if (client.joined) client.positioned = true;
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      client.errors.push(String(e.payload.error));
-      // kafkajs restarts a consumer after a retriable error; after any other it stays down.
-      if (!e.payload.restart) client.dead = String(e.payload.error);
-      log(this.spec, `${id} crashed: ${String(e.payload.error)}`);
-    });
-    await consumer.connect();
-    // A topic of its own per point is read from its start; a topic shared by the session's points
-    // from its end (what came before belongs to earlier points).
-    await consumer.subscribe({ topic: cfg.topic, fromBeginning: cfg.start_at === 'earliest' });
-    await consumer.run({
-      eachBatchAutoResolve: true,
-      // kafkajs's autoCommit sends an OffsetCommit after every fetched batch: at 10 fetches/s per
-      // consumer that doubled the requests a sub app makes. Positions are committed every few
-      // seconds instead, so a consumer that rejoins its group resumes near where it was.
-      autoCommit: false,
-      autoCommitInterval: COMMIT_INTERVAL_MS,
-      eachBatch: async ({ batch, commitOffsetsIfNecessary }: EachBatchPayload) => {
-        const at = nowMs();
-        // Read through client.acc each time: updateconfig and resetstats swap the accumulator.
-        const acc = client.acc;
-        for (const message of batch.messages) acc.receive(message.value, at, batch.partition);
-        if (batch.messages.length > 0) {
-          // A batch starting past the last position: the consumer was moved over messages it never
-          // got (kafkajs resets an out-of-range position after retention deleted what it had not read).
-          const before = client.nextOffsets[batch.partition];
-          const first = Number(batch.firstOffset());
-          if (before !== undefined && first > before) acc.skipped += first - before;
-          const next = Number(batch.lastOffset()) + 1;
-          if (next > (client.nextOffsets[batch.partition] ?? 0)) client.nextOffsets[batch.partition] = next;
-        }
-        await commitOffsetsIfNecessary();
-      },
-    });
+    record.client = client;
+    await consumer.start();
     return client;
   }
 
   private async stopClients(which: readonly Client[]): Promise<void> {
     const leaving = new Set(which);
     this.clients = this.clients.filter((c) => !leaving.has(c));
-    await Promise.all(which.map((c) => c.consumer.disconnect().catch((err: unknown) => log(this.spec, `${c.id} disconnect: ${String(err)}`))));
+    await Promise.all(which.map((c) => c.consumer.stop().catch((err: unknown) => log(this.spec, `${c.id} disconnect: ${String(err)}`))));
   }
 
   async shutdown(): Promise<void> {
     await this.stopClients(this.clients);
-    this.fetches.close();
     this.telemetry.close();
   }
 }

@@ -3,6 +3,7 @@
  * the apps (servers). Apps report raw, mergeable data; the runner computes statistics once.
  */
 
+import type { ClientLibraryName, Compression } from '../config/options';
 import type { AppControlAuth } from './auth';
 
 export type AppKind = 'pub' | 'sub';
@@ -33,13 +34,17 @@ export interface AppSpec {
   kafka_security?: KafkaSecurity;
   /** kafkajs options from hydra.ini's [client], [producer] and [consumer] passthrough keys; absent when none. */
   kafkajs?: { client: KafkajsValues; producer: KafkajsValues; consumer: KafkajsValues };
+  /** librdkafka properties from the same sections, for client_library=librdkafka; absent when none. */
+  librdkafka?: { client: KafkajsValues; producer: KafkajsValues; consumer: KafkajsValues };
 }
 
-/** Passthrough kafkajs options, checked by config/passthrough.ts. */
+/** Passthrough client options (kafkajs options or librdkafka properties), checked by config/passthrough.ts. */
 export type KafkajsValues = Record<string, number | boolean | string>;
 
-/** The producer's settings for a point; a change makes the publisher replace its producer (kafkajs fixes them at creation). */
+/** The producer's settings for a point; a change makes the publisher replace its producer (clients fix them at creation). */
 export interface ProducerSettings {
+  /** The client library of the producer (src/client/seam.ts). */
+  client_library: ClientLibraryName;
   idempotent: boolean;
   /** Produce requests in flight. */
   max_in_flight: number;
@@ -90,7 +95,7 @@ export interface PubConfig {
   msg_size: number;
   /** Random share of the padding, %. */
   payload_random_pct: number;
-  compression: 'none' | 'gzip';
+  compression: Compression;
   /** Message keys; keyed messages go to the partition (of `partitions`) their key hashes to. */
   keys: 'none' | 'round_robin' | 'random';
   key_count: number;
@@ -113,6 +118,8 @@ export type StartAt = 'earliest' | 'latest';
  * the last point its consumers stay joined; otherwise they are replaced.
  */
 export interface SubConfig {
+  /** The client library of its consumers; another one replaces them. */
+  client_library: ClientLibraryName;
   topic: string;
   start_at: StartAt;
   /** Publishers of the point: ids 0..pub_count-1; a message with another id is not hydra's (malformed). */

@@ -202,6 +202,7 @@ export class KubernetesLauncher implements Launcher {
       control: appAuthOf(o.auth),
       ...(o.kafkaSecurity ? { kafka_security: o.kafkaSecurity } : {}),
       ...(o.kafkajs ? { kafkajs: o.kafkajs } : {}),
+      ...(o.librdkafka ? { librdkafka: o.librdkafka } : {}),
     };
     try {
       const created = await this.api.createNamespacedSecret({ namespace: this.k.namespace, body: runSecret(o.runId, this.k.namespace, spec) });

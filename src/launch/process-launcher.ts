@@ -25,6 +25,8 @@ export interface ProcessLauncherOptions {
   kafkaSecurity?: KafkaSecurity | null;
   /** kafkajs passthrough options for the apps' clients ([client], [producer], [consumer] of hydra.ini). */
   kafkajs?: AppSpec['kafkajs'];
+  /** librdkafka passthrough properties, likewise (client_library=librdkafka). */
+  librdkafka?: AppSpec['librdkafka'];
   /** Directory for this run's app logs (created). */
   logDir: string;
   /** How long an app may take to bind its control server, ms. */
@@ -78,6 +80,7 @@ export abstract class ProcessLauncher implements Launcher {
       control: appAuthOf(o.auth),
       ...(o.kafkaSecurity ? { kafka_security: o.kafkaSecurity } : {}),
       ...(o.kafkajs ? { kafkajs: o.kafkajs } : {}),
+      ...(o.librdkafka ? { librdkafka: o.librdkafka } : {}),
     };
     const logFile = path.join(this.logDir, `${name}.log`);
     const fd = openLog(logFile, name);

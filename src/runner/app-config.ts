@@ -50,6 +50,7 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
     key_count: params.key_count,
     batch_bytes: params.batch_bytes,
     producer: {
+      client_library: params.client_library,
       idempotent: params.idempotent,
       max_in_flight: params.max_in_flight,
       retries: params.retries,
@@ -66,7 +67,13 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
 export function subConfigFor(
   params: Pick<
     PointParams,
-    'clients_per_app' | 'consumer_max_buffer_size' | 'total_pub_apps' | 'consumer_max_wait_ms' | 'consumer_min_bytes' | 'consumer_session_timeout_ms'
+    | 'clients_per_app'
+    | 'consumer_max_buffer_size'
+    | 'total_pub_apps'
+    | 'consumer_max_wait_ms'
+    | 'consumer_min_bytes'
+    | 'consumer_session_timeout_ms'
+    | 'client_library'
   >,
   options: Pick<HydraOptions, 'fresh_topic_per_point'>,
   topic: string,
@@ -74,6 +81,7 @@ export function subConfigFor(
   sharedGroup: string | null = null,
 ): SubConfig {
   return {
+    client_library: params.client_library,
     topic,
     start_at: options.fresh_topic_per_point ? 'earliest' : 'latest',
     pub_count: params.total_pub_apps,

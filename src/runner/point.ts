@@ -269,6 +269,8 @@ export class PointMeasurement {
         thresholds: thresholdsOf(o),
         sharedGroup: subConfig.shared_group !== null,
         maxInFlight: p.max_in_flight,
+        clientLibrary: p.client_library,
+        idempotent: p.idempotent,
         embeddedBroker: s.embedded,
         fetchWaitMs: p.consumer_max_wait_ms,
         requestMaxMessages: requestMaxMessages(p.batch_bytes, p.msg_size),

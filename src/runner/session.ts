@@ -13,6 +13,7 @@ import { createLauncher, placementOf, type AppHandle, type Launcher } from '../l
 import { parseHosts } from '../launch/command';
 import { kubernetesSettings } from '../launch/kubernetes-settings';
 import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
+import { checkLibrdkafkaInstalled } from '../librdkafka/load';
 import { AppPool } from './app-pool';
 import type { RunnerEventSink } from './events';
 import { PointMeasurement } from './point';
@@ -116,6 +117,7 @@ export class TestSession implements PointRunner {
         auth,
         kafkaSecurity: security,
         kafkajs: { client: options.kafkajs.client, producer: options.kafkajs.producer, consumer: options.kafkajs.consumer },
+        librdkafka: options.librdkafka,
         logDir: path.join(options.log_dir, runId),
         hosts,
         command: options.launcher_command,
@@ -163,6 +165,7 @@ export class TestSession implements PointRunner {
    */
   async runPoint(params: PointParams): Promise<PointRun> {
     checkPublisherShare(params, (key) => key);
+    if (params.client_library === 'librdkafka') checkLibrdkafkaInstalled('client_library');
     if (this.mockTopics) checkPointOnMockCluster(params, (key) => key);
     const index = this.pointCounter++;
     const topic = await this.pointTopic(index, params);

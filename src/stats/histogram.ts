@@ -47,15 +47,21 @@ export class LatencyHistogram {
   private negative = 0;
 
   record(valueUs: number): void {
+    this.recordMany(valueUs, 1);
+  }
+
+  /** `count` values of `valueUs` at once. */
+  recordMany(valueUs: number, count: number): void {
+    if (count <= 0) return;
     if (valueUs < 0) {
-      this.negative++;
+      this.negative += count;
       valueUs = 0;
     }
     const idx = bucketIndex(valueUs);
     if (idx >= this.counts.length) this.grow(idx);
-    (this.counts[idx] as number)++;
-    this.count++;
-    this.sum += valueUs;
+    (this.counts[idx] as number) += count;
+    this.count += count;
+    this.sum += valueUs * count;
     if (valueUs < this.min) this.min = valueUs;
     if (valueUs > this.max) this.max = valueUs;
   }

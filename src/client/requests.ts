@@ -1,0 +1,94 @@
+import type { BrokerRequestTelemetry } from '../control/wire';
+import { LatencyHistogram } from '../stats/histogram';
+
+/** A window of request times by its quantiles, µs (librdkafka's statistics name them so). */
+export interface QuantileSummary {
+  cnt: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p99_99: number;
+  max: number;
+}
+
+/**
+ * How long brokers took to answer one kind of request of an app's clients (Produce for a
+ * publisher, Fetch for a sub app), and the throttle time they asked for: each client library
+ * feeds it from what it can see, and reset() opens a new window.
+ */
+export class RequestRecorder {
+  private rtt = new LatencyHistogram();
+  private requests = 0;
+  private queueMaxMs = 0;
+  private timeouts = 0;
+  private throttleMs = 0;
+  private throttleMaxMs = 0;
+  private throttled = 0;
+
+  /** A request answered after `rttMs` on the wire, having waited `queueMs` in the client first. */
+  answered(rttMs: number, queueMs = 0): void {
+    this.requests++;
+    this.rtt.record(rttMs * 1000);
+    if (queueMs > this.queueMaxMs) this.queueMaxMs = queueMs;
+  }
+
+  /**
+   * A window of `summary.cnt` requests known only by its quantiles (librdkafka's statistics): each
+   * share of the requests between two quantiles is recorded at the upper one, so the recorded
+   * quantiles are the window's and its mean leans high.
+   */
+  answeredWindow(summary: QuantileSummary, queueMaxMs = 0): void {
+    if (summary.cnt <= 0) return;
+    let below = 0;
+    for (const [q, valueUs] of [
+      [0.5, summary.p50],
+      [0.75, summary.p75],
+      [0.9, summary.p90],
+      [0.95, summary.p95],
+      [0.99, summary.p99],
+      [0.9999, summary.p99_99],
+      [1, summary.max],
+    ] as const) {
+      const upTo = Math.round(summary.cnt * q);
+      this.rtt.recordMany(valueUs, upTo - below);
+      below = Math.max(below, upTo);
+    }
+    this.requests += summary.cnt;
+    if (queueMaxMs > this.queueMaxMs) this.queueMaxMs = queueMaxMs;
+  }
+
+  timedOut(count = 1): void {
+    this.timeouts += count;
+  }
+
+  /** A broker asked the client to hold back `ms` (a quota). */
+  throttle(ms: number): void {
+    this.throttleMs += ms;
+    this.throttled++;
+    if (ms > this.throttleMaxMs) this.throttleMaxMs = ms;
+  }
+
+  reset(): void {
+    this.rtt = new LatencyHistogram();
+    this.requests = 0;
+    this.queueMaxMs = 0;
+    this.timeouts = 0;
+    this.throttleMs = 0;
+    this.throttleMaxMs = 0;
+    this.throttled = 0;
+  }
+
+  read(): BrokerRequestTelemetry {
+    return {
+      requests: this.requests,
+      rtt: this.rtt.toJSON(),
+      queue_max_ms: this.queueMaxMs,
+      throttle_ms: this.throttleMs,
+      throttle_max_ms: this.throttleMaxMs,
+      throttled: this.throttled,
+      timeouts: this.timeouts,
+    };
+  }
+}

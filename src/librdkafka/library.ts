@@ -1,0 +1,311 @@
+import type { RequestRecorder } from '../client/requests';
+import type { ClientLibrary, ConsumerClient, ConsumerEvents, ConsumerSettings, ProduceRequest, ProducerClient, ProducerShape } from '../client/seam';
+import type { AppSpec } from '../control/wire';
+import {
+  RD_ERR_ASSIGN_PARTITIONS,
+  RD_ERR_QUEUE_FULL,
+  RD_ERR_REVOKE_PARTITIONS,
+  RD_OFFSET_BEGINNING,
+  type RdError,
+  type RdKafkaConsumer,
+  type RdMessage,
+  type RdModule,
+  type RdProducer,
+  type RdTopicPartition,
+} from './api';
+import { loadLibrdkafka } from './load';
+import { consumerProperties, producerProperties } from './settings';
+import { StatisticsReader } from './statistics';
+
+/**
+ * Sends the pacing loop may have outstanding: librdkafka queues every message and composes its own
+ * requests in queue order (max_in_flight bounds those on the wire), so this bounds only how much
+ * the publisher hands over before the broker answers. A publisher held back by Kafka fills it.
+ */
+const OUTSTANDING_SENDS = 32;
+
+/** How often the producer serves delivery reports, ms: a send resolves at most this long after its last ack. */
+const DELIVERY_POLL_MS = 5;
+
+/** Most messages one consume() call takes. */
+const CONSUME_MAX = 1000;
+
+/**
+ * A consumer reads when librdkafka says its queue has messages; this much idle time it reads
+ * anyway, ms, which also serves its rebalance events.
+ */
+const IDLE_READ_MS = 100;
+
+/** How long a consumer waits for its committed offsets or a partition's end when it is assigned, ms. */
+const OFFSET_QUERY_MS = 10_000;
+
+function rdError(err: RdError | Error): Error {
+  return err instanceof Error ? err : new Error(`${err.message} (librdkafka error ${err.code})`);
+}
+
+/** The messages of one send(): it settles when every one has its delivery report. */
+class Delivery {
+  private remaining: number;
+  private firstError: Error | null = null;
+  readonly settled: Promise<void>;
+  private resolve!: () => void;
+  private reject!: (err: Error) => void;
+
+  constructor(count: number) {
+    this.remaining = count;
+    this.settled = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    if (count === 0) this.resolve();
+  }
+
+  report(err: Error | null, count = 1): void {
+    if (err && !this.firstError) this.firstError = err;
+    this.remaining -= count;
+    if (this.remaining > 0) return;
+    if (this.firstError) this.reject(this.firstError);
+    else this.resolve();
+  }
+}
+
+/**
+ * A librdkafka producer (native API) behind the seam. Each message is produced to its partition
+ * with its send's Delivery as the opaque, so one delivery report per message settles the send.
+ * Request round trips, queue waits and timeouts come from librdkafka's statistics; throttles
+ * from its throttle events.
+ */
+class LibrdkafkaProducer implements ProducerClient {
+  readonly outstanding = OUTSTANDING_SENDS;
+  readonly lingers = true;
+  private readonly producer: RdProducer;
+  /** Sends waiting for room in librdkafka's queue (it was full): woken by the next delivery report. */
+  private roomWaiters: (() => void)[] = [];
+  private fatal: Error | null = null;
+
+  constructor(rd: RdModule, spec: AppSpec, shape: ProducerShape, requests: RequestRecorder) {
+    this.producer = new rd.Producer(producerProperties(spec, shape));
+    const statistics = new StatisticsReader(requests);
+    this.producer.on('delivery-report', (err, report) => {
+      (report.opaque as Delivery).report(err ? rdError(err) : null);
+      this.wakeWaiters();
+    });
+    this.producer.on('event.stats', (s) => statistics.read(s.message));
+    this.producer.on('event.throttle', (e) => requests.throttle(e.throttleTime));
+    // A fatal error (the idempotent producer lost its sequence, say) ends this producer: later sends fail with it.
+    this.producer.on('event.error', (err) => {
+      if (err.isFatal) this.fatal = rdError(err);
+    });
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.producer.connect({}, (err) => {
+        if (err) return reject(rdError(err));
+        this.producer.setPollInterval(DELIVERY_POLL_MS);
+        resolve();
+      });
+    });
+  }
+
+  async send(request: ProduceRequest): Promise<void> {
+    if (this.fatal) throw this.fatal;
+    const delivery = new Delivery(request.messages.length);
+    for (let i = 0; i < request.messages.length; i++) {
+      const m = request.messages[i] as ProduceRequest['messages'][number];
+      for (;;) {
+        try {
+          this.producer.produce(request.topic, m.partition, m.value, m.key, null, delivery);
+          break;
+        } catch (err) {
+          if ((err as RdError).code !== RD_ERR_QUEUE_FULL) {
+            // Not queued: this and the rest of the send fail with it.
+            delivery.report(rdError(err as RdError), request.messages.length - i);
+            return delivery.settled;
+          }
+          // librdkafka's queue is full: the broker has not acknowledged enough yet. Wait for a report.
+          await new Promise<void>((wake) => {
+            this.roomWaiters.push(wake);
+            setTimeout(wake, DELIVERY_POLL_MS * 4);
+          });
+        }
+      }
+    }
+    return delivery.settled;
+  }
+
+  disconnect(): Promise<void> {
+    this.wakeWaiters();
+    return new Promise((resolve) => {
+      // Deliver what is queued (bounded), then leave; a broker that is gone does not hold the app up.
+      this.producer.flush(5000, () => this.producer.disconnect(() => resolve()));
+    });
+  }
+}
+
+/**
+ * A librdkafka consumer (native API) behind the seam. It reads when librdkafka reports messages
+ * queued (and every IDLE_READ_MS), so no thread of Node's pool waits in it. On each assignment it
+ * starts each partition explicitly: at the group's committed offset, else the partition's end
+ * (`latest`, queried now: a message published after the join is not skipped) or its beginning.
+ */
+class LibrdkafkaConsumer implements ConsumerClient {
+  private readonly consumer: RdKafkaConsumer;
+  private running = false;
+  private reading = false;
+  private readAgain = false;
+  private assigned = false;
+  /** Bumped by every rebalance: an assignment still resolving its offsets when the next one comes is dropped. */
+  private generation = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    rd: RdModule,
+    spec: AppSpec,
+    private readonly settings: ConsumerSettings,
+    private readonly events: ConsumerEvents,
+    fetches: RequestRecorder,
+  ) {
+    this.consumer = new rd.KafkaConsumer(
+      {
+        ...consumerProperties(spec, settings),
+        rebalance_cb: (err: RdError, assignment: RdTopicPartition[]) => this.rebalance(err, assignment),
+        // The binding's hook for "messages are queued" (what its own KafkaJS layer reads by).
+        queue_non_empty_cb: () => this.read(),
+      },
+      {},
+    );
+    const statistics = new StatisticsReader(fetches);
+    this.consumer.on('event.stats', (s) => statistics.read(s.message));
+    this.consumer.on('event.throttle', (e) => fetches.throttle(e.throttleTime));
+    this.consumer.on('event.error', (err) => this.events.failed(rdError(err).message, err.isFatal === true));
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.consumer.connect({}, (err) => {
+        if (err) return reject(rdError(err));
+        this.consumer.setDefaultConsumeTimeout(0);
+        this.consumer.subscribe([this.settings.topic]);
+        this.running = true;
+        this.idleTimer = setInterval(() => this.read(), IDLE_READ_MS);
+        this.read();
+        resolve();
+      });
+    });
+  }
+
+  private rebalance(err: RdError, assignment: RdTopicPartition[]): void {
+    const generation = ++this.generation;
+    if (err.code === RD_ERR_ASSIGN_PARTITIONS) {
+      void this.assign(assignment, generation);
+    } else if (err.code === RD_ERR_REVOKE_PARTITIONS) {
+      this.assigned = false;
+      this.events.rebalancing();
+      this.consumer.unassign();
+    } else {
+      this.events.failed(rdError(err).message, false);
+    }
+  }
+
+  private async assign(assignment: RdTopicPartition[], generation: number): Promise<void> {
+    let start: RdTopicPartition[];
+    try {
+      start = await this.startOffsets(assignment);
+    } catch (err) {
+      // Without explicit offsets librdkafka starts at the committed offset or auto.offset.reset.
+      this.events.failed(`could not resolve start offsets: ${(err as Error).message}`, false);
+      start = assignment;
+    }
+    if (generation !== this.generation || !this.running) return;
+    this.consumer.assign(start);
+    this.assigned = true;
+    this.events.joined(assignment.filter((tp) => tp.topic === this.settings.topic).map((tp) => tp.partition));
+    this.read();
+  }
+
+  /** Each partition's start: the committed offset, else the end (latest) or the beginning (earliest). */
+  private async startOffsets(assignment: RdTopicPartition[]): Promise<RdTopicPartition[]> {
+    if (assignment.length === 0) return [];
+    const committed = await new Promise<RdTopicPartition[]>((resolve, reject) =>
+      this.consumer.committed(assignment, OFFSET_QUERY_MS, (err, tps) => (err ? reject(rdError(err)) : resolve(tps))),
+    );
+    return Promise.all(
+      assignment.map(async ({ topic, partition }): Promise<RdTopicPartition> => {
+        const offset = committed.find((c) => c.topic === topic && c.partition === partition)?.offset;
+        if (offset !== undefined && offset >= 0) return { topic, partition, offset };
+        if (this.settings.startAt === 'earliest') return { topic, partition, offset: RD_OFFSET_BEGINNING };
+        const end = await new Promise<number>((resolve, reject) =>
+          this.consumer.queryWatermarkOffsets(topic, partition, OFFSET_QUERY_MS, (err, w) => (err ? reject(rdError(err)) : resolve(w.highOffset))),
+        );
+        return { topic, partition, offset: end };
+      }),
+    );
+  }
+
+  /** Takes what is queued (one consume() at a time), hands it over by partition runs, and says it fetched. */
+  private read(): void {
+    if (!this.running) return;
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = true;
+    this.consumer.consume(CONSUME_MAX, (err, messages) => {
+      this.reading = false;
+      if (err) this.events.failed(rdError(err).message, err.isFatal === true);
+      else this.deliver(messages);
+      if (this.assigned) this.events.fetched();
+      if (this.readAgain || messages?.length === CONSUME_MAX) {
+        this.readAgain = false;
+        setImmediate(() => this.read());
+      }
+    });
+  }
+
+  /** Consecutive messages of one partition go over as one batch, in log order. */
+  private deliver(messages: readonly RdMessage[]): void {
+    let from = 0;
+    while (from < messages.length) {
+      const first = messages[from] as RdMessage;
+      let to = from + 1;
+      while (to < messages.length && (messages[to] as RdMessage).partition === first.partition) to++;
+      const run = messages.slice(from, to);
+      this.events.batch(
+        first.partition,
+        run.map((m) => m.value),
+        first.offset,
+        (run[run.length - 1] as RdMessage).offset,
+      );
+      from = to;
+    }
+  }
+
+  stop(): Promise<void> {
+    this.running = false;
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = null;
+    // Leaving commits the position (auto commit) and leaves the group.
+    return new Promise((resolve) => this.consumer.disconnect(() => resolve()));
+  }
+}
+
+/** librdkafka (through @confluentinc/kafka-javascript's native API) behind the seam: one client per producer or consumer. */
+export class LibrdkafkaLibrary implements ClientLibrary {
+  readonly name = 'librdkafka' as const;
+  private readonly rd: RdModule = loadLibrdkafka();
+
+  producer(spec: AppSpec, shape: ProducerShape, requests: RequestRecorder): ProducerClient {
+    return new LibrdkafkaProducer(this.rd, spec, shape, requests);
+  }
+
+  consumer(spec: AppSpec, settings: ConsumerSettings, events: ConsumerEvents, fetches: RequestRecorder): ConsumerClient {
+    return new LibrdkafkaConsumer(this.rd, spec, settings, events, fetches);
+  }
+}
