@@ -25,9 +25,25 @@ export interface KafkajsPassthrough {
   admin: Record<string, number | boolean | string>;
 }
 
-/** Compression codecs hydra can use: kafkajs's built-in ones (snappy, lz4 and zstd need codec packages hydra does not install). */
-export const COMPRESSIONS = ['none', 'gzip'] as const;
+/** librdkafka properties by the hydra.ini section they came from ([client] ones go to producers and consumers); typed by passthrough.ts. */
+export interface LibrdkafkaPassthrough {
+  client: Record<string, number | boolean | string>;
+  producer: Record<string, number | boolean | string>;
+  consumer: Record<string, number | boolean | string>;
+}
+
+/**
+ * Compression codecs: kafkajs has none and gzip built in (snappy, lz4 and zstd need codec packages
+ * hydra does not install); librdkafka has all five.
+ */
+export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
+/** The codecs kafkajs has built in. */
+export const KAFKAJS_COMPRESSIONS: readonly Compression[] = ['none', 'gzip'];
+
+/** The Kafka client libraries the apps can use (src/client/seam.ts). */
+export const CLIENT_LIBRARIES = ['kafkajs', 'librdkafka'] as const;
+export type ClientLibraryName = (typeof CLIENT_LIBRARIES)[number];
 
 /** Kafka's security.protocol values. */
 export const SECURITY_PROTOCOLS = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'] as const;
@@ -173,7 +189,7 @@ export const OPTION_TABLE = {
     default: 'none',
     unit: '',
     choices: COMPRESSIONS,
-    help: "producer compression: none or gzip (kafkajs's built-in codecs; snappy, lz4 and zstd are not available)",
+    help: 'producer compression: none or gzip; with --client_library=librdkafka also snappy, lz4 or zstd',
     ini: ['producer', 'compression'],
     point: { key: 8, since: 'none' },
   },
@@ -406,6 +422,20 @@ export const OPTION_TABLE = {
     help: 'per_client: a group per client, each gets every message (HYDRA); shared: one group, each message to one client (loss = group total vs sent)',
     ini: ['consumer', 'group'],
     point: { key: 24, since: 'per_client' },
+  },
+  /**
+   * The Kafka client library of the publisher and sub apps: kafkajs (pure JavaScript, installed
+   * with hydra) or librdkafka (@confluentinc/kafka-javascript's native API, installed apart by
+   * `bash scripts/setup.sh librdkafka`). A study can vary it.
+   */
+  client_library: {
+    kind: 'choice',
+    default: 'kafkajs',
+    unit: '',
+    choices: CLIENT_LIBRARIES,
+    help: 'Kafka client of the apps: kafkajs, or librdkafka (install it with: bash scripts/setup.sh librdkafka)',
+    ini: ['client', 'library'],
+    point: { key: 25, since: 'kafkajs' },
   },
   /** min.insync.replicas of the run's topic on a real cluster (0: the broker's default). */
   topic_min_insync_replicas: {
@@ -711,11 +741,13 @@ export type OptionName = keyof Table;
 
 /**
  * Every option of a hydra test point, typed from the table (each field's doc is its table
- * entry's), plus the kafkajs options passed through from hydra.ini.
+ * entry's), plus the client options passed through from hydra.ini.
  */
 export type HydraOptions = { -readonly [K in OptionName]: ValueOf<Table[K]> } & {
   /** kafkajs options passed through as they are, by hydra.ini section ([client], [producer], [consumer], [admin]); see config/passthrough.ts. */
   kafkajs: KafkajsPassthrough;
+  /** librdkafka properties passed through as they are (client_library=librdkafka), by section; see config/passthrough.ts. */
+  librdkafka: LibrdkafkaPassthrough;
 };
 
 const TABLE_ENTRIES = Object.entries(OPTION_TABLE) as [OptionName, OptionDecl][];
@@ -723,6 +755,7 @@ const TABLE_ENTRIES = Object.entries(OPTION_TABLE) as [OptionName, OptionDecl][]
 export const DEFAULT_OPTIONS: Readonly<HydraOptions> = Object.freeze({
   ...(Object.fromEntries(TABLE_ENTRIES.map(([name, d]) => [name, d.default])) as { [K in OptionName]: ValueOf<Table[K]> }),
   kafkajs: { client: {}, producer: {}, consumer: {}, admin: {} },
+  librdkafka: { client: {}, producer: {}, consumer: {} },
 });
 
 /** How one option is spelled as a flag and in hydra.ini, with its unit and help text. */

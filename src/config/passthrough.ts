@@ -1,9 +1,14 @@
 import { ConfigError } from '../errors';
-import type { KafkajsPassthrough } from './options';
+import { LIBRDKAFKA_PROPERTIES } from './librdkafka-properties';
+import type { KafkajsPassthrough, LibrdkafkaPassthrough } from './options';
 
-/** The hydra.ini sections whose other keys go to kafkajs as they are. */
+/**
+ * The hydra.ini sections whose other keys go to a client as they are: kafkajs's option names
+ * (camelCase) to kafkajs, librdkafka's property names (dotted) to librdkafka.
+ */
 export type PassthroughSection = keyof KafkajsPassthrough;
 export const PASSTHROUGH_SECTIONS: readonly PassthroughSection[] = ['client', 'producer', 'consumer', 'admin'];
+export type LibrdkafkaSection = keyof LibrdkafkaPassthrough;
 
 type ValueKind = 'int' | 'number' | 'bool' | 'string';
 
@@ -73,13 +78,88 @@ const OWNED: Record<PassthroughSection, Record<string, string>> = {
   admin: {},
 };
 
-/** The typed value of one passthrough key; `source` is `file [section] key` for errors. */
-export function readPassthrough(section: PassthroughSection, key: string, raw: string, source: string): number | boolean | string {
+/** librdkafka properties hydra sets itself (from its own keys), with the key to use instead. */
+const LIBRDKAFKA_OWNED: Record<string, string> = {
+  'bootstrap.servers': 'use [broker] brokers',
+  'metadata.broker.list': 'use [broker] brokers',
+  'client.id': 'use [client] client_id',
+  'security.protocol': 'use [security] security_protocol',
+  'ssl.ca.pem': 'use [security] ssl_ca_file',
+  'ssl.ca.location': 'use [security] ssl_ca_file',
+  'ssl.certificate.pem': 'use [security] ssl_cert_file',
+  'ssl.certificate.location': 'use [security] ssl_cert_file',
+  'ssl.key.pem': 'use [security] ssl_key_file',
+  'ssl.key.location': 'use [security] ssl_key_file',
+  'sasl.mechanism': 'use [security] sasl_mechanism',
+  'sasl.mechanisms': 'use [security] sasl_mechanism',
+  'sasl.username': 'use [security] sasl_username',
+  'sasl.password': 'use [security] sasl_password_file or sasl_password_env',
+  acks: 'use [producer] acks',
+  'request.required.acks': 'use [producer] acks',
+  'linger.ms': 'use [producer] linger_ms',
+  'queue.buffering.max.ms': 'use [producer] linger_ms',
+  'compression.codec': 'use [producer] compression',
+  'compression.type': 'use [producer] compression',
+  'enable.idempotence': 'use [producer] idempotent',
+  'max.in.flight': 'use [producer] max_in_flight',
+  'max.in.flight.requests.per.connection': 'use [producer] max_in_flight',
+  'batch.size': 'use [producer] batch_bytes',
+  retries: 'use [producer] retries',
+  'message.send.max.retries': 'use [producer] retries',
+  'request.timeout.ms': 'use [producer] request_timeout_ms',
+  'message.timeout.ms': 'hydra derives it from [producer] request_timeout_ms and retries',
+  'delivery.timeout.ms': 'hydra derives it from [producer] request_timeout_ms and retries',
+  'delivery.report.only.error': 'hydra counts every delivery report',
+  partitioner: 'hydra picks partitions itself (--partitions, --keys)',
+  'transactional.id': 'hydra does not run transactions',
+  'group.id': 'hydra names the groups (see [consumer] group)',
+  'group.instance.id': 'hydra names the groups (see [consumer] group)',
+  'session.timeout.ms': 'use [consumer] session_timeout_ms',
+  'fetch.wait.max.ms': 'use [consumer] max_wait_ms',
+  'fetch.min.bytes': 'use [consumer] min_bytes',
+  'fetch.max.bytes': 'use [consumer] max_buffer_size',
+  'max.partition.fetch.bytes': 'use [consumer] max_buffer_size',
+  'fetch.message.max.bytes': 'use [consumer] max_buffer_size',
+  'enable.auto.commit': 'hydra commits positions itself',
+  'auto.offset.reset': 'hydra starts each consumer where the point needs it',
+  'enable.partition.eof': "hydra's consume loop does not handle end-of-partition events",
+  'statistics.interval.ms': 'hydra reads the statistics for its request telemetry',
+  'allow.auto.create.topics': 'hydra creates the topic itself',
+};
+
+/** Where a passthrough key goes: kafkajs's option names, or librdkafka's property names. */
+export type PassthroughValue = { library: 'kafkajs' | 'librdkafka'; value: number | boolean | string };
+
+/**
+ * The typed value of one passthrough key and the client it is for; `source` is `file [section] key`
+ * for errors. A librdkafka property goes to the librdkafka client only (it applies when a point's
+ * client_library is librdkafka), a kafkajs option to kafkajs only.
+ */
+export function readPassthrough(section: PassthroughSection, key: string, raw: string, source: string): PassthroughValue {
+  const property = LIBRDKAFKA_PROPERTIES[key];
+  if (property !== undefined && ACCEPTED[section][key] === undefined) {
+    checkLibrdkafkaProperty(section, key, property[0], raw, source);
+    return { library: 'librdkafka', value: coercePassthrough(property[1], raw, source) };
+  }
   const owned = OWNED[section][key];
   if (owned !== undefined) throw new ConfigError(source, raw, `is set by hydra: ${owned}`);
   const kind = ACCEPTED[section][key];
-  if (kind === undefined) throw new ConfigError(source, raw, `unknown key (kafkajs options here: ${Object.keys(ACCEPTED[section]).join(', ')})`);
-  return coercePassthrough(kind, raw, source);
+  if (kind === undefined)
+    throw new ConfigError(
+      source,
+      raw,
+      `unknown key (kafkajs options here: ${Object.keys(ACCEPTED[section]).join(', ')}; or a librdkafka property, for client_library=librdkafka)`,
+    );
+  return { library: 'kafkajs', value: coercePassthrough(kind, raw, source) };
+}
+
+/** A librdkafka property is one hydra does not set, in a section whose clients read it. */
+function checkLibrdkafkaProperty(section: PassthroughSection, key: string, applies: 'P' | 'C' | '*', raw: string, source: string): void {
+  const owned = LIBRDKAFKA_OWNED[key];
+  if (owned !== undefined) throw new ConfigError(source, raw, `is set by hydra: ${owned}`);
+  if (section === 'admin') throw new ConfigError(source, raw, "is a librdkafka property, and hydra's admin client is kafkajs");
+  if (applies === 'C' && section !== 'consumer') throw new ConfigError(source, raw, 'is a librdkafka consumer property: put it in [consumer]');
+  if (applies === 'P' && section !== 'producer') throw new ConfigError(source, raw, 'is a librdkafka producer property: put it in [producer]');
 }
 
 function coercePassthrough(kind: ValueKind, raw: string, source: string): number | boolean | string {
@@ -100,12 +180,30 @@ export function checkPassthrough(p: KafkajsPassthrough, field = 'options.kafkajs
   for (const section of PASSTHROUGH_SECTIONS) {
     for (const [key, value] of Object.entries(p[section] ?? {})) {
       const source = `${field}.${section}['${key}']`;
-      readPassthrough(section, key, String(value), source);
-      const kind = ACCEPTED[section][key];
-      if ((kind === 'bool') !== (typeof value === 'boolean') || (kind === 'string') !== (typeof value === 'string'))
-        throw new ConfigError(source, String(value), `expected a ${kind} value`);
+      if (readPassthrough(section, key, String(value), source).library !== 'kafkajs')
+        throw new ConfigError(source, String(value), 'is a librdkafka property: put it in options.librdkafka');
+      checkValueKind(ACCEPTED[section][key] ?? 'string', value, source);
     }
   }
+}
+
+/** Checks librdkafka properties handed in by a notebook: names librdkafka knows and hydra does not set, values of their kind. */
+export function checkLibrdkafkaPassthrough(p: LibrdkafkaPassthrough, field = 'options.librdkafka'): void {
+  for (const section of ['client', 'producer', 'consumer'] as const) {
+    for (const [key, value] of Object.entries(p[section] ?? {})) {
+      const source = `${field}.${section}['${key}']`;
+      const property = LIBRDKAFKA_PROPERTIES[key];
+      if (property === undefined) throw new ConfigError(source, String(value), 'not a librdkafka property (see its CONFIGURATION.md)');
+      checkLibrdkafkaProperty(section, key, property[0], String(value), source);
+      coercePassthrough(property[1], String(value), source);
+      checkValueKind(property[1], value, source);
+    }
+  }
+}
+
+function checkValueKind(kind: ValueKind, value: number | boolean | string, source: string): void {
+  if ((kind === 'bool') !== (typeof value === 'boolean') || (kind === 'string') !== (typeof value === 'string'))
+    throw new ConfigError(source, String(value), `expected a ${kind} value`);
 }
 
 /**

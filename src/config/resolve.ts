@@ -6,7 +6,7 @@ import { ConfigError } from '../errors';
 import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
-import { checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
+import { checkLibrdkafkaPassthrough, checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
 import { checkAcks, checkNumber, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
 import { checkSecurityOptions } from './security';
 
@@ -57,6 +57,7 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
   const sources: Record<string, string> = {};
   const knownSections = new Set([...OPTION_SPECS.flatMap((s) => (s.ini ? [s.ini[0]] : [])), ...PASSTHROUGH_SECTIONS]);
   const kafkajs: HydraOptions['kafkajs'] = { client: {}, producer: {}, consumer: {}, admin: {} };
+  const librdkafka: HydraOptions['librdkafka'] = { client: {}, producer: {}, consumer: {} };
   for (const [section, keys] of Object.entries(ini)) {
     // An unknown section is a typo even when it is empty; keys before any section go to ''.
     if (section !== '' && !knownSections.has(section))
@@ -65,10 +66,13 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
       const spec = OPTION_SPECS.find((s) => s.ini?.[0] === section && s.ini[1] === key);
       const source = `${fileName} [${section}] ${key}`;
       if (!spec && (PASSTHROUGH_SECTIONS as readonly string[]).includes(section)) {
-        // Not one of hydra's keys: a kafkajs option of that section, passed through (or refused naming it).
+        // Not one of hydra's keys: a kafkajs option or librdkafka property of that section, passed through (or refused naming it).
         const s = section as keyof HydraOptions['kafkajs'];
-        kafkajs[s][key] = readPassthrough(s, key, raw, source);
-        sources.kafkajs = source;
+        const { library, value } = readPassthrough(s, key, raw, source);
+        if (library === 'kafkajs') kafkajs[s][key] = value;
+        // readPassthrough refuses librdkafka properties in [admin].
+        else librdkafka[s as keyof HydraOptions['librdkafka']][key] = value;
+        sources[library] = source;
         continue;
       }
       if (!spec) throw new ConfigError(source, raw, 'unknown key');
@@ -79,6 +83,7 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
     }
   }
   if (PASSTHROUGH_SECTIONS.some((s) => Object.keys(kafkajs[s]).length > 0)) values.kafkajs = kafkajs;
+  if (Object.values(librdkafka).some((keys) => Object.keys(keys).length > 0)) values.librdkafka = librdkafka;
   return { values: values as Partial<HydraOptions>, sources: sources as IniOptions['sources'] };
 }
 
@@ -113,6 +118,7 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkKubernetesLauncher(options, sourceOf);
   checkSecurityOptions(options);
   checkPassthrough(options.kafkajs);
+  checkLibrdkafkaPassthrough(options.librdkafka);
   checkPointRules(options, (name) => sourceOf(name));
   checkPublisherShare(options, (name) => sourceOf(name));
   checkClusterNeeds(options, sourceOf);

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
+import { KAFKAJS_COMPRESSIONS, optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */
 export interface NumberRule {
@@ -58,7 +58,16 @@ export const IDEMPOTENT_MAX_IN_FLIGHT = 5;
  * the send otherwise) and at most five requests in flight (the broker keeps the sequence state of
  * five batches per partition; more would reject batches as out of order).
  */
-export function checkPointRules(params: Pick<PointParams, 'idempotent' | 'acks' | 'max_in_flight'>, sourceOf: SourceOf = flagSource): void {
+export function checkPointRules(
+  params: Pick<PointParams, 'idempotent' | 'acks' | 'max_in_flight' | 'compression' | 'client_library'>,
+  sourceOf: SourceOf = flagSource,
+): void {
+  if (params.client_library === 'kafkajs' && !KAFKAJS_COMPRESSIONS.includes(params.compression))
+    throw new ConfigError(
+      sourceOf('compression'),
+      params.compression,
+      `needs the librdkafka client: set client_library=librdkafka (kafkajs, the ${sourceOf('client_library')}, has only none and gzip built in)`,
+    );
   if (!params.idempotent) return;
   if (params.acks !== -1)
     throw new ConfigError(sourceOf('idempotent'), 'true', `the idempotent producer needs acks=-1 (all), but acks is ${params.acks} (${sourceOf('acks')})`);
@@ -73,9 +82,10 @@ export function checkPointRules(params: Pick<PointParams, 'idempotent' | 'acks' 
 /**
  * Why kafkajs's idempotent producer cannot run on the embedded broker: it asks the controller for a
  * producer id, and librdkafka 2.0's mock cluster names controller 0, a broker it does not have.
+ * The librdkafka client asks any broker, and runs there.
  */
 export const EMBEDDED_NO_IDEMPOTENCE =
-  "the embedded broker (librdkafka's mock cluster) names controller 0, a broker it does not have, and kafkajs asks the controller for the idempotent producer's id; use a real cluster ([broker] brokers)";
+  "the embedded broker (librdkafka's mock cluster) names controller 0, a broker it does not have, and kafkajs asks the controller for the idempotent producer's id; use the librdkafka client (client_library=librdkafka) or a real cluster ([broker] brokers)";
 
 /** The rate is split over the publishers: each needs at least 1 msg/s of it. */
 export function checkPublisherShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_apps'>, sourceOf: SourceOf = flagSource): void {
@@ -92,16 +102,16 @@ export const EMBEDDED_TOPIC_PARTITIONS = 4;
 
 /**
  * What a point asks of a cluster that speaks like librdkafka's mock (the embedded broker, or one
- * at --brokers): at most the 4 partitions its topics have, and no idempotent producer.
+ * at --brokers): at most the 4 partitions its topics have, and no idempotent kafkajs producer.
  */
-export function checkPointOnMockCluster(params: Pick<PointParams, 'partitions' | 'idempotent'>, sourceOf: SourceOf = flagSource): void {
+export function checkPointOnMockCluster(params: Pick<PointParams, 'partitions' | 'idempotent' | 'client_library'>, sourceOf: SourceOf = flagSource): void {
   if (params.partitions > EMBEDDED_TOPIC_PARTITIONS)
     throw new ConfigError(
       sourceOf('partitions'),
       String(params.partitions),
       `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
     );
-  if (params.idempotent) throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
+  if (params.idempotent && params.client_library === 'kafkajs') throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
 }
 
 /**
@@ -110,10 +120,13 @@ export function checkPointOnMockCluster(params: Pick<PointParams, 'partitions' |
  * idempotent producer. The typed topic keys are not to be repeated in topic_configs.
  */
 export function checkClusterNeeds(
-  o: Pick<HydraOptions, 'brokers' | 'topic_min_insync_replicas' | 'topic_retention_ms' | 'topic_configs' | 'topic_replication' | 'idempotent'>,
+  o: Pick<
+    HydraOptions,
+    'brokers' | 'topic_min_insync_replicas' | 'topic_retention_ms' | 'topic_configs' | 'topic_replication' | 'idempotent' | 'client_library'
+  >,
   sourceOf: (name: keyof HydraOptions) => string,
 ): void {
-  if (o.idempotent && o.brokers.length === 0) throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
+  if (o.idempotent && o.client_library === 'kafkajs' && o.brokers.length === 0) throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
   const set = (['topic_min_insync_replicas', 'topic_retention_ms', 'topic_configs'] as const).find((k) =>
     k === 'topic_configs' ? o.topic_configs.length > 0 : o[k] !== 0,
   );

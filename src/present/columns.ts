@@ -1,4 +1,4 @@
-import { POINT_KEYS } from '../config/options';
+import { LATER_POINT_KEYS, POINT_KEYS, type PointKey } from '../config/options';
 import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 import type { PointRecord } from '../study/record';
 
@@ -103,7 +103,30 @@ export function cellText(value: unknown, digits?: number): string {
   return String(value);
 }
 
-/** Points in display order: client count, then batch size, then rate. */
+/** A point parameter's value, with the default of a key added after the point was stored. */
+const paramOf = (r: PointRecord, key: PointKey): unknown => r.params[key] ?? LATER_POINT_KEYS[key];
+
+/** The table's own axes: client count, batch size and rate have columns of their own. */
+const AXIS_KEYS: readonly PointKey[] = ['total_sub_apps', 'clients_per_app', 'msg_batch', 'msg_rate'];
+
+/**
+ * Columns for the other parameters that differ between `records` (a study's --vary workloads:
+ * client_library, compression, msg_size, ...), so each row says which workload it is.
+ */
+export function workloadColumns(records: readonly PointRecord[]): PointColumn[] {
+  return POINT_KEYS.filter((k) => !AXIS_KEYS.includes(k) && new Set(records.map((r) => String(paramOf(r, k)))).size > 1).map((k) => ({
+    id: k,
+    header: k,
+    value: (r: PointRecord) => paramOf(r, k),
+  }));
+}
+
+/** Points in display order: client count, then batch size, then workload, then rate. */
 export function sortPoints(records: readonly PointRecord[]): PointRecord[] {
-  return [...records].sort((a, b) => clientCount(a) - clientCount(b) || a.params.msg_batch - b.params.msg_batch || a.params.msg_rate - b.params.msg_rate);
+  const workload = workloadColumns(records);
+  const label = (r: PointRecord): string => workload.map((c) => String(c.value(r))).join('\u0000');
+  return [...records].sort(
+    (a, b) =>
+      clientCount(a) - clientCount(b) || a.params.msg_batch - b.params.msg_batch || label(a).localeCompare(label(b)) || a.params.msg_rate - b.params.msg_rate,
+  );
 }

@@ -1,7 +1,7 @@
 import type { PointResult } from '../stats/result';
 import { isOk, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
-import { cellText, sortPoints, TABLE_COLUMNS } from './columns';
+import { cellText, sortPoints, TABLE_COLUMNS, workloadColumns, type PointColumn } from './columns';
 
 /**
  * HYDRA's fields per point as an aligned text table, sorted by client count then rate; a point
@@ -10,9 +10,10 @@ import { cellText, sortPoints, TABLE_COLUMNS } from './columns';
  */
 export function formatPointsTable(records: readonly PointRecord[]): string {
   const sorted = sortPoints(aggregateRepeats(records));
-  const columns = sorted.some((r) => 'repeats' in r)
-    ? [...TABLE_COLUMNS, { id: 'n', header: 'n', value: (r: PointRecord) => ('repeats' in r ? r.repeats : 1) }]
-    : TABLE_COLUMNS;
+  // A study's varied parameters go after the rate, so each row says which workload it is.
+  const rateAt = TABLE_COLUMNS.findIndex((c) => c.id === 'msg_rate') + 1;
+  const columns: PointColumn[] = [...TABLE_COLUMNS.slice(0, rateAt), ...workloadColumns(sorted), ...TABLE_COLUMNS.slice(rateAt)];
+  if (sorted.some((r) => 'repeats' in r)) columns.push({ id: 'n', header: 'n', value: (r: PointRecord) => ('repeats' in r ? r.repeats : 1) });
   const header = columns.map((c) => c.header);
   const rows = sorted.map((r) =>
     columns.map((c) => {

@@ -1,4 +1,5 @@
 import { mean } from 'simple-statistics';
+import type { ClientLibraryName } from '../config/options';
 import type { AppTelemetry, BrokerRequestTelemetry, ClientStats, HistogramData, PubStats } from '../control/wire';
 import { emptyHistogram, histogramQuantile, mergeHistograms } from './histogram';
 import { combinePubStats, pubCpuPct } from './publishers';
@@ -178,6 +179,9 @@ export interface ResultContext {
   sharedGroup?: boolean;
   /** Produce requests each publisher kept in flight: above 1, kafkajs can send them out of order (see CLIENT_REORDER_NOTE). */
   maxInFlight?: number;
+  /** The publishers' client library (default kafkajs) and whether their producer was idempotent: what keeps their order. */
+  clientLibrary?: ClientLibraryName;
+  idempotent?: boolean;
   /** The broker is hydra's embedded one: what holds a point back there (its log dropping unread messages, slow answers) is hydra's limit, not Kafka's. */
   embeddedBroker?: boolean;
   /** The consumers' fetch long-poll, ms (default 100): a fetch answered within it was not slow. */
@@ -197,6 +201,21 @@ export interface ResultContext {
  */
 export const CLIENT_REORDER_NOTE =
   'reordered not shown: with max_in_flight > 1 kafkajs encodes produce requests concurrently and can send them out of order, so reordering here would be the client’s, not Kafka’s (max_in_flight=1 measures Kafka’s order)';
+
+/**
+ * Why reordering is not shown for librdkafka with more than one request in flight and no
+ * idempotence: it sends in order, but a retried request lands after the later ones already sent.
+ * That is the producer's configuration, not Kafka's order; the idempotent producer keeps it.
+ */
+export const LIBRDKAFKA_REORDER_NOTE =
+  'reordered not shown: with max_in_flight > 1 and no idempotence a retried request lands after later ones, so reordering here would be the producer’s configuration, not Kafka’s (idempotent=true or max_in_flight=1 keeps the order)';
+
+/** The note on reordering the publishers' own client may cause; null when their order is Kafka's to keep. */
+export function clientReorderNote(maxInFlight: number, library: ClientLibraryName, idempotent: boolean): string | null {
+  if (maxInFlight <= 1) return null;
+  if (library === 'kafkajs') return CLIENT_REORDER_NOTE;
+  return idempotent ? null : LIBRDKAFKA_REORDER_NOTE;
+}
 
 type ClientFigures = Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> &
   Partial<Pick<ClientStats, 'last_ms' | 'next_offsets' | 'skipped'>>;
@@ -244,7 +263,8 @@ export function computeResult(
     else members.push(...sub.clients);
   }
   const clients = context.sharedGroup && members.length > 0 ? [groupAsOneClient(members)] : members;
-  const clientReorders = (context.maxInFlight ?? 1) > 1;
+  const reorderNote = clientReorderNote(context.maxInFlight ?? 1, context.clientLibrary ?? 'kafkajs', context.idempotent ?? false);
+  const clientReorders = reorderNote !== null;
   const pubStartMs = pub['time:start'] * 1000;
   const pubWindowS = pub['time:end'] - pub['time:start'];
   const rateOf = (c: (typeof clients)[number]): number => {
@@ -352,7 +372,7 @@ export function computeResult(
     duplicated_total: clients.reduce((s, c) => s + c.duplicates, 0),
     reordered_total: clientReorders ? null : clients.reduce((s, c) => s + c.out_of_order, 0),
     reordered_by_client: clientReorders ? clients.reduce((s, c) => s + c.out_of_order, 0) : null,
-    figure_notes: clientReorders ? [CLIENT_REORDER_NOTE] : [],
+    figure_notes: reorderNote ? [reorderNote] : [],
     latency_p50_ms: ms(0.5),
     latency_p95_ms: ms(0.95),
     latency_p99_ms: ms(0.99),

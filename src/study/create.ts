@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
-import { pointParamsOf, type HydraOptions, type PointParams } from '../config/options';
+import { checkClientLibraries } from '../client/check';
+import { pointParamsOf, type ClientLibraryName, type HydraOptions, type PointParams } from '../config/options';
 import { checkPointParam, checkPointParams } from '../config/rules';
 import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
@@ -55,6 +56,11 @@ export function checkGrid(
   }
 }
 
+/** The client libraries a study's points use: its options' and its workloads'. */
+export function studyClientLibraries(options: Pick<HydraOptions, 'client_library'>, grid: Partial<StudyGrid>): ClientLibraryName[] {
+  return [options.client_library, ...(grid.workloads ?? []).flatMap((w) => (w.client_library ? [w.client_library] : []))];
+}
+
 /** Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first. */
 export function createStudy(input: StudyInput): StudyStore {
   const o = input.options;
@@ -66,6 +72,7 @@ export function createStudy(input: StudyInput): StudyStore {
     ...(input.grid?.workloads ? { workloads: input.grid.workloads } : {}),
   };
   checkGrid(grid, o, undefined, pointParamsOf(o));
+  checkClientLibraries(studyClientLibraries(o, grid), o, (name) => `options.${name}`);
   if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
   const now = new Date();
   const spec: StudySpec = {

@@ -1,7 +1,8 @@
 import { StudyError } from '../errors';
 import type { PointParams } from '../config/options';
 import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
-import { checkGrid } from './create';
+import { checkClientLibraries } from '../client/check';
+import { checkGrid, studyClientLibraries } from './create';
 import type { EventSink } from './events';
 import { expandGrid, pointKey, unionAxis } from './grid';
 import { unionWorkloads } from './workloads';
@@ -77,6 +78,8 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
       failed: unmeasured.filter((r) => r.status === 'failed').length,
       invalid: unmeasured.filter((r) => r.status === 'invalid').length,
     });
+  // A rerun may add a client library, and a study may resume on another machine.
+  checkClientLibraries(studyClientLibraries(spec.options, spec.grid), spec.options, (name) => `options.${name}`);
   const session = opts.session ?? (await (opts.openSession ?? openTestSession)(spec.options, emit));
   opts.onSession?.(session);
   spec.brokers = [...session.broker.brokers];

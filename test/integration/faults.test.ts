@@ -289,7 +289,7 @@ describe('harness faults (real processes, embedded broker)', function () {
           keys: 'none',
           key_count: 1,
           batch_bytes: 1000,
-          producer: { idempotent: false, max_in_flight: 1, retries: 0, request_timeout_ms: 1000 },
+          producer: { client_library: 'kafkajs', idempotent: false, max_in_flight: 1, retries: 0, request_timeout_ms: 1000 },
           msg_size: 16,
           payload_random_pct: 100,
           compression: 'none',

@@ -92,7 +92,7 @@ describe('workload knobs end to end (real processes, embedded broker)', function
   it('5 requests in flight with acks=all and 4 KB requests deliver every message once, reordering not shown as Kafka’s; idempotence refused in one line on the embedded broker', async () => {
     await assert.rejects(
       run({ acks: -1, idempotent: true }),
-      /idempotent="true": the embedded broker \(librdkafka's mock cluster\) names controller 0.*use a real cluster/,
+      /idempotent="true": the embedded broker \(librdkafka's mock cluster\) names controller 0.*use the librdkafka client \(client_library=librdkafka\) or a real cluster/,
     );
     const r = await run({ acks: -1, max_in_flight: 5, msg_size: 1024, batch_bytes: 4096, partitions: 2, msg_rate: 2000 });
     assert.deepEqual(r.faults, []);

@@ -236,7 +236,8 @@ describe('workloads: studies that vary message size, compression, keys...', () =
     assert.deepEqual(parseVary('idempotent=false,true'), [{ idempotent: false }, { idempotent: true }]);
     assert.throws(() => parseVary('msg_rate=1,2'), /--vary="msg_rate=1,2": cannot vary 'msg_rate'/);
     assert.throws(() => parseVary('msg_size=8'), /--vary msg_size="8": must be at least 16/);
-    assert.throws(() => parseVary('compression=zstd'), /expected none or gzip/);
+    assert.throws(() => parseVary('compression=brotli'), /expected none or gzip or snappy/);
+    assert.deepEqual(parseVary('client_library=kafkajs,librdkafka'), [{ client_library: 'kafkajs' }, { client_library: 'librdkafka' }]);
     assert.throws(() => parseVary('msg_size=100,100'), /100 is listed twice/);
   });
 
