@@ -25,7 +25,11 @@ export function cleanupLines(event: { run: string; topics: number; groups: numbe
   return lines;
 }
 
-const describe = (p: PointParams): string => `${p.total_sub_apps * p.clients_per_app} clients, ${p.msg_rate} msg/s, batch ${p.msg_batch}`;
+/** A point as the progress lines name it; `varied`: the workload keys of the study, named too. */
+function describePoint(p: PointParams, varied: readonly string[] = []): string {
+  const workload = varied.map((k) => `, ${k}=${String(p[k as keyof PointParams])}`).join('');
+  return `${p.total_sub_apps * p.clients_per_app} clients, ${p.msg_rate} msg/s, batch ${p.msg_batch}${workload}`;
+}
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -43,6 +47,8 @@ export function studyProgress(io: CliIO): EventSink {
   let measuredTime = 0;
   let measured = 0;
   let current = '';
+  let varied: readonly string[] = [];
+  const describe = (p: PointParams): string => describePoint(p, varied);
   let pointStart = 0;
   const tty = io.interactive;
   const remedies = new RemedyOnce();
@@ -74,6 +80,7 @@ export function studyProgress(io: CliIO): EventSink {
       case 'study-start':
         total = event.totalPoints;
         done = event.donePoints;
+        varied = event.varied ?? [];
         out(`hydra: study ${event.studyId} in ${event.dir}: ${total} points${done ? `, ${done} already done` : ''}`);
         if (tty) io.stderr.write('\n');
         break;

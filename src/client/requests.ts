@@ -37,7 +37,8 @@ export class RequestRecorder {
   /**
    * A window of `summary.cnt` requests known only by its quantiles (librdkafka's statistics): each
    * share of the requests between two quantiles is recorded at the upper one, so the recorded
-   * quantiles are the window's and its mean leans high.
+   * quantiles are the window's (to within one request's rank: librdkafka rounds a quantile's rank,
+   * the histogram rounds it up) and its mean leans high.
    */
   answeredWindow(summary: QuantileSummary, queueMaxMs = 0): void {
     if (summary.cnt <= 0) return;
@@ -51,8 +52,9 @@ export class RequestRecorder {
       [0.9999, summary.p99_99],
       [1, summary.max],
     ] as const) {
-      const upTo = Math.round(summary.cnt * q);
-      this.rtt.recordMany(valueUs, upTo - below);
+      // The slowest request is the max itself; librdkafka's quantiles are bucketed and may lie above it.
+      const upTo = q < 1 ? Math.min(summary.cnt - 1, Math.round(summary.cnt * q)) : summary.cnt;
+      this.rtt.recordMany(Math.min(valueUs, summary.max), upTo - below);
       below = Math.max(below, upTo);
     }
     this.requests += summary.cnt;

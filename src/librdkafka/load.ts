@@ -19,13 +19,13 @@ export function librdkafkaPackageDir(): string {
 const PACKAGE = '@confluentinc/kafka-javascript';
 
 /** Whether the librdkafka client is installed here (its package directory exists: loading it is not needed to know). */
-export function librdkafkaInstalled(): boolean {
-  return fs.existsSync(path.join(librdkafkaPackageDir(), 'node_modules', PACKAGE, 'package.json'));
+export function librdkafkaInstalled(dir = librdkafkaPackageDir()): boolean {
+  return fs.existsSync(path.join(dir, 'node_modules', PACKAGE, 'package.json'));
 }
 
 /** Refuses a configuration that asks for librdkafka where it is not installed, in one line naming the command. */
-export function checkLibrdkafkaInstalled(source: string): void {
-  if (!librdkafkaInstalled()) throw new ConfigError(source, 'librdkafka', `the librdkafka client is not installed here: run ${LIBRDKAFKA_SETUP}`);
+export function checkLibrdkafkaInstalled(source: string, dir = librdkafkaPackageDir()): void {
+  if (!librdkafkaInstalled(dir)) throw new ConfigError(source, 'librdkafka', `the librdkafka client is not installed here: run ${LIBRDKAFKA_SETUP}`);
 }
 
 let loaded: RdModule | null = null;

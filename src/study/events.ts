@@ -5,7 +5,8 @@ import type { RateFinding } from './spec';
 
 /** Lifecycle events of a study. */
 export type StudyEvent =
-  | { type: 'study-start'; studyId: string; dir: string; totalPoints: number; donePoints: number }
+  /** `varied`: the point keys its workloads set (--vary), which name a point next to its client count and rate. */
+  | { type: 'study-start'; studyId: string; dir: string; totalPoints: number; donePoints: number; varied?: string[] }
   | { type: 'point-start'; index: number; total: number; params: PointParams }
   | { type: 'point-retry'; attempt: number; maxAttempts: number; params: PointParams; error: string }
   | { type: 'point-done'; index: number; total: number; record: PointRecord }

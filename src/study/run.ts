@@ -115,7 +115,8 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
       const plan = Array.from({ length: repeats }, (_, repeat) => grid.map((params) => ({ params, repeat }))).flat();
       const todo = plan.filter(({ params, repeat }) => !stored.has(repeatKey(pointKey(params), repeat)));
       const done = plan.length - todo.length;
-      emit({ type: 'study-start', studyId: store.id, dir: store.dir, totalPoints: plan.length, donePoints: done });
+      const varied = [...new Set((spec.grid.workloads ?? []).flatMap((w) => Object.keys(w)))];
+      emit({ type: 'study-start', studyId: store.id, dir: store.dir, totalPoints: plan.length, donePoints: done, varied });
       for (const [i, { params, repeat }] of todo.entries()) await measure(params, done + i, plan.length, undefined, repeat);
     }
     spec.status = 'done';
