@@ -22,7 +22,7 @@ describe('the librdkafka client end to end (real processes, embedded broker)', f
   before(function () {
     if (librdkafkaInstalled()) return;
     if (process.env.CI) throw new Error('the librdkafka client is not installed: the test command (bash scripts/setup.sh test) builds it');
-    console.log('    (skipped: the librdkafka client is not installed here; bash scripts/setup.sh librdkafka installs it)');
+    process.stdout.write('    (skipped: the librdkafka client is not installed here; bash scripts/setup.sh librdkafka installs it)\n');
     this.skip();
   });
 
