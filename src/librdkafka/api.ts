@@ -53,7 +53,7 @@ interface RdClient {
 
 export interface RdProducer extends RdClient {
   /** Throws an RdError (ERR__QUEUE_FULL when the client's queue is full). */
-  produce(topic: string, partition: number, value: Buffer, key: Buffer | null, timestamp: number | null, opaque: unknown): unknown;
+  produce(topic: string, partition: number, value: Buffer, key: Buffer | null, timestamp: number | null, opaque?: unknown): unknown;
   setPollInterval(ms: number): unknown;
   flush(timeoutMs: number, cb: (err: RdError | null) => void): unknown;
   on(event: 'delivery-report', listener: (err: RdError | null, report: RdDeliveryReport) => void): this;

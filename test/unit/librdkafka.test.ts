@@ -11,6 +11,8 @@ import { checkLibrdkafkaPassthrough, checkPassthrough } from '../../src/config/p
 import { iniToOptions } from '../../src/config/resolve';
 import { checkPointOnMockCluster, checkPointRules } from '../../src/config/rules';
 import type { AppSpec } from '../../src/control/wire';
+// library.ts loads the native client only when a LibrdkafkaLibrary is made: these tests need none.
+import { Delivery, PartitionDeliveries } from '../../src/librdkafka/library';
 import { checkLibrdkafkaInstalled, librdkafkaInstalled } from '../../src/librdkafka/load';
 import { consumerProperties, producerProperties, securityProperties } from '../../src/librdkafka/settings';
 import { StatisticsReader } from '../../src/librdkafka/statistics';
@@ -324,5 +326,61 @@ describe('reordering notes and workload columns for two clients', () => {
       ['kafkajs@1000', 'kafkajs@2000', 'librdkafka@1000', 'librdkafka@2000'],
     );
     assert.deepEqual(workloadColumns([fixturePoint(4, 1000), fixturePoint(8, 2000)]), [], 'axes only: no workload column');
+  });
+});
+
+describe("the librdkafka producer's delivery reports", () => {
+  const state = async (d: Delivery): Promise<string> =>
+    Promise.race([
+      d.settled.then(
+        () => 'resolved',
+        (e: Error) => `rejected: ${e.message}`,
+      ),
+      new Promise<string>((r) => setImmediate(() => r('pending'))),
+    ]);
+
+  it("settles each send when its partition's reports reach its last message, oldest first", async () => {
+    const p = new PartitionDeliveries();
+    const a = new Delivery(3);
+    const b = new Delivery(2);
+    for (const d of [a, a, a, b, b]) p.add(d);
+    assert.equal(p.report(null), true);
+    assert.equal(p.report(null), true);
+    assert.equal(await state(a), 'pending');
+    p.report(null);
+    assert.equal(await state(a), 'resolved');
+    assert.equal(await state(b), 'pending');
+    p.report(new Error('MSG_TIMED_OUT'));
+    p.report(null);
+    assert.equal(await state(b), 'rejected: MSG_TIMED_OUT');
+    assert.equal(p.report(null), false, 'no message left waiting');
+  });
+
+  it('keeps a send spread over partitions pending until every partition reported its share', async () => {
+    const p0 = new PartitionDeliveries();
+    const p1 = new PartitionDeliveries();
+    const d = new Delivery(4);
+    for (const partition of [p0, p1, p0, p1]) partition.add(d);
+    p0.report(null);
+    p0.report(null);
+    assert.equal(await state(d), 'pending');
+    p1.report(null);
+    p1.report(null);
+    assert.equal(await state(d), 'resolved');
+  });
+
+  it('keeps order across many sends (runs compacted as they are reported)', async () => {
+    const p = new PartitionDeliveries();
+    const sends = Array.from({ length: 3000 }, () => new Delivery(2));
+    for (const d of sends) {
+      p.add(d);
+      p.add(d);
+    }
+    for (let i = 0; i < 2999 * 2; i++) p.report(null);
+    assert.equal(await state(sends[2998]!), 'resolved');
+    assert.equal(await state(sends[2999]!), 'pending');
+    p.report(null);
+    p.report(null);
+    assert.equal(await state(sends[2999]!), 'resolved');
   });
 });
