@@ -5,6 +5,7 @@
  *
  *   npm run bench                # all figures
  *   npm run bench -- --quick     # shorter windows and scans
+ *   npm run bench -- --clients   # only the two clients side by side (kafkajs, librdkafka)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,10 +24,14 @@ import { pointMarks, subConfigFor } from '../src/runner/app-config';
 import { estimateClockOffset } from '../src/runner/clock';
 import type { RunnerEvent } from '../src/runner/events';
 import { TestSession } from '../src/runner/session';
+import { librdkafkaInstalled, LIBRDKAFKA_SETUP } from '../src/librdkafka/load';
+import type { ClientLibraryName } from '../src/config/options';
 
 const quick = process.argv.includes('--quick');
 /** Only the control-plane section (`npm run bench -- --control-plane [--apps=N]`). */
 const controlPlaneOnly = process.argv.includes('--control-plane');
+/** Only the two clients side by side (`npm run bench -- --clients`). */
+const clientsOnly = process.argv.includes('--clients');
 const controlPlaneApps = Number(/^--apps=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--apps=')) ?? '')?.[1] ?? (quick ? 50 : 200));
 const WINDOW_S = quick ? 3 : 5;
 const IN_FLIGHT = 16;
@@ -176,6 +181,107 @@ async function controlPlane(session: TestSession, count: number): Promise<void> 
   line(`stop ${count - 1} apps`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
 }
 
+/** A target of issue-level weight: met, or missed and by how much. */
+function target(name: string, value: number, goal: number, unit = ''): void {
+  const met = value >= goal;
+  line(
+    `  target: ${name}`,
+    `${met ? 'met' : 'MISSED'}: ${unit === '×' ? value.toFixed(2) : int(value)}${unit} against ≥ ${unit === '×' ? goal.toFixed(2) : int(goal)}${unit}${met ? '' : ` (${((value / goal) * 100).toFixed(0)} % of it)`}`,
+  );
+}
+
+/** One sub shape at 1 000 msg/s with a client library: deliveries/s, per sub CPU-s, and whether it is a lossless Kafka-verdict point. */
+async function subShape(
+  session: TestSession,
+  base: PointParams,
+  brokerCpu: BrokerCpuMeter,
+  library: ClientLibraryName,
+  apps: number,
+  perApp: number,
+): Promise<{ deliveries: number; perCpu: number; lossless: boolean } | null> {
+  const name = `  ${library}: ${apps * perApp} clients (${apps} sub apps × ${perApp})`;
+  let run: Awaited<ReturnType<TestSession['runPoint']>>;
+  try {
+    run = await session.runPoint({ ...base, client_library: library, total_sub_apps: apps, clients_per_app: perApp, msg_rate: 1000 });
+  } catch (err) {
+    line(name, `not measured: ${err instanceof Error ? err.message : String(err)}`);
+    await session.resetApps();
+    return null;
+  }
+  const r = run.result;
+  const deliveries = r.client_count * r.average_rate;
+  const perCpu = r.sub_cpu_total_pct ? deliveries / (r.sub_cpu_total_pct / 100) : 0;
+  line(
+    name,
+    `${int(deliveries)} deliveries/s, ${int(perCpu)} per sub CPU-s, sub CPU ${(r.sub_cpu_total_pct ?? 0).toFixed(0)} %, broker ${brokerCpu.lastPct === null ? '?' : brokerCpu.lastPct.toFixed(0)} %, host ${(r.host_cpu_busy_max_pct ?? 0).toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
+  );
+  return { deliveries, perCpu, lossless: r.verdict === 'kafka' && r.average_packet_loss === 0 && run.faults.length === 0 };
+}
+
+/**
+ * kafkajs and librdkafka in one run: the publisher at its ceiling with send order kept (kafkajs:
+ * one request in flight; librdkafka: also idempotent with five), as ratios to kcat -P; deliveries
+ * per sub CPU-s at 10 and 50 clients per app; the largest lossless Kafka-verdict deliveries/s.
+ */
+async function clientsSideBySide(session: TestSession, base: PointParams, brokerCpu: BrokerCpuMeter, kcat: { rate: number; cpuS: number }): Promise<void> {
+  process.stdout.write('\n## clients side by side (embedded broker; order kept)\n');
+  if (!librdkafkaInstalled()) {
+    line('librdkafka', `not installed: ${LIBRDKAFKA_SETUP}`);
+    return;
+  }
+  const kcatPerCpu = KCAT_MESSAGES / Math.max(kcat.cpuS, 1e-9);
+  const publishers: { label: string; library: ClientLibraryName; over: Partial<PointParams> }[] = [
+    { label: 'kafkajs, 1 in flight', library: 'kafkajs', over: {} },
+    { label: 'librdkafka, 1 in flight', library: 'librdkafka', over: {} },
+    { label: 'librdkafka, idempotent, 5 in flight, acks=-1', library: 'librdkafka', over: { idempotent: true, max_in_flight: 5, acks: -1 } },
+  ];
+  const perCpu = new Map<string, number>();
+  const rates = new Map<string, number>();
+  for (const p of publishers) {
+    const r = (await session.runPoint({ ...base, client_library: p.library, msg_rate: 1_000_000, ...p.over })).result;
+    const cpuRate = (r.average_tx_rate * 100) / Math.max(r.pub_cpu, 1e-9);
+    perCpu.set(p.label, cpuRate);
+    rates.set(p.label, r.average_tx_rate);
+    line(
+      `publisher ${p.label} (--msg_rate=1000000)`,
+      `${int(r.average_tx_rate)} msg/s (${(r.average_tx_rate / kcat.rate).toFixed(3)} of kcat), ${int(cpuRate)} per pub CPU-s (${(cpuRate / kcatPerCpu).toFixed(3)} of kcat), reordered ${r.reordered_total ?? 'not shown'}, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
+    );
+  }
+  const best = Math.max(rates.get(publishers[1]!.label) ?? 0, rates.get(publishers[2]!.label) ?? 0);
+  const bestPerCpu = Math.max(perCpu.get(publishers[1]!.label) ?? 0, perCpu.get(publishers[2]!.label) ?? 0);
+  target('librdkafka publisher ≥ 0.4× kcat -P msg/s', best / kcat.rate, 0.4, '×');
+  target('librdkafka publisher ≥ 2× kafkajs per CPU-s', bestPerCpu / (perCpu.get(publishers[0]!.label) ?? 1), 2, '×');
+
+  const largest = new Map<ClientLibraryName, number>();
+  const per10 = new Map<ClientLibraryName, number>();
+  const shapes: [number, number][] = quick
+    ? [
+        [5, 10],
+        [1, 50],
+        [10, 10],
+      ]
+    : [
+        [10, 10],
+        [2, 50],
+        [20, 10],
+        [30, 10],
+        [6, 50],
+      ];
+  for (const library of ['kafkajs', 'librdkafka'] as const) {
+    for (const [apps, perApp] of shapes) {
+      const m = await subShape(session, base, brokerCpu, library, apps, perApp);
+      if (!m) continue;
+      if (perApp === 10 && !per10.has(library)) per10.set(library, m.perCpu);
+      if (m.lossless) largest.set(library, Math.max(largest.get(library) ?? 0, m.deliveries));
+    }
+    line(`  ${library}: largest lossless deliveries/s with a Kafka verdict`, int(largest.get(library) ?? 0));
+    // Fresh apps for the other client: a sub app holds the consumers of one library.
+    await session.resetApps();
+  }
+  target('librdkafka sub apps ≥ 250 000 deliveries per CPU-s at 10 clients per app', per10.get('librdkafka') ?? 0, 250000);
+  target('librdkafka: 300 clients × 1 000 msg/s lossless with a Kafka verdict', largest.get('librdkafka') ?? 0, 300000);
+}
+
 async function main(): Promise<void> {
   line('machine', `${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`);
   const broker: BrokerHandle = await startEmbeddedBroker();
@@ -194,6 +300,20 @@ async function main(): Promise<void> {
   if (controlPlaneOnly) {
     try {
       await controlPlane(session, controlPlaneApps);
+    } finally {
+      await session.close();
+      await broker.stop();
+    }
+    return;
+  }
+  if (clientsOnly) {
+    try {
+      const kcat = await kcatRate(broker.brokers, `bench-kcat-${Date.now()}`, KCAT_MESSAGES);
+      line(
+        `kcat -P from a file (librdkafka, ${int(KCAT_MESSAGES)} msgs)`,
+        `${int(kcat.rate)} msg/s, ${int(KCAT_MESSAGES / Math.max(kcat.cpuS, 1e-9))} msg per CPU-s`,
+      );
+      await clientsSideBySide(session, base, brokerCpu, kcat);
     } finally {
       await session.close();
       await broker.stop();
@@ -314,7 +434,10 @@ async function main(): Promise<void> {
       );
     }
 
-    // 5. Scaling the sub group and collecting from it.
+    // 5. The two clients side by side.
+    await clientsSideBySide(session, base, brokerCpu, kcat);
+
+    // 6. Scaling the sub group and collecting from it.
     const collectApps = quick ? 20 : 50;
     await session.prepareApps(1);
     let t0 = performance.now();
@@ -340,7 +463,7 @@ async function main(): Promise<void> {
     line(`collect getstats from ${collectApps} sub apps in parallel (median of 5)`, `${median(rounds).toFixed(1)} ms`);
     for (const c of clients) c.close();
 
-    // 6. The control plane alone, at the size a cluster study needs per runner: apps with their
+    // 7. The control plane alone, at the size a cluster study needs per runner: apps with their
     // control server and no Kafka client connected (what docs/scale-out.md extrapolates from).
     await controlPlane(session, controlPlaneApps);
   } finally {
