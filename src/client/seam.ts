@@ -27,6 +27,13 @@ export interface ProduceRequest {
  */
 export type ProducerShape = ProducerSettings & Pick<PubConfig, 'acks' | 'compression' | 'linger_ms' | 'batch_bytes'>;
 
+/**
+ * Whether a library's producer holds messages back for linger_ms itself, after send() (librdkafka),
+ * rather than leaving it to the pacing loop before send() (kafkajs). Its sends then take their
+ * linger on top of the broker's answer, which the verdict allows for.
+ */
+export const CLIENT_LINGERS: Readonly<Record<ClientLibraryName, boolean>> = { kafkajs: false, librdkafka: true };
+
 /** A Kafka producer as the publisher needs it. */
 export interface ProducerClient {
   connect(): Promise<void>;

@@ -1,7 +1,16 @@
 // Before kafkajs itself: see patches.ts.
 import './patches';
 import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
-import type { ClientLibrary, ConsumerClient, ConsumerEvents, ConsumerSettings, ProduceRequest, ProducerClient, ProducerShape } from '../client/seam';
+import {
+  CLIENT_LINGERS,
+  type ClientLibrary,
+  type ConsumerClient,
+  type ConsumerEvents,
+  type ConsumerSettings,
+  type ProduceRequest,
+  type ProducerClient,
+  type ProducerShape,
+} from '../client/seam';
 import type { RequestRecorder } from '../client/requests';
 import type { Compression } from '../config/options';
 import { kafkajsOptions } from '../config/passthrough';
@@ -19,7 +28,7 @@ class KafkajsProducer implements ProducerClient {
   private readonly producer: Producer;
   readonly outstanding: number;
   // kafkajs sends what it is given at once: the pacing loop lingers for it.
-  readonly lingers = false;
+  readonly lingers = CLIENT_LINGERS.kafkajs;
 
   constructor(
     spec: AppSpec,

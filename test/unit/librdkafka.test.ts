@@ -12,7 +12,8 @@ import { iniToOptions } from '../../src/config/resolve';
 import { checkPointOnMockCluster, checkPointRules } from '../../src/config/rules';
 import type { AppSpec } from '../../src/control/wire';
 // library.ts loads the native client only when a LibrdkafkaLibrary is made: these tests need none.
-import { Delivery, PartitionDeliveries } from '../../src/librdkafka/library';
+import { Delivery, LibrdkafkaProducer, outstandingSends, PartitionDeliveries } from '../../src/librdkafka/library';
+import { RD_ERR_QUEUE_FULL, type RdModule } from '../../src/librdkafka/api';
 import { checkLibrdkafkaInstalled, librdkafkaInstalled } from '../../src/librdkafka/load';
 import { consumerProperties, producerProperties, securityProperties } from '../../src/librdkafka/settings';
 import { StatisticsReader } from '../../src/librdkafka/statistics';
@@ -382,5 +383,69 @@ describe("the librdkafka producer's delivery reports", () => {
     p.report(null);
     p.report(null);
     assert.equal(await state(sends[2999]!), 'resolved');
+  });
+});
+
+/**
+ * A stand-in for the binding's Producer, scripted: a queue of `capacity` messages that throws
+ * QUEUE_FULL beyond it, and delivery reports the test hands out.
+ */
+class ScriptedProducer {
+  readonly produced: string[] = [];
+  private queued: { partition: number }[] = [];
+  private readonly listeners = new Map<string, (...args: never[]) => void>();
+  constructor(private readonly capacity: number) {}
+  on(event: string, listener: (...args: never[]) => void): this {
+    this.listeners.set(event, listener);
+    return this;
+  }
+  /** Acknowledged by the broker, not yet reported: librdkafka frees their room before its reports reach JavaScript. */
+  private acked: { partition: number }[] = [];
+  produce(_topic: string, partition: number, value: Buffer): void {
+    if (this.queued.length >= this.capacity) {
+      // The broker acknowledges the oldest meanwhile: room frees without an event the producer sees.
+      this.acked.push(...this.queued.splice(0, 1));
+      throw Object.assign(new Error('Local: Queue full'), { code: RD_ERR_QUEUE_FULL });
+    }
+    this.queued.push({ partition });
+    this.produced.push(value.toString());
+  }
+  /** Reports every message acknowledged so far and then the rest still queued. */
+  reportAll(): void {
+    const report = this.listeners.get('delivery-report') as unknown as (err: null, r: { topic: string; partition: number; offset: number }) => void;
+    for (const m of [...this.acked.splice(0), ...this.queued.splice(0)]) report(null, { topic: 't', partition: m.partition, offset: 0 });
+  }
+}
+
+describe('the librdkafka producer behind the seam (a scripted binding)', () => {
+  const SHAPE_0: ProducerShape = { ...SHAPE, linger_ms: 0 };
+  const make = (capacity: number): { producer: LibrdkafkaProducer; rd: ScriptedProducer } => {
+    let rd: ScriptedProducer | undefined;
+    const module = {
+      Producer: function () {
+        rd = new ScriptedProducer(capacity);
+        return rd;
+      },
+    } as unknown as RdModule;
+    const producer = new LibrdkafkaProducer(module, spec(), SHAPE_0, new RequestRecorder());
+    return { producer, rd: rd! };
+  };
+  const request = (values: string[]) => ({ topic: 't', messages: values.map((v) => ({ value: Buffer.from(v), key: null, partition: 0 })) });
+
+  it('keeps send order when a send waits for room in a full queue: a later send never overtakes it', async () => {
+    const { producer, rd } = make(3);
+    const first = producer.send(request(['a1', 'a2', 'a3', 'a4', 'a5']));
+    const second = producer.send(request(['b1', 'b2']));
+    // a4 finds the queue full and waits; room frees meanwhile, and b1 must not take it.
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(rd.produced, ['a1', 'a2', 'a3', 'a4', 'a5', 'b1', 'b2']);
+    rd.reportAll();
+    await Promise.all([first, second]);
+  });
+
+  it('grows the sends it takes at once with its linger, so its own wait never fills them', () => {
+    assert.equal(outstandingSends(0), 32);
+    assert.equal(outstandingSends(80), 64);
+    assert.equal(outstandingSends(1000), 432);
   });
 });
