@@ -1,3 +1,4 @@
+import { CLIENT_LINGERS } from '../client/seam';
 import { requestMaxMessages } from '../apps/pacing';
 import type { HydraOptions, PointParams } from '../config/options';
 import type { PubStats, PubStatus, SubConfig, SubStatus } from '../control/wire';
@@ -273,6 +274,7 @@ export class PointMeasurement {
         idempotent: p.idempotent,
         embeddedBroker: s.embedded,
         fetchWaitMs: p.consumer_max_wait_ms,
+        sendLingerMs: CLIENT_LINGERS[p.client_library] ? p.linger_ms : 0,
         requestMaxMessages: requestMaxMessages(p.batch_bytes, p.msg_size),
         pubNames: pubs.map((app) => app.name),
       },

@@ -186,6 +186,8 @@ export interface ResultContext {
   embeddedBroker?: boolean;
   /** The consumers' fetch long-poll, ms (default 100): a fetch answered within it was not slow. */
   fetchWaitMs?: number;
+  /** How long a send may linger inside the publishers' client, ms (VerdictInput.sendLingerMs). */
+  sendLingerMs?: number;
   /** Most messages in one produce request (for the explanation of a publisher held back). */
   requestMaxMessages?: number;
   /** The publishers' app names, by pub_id (default pub, pub-1, ...). */
@@ -330,6 +332,7 @@ export function computeResult(
       behind: behindTotal,
       fetchWaitMs: context.fetchWaitMs ?? 100,
       maxInFlight: context.maxInFlight ?? 1,
+      sendLingerMs: context.sendLingerMs ?? 0,
       ...(context.requestMaxMessages ? { requestMaxMessages: context.requestMaxMessages } : {}),
     },
     context.thresholds ?? DEFAULT_THRESHOLDS,

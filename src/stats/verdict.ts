@@ -95,6 +95,12 @@ export interface VerdictInput {
   fetchWaitMs: number;
   /** Produce requests a publisher keeps in flight, and most messages in one (for the explanation). */
   maxInFlight: number;
+  /**
+   * How long a send may linger inside the publisher's client before its request goes out, ms
+   * (librdkafka's linger.ms; 0 where the pacing loop lingers before sending): the client's own
+   * wait, so a send acknowledged within it and stall_max_ms was not slowed by the broker.
+   */
+  sendLingerMs?: number;
   requestMaxMessages?: number;
 }
 
@@ -231,7 +237,7 @@ export function judgePoint(input: VerdictInput, th: VerdictThresholds = DEFAULT_
     const slow = input.pubs
       .filter((p) => hasHeadroom(p.telemetry))
       .map((p) => ({ app: p.app, max: roundTripMs(p.send_rtt).max ?? 0 }))
-      .filter((p) => p.max >= th.stall_max_ms);
+      .filter((p) => p.max >= th.stall_max_ms + (input.sendLingerMs ?? 0));
     const worst = slow.sort((a, b) => b.max - a.max)[0];
     if (worst) brokerHeld('produce', `it took ${secs(worst.max)} to acknowledge a produce request of ${worst.app}`);
   }

@@ -232,6 +232,17 @@ describe('who held a point back: the rules one by one (synthetic telemetry)', ()
     );
   });
 
+  it("a send's linger inside the client is the client's wait, not a slow broker answer", () => {
+    // librdkafka lingers after send(): 900 ms of linger and a 100 ms answer is not a stalled broker.
+    const lingering = input({ pubs: [pub({ send_rtt: rtt([950, 1000]) })] });
+    assert.deepEqual(judgePoint({ ...lingering, sendLingerMs: 900 }).kafka, []);
+    // Past its linger by more than stall_max_ms it is.
+    assert.deepEqual(
+      judgePoint({ ...lingering, sendLingerMs: 300 }).kafka.map((k) => k.limit),
+      ['produce'],
+    );
+  });
+
   it('subscribers behind after the drain while their apps idled: Kafka’s fetch path (real); not while they were saturated', () => {
     const fetch = { ...emptyBrokerRequests(), requests: 50, rtt: rtt([100, 480, 550]) };
     const v = judgePoint(input({ behind: 1234, subs: [{ app: 'sub-0', telemetry: telemetry(), fetch }] }));
