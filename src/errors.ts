@@ -1,3 +1,5 @@
+import { closestName } from './config/suggest';
+
 /**
  * One error hierarchy for the whole library. Only the CLI turns these into exit codes; library
  * callers (notebooks) get typed errors with a message a person can act on.
@@ -28,6 +30,19 @@ export class ConfigError extends HydraError {
   ) {
     super(value === undefined ? `${source}: ${reason}` : `${source}=${JSON.stringify(value)}: ${reason}`);
   }
+}
+
+/** A study id or directory that holds no study: bad input (exit 2), like a mistyped flag. */
+export class UnknownStudyError extends ConfigError {
+  constructor(idOrDir: string, resultsDir: string, known: readonly string[] = []) {
+    const guess = known.length ? closestStudy(idOrDir, known) : '';
+    super('study', idOrDir, `no such study in ${resultsDir}${guess} (hydra study list shows the studies there)`);
+  }
+}
+
+function closestStudy(typed: string, known: readonly string[]): string {
+  const name = closestName(typed, known);
+  return name === undefined ? '' : ` (did you mean ${name}?)`;
 }
 
 /** The embedded broker could not be started or a configured broker cannot be reached. */

@@ -29,7 +29,7 @@ export {
 } from './stats/verdict';
 export { pointsToCsv, pointsToJsonl, exportPoints } from './present/export';
 export { formatPointsTable } from './present/table';
-export { formatStudy, formatStudyLine } from './present/study';
+export { formatStudy, formatStudyList, isEmbeddedStudy, summarizeStudy, type StudySummary } from './present/study';
 export { createStudy, type StudyInput } from './study/create';
 export { runStudy, rerunStudy, resumeStudy, type StudyOutcome, type StudyRunOptions } from './study/run';
 export { StudyStore, listStudyIds } from './study/store';

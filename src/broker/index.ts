@@ -1,6 +1,7 @@
 import type { HydraOptions } from '../config/options';
 import { ConfigError } from '../errors';
-import { canConnect, startEmbeddedBroker, type BrokerHandle } from './embedded';
+import { startEmbeddedBroker, type BrokerHandle } from './embedded';
+import { describeProbe, probeBroker } from './reach';
 
 export { startEmbeddedBroker, waitForListeners, type BrokerHandle } from './embedded';
 
@@ -21,12 +22,12 @@ export async function acquireBroker(options: Pick<HydraOptions, 'brokers' | 'emb
  * any app is launched: a typo in `brokers` is bad input, not a run of failed points.
  */
 export async function checkReachable(brokers: readonly string[], timeoutMs = 5000): Promise<void> {
-  const results = await Promise.all(
-    brokers.map((b) => {
-      const colon = b.lastIndexOf(':');
-      return canConnect(b.slice(0, colon), Number(b.slice(colon + 1)), timeoutMs);
-    }),
+  const results = await Promise.all(brokers.map((b) => probeBroker(b, timeoutMs)));
+  if (results.some((r) => r.failure === null)) return;
+  // Each broker's own reason: a DNS typo, a wrong port and a firewall need different fixes.
+  throw new ConfigError(
+    'brokers',
+    brokers.join(','),
+    `no broker accepts connections: ${results.map((r) => describeProbe(r, timeoutMs)).join('; ')} (check [broker] brokers or --brokers)`,
   );
-  if (!results.some(Boolean))
-    throw new ConfigError('brokers', brokers.join(','), `no broker accepts connections (tried for ${timeoutMs / 1000} s; check [broker] brokers or --brokers)`);
 }

@@ -1,5 +1,6 @@
 import { formatFlagTable, parseArgs } from '../config/flags';
 import { ConfigError, errorMessage } from '../errors';
+import { didYouMean } from '../config/suggest';
 import type { CliCommand, CliIO } from './command';
 import { isShuttingDown } from './shutdown';
 import { brokerCommand } from './commands/broker';
@@ -52,7 +53,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    io.stderr.write(`hydra: unknown command '${name}'\n${usage()}\n`);
+    const guess = didYouMean(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    io.stderr.write(`hydra: unknown command '${name}'${guess}\n${usage()}\n`);
     return EXIT_USAGE;
   }
   try {
@@ -77,7 +82,21 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   }
 }
 
+/**
+ * A reader that went away (`hydra study list | head -1`, `| true`) ends the output, not the
+ * command: without a listener Node would throw EPIPE as an uncaught error with a stack trace.
+ * The command finishes (a study still saves its points and stops its apps) and exits as it would.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WritableStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+
 export function main(argv: readonly string[]): void {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, interactive: Boolean(process.stderr.isTTY) };
   runCli(argv, io).then(
     (code) => {

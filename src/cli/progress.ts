@@ -1,12 +1,12 @@
 import type { PointParams } from '../config/options';
-import type { RunnerEventSink } from '../runner/events';
 import type { EventSink, HydraEvent } from '../study/events';
 import { searchLine } from '../present/findings';
+import { pointName } from '../present/point-name';
 import { pointVerdict, RemedyOnce } from '../present/verdict';
 import type { CliIO } from './command';
 
 /** Plain progress lines for a single point: one line per runner phase. */
-export function phaseLogger(io: CliIO): RunnerEventSink {
+export function phaseLogger(io: CliIO): EventSink {
   return (event) => {
     if (event.type === 'broker') io.stderr.write(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}\n`);
     else if (event.type === 'control') io.stderr.write(controlLine(event.host) + '\n');
@@ -25,12 +25,6 @@ export function cleanupLines(event: { run: string; topics: number; groups: numbe
   return lines;
 }
 
-/** A point as the progress lines name it; `varied`: the workload keys of the study, named too. */
-function describePoint(p: PointParams, varied: readonly string[] = []): string {
-  const workload = varied.map((k) => `, ${k}=${String(p[k as keyof PointParams])}`).join('');
-  return `${p.total_sub_apps * p.clients_per_app} clients, ${p.msg_rate} msg/s, batch ${p.msg_batch}${workload}`;
-}
-
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const m = Math.floor(s / 60);
@@ -41,27 +35,46 @@ export function formatDuration(seconds: number): string {
  * Study progress: on a terminal, one bar redrawn in place with an ETA from the mean time of the
  * points measured so far; otherwise one plain line per event, for logs and CI.
  */
-export function studyProgress(io: CliIO): EventSink {
+export function studyProgress(io: CliIO, pace: ProgressPace = DEFAULT_PACE): EventSink {
   let total = 0;
   let done = 0;
   let measuredTime = 0;
   let measured = 0;
   let current = '';
   let varied: readonly string[] = [];
-  const describe = (p: PointParams): string => describePoint(p, varied);
+  const describe = (p: PointParams): string => pointName(p, varied);
   let pointStart = 0;
   const tty = io.interactive;
   const remedies = new RemedyOnce();
   const out = (text: string): void => {
     io.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
   };
+  // The phase of the point in progress, so a long one shows it is alive (not hung).
+  let phase = '';
+  let phaseStart = 0;
+  let lastLine = 0;
+  let ticker: NodeJS.Timeout | undefined;
+  const inPoint = (): string => (phase ? ` — ${phase} ${Math.round((Date.now() - phaseStart) / 1000)} s` : '');
   const bar = (): void => {
     const width = 24;
     const filled = total ? Math.round((done / total) * width) : 0;
     const eta = measured ? formatDuration((measuredTime / measured) * (total - done)) : '?';
-    out(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} points  ETA ${eta}  ${current}`);
+    out(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} points  ETA ${eta}  ${current}${inPoint()}`);
+  };
+  const tick = (): void => {
+    if (!current) return;
+    if (tty) bar();
+    else if (phase && Date.now() - lastLine >= pace.quietMs) {
+      out(`hydra: point ${done + 1}/${total} still running: ${current}${inPoint()}`);
+      lastLine = Date.now();
+    }
+  };
+  const stopTicker = (): void => {
+    if (ticker) clearInterval(ticker);
+    ticker = undefined;
   };
   return (event: HydraEvent) => {
+    lastLine = Date.now();
     switch (event.type) {
       case 'broker':
         out(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}`);
@@ -87,6 +100,9 @@ export function studyProgress(io: CliIO): EventSink {
       case 'point-start':
         current = describe(event.params);
         pointStart = Date.now();
+        phase = '';
+        // Unref'd: the ticker never keeps a finished or failed command alive.
+        ticker ??= setInterval(tick, tty ? pace.barMs : Math.min(pace.quietMs, 1000)).unref();
         if (tty) bar();
         else out(`hydra: point ${event.index + 1}/${event.total}: ${current}`);
         break;
@@ -95,6 +111,8 @@ export function studyProgress(io: CliIO): EventSink {
         if (tty) io.stderr.write('\n');
         break;
       case 'point-done': {
+        current = '';
+        phase = '';
         done = event.index + 1;
         measured++;
         measuredTime += (Date.now() - pointStart) / 1000;
@@ -121,19 +139,36 @@ export function studyProgress(io: CliIO): EventSink {
         if (tty) io.stderr.write('\n');
         break;
       case 'phase':
+        phase = event.phase;
+        phaseStart = Date.now();
         break;
       case 'points-kept':
         out(`hydra: keeping ${describeUnmeasured(event.failed, event.invalid)} as stored; measure them again with --retry_failed`);
         if (tty) io.stderr.write('\n');
         break;
       case 'study-done':
-        out(
-          `hydra: study ${event.studyId} done: ${event.points} points (${event.failed} failed${event.invalid ? `, ${event.invalid} invalid` : ''}) in ${event.dir}`,
-        );
+        stopTicker();
+        out(`hydra: study ${event.studyId} done: ${studyTally(event)} in ${event.dir}`);
         if (tty) io.stderr.write('\n');
         break;
     }
   };
+}
+
+/** How often a running point shows it is alive: the bar's redraw, and the plain line after a quiet spell. */
+export interface ProgressPace {
+  barMs: number;
+  quietMs: number;
+}
+const DEFAULT_PACE: ProgressPace = { barMs: 1000, quietMs: 30000 };
+
+/** "4 points (3 measured now; 1 failed, 1 harness-limited)": the one line a study ends with. */
+function studyTally(e: Extract<HydraEvent, { type: 'study-done' }>): string {
+  const parts = [
+    e.measured !== undefined && e.measured !== e.points ? `${e.measured} measured now` : '',
+    `${e.failed} failed${e.invalid ? `, ${e.invalid} invalid` : ''}${e.harnessLimited ? `, ${e.harnessLimited} harness-limited` : ''}`,
+  ].filter(Boolean);
+  return `${e.points} point${e.points === 1 ? '' : 's'} (${parts.join('; ')})`;
 }
 
 /** "2 failed points and 1 invalid point" */

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { didYouMean } from './suggest';
 import type { OptionKind } from './options';
 import { checkNumber, type NumberRule } from './rules';
 
@@ -43,7 +44,7 @@ export function parseArgs(argv: readonly string[], defs: readonly FlagDef[]): Pa
     const eq = arg.indexOf('=');
     const name = normalizeFlagName(eq === -1 ? arg.slice(2) : arg.slice(2, eq));
     const def = byName.get(name);
-    if (!def) throw new ConfigError(`--${name}`, undefined, 'unknown flag (see --help)');
+    if (!def) throw new ConfigError(`--${name}`, undefined, `unknown flag${didYouMean(name, [...byName.keys()], '--')} (see --help)`);
     // `--msg_rate=100 --msg-rate=200` is one flag given twice: refuse it rather than guess which was meant.
     if (flags.has(name)) throw new ConfigError(`--${name}`, undefined, 'given twice; give it once');
     if (eq !== -1) {

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import { didYouMean } from './suggest';
 import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
@@ -61,7 +62,11 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
   for (const [section, keys] of Object.entries(ini)) {
     // An unknown section is a typo even when it is empty; keys before any section go to ''.
     if (section !== '' && !knownSections.has(section))
-      throw new ConfigError(`${fileName} [${section}]`, undefined, `unknown section (known: ${[...knownSections].join(', ')})`);
+      throw new ConfigError(
+        `${fileName} [${section}]`,
+        undefined,
+        `unknown section${didYouMean(section, [...knownSections])} (known: ${[...knownSections].join(', ')})`,
+      );
     for (const [key, raw] of Object.entries(keys)) {
       const spec = OPTION_SPECS.find((s) => s.ini?.[0] === section && s.ini[1] === key);
       const source = `${fileName} [${section}] ${key}`;
@@ -75,7 +80,10 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
         sources[library] = source;
         continue;
       }
-      if (!spec) throw new ConfigError(source, raw, 'unknown key');
+      if (!spec) {
+        const inSection = OPTION_SPECS.flatMap((o) => (o.ini?.[0] === section ? [o.ini[1]] : []));
+        throw new ConfigError(source, raw, `unknown key${didYouMean(key, inSection)}`);
+      }
       // An empty value means "not set": `brokers =` keeps the embedded broker.
       if (raw === '' && spec.kind !== 'list' && spec.kind !== 'string') continue;
       values[spec.name] = coerceValue(spec.kind, raw, source, spec);

@@ -1,6 +1,7 @@
 import type { PointResult } from '../stats/result';
 import { isOk, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
+import { pointName } from './point-name';
 import { cellText, sortPoints, TABLE_COLUMNS, workloadColumns, type PointColumn } from './columns';
 
 /**
@@ -26,16 +27,18 @@ export function formatPointsTable(records: readonly PointRecord[]): string {
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
-  // Why a point is not a measurement of Kafka, under the table.
+  // Why a point is not a measurement of Kafka, under the table, each point named as people read it.
+  const varied = workloadColumns(sorted).map((c) => c.id);
+  const name = (r: PointRecord): string => pointName(r.params, varied) + ('repeat' in r && r.repeat ? ` (repeat ${r.repeat + 1})` : '');
   const notes = [
-    ...sorted.filter((r) => r.status !== 'ok').map((r) => `  ${r.status}: ${r.key}: ${r.error ?? ''}`),
+    ...sorted.filter((r) => r.status !== 'ok').map((r) => `  ${r.status}: ${name(r)}: ${r.error ?? ''}`),
     ...sorted
       .filter(isOk)
       .flatMap((r) =>
         r.result.verdict === 'harness_limited'
-          ? [`  harness-limited: ${r.key}: ${r.result.harness_notes.join('; ')}`]
+          ? [`  harness-limited: ${name(r)}: ${r.result.harness_notes.join('; ')}`]
           : r.result.kafka_notes?.length
-            ? [`  kafka-limited: ${r.key}: ${r.result.kafka_notes.join('; ')}`]
+            ? [`  kafka-limited: ${name(r)}: ${r.result.kafka_notes.join('; ')}`]
             : [],
       ),
   ];

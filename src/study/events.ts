@@ -13,7 +13,8 @@ export type StudyEvent =
   /** A kafkarate search for one client count ended: what it found (present/findings.ts words it). */
   | { type: 'search-done'; finding: RateFinding }
   | { type: 'points-kept'; failed: number; invalid: number }
-  | { type: 'study-done'; studyId: string; dir: string; points: number; failed: number; invalid: number };
+  /** `measured`: points this run measured (the rest were stored before); `harnessLimited`: points where hydra, not Kafka, was the limit. */
+  | { type: 'study-done'; studyId: string; dir: string; points: number; failed: number; invalid: number; measured?: number; harnessLimited?: number };
 
 /** Everything a study run reports: its own events and its runner's. */
 export type HydraEvent = RunnerEvent | StudyEvent;

@@ -129,6 +129,8 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
       points: points.length,
       failed: countStatus(points, 'failed'),
       invalid: countStatus(points, 'invalid'),
+      measured,
+      harnessLimited: points.filter((p) => p.status === 'ok' && p.result.verdict === 'harness_limited').length,
     });
     return { id: store.id, dir: store.dir, points, findings, measured };
   } finally {

@@ -5,7 +5,8 @@ import type { Workload } from './workloads';
 
 export { DEFAULT_RATE_SEARCH, type RateSearchSettings } from '../config/search';
 
-export type StudyKind = 'sweep' | 'kafkafixed' | 'kafka-batch' | 'kafkarate';
+/** 'kafka': one point (`hydra kafka`), stored like a study so it can be shown, exported, plotted and compared later. */
+export type StudyKind = 'kafka' | 'sweep' | 'kafkafixed' | 'kafka-batch' | 'kafkarate';
 
 /** The axes of a grid study; a point is one combination. */
 export interface StudyGrid {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { ConfigError, errorMessage, StudyError, StudyStopped } from '../errors';
+import { ConfigError, errorMessage, StudyError, StudyStopped, UnknownStudyError } from '../errors';
 import { makeDirectory, removeCreated } from '../dirs';
 import { upgradeFinding, upgradeRecord, upgradeSpec } from './migrate';
 import type { PointRecord } from './record';
@@ -90,7 +90,7 @@ export class StudyStore {
   static open(resultsDir: string, idOrDir: string): StudyStore {
     const candidates = STUDY_ID.test(idOrDir) ? [path.join(resultsDir, idOrDir)] : idOrDir.includes('/') ? [idOrDir] : [];
     for (const dir of candidates) if (fs.existsSync(path.join(dir, SPEC_FILE))) return new StudyStore(dir);
-    throw new StudyError(`no study '${idOrDir}' in ${resultsDir} (hydra study list shows the studies there)`);
+    throw new UnknownStudyError(idOrDir, resultsDir, listStudyIds(resultsDir));
   }
 
   get id(): string {

@@ -76,7 +76,14 @@ describe('CLI under faults (child processes, embedded broker)', function () {
     const t = sandbox.tag();
     let frozen = 0;
     const run = await runHydra(
-      ['kafka', '--total_sub_apps=2', '--msg_rate=300', '--test_duration=20', ...common().filter((a) => !a.startsWith('--test_duration'))],
+      [
+        'kafka',
+        '--total_sub_apps=2',
+        '--msg_rate=300',
+        '--test_duration=20',
+        `--results_dir=${results()}`,
+        ...common().filter((a) => !a.startsWith('--test_duration')),
+      ],
       {
         tag: t,
         timeoutMs: 60000,
@@ -239,10 +246,13 @@ describe('CLI under faults (child processes, embedded broker)', function () {
       } catch {
         // Full.
       }
-      const run = await runHydra(['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--test_duration=1', `--log_dir=${logs}`, '--config_file='], {
-        tag: t,
-        timeoutMs: 60000,
-      });
+      const run = await runHydra(
+        ['kafka', '--total_sub_apps=1', '--clients_per_app=1', '--test_duration=1', `--log_dir=${logs}`, `--results_dir=${results()}`, '--config_file='],
+        {
+          tag: t,
+          timeoutMs: 60000,
+        },
+      );
       fs.rmSync(path.join(mount, 'filler2'), { force: true });
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, /cannot write app log .*pub\.log: ENOSPC/);

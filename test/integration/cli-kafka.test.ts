@@ -2,7 +2,27 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HYDRA_RESULT_KEYS } from '../../src/stats/result';
-import { cliSandbox, processesWithTag, runHydra, waitNoProcesses } from '../helpers';
+import type { PointRecord } from '../../src/study/record';
+import { readJsonLines } from '../../src/study/store';
+import { spawn } from 'node:child_process';
+import { cliSandbox, HYDRA_BIN, processesWithTag, REPO_ROOT, runHydra, waitNoProcesses } from '../helpers';
+
+/** Runs hydra with its stdout a pipe whose reader is already gone, as in `hydra study list | true`. */
+function runIntoClosedPipe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HYDRA_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the child has started: its first write to stdout fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      setImmediate(() => resolve({ code, stderr }));
+    });
+  });
+}
 
 describe('hydra kafka end to end (real processes, embedded broker)', function () {
   this.timeout(120000);
@@ -14,6 +34,7 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
     const run = await runHydra(
       [
         'kafka',
+        `--results_dir=${path.join(sandbox.dir(), 'results')}`,
         '--total_sub_apps=2',
         '--clients_per_app=2',
         '--msg_rate=1000',
@@ -61,11 +82,13 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
     const run = await runHydra(
       [
         'kafka',
+        `--results_dir=${path.join(sandbox.dir(), 'results')}`,
         '--total_sub_apps=1',
         '--clients_per_app=1',
-        '--msg_rate=500',
+        '--msg_rate=1000',
         '--test_duration=1',
         '--quiet',
+        '--study_id=one-point',
         `--log_dir=${path.join(sandbox.dir(), 'logs')}`,
         '--config_file=',
       ],
@@ -74,6 +97,13 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^RES = \{'average_packet_loss': 0,/);
     assert.equal(run.stderr, '');
+    // The point is stored as a one-point study: it can be shown, exported and plotted later.
+    const stored = readJsonLines<PointRecord>(path.join(sandbox.dir(), 'results', 'one-point', 'points.jsonl'));
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]?.status, 'ok');
+    assert.equal(stored[0]?.params.msg_rate, 1000);
+    const spec = JSON.parse(fs.readFileSync(path.join(sandbox.dir(), 'results', 'one-point', 'study.json'), 'utf8')) as { kind: string; status: string };
+    assert.deepEqual([spec.kind, spec.status], ['kafka', 'done']);
     assert.deepEqual(await waitNoProcesses(t), []);
   });
 
@@ -83,6 +113,7 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
     const run = await runHydra(
       [
         'kafka',
+        `--results_dir=${path.join(sandbox.dir(), 'results')}`,
         '--total_sub_apps=1',
         '--clients_per_app=1',
         '--msg_rate=500',
@@ -120,11 +151,27 @@ describe('hydra kafka end to end (real processes, embedded broker)', function ()
     assert.deepEqual(processesWithTag(t), []);
   });
 
-  it('exits 1 with one line when the run fails', async () => {
+  it('exits 2 with one line for an unknown study id (bad input, like a mistyped flag)', async () => {
     const run = await runHydra(['report', 'no-such-study', `--results_dir=${sandbox.dir()}`, '--config_file='], { tag: tag(), timeoutMs: 20000 });
-    assert.equal(run.code, 1);
-    assert.match(run.stderr, /^hydra report: error: no study 'no-such-study' in /);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^hydra report: study="no-such-study": no such study in /);
     assert.equal(run.stderr.trim().split('\n').length, 1);
+  });
+
+  it('ends quietly when the reader of its output goes away (no EPIPE stack trace)', async () => {
+    const results = path.join(sandbox.dir(), 'piped');
+    fs.cpSync(path.join(REPO_ROOT, 'test', 'recorded', 'studies'), results, { recursive: true });
+    const common = [`--results_dir=${results}`, '--config_file='];
+    for (const args of [
+      ['study', 'list', ...common],
+      ['study', 'list', '--json', ...common],
+      ['study', 'show', 'v-current', '--json', ...common],
+      ['study', 'export', 'v-current', '--out=-', ...common],
+    ]) {
+      const run = await runIntoClosedPipe(args);
+      assert.equal(run.stderr, '', `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.code, 0, args.join(' '));
+    }
   });
 
   it('rejects a malformed hydra.ini naming file and line', async () => {

@@ -71,7 +71,14 @@ describe('command launcher (real processes, a skewed clock, embedded broker)', f
     const t = sandbox.tag();
     let killed = false;
     const run = await runHydra(
-      ['kafka', '--total_sub_apps=2', '--msg_rate=300', '--test_duration=20', ...common().filter((a) => !a.startsWith('--test_duration'))],
+      [
+        'kafka',
+        '--total_sub_apps=2',
+        '--msg_rate=300',
+        '--test_duration=20',
+        `--results_dir=${path.join(sandbox.dir(), 'results')}`,
+        ...common().filter((a) => !a.startsWith('--test_duration')),
+      ],
       {
         tag: t,
         timeoutMs: 60000,

@@ -17,6 +17,7 @@ describe('300 clients on one machine (real processes, embedded broker)', functio
     const run = await runHydra(
       [
         'kafka',
+        `--results_dir=${path.join(sandbox.dir(), 'results')}`,
         '--total_sub_apps=30',
         '--clients_per_app=10',
         '--msg_rate=1000',

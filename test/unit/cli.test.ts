@@ -73,16 +73,21 @@ describe('CLI in process (runCli)', () => {
     [['kafka', '--msg_rate=100', '--msg-rate=200'], /^hydra kafka: --msg_rate: given twice; give it once/],
     [['kafka', '--log_dir=/proc/self'], /^hydra kafka: log_dir="\/proc\/self": cannot create directories there: ENOENT/],
     [['study', 'frobnicate'], /^hydra study: subcommand="frobnicate": expected list, show, export, rerun or resume$/m],
+    [['study', 'lst'], /^hydra study: subcommand="lst": expected list, show, export, rerun or resume \(did you mean list\?\)$/m],
+    [['kafka', '--msg_rat=100'], /^hydra kafka: --msg_rat: unknown flag \(did you mean --msg_rate\?\) \(see --help\)$/m],
+    [['sweep', '--client=2'], /^hydra sweep: --client: unknown flag \(did you mean --clients\?\)/],
+    [['study', 'show', 'no-such-study-x'], /^hydra study: study="no-such-study-x": no such study in /],
+    [['sweeep'], /^hydra: unknown command 'sweeep' \(did you mean sweep\?\)/],
   ];
   for (const [argv, message] of badInput) {
     it(`exits 2 with one line and opens nothing for: ${argv.join(' ')}`, async () => {
       const runner = new FakeRunner();
       const cli = io(runner);
       const named = argv.some((a) => a.startsWith('--config_file'));
-      const code = await runCli([...argv, ...(argv[0] === 'nope' || named ? [] : ['--config_file='])], cli);
+      const code = await runCli([...argv, ...(argv[0] === 'nope' || argv[0] === 'sweeep' || named ? [] : ['--config_file='])], cli);
       assert.equal(code, 2);
       assert.match(cli.err.text, message);
-      if (argv[0] !== 'nope') assert.equal(cli.err.text.trim().split('\n').length, 1, cli.err.text);
+      if (argv[0] !== 'nope' && argv[0] !== 'sweeep') assert.equal(cli.err.text.trim().split('\n').length, 1, cli.err.text);
       assert.equal(runner.calls.length, 0, 'nothing was measured');
       assert.deepEqual(fs.readdirSync(dir), [], 'nothing was created');
     });
@@ -92,6 +97,8 @@ describe('CLI in process (runCli)', () => {
     ['[control]\nhost = not-a-host\n', /\[control\] host="not-a-host": expected an IP address of this host/],
     ['[control]\nhost = 10.99.99.99\n', /\[control\] host="10.99.99.99": not an address of this host/],
     ['[nosuchsection]\n', /\[nosuchsection\]: unknown section/],
+    ['[test]\nmsg_rat = 100\n', /\[test\] msg_rat="100": unknown key \(did you mean msg_rate\?\)/],
+    ['[tset]\n', /\[tset\]: unknown section \(did you mean test\?\)/],
   ];
   for (const [text, message] of badIni) {
     it(`refuses hydra.ini ${JSON.stringify(text)} naming the file and key`, async () => {
@@ -160,8 +167,21 @@ describe('CLI in process (runCli)', () => {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
     const code = await runCli(['sweep', '--brokers=127.0.0.1:1', '--clients=2', '--msg_rates=100', ...common()], cli);
     assert.equal(code, 2);
-    assert.match(cli.err.text, /^hydra sweep: brokers="127.0.0.1:1": no broker accepts connections/);
+    assert.match(
+      cli.err.text,
+      /^hydra sweep: brokers="127.0.0.1:1": no broker accepts connections: 127.0.0.1:1: connection refused \(ECONNREFUSED\): the host answers, but nothing listens on that port/,
+    );
+    assert.doesNotMatch(cli.err.text, /tried for/, 'a refusal comes at once: no "tried for 5 s"');
     assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('tells a host name that does not resolve from a refused port, each broker with its reason', async () => {
+    const cli = io();
+    // .invalid never resolves (RFC 2606): the resolver answers without any connection being made.
+    const code = await runCli(['kafka', '--brokers=no-such-host.invalid:9092,127.0.0.1:1', ...common()], cli);
+    assert.equal(code, 2);
+    assert.match(cli.err.text, /no-such-host\.invalid:9092: the host name does not resolve \((ENOTFOUND|EAI_AGAIN)\); 127\.0\.0\.1:1: connection refused/);
+    assert.equal(cli.err.text.trim().split('\n').length, 1);
   });
 
   it('names the ini key, not a flag, for a bad hydra.ini value', async () => {
@@ -191,17 +211,26 @@ describe('CLI in process (runCli)', () => {
     const runner = new FakeRunner();
     const cli = io(runner);
     assert.equal(
-      await runCli(['kafka', '--total_sub_apps=2', '--clients_per_app=2', '--msg_rate=500', '--test_duration=2', '--config_file=', '--quiet'], cli),
+      await runCli(
+        ['kafka', '--total_sub_apps=2', '--clients_per_app=2', '--msg_rate=500', '--test_duration=2', '--config_file=', '--quiet', `--results_dir=${dir}`],
+        cli,
+      ),
       0,
     );
     assert.match(cli.out.text, /^RES = \{'average_packet_loss': 0,/);
     assert.equal(cli.err.text, '');
     assert.equal(runner.closes, 1);
+    assert.equal(runner.calls.length, 1);
     const json = io(new FakeRunner());
-    await runCli(['kafka', '--total_sub_apps=1', '--clients_per_app=2', '--config_file=', '--quiet', '--json'], json);
-    assert.equal((JSON.parse(json.out.text) as { client_count: number }).client_count, 2);
+    await runCli(['kafka', '--total_sub_apps=1', '--clients_per_app=2', '--config_file=', '--quiet', '--json', `--results_dir=${dir}`, '--study_id=k1'], json);
+    const parsed = JSON.parse(json.out.text) as { client_count: number; study: string };
+    assert.deepEqual([parsed.client_count, parsed.study], [2, 'k1']);
+    // Stored as a one-point study: study show and export work on it.
+    const show = io();
+    assert.equal(await runCli(['study', 'show', 'k1', `--results_dir=${dir}`, '--config_file='], show), 0);
+    assert.match(show.out.text, /^study k1 \(kafka, done\)/);
     const notJson = io(new FakeRunner());
-    await runCli(['kafka', '--total_sub_apps=1', '--clients_per_app=2', '--config_file=', '--quiet', '--json=false'], notJson);
+    await runCli(['kafka', '--total_sub_apps=1', '--clients_per_app=2', '--config_file=', '--quiet', '--json=false', `--results_dir=${dir}`], notJson);
     assert.match(notJson.out.text, /^RES = /);
   });
 
@@ -228,18 +257,37 @@ describe('CLI in process (runCli)', () => {
 
     const list = io();
     await runCli(['study', 'list', `--results_dir=${dir}`, '--config_file='], list);
-    assert.match(list.out.text, /^s1 {2}sweep {2}done {2}4 points \(0 failed\)/);
+    const [header, row] = list.out.text.split('\n');
+    assert.match(header as string, /^study {2}kind {3}status {2}points {2}kafka {2}harness-limited {2}invalid {2}failed {2}broker {4}created$/);
+    assert.match(row as string, /^s1 +sweep +done +4 +4 +0 +0 +0 +embedded +20\d\d-/);
+    assert.equal(row?.indexOf('sweep'), header?.indexOf('kind'), 'columns line up with the header');
+    const listJson = io();
+    assert.equal(await runCli(['study', 'list', '--json', `--results_dir=${dir}`, '--config_file='], listJson), 0);
+    assert.deepEqual(
+      (JSON.parse(listJson.out.text) as { id: string; points: number; kafka: number; broker: string }[]).map((s) => [s.id, s.points, s.kafka, s.broker]),
+      [['s1', 4, 4, 'embedded']],
+    );
 
     const csv = io();
     assert.equal(await runCli(['study', 'export', 's1', '--out=-', `--results_dir=${dir}`, '--config_file='], csv), 0);
     assert.equal(csv.out.text.trim().split('\n').length, 5);
-    assert.match(csv.out.text, /^total_sub_apps,total_pub_apps,clients_per_app,msg_rate,/);
+    assert.match(csv.out.text, /^study,total_sub_apps,total_pub_apps,clients_per_app,msg_rate,/);
 
     const jsonl = io();
     assert.equal(await runCli(['study', 'export', 's1', '--format=jsonl', `--results_dir=${dir}`, '--config_file='], jsonl), 0);
     const file = jsonl.out.text.trim();
     assert.equal(path.basename(file), 'points.jsonl');
     assert.equal(fs.readFileSync(file, 'utf8').trim().split('\n').length, 4);
+  });
+
+  it('hydra kafka measures once: a failing point is one error line and exit 1, stored as failed, not retried', async () => {
+    const runner = new FakeRunner({ fault: () => new Error('broker gone') });
+    const cli = io(runner);
+    const code = await runCli(['kafka', '--total_sub_apps=1', '--study_id=k2', ...common()], cli);
+    assert.equal(code, 1, cli.err.text);
+    assert.match(cli.err.text, /^hydra kafka: error: broker gone/m);
+    assert.equal(runner.calls.length, 1, `not retried: ${cli.err.text}`);
+    assert.equal(cli.out.text, '');
   });
 
   it('exits 1 when a study stores a failed point', async () => {
@@ -281,6 +329,33 @@ describe('progress display', () => {
       'hydra: study s done: 2 points (1 failed) in /r/s',
       '',
     ]);
+  });
+
+  it('shows a long point is alive: a plain line after a quiet spell, the phase and its seconds on the bar', async () => {
+    const plain = io();
+    const sink = studyProgress(plain, { barMs: 10, quietMs: 40 });
+    sink(events[1] as HydraEvent);
+    sink(events[2] as HydraEvent);
+    sink({ type: 'phase', phase: 'publish', detail: '500 msg/s for 10 s' });
+    await new Promise((r) => setTimeout(r, 150));
+    sink({ type: 'point-done', index: 1, total: 2, record: fixturePoint(4, 500) });
+    const lines = plain.err.text.split('\n');
+    assert.ok(
+      lines.some((l) => /^hydra: point 2\/2 still running: 4 clients, 500 msg\/s, batch 100 — publish 0 s$/.test(l)),
+      plain.err.text,
+    );
+    const before = plain.err.text;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(plain.err.text, before, 'nothing more once the point is done');
+    sink({ type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 0, invalid: 0, measured: 1, harnessLimited: 1 });
+    assert.match(plain.err.text, /hydra: study s done: 2 points \(1 measured now; 0 failed, 1 harness-limited\) in \/r\/s\n$/);
+
+    const term = io(undefined, true);
+    const bar = studyProgress(term, { barMs: 10, quietMs: 40 });
+    for (const e of events.slice(0, 4)) bar(e);
+    await new Promise((r) => setTimeout(r, 60));
+    bar({ type: 'study-done', studyId: 's', dir: '/r/s', points: 2, failed: 0, invalid: 0 });
+    assert.match(term.err.text, /4 clients, 500 msg\/s, batch 100 — publish 0 s/);
   });
 
   it('redraws a bar with an ETA on a terminal', () => {

@@ -159,7 +159,7 @@ describe('study persistence', () => {
   it('refuses to overwrite an existing study and names a missing one', () => {
     createStudy({ kind: 'sweep', options: { ...options, results_dir: dir }, id: 's3' });
     assert.throws(() => createStudy({ kind: 'sweep', options: { ...options, results_dir: dir }, id: 's3' }), /already exists/);
-    assert.throws(() => StudyStore.open(dir, 'nope'), /no study 'nope'/);
+    assert.throws(() => StudyStore.open(dir, 'nope'), /study="nope": no such study in/);
   });
 
   it('takes over a study whose creation was cut short (unreadable spec, no points), but not a fresh one or one with points', () => {
@@ -180,11 +180,12 @@ describe('study persistence', () => {
     assert.throws(() => createStudy({ kind: 'sweep', options: o, id: 'has-points' }), /already exists/, 'its points are kept');
   });
 
-  it('exports a CSV with a header and one row per point', () => {
-    const csv = pointsToCsv([record(100), { ...record(200), status: 'failed', result: null, error: 'broker said "no", twice' }]);
+  it('exports a CSV with a header and one row per point, each naming its study', () => {
+    const csv = pointsToCsv([record(100), { ...record(200), status: 'failed', result: null, error: 'broker said "no", twice' }], 'sweep-a');
     const lines = csv.trim().split('\n');
     assert.equal(lines.length, 3);
-    assert.match(lines[0] as string, /^total_sub_apps,total_pub_apps,clients_per_app,msg_rate,.*,average_packet_loss,/);
+    assert.match(lines[0] as string, /^study,total_sub_apps,total_pub_apps,clients_per_app,msg_rate,.*,average_packet_loss,/);
+    assert.match(lines[1] as string, /^sweep-a,/);
     assert.match(lines[2] as string, /,failed,.*"broker said ""no"", twice"$/);
   });
 });

@@ -1,13 +1,15 @@
 import * as readline from 'node:readline';
 import { flagOn } from '../../config/flags';
-import { pointParamsOf } from '../../config/options';
 import { OPTION_FLAGS } from '../../config/resolve';
 import { formatResDict, formatSummary } from '../../present/point';
-import { openTestSession } from '../../study/run';
+import { createStudy } from '../../study/create';
+import { openTestSession, runStudy } from '../../study/run';
+import { StudyError } from '../../errors';
+import { STUDY_ID_FLAG, studyIdFlag } from './study-id';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { onShutdown } from '../shutdown';
 import { phaseLogger } from '../progress';
-import { optionsFromFlags, preflight } from './options';
+import { optionsFromFlags, preflight, warnAbout } from './options';
 import { EXIT_FAILURE } from '../exit-codes';
 
 export const kafkaCommand: CliCommand = {
@@ -18,24 +20,36 @@ export const kafkaCommand: CliCommand = {
     'Launches one publisher app and total_sub_apps × clients_per_app subscriber clients, publishes at\n' +
     "msg_rate for test_duration, and prints HYDRA's RES dict. With no brokers configured it starts the\n" +
     'embedded broker (kcat mock cluster) and stops it at the end.',
-  flags: [...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [...OPTION_FLAGS, STUDY_ID_FLAG, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
     const options = optionsFromFlags(args);
     const json = flagOn(args, 'json');
     const quiet = flagOn(args, 'quiet');
     const onEvent = quiet ? () => undefined : phaseLogger(io);
+    const id = studyIdFlag(args);
     await preflight(options, io);
+    warnAbout({ options, rates: [options.msg_rate] }, io);
     const session = await (io.openSession ?? openTestSession)(options, onEvent);
     const release = onShutdown(() => session.close());
     try {
       if (!quiet) io.stderr.write(`hydra: app logs in ${session.logDir}\n`);
-      const params = pointParamsOf(options);
-      const run = await session.runPoint(params);
+      // The point is stored as a one-point study, so it can be shown, exported, plotted and compared later.
+      // HYDRA's `kafka` measures once: a point that fails is reported, not retried.
+      const store = createStudy({ kind: 'kafka', options, id });
+      const outcome = await runStudy(store, { session, onEvent, maxAttempts: 1 });
+      const record = outcome.points[0];
+      if (!record) throw new StudyError(`study ${store.id} stored no point`);
+      if (record.status === 'failed') {
+        io.stderr.write(`hydra kafka: error: ${record.error}\n`);
+        return EXIT_FAILURE;
+      }
       // A point whose apps did not all survive is not a measurement of Kafka: it says so everywhere it is printed.
-      const status = run.faults.length ? 'invalid' : 'ok';
-      if (!quiet) io.stderr.write(formatSummary(params, run.result) + '\n');
-      if (status === 'invalid') io.stderr.write(`hydra kafka: INVALID point, not a measurement of Kafka (harness fault): ${run.faults.join('; ')}\n`);
-      io.stdout.write(json ? JSON.stringify({ params, status, faults: run.faults, ...run.result }, null, 2) + '\n' : formatResDict(run.result, status) + '\n');
+      const { status, params, result } = record;
+      const faults = status === 'invalid' ? record.error.split('; ') : [];
+      if (!quiet) io.stderr.write(formatSummary(params, result) + '\n');
+      if (status === 'invalid') io.stderr.write(`hydra kafka: INVALID point, not a measurement of Kafka (harness fault): ${record.error}\n`);
+      io.stdout.write(json ? JSON.stringify({ study: store.id, params, status, faults, ...result }, null, 2) + '\n' : formatResDict(result, status) + '\n');
+      if (!quiet) io.stderr.write(`hydra: stored as study ${store.id} (hydra study show ${store.id}; hydra plot ${store.id})\n`);
       if (options.keep_running) await waitForEnter(io, session.broker.brokers);
       return status === 'ok' ? 0 : EXIT_FAILURE;
     } finally {

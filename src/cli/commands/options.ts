@@ -7,6 +7,7 @@ import { checkReachable } from '../../broker';
 import { makeDirectory } from '../../dirs';
 import { ConfigError, errorMessage } from '../../errors';
 import type { CliIO } from '../command';
+import { studyWarnings, type PlannedStudy } from '../../present/warnings';
 
 /** Options of a test command: defaults ← hydra.ini (or --config_file) ← flags, errors naming the flag or ini key. */
 export function optionsFromFlags(args: ParsedArgs): HydraOptions {
@@ -37,4 +38,9 @@ export async function preflight(options: HydraOptions, io: CliIO): Promise<void>
       );
     }
   }
+}
+
+/** Prints each way the planned study is likely to mislead, once, before it starts (also under --quiet: they are not progress). */
+export function warnAbout(plan: PlannedStudy, io: CliIO): void {
+  for (const text of studyWarnings(plan)) io.stderr.write(`hydra: warning: ${text}\n`);
 }

@@ -6,20 +6,22 @@ import { parseVary } from '../../study/workloads';
 import { OPTION_FLAGS, resolveOptions } from '../../config/resolve';
 import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
 import { ConfigError, errorMessage, StudyStopped } from '../../errors';
+import { didYouMean } from '../../config/suggest';
 import { exportStudyPlots, writeStudyReport } from '../../plot/export';
 import { exportPoints, type ExportFormat } from '../../present/export';
-import { formatStudy, formatStudyLine } from '../../present/study';
+import { formatStudy, formatStudyList, summarizeStudy, type StudySummary } from '../../present/study';
 import { formatFindings } from '../../present/findings';
 import { formatPointsTable } from '../../present/table';
 import { checkGrid, createStudy } from '../../study/create';
 import { rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import type { StudyGrid, StudyKind } from '../../study/spec';
-import { checkStudyId, listStudyIds, StudyStore } from '../../study/store';
+import { listStudyIds, StudyStore } from '../../study/store';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { describeUnmeasured, studyProgress } from '../progress';
 import { EXIT_FAILURE } from '../exit-codes';
 import { onShutdown } from '../shutdown';
-import { optionsFromFlags, preflight } from './options';
+import { optionsFromFlags, preflight, warnAbout } from './options';
+import { STUDY_ID_FLAG, studyIdFlag } from './study-id';
 
 const CLIENTS_FLAG: FlagDef = {
   name: 'clients',
@@ -34,12 +36,6 @@ const VARY_FLAG: FlagDef = {
   kind: 'string',
   unit: 'key=v,v;key=v,v',
   help: 'workloads: every combination of these values (e.g. msg_size=100,10000;compression=none,gzip), crossed with clients, batches and rates',
-};
-const STUDY_ID_FLAG: FlagDef = {
-  name: 'study_id',
-  kind: 'string',
-  unit: 'name',
-  help: 'directory name under results_dir (default: <command>-<time>-<random>)',
 };
 
 const RETRY_FAILED_FLAG: FlagDef = { name: 'retry_failed', kind: 'bool', unit: '', help: 'also measure again the points stored as failed or invalid' };
@@ -77,14 +73,6 @@ function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Par
     msg_batches: list('msg_batches', optionSpec('msg_batch')) ?? defaults.msg_batches,
     ...(args.flags.has('vary') ? { workloads: parseVary(args.flags.get('vary') as string | true) } : {}),
   };
-}
-
-function studyIdFlag(args: ParsedArgs): string | undefined {
-  const raw = args.flags.get('study_id');
-  if (raw === undefined) return undefined;
-  if (raw === true) throw new ConfigError('--study_id', undefined, 'needs a name');
-  checkStudyId(raw, '--study_id');
-  return raw;
 }
 
 /** A flag that names a single point's value cannot be combined with the flag that lists several. */
@@ -129,7 +117,6 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
     io.stdout.write(formatPointsTable(outcome.points) + '\n');
     if (outcome.findings.length) io.stdout.write(formatFindings(outcome.findings) + '\n');
   }
-  if (!quiet) io.stderr.write(`hydra: study ${outcome.id}: ${outcome.measured} points measured, ${outcome.points.length} stored in ${outcome.dir}\n`);
   const plotted = flagOn(args, 'report') ? await writeReport(StudyStore.atDir(outcome.dir), io) : true;
   // A study with points that are not measurements of Kafka is not a success: say how to redo them.
   const failed = outcome.points.filter((p) => p.status === 'failed').length;
@@ -152,6 +139,7 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
       const grid = checkFlagGrid(gridFromFlags(args, defaults), options);
       const id = studyIdFlag(args);
       await preflight(options, io);
+      warnAbout({ options, rates: grid.msg_rates ?? [options.msg_rate] }, io);
       const store = createStudy({ kind: name, options, grid, id });
       return execute(io, args, store.id, (opts) => runStudy(store, opts));
     },
@@ -210,6 +198,8 @@ export const kafkarateCommand: CliCommand = {
     }
     checkSearchSettings(search);
     const grid = checkFlagGrid(gridFromFlags(args), options);
+    const settings = { ...DEFAULT_SEARCH_HELP, ...search };
+    warnAbout({ options, rates: [settings.start_rate], lossBoundPct: settings.loss_bound_pct }, io);
     const store = createStudy({ kind: 'kafkarate', options, grid, search, id: studyIdFlag(args) });
     return execute(io, args, store.id, (opts) => runStudy(store, opts));
   },
@@ -246,7 +236,7 @@ export const studyCommand: CliCommand = {
     'hydra study list | show <id> | export <id> [--format=csv|jsonl] [--out=file|-] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] [--vary=..] | resume <id>',
   maxPositionals: 2,
   description:
-    '  list            one line per study in results_dir\n' +
+    '  list            one row per study in results_dir: points by verdict, broker (--json: an array)\n' +
     "  show <id>       the study's parameters and a table of its points\n" +
     '  export <id>     write points.csv (or --format=jsonl: points.jsonl) into the study directory, or --out (- = stdout)\n' +
     '  rerun <id>      add rates/clients/batches; runs only the points the study does not have\n' +
@@ -277,16 +267,19 @@ export const studyCommand: CliCommand = {
     switch (sub) {
       case 'list': {
         const ids = listStudyIds(resultsDir);
-        if (ids.length === 0) io.stderr.write(`hydra: no studies in ${resultsDir}\n`);
+        if (ids.length === 0 && !flagOn(args, 'json')) io.stderr.write(`hydra: no studies in ${resultsDir}\n`);
+        const rows: StudySummary[] = [];
         for (const sid of ids) {
           // One unreadable study is named, and the others are still listed.
           try {
             const store = StudyStore.open(resultsDir, sid);
-            io.stdout.write(formatStudyLine(store.readSpec(), store.readPoints()) + '\n');
+            rows.push(summarizeStudy(store.readSpec(), store.readPoints()));
           } catch (err) {
             io.stderr.write(`hydra: study '${sid}' is unreadable: ${errorMessage(err)}\n`);
           }
         }
+        if (flagOn(args, 'json')) io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        else if (rows.length > 0) io.stdout.write(formatStudyList(rows) + '\n');
         return 0;
       }
       case 'show': {
@@ -301,7 +294,7 @@ export const studyCommand: CliCommand = {
       case 'export': {
         const format = exportFormat(args);
         const store = StudyStore.open(resultsDir, needId());
-        const text = exportPoints(store.readPoints(), format);
+        const text = exportPoints(store.readPoints(), format, store.id);
         const out = args.flags.get('out');
         // `--out=-` writes to stdout, for pipes.
         if (out === '-') {
@@ -326,7 +319,11 @@ export const studyCommand: CliCommand = {
         return execute(io, args, sid, (opts) => resumeStudy(resultsDir, sid, opts));
       }
       default:
-        throw new ConfigError('subcommand', sub, 'expected list, show, export, rerun or resume');
+        throw new ConfigError(
+          'subcommand',
+          sub,
+          `expected list, show, export, rerun or resume${didYouMean(sub ?? '', ['list', 'show', 'export', 'rerun', 'resume'])}`,
+        );
     }
   },
 };
