@@ -24,7 +24,8 @@ export interface PlotExportOptions {
  * one `<figure>.png` / `.svg` each. Returns the written paths.
  */
 export async function exportStudyPlots(store: StudyStore, opts: PlotExportOptions): Promise<string[]> {
-  const figures = studyFigures(store.readPoints(), store.readFindings());
+  const spec = store.readSpec();
+  const figures = studyFigures(store.readPoints(), store.readFindings(), { study: spec.id, brokers: spec.options.brokers });
   return exportFigures(figures, { ...opts, outDir: opts.outDir ?? store.dir, title: `hydra study ${store.id}` });
 }
 

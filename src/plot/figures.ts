@@ -11,7 +11,7 @@ export interface PlotTrace {
   x: number[];
   y: number[];
   mode?: 'lines' | 'markers' | 'lines+markers';
-  line?: { shape?: 'spline' | 'linear'; dash?: 'solid' | 'dash' | 'dot' };
+  line?: { shape?: 'linear'; dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
   marker?: Record<string, unknown>;
   legendgroup?: string;
   /** Hover text per point. */
@@ -60,11 +60,11 @@ export function seriesByClientCount(records: readonly PointRecord[]): Series[] {
   const groups = new Map<string, Series>();
   for (const record of ok) {
     const clients = clientCountOf(record);
-    const label = split.map((k) => `${k === 'msg_batch' ? 'batch' : k} = ${String(paramOf(record, k))}`);
+    const label = split.map((k) => `${k === 'msg_batch' ? 'batch' : k} ${String(paramOf(record, k))}`);
     const key = [clients, ...label].join('/');
     let s = groups.get(key);
     if (!s) {
-      s = { name: [`client_count = ${clients}`, ...label].join(', '), clientCount: clients, points: [] };
+      s = { name: [`${clients} client${clients === 1 ? '' : 's'}`, ...label].join(', '), clientCount: clients, points: [] };
       groups.set(key, s);
     }
     s.points.push({ record, result: record.result });
@@ -86,35 +86,130 @@ export function notShownNote(records: readonly PointRecord[]): string {
   return parts.length ? `${parts.join(', ')} point${failed + invalid > 1 ? 's' : ''} not shown` : '';
 }
 
-function baseLayout(title: string, xTitle: string, yTitle: string, records: readonly PointRecord[]): Record<string, unknown> {
+/**
+ * Where a figure's numbers come from, said on the figure itself so a PNG pasted into a document
+ * keeps it: study, broker, message size, point length, client library, date.
+ */
+export interface FigureContext {
+  /** The study's id. */
+  study?: string;
+  /** The configured cluster's bootstrap brokers; empty or absent: hydra's embedded broker. */
+  brokers?: readonly string[];
+}
+
+/** The points ran on hydra's embedded broker: every figure says its numbers are a rehearsal, not Kafka's. */
+export function onEmbeddedBroker(records: readonly PointRecord[], context: FigureContext = {}): boolean {
+  if (context.brokers) return context.brokers.length === 0;
+  return records.some((r) => r.result?.embedded_broker === true);
+}
+
+const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
+const listed = (values: readonly unknown[]): string => distinct(values.map(String)).join('/');
+
+/** "study sweep-… · brokers kafka-1:9092 · 100 B messages · 10 s points · acks=1 · kafkajs · 2026-12-02". */
+export function contextLine(records: readonly PointRecord[], context: FigureContext = {}): string {
+  const measured = records.length ? records : [];
+  const dates = distinct(measured.map((r) => r.started_at.slice(0, 10))).sort();
+  const parts = [
+    context.study ? `study ${context.study}` : '',
+    onEmbeddedBroker(records, context) ? "hydra's embedded broker" : context.brokers?.length ? `brokers ${context.brokers.join(',')}` : '',
+    measured.length ? `${listed(measured.map(msgSizeOf))} B messages` : '',
+    measured.length ? `${listed(measured.map((r) => r.params.test_duration))} s points` : '',
+    measured.length ? `acks=${listed(measured.map((r) => r.params.acks))}` : '',
+    measured.length ? listed(measured.map((r) => paramOf(r, 'client_library'))) : '',
+    dates.length ? (dates.length > 1 ? `${dates[0] ?? ''} – ${dates[dates.length - 1] ?? ''}` : (dates[0] ?? '')) : '',
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
+const EMBEDDED_LINE = "<b>hydra's embedded broker: a rehearsal — these numbers say nothing about Kafka</b>";
+
+/**
+ * A figure's title, with what qualifies its numbers under it (Plotly's subtitle): the embedded
+ * broker's warning, the context line, and what the figure leaves out or marks. Kept in the title
+ * block, which grows the top margin to fit, so no note overlaps the title or the plot.
+ */
+function titleBlock(title: string, records: readonly PointRecord[], context: FigureContext, extraNotes: readonly string[] = []): Record<string, unknown> {
   const left = notShownNote(records);
   const limited = records.filter((r) => isOk(r) && r.result.verdict === 'harness_limited').length;
+  const lines = [
+    onEmbeddedBroker(records, context) ? `<span style="color:#b00">${EMBEDDED_LINE}</span>` : '',
+    `<span style="color:#555">${contextLine(records, context)}</span>`,
+    limited ? `<span style="color:#a60">✕ = harness-limited (${limited} point${limited > 1 ? 's' : ''}): hydra, not Kafka, was the limit there</span>` : '',
+    left ? `<span style="color:#a00">${left}</span>` : '',
+    ...extraNotes.map((n) => `<span style="color:#555">${n}</span>`),
+  ].filter(Boolean);
   return {
-    title: { text: title },
+    text: title,
+    subtitle: { text: lines.join('<br>'), font: { size: 12 } },
+    x: 0.01,
+    xanchor: 'left',
+    yref: 'container',
+    y: 0.98,
+    yanchor: 'top',
+  };
+}
+
+/**
+ * Room above the plot for the title and its lines, px. Set, not Plotly's title automargin: that
+ * one re-lays the plot after the first draw, and an image taken then has traces off their axes.
+ */
+function topMargin(title: Record<string, unknown>): number {
+  const sub = (title.subtitle as { text: string }).text;
+  const lines = sub ? sub.split('<br>').length : 0;
+  return 48 + 17 * lines;
+}
+
+/** What every curve figure shares: titles with their context, axes from zero, a named legend. */
+function baseLayout(
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  records: readonly PointRecord[],
+  context: FigureContext,
+  legendTitle: string,
+  extraNotes: readonly string[] = [],
+): Record<string, unknown> {
+  const block = titleBlock(title, records, context, extraNotes);
+  return {
+    title: block,
     xaxis: { title: { text: xTitle }, rangemode: 'tozero', automargin: true },
     yaxis: { title: { text: yTitle }, rangemode: 'tozero', automargin: true },
     showlegend: true,
-    legend: { title: { text: 'traces' } },
+    legend: { title: { text: legendTitle } },
     font: { size: 14 },
-    margin: { t: 60, b: 70 },
-    annotations: [
-      ...(left ? [{ text: left, xref: 'paper', yref: 'paper', x: 1, y: 1.08, showarrow: false, xanchor: 'right', font: { size: 12, color: '#a00' } }] : []),
-      ...(limited
-        ? [
-            {
-              text: `✕ = harness-limited (${limited} point${limited > 1 ? 's' : ''}): hydra, not Kafka, was the limit there`,
-              xref: 'paper',
-              yref: 'paper',
-              x: 0,
-              y: 1.08,
-              showarrow: false,
-              xanchor: 'left',
-              font: { size: 12, color: '#a60' },
-            },
-          ]
-        : []),
-    ],
+    margin: { t: topMargin(block), b: 70 },
+    annotations: onEmbeddedBroker(records, context) ? [EMBEDDED_WATERMARK] : [],
   };
+}
+
+/** A faint mark across the plot area: a cropped PNG of an embedded-broker figure still says what it is. */
+const EMBEDDED_WATERMARK = {
+  text: 'EMBEDDED BROKER — NOT KAFKA',
+  xref: 'paper',
+  yref: 'paper',
+  x: 0.5,
+  y: 0.5,
+  showarrow: false,
+  textangle: -20,
+  font: { size: 40, color: 'rgba(180,0,0,0.10)' },
+};
+
+/** Plotly's own colour sequence: a client count keeps its colour across traces (p50 and p99 of one count match). */
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** The legend's title: what a curve stands for. */
+function legendTitle(records: readonly PointRecord[]): string {
+  const split = splittingKeys(aggregateRepeats(records).filter(isOk)).map((k) => (k === 'msg_batch' ? 'batch' : k));
+  return ['clients', ...split].join(', ');
+}
+
+/**
+ * Line widths that shrink from the first curve to the last, so a curve drawn exactly over another
+ * (two client counts with equal rates) leaves the one beneath visible as a rim.
+ */
+function lineWidth(index: number, count: number): number {
+  return Math.min(8, 2 + 1.5 * (count - 1 - index));
 }
 
 /** Harness-limited points get an open cross instead of a dot, explained in the figure's note. */
@@ -125,9 +220,11 @@ function hoverText(record: PointRecord, result: PointResult): string {
   const verdict =
     result.verdict === 'harness_limited'
       ? `<b>HARNESS-LIMITED</b>: ${result.harness_notes.join('<br>')}`
-      : result.kafka_notes?.length
-        ? `verdict: a measurement of Kafka — <b>${result.kafka_notes.join('<br>')}</b>`
-        : 'verdict: a measurement of Kafka';
+      : result.embedded_broker
+        ? "verdict: no harness limit reached — on hydra's embedded broker: a rehearsal, not a measurement of Kafka"
+        : result.kafka_notes?.length
+          ? `verdict: a measurement of Kafka — <b>${result.kafka_notes.join('<br>')}</b>`
+          : 'verdict: a measurement of Kafka';
   const fields = Object.entries(result)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${k}: ${Number.isInteger(v) ? v : (v as number).toFixed(3)}`);
@@ -135,9 +232,10 @@ function hoverText(record: PointRecord, result: PointResult): string {
 }
 
 /** Markers and hover text of a curve's points: harness-limited ones stand out, every point's verdict and figures on hover. */
-function pointStyle(pts: readonly { record: PointRecord; result: PointResult }[]): Partial<PlotTrace> {
+function pointStyle(pts: readonly { record: PointRecord; result: PointResult }[], color?: string): Partial<PlotTrace> {
   return {
     marker: {
+      ...(color ? { color } : {}),
       symbol: pts.map((p) => (p.result.verdict === 'harness_limited' ? LIMITED_SYMBOL : 'circle')),
       size: pts.map((p) => (p.result.verdict === 'harness_limited' ? 12 : 7)),
     },
@@ -151,7 +249,7 @@ interface XAxis {
   title: string;
   x: (p: { record: PointRecord; result: PointResult }) => number;
 }
-const TX_RATE: XAxis = { title: 'Average Tx Rate [pps]', x: (p) => p.result.average_tx_rate };
+const TX_RATE: XAxis = { title: 'Average Tx Rate [msg/s]', x: (p) => p.result.average_tx_rate };
 
 /** Bytes per message of a point (values only: keys and Kafka's record overhead are not counted). */
 function msgSizeOf(r: PointRecord): number {
@@ -160,6 +258,7 @@ function msgSizeOf(r: PointRecord): number {
 
 function curveFigure(
   records: readonly PointRecord[],
+  context: FigureContext,
   title: string,
   yTitle: string,
   y: (r: PointResult, record: PointRecord) => number | null,
@@ -172,7 +271,8 @@ function curveFigure(
     const ci = shown.map((r) => ciOf(r, yKey));
     return ci.some((c) => c !== null) ? { error_y: { type: 'data', array: ci.map((c) => c ?? 0), visible: true } } : {};
   };
-  const data: PlotTrace[] = seriesByClientCount(records).map((s) => {
+  const series = seriesByClientCount(records);
+  const data: PlotTrace[] = series.map((s, i) => {
     const pts = s.points.filter((p) => y(p.result, p.record) !== null);
     return {
       type: 'scatter',
@@ -180,17 +280,35 @@ function curveFigure(
       name: s.name,
       x: pts.map(xAxis.x),
       y: pts.map((p) => y(p.result, p.record) as number),
-      line: { shape: 'spline' },
-      ...pointStyle(pts),
+      // Straight lines between measured points: a smoothed curve would show values never measured.
+      line: { shape: 'linear', color: PALETTE[i % PALETTE.length], width: lineWidth(i, series.length) },
+      ...pointStyle(pts, PALETTE[i % PALETTE.length]),
       ...errorBars(pts.map((p) => p.record)),
     };
   });
-  return { data, layout: baseLayout(title, xAxis.title, yTitle, records) };
+  return { data, layout: baseLayout(title, xAxis.title, yTitle, records, context, legendTitle(records)) };
 }
 
-/** HYDRA plot 1: subscribers' mean receive rate against the publisher's rate. */
-export function rxTxFigure(records: readonly PointRecord[]): Figure {
-  return curveFigure(records, 'Average Client Rate', 'Average Rx Rate [pps]', (r) => r.average_rate, 'average_rate');
+/** The line a lossless client follows in the Rx/Tx figure: received rate = sent rate. */
+function equalRatesTrace(data: readonly PlotTrace[]): PlotTrace | null {
+  const top = Math.max(0, ...data.flatMap((t) => [...t.x, ...t.y]));
+  if (top <= 0) return null;
+  return {
+    type: 'scatter',
+    mode: 'lines',
+    name: 'Rx = Tx (nothing lost)',
+    x: [0, top],
+    y: [0, top],
+    line: { shape: 'linear', dash: 'dot', color: '#999', width: 1.5 },
+    hovertemplate: 'Rx = Tx<extra></extra>',
+  };
+}
+
+/** HYDRA plot 1: subscribers' mean receive rate against the publisher's rate, with the Rx = Tx line a lossless client follows. */
+export function rxTxFigure(records: readonly PointRecord[], context: FigureContext = {}): Figure {
+  const fig = curveFigure(records, context, 'Average Client Rate', 'Average Rx Rate [msg/s]', (r) => r.average_rate, 'average_rate');
+  const reference = equalRatesTrace(fig.data);
+  return reference ? { ...fig, data: [...fig.data, reference] } : fig;
 }
 
 /**
@@ -198,22 +316,28 @@ export function rxTxFigure(records: readonly PointRecord[]): Figure {
  * values (10^6 bytes), for studies whose message sizes differ — msg/s alone hides that a larger
  * record moves more data at a lower message rate.
  */
-export function throughputFigure(records: readonly PointRecord[]): Figure {
+export function throughputFigure(records: readonly PointRecord[], context: FigureContext = {}): Figure {
   const mb = (msgs: number, record: PointRecord): number => (msgs * msgSizeOf(record)) / 1e6;
-  return curveFigure(records, 'Average Client Throughput', 'Average Rx Throughput [MB/s]', (r, record) => mb(r.average_rate, record), undefined, {
+  const fig = curveFigure(records, context, 'Average Client Throughput', 'Average Rx Throughput [MB/s]', (r, record) => mb(r.average_rate, record), undefined, {
     title: 'Average Tx Throughput [MB/s]',
     x: (p) => mb(p.result.average_tx_rate, p.record),
   });
+  const reference = equalRatesTrace(fig.data);
+  return reference ? { ...fig, data: [...fig.data, reference] } : fig;
 }
 
 /** HYDRA plot 2: mean packet loss against the publisher's rate. */
-export function lossFigure(records: readonly PointRecord[]): Figure {
-  return curveFigure(records, 'Average Packet Loss', 'Average Packet Loss [%]', (r) => r.average_packet_loss, 'average_packet_loss');
+export function lossFigure(records: readonly PointRecord[], context: FigureContext = {}): Figure {
+  return curveFigure(records, context, 'Average Packet Loss', 'Average Packet Loss [%]', (r) => r.average_packet_loss, 'average_packet_loss');
 }
 
-/** HYDRA plot 3: mean rate of the failing clients; points without failing clients are left out, as in HYDRA. */
-export function failingClientsFigure(records: readonly PointRecord[]): Figure {
-  const fig = curveFigure(records, 'Failing Clients Rate', 'Average Failing Clients Rate [pps]', (r) =>
+/**
+ * HYDRA plot 3: the mean receive rate of the clients that failed (received less than was sent);
+ * points without failing clients are left out, as in HYDRA. The y axis is a message rate of those
+ * clients, not a count of them: the count is in each point's hover text.
+ */
+export function failingClientsFigure(records: readonly PointRecord[], context: FigureContext = {}): Figure {
+  const fig = curveFigure(records, context, 'Failing Clients Rate', "Failing clients' mean Rx rate [msg/s]", (r) =>
     r.failing_clients > 0 ? r.failing_clients_rate : null,
   );
   if (fig.data.every((t) => t.x.length === 0)) {
@@ -231,10 +355,16 @@ export function failingClientsFigure(records: readonly PointRecord[]): Figure {
   return fig;
 }
 
-/** End-to-end latency p50 (solid) and p99 (dashed) per client count. */
-export function latencyFigure(records: readonly PointRecord[]): Figure {
+/**
+ * End-to-end latency p50 (solid) and p99 (dashed) per client count, one colour per count. On the
+ * embedded broker a fetch answers only when its long-poll expires, so the floor of these curves is
+ * that wait (consumer_max_wait_ms), not Kafka's latency: the figure says so.
+ */
+export function latencyFigure(records: readonly PointRecord[], context: FigureContext = {}): Figure {
   const data: PlotTrace[] = [];
-  for (const s of seriesByClientCount(records)) {
+  const series = seriesByClientCount(records);
+  for (const [i, s] of series.entries()) {
+    const color = PALETTE[i % PALETTE.length];
     for (const [label, pick, dash] of [
       ['p50', (r: PointResult) => r.latency_p50_ms, 'solid'],
       ['p99', (r: PointResult) => r.latency_p99_ms, 'dash'],
@@ -247,16 +377,25 @@ export function latencyFigure(records: readonly PointRecord[]): Figure {
         legendgroup: s.name,
         x: pts.map((p) => p.result.average_tx_rate),
         y: pts.map((p) => pick(p.result) as number),
-        line: { shape: 'spline', dash },
-        ...pointStyle(pts),
+        line: { shape: 'linear', dash, color, width: lineWidth(i, series.length) },
+        ...pointStyle(pts, color),
       });
     }
   }
-  return { data, layout: baseLayout('End-to-End Latency', 'Average Tx Rate [pps]', 'Latency [ms]', records) };
+  const waits = distinct(records.map((r) => paramOf(r, 'consumer_max_wait_ms')));
+  const floor = onEmbeddedBroker(records, context)
+    ? [
+        `the embedded broker answers a fetch only when its ${waits.join('/')} ms long-poll (consumer_max_wait_ms) expires: that wait, not Kafka, shapes these latencies`,
+      ]
+    : [];
+  return {
+    data,
+    layout: baseLayout('End-to-End Latency', 'Average Tx Rate [msg/s]', 'Latency [ms]', records, context, `${legendTitle(records)}, percentile`, floor),
+  };
 }
 
 /** kafkarate: maximum rate and no-drop rate per client count. */
-export function rateBoundaryFigure(findings: readonly RateFinding[]): Figure {
+export function rateBoundaryFigure(findings: readonly RateFinding[], records: readonly PointRecord[] = [], context: FigureContext = {}): Figure {
   const sorted = [...findings].sort((a, b) => a.client_count - b.client_count);
   const trace = (name: string, pick: (f: RateFinding) => number | null, dash: 'solid' | 'dash'): PlotTrace => {
     const pts = sorted.filter((f) => pick(f) !== null);
@@ -269,29 +408,33 @@ export function rateBoundaryFigure(findings: readonly RateFinding[]): Figure {
       line: { shape: 'linear', dash },
     };
   };
+  const boundaryTitle = titleBlock('Rate Boundaries per Client Count', records, context);
   return {
     data: [
       trace('max rate', (f) => (f.limited_by ? null : f.max_rate), 'solid'),
       trace('no-drop rate (▲ lower bound: harness-limited)', (f) => f.no_drop_rate, 'dash'),
     ],
     layout: {
-      title: { text: 'Rate Boundaries per Client Count' },
+      title: boundaryTitle,
       xaxis: { title: { text: 'Client Count' }, rangemode: 'tozero', automargin: true },
-      yaxis: { title: { text: 'Tx Rate [pps]' }, rangemode: 'tozero', automargin: true },
+      yaxis: { title: { text: 'Tx Rate [msg/s]' }, rangemode: 'tozero', automargin: true },
+      legend: { title: { text: 'rate' } },
       font: { size: 14 },
+      margin: { t: topMargin(boundaryTitle), b: 70 },
+      annotations: onEmbeddedBroker(records, context) ? [EMBEDDED_WATERMARK] : [],
     },
   };
 }
 
-/** Every figure that applies to a study, keyed by a file-name-friendly id. */
-export function studyFigures(records: readonly PointRecord[], findings: readonly RateFinding[] = []): Record<string, Figure> {
+/** Every figure that applies to a study, keyed by a file-name-friendly id, each carrying the study's context. */
+export function studyFigures(records: readonly PointRecord[], findings: readonly RateFinding[] = [], context: FigureContext = {}): Record<string, Figure> {
   const figures: Record<string, Figure> = {
-    'rx-tx': rxTxFigure(records),
-    'loss-tx': lossFigure(records),
-    'fail-tx': failingClientsFigure(records),
-    'latency-tx': latencyFigure(records),
+    'rx-tx': rxTxFigure(records, context),
+    'loss-tx': lossFigure(records, context),
+    'fail-tx': failingClientsFigure(records, context),
+    'latency-tx': latencyFigure(records, context),
   };
-  if (new Set(records.map(msgSizeOf)).size > 1) figures['throughput-mbs'] = throughputFigure(records);
-  if (findings.length > 0) figures['rate-boundary'] = rateBoundaryFigure(findings);
+  if (new Set(records.map(msgSizeOf)).size > 1) figures['throughput-mbs'] = throughputFigure(records, context);
+  if (findings.length > 0) figures['rate-boundary'] = rateBoundaryFigure(findings, records, context);
   return figures;
 }

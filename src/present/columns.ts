@@ -45,8 +45,9 @@ export const TABLE_COLUMNS: readonly PointColumn[] = [
 ];
 
 /**
- * 'kafka'; 'kafka:' and where Kafka held the point back ('kafka:produce'); or 'harness:' and the
- * limits hit ('harness:subscribers+host'); '-' for a point without figures.
+ * 'kafka'; 'kafka:' and where Kafka held the point back ('kafka:produce'); 'harness:' and the
+ * limits hit ('harness:subscribers+host'); 'rehearsal' for a point on hydra's embedded broker
+ * with no harness limit (not a measurement of Kafka); '-' for a point without figures.
  */
 export function verdictText(r: PointRecord): string | null {
   if (!r.result) return null;
@@ -54,6 +55,8 @@ export function verdictText(r: PointRecord): string | null {
   // Points stored before verdicts existed were never judged: say so rather than claim a Kafka result.
   if (verdict === 'unjudged') return 'unjudged';
   if (verdict === 'harness_limited') return `harness:${r.result.harness_limits.join('+')}`;
+  // hydra's embedded broker is hydra's own: a point there measured no Kafka, whatever its figures.
+  if (r.result.embedded_broker) return 'rehearsal';
   return r.result.kafka_limits?.length ? `kafka:${r.result.kafka_limits.join('+')}` : 'kafka';
 }
 

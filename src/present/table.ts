@@ -4,6 +4,10 @@ import { aggregateRepeats, ciOf } from '../study/repeats';
 import { pointName } from './point-name';
 import { cellText, sortPoints, TABLE_COLUMNS, workloadColumns, type PointColumn } from './columns';
 
+/** Under every table of embedded-broker points: what 'rehearsal' means. */
+export const EMBEDDED_TABLE_NOTE =
+  "rehearsal: measured on hydra's embedded broker (librdkafka's mock cluster) — these numbers say nothing about Kafka; set [broker] brokers for a real cluster";
+
 /**
  * HYDRA's fields per point as an aligned text table, sorted by client count then rate; a point
  * measured several times (repeats) is one row of means ± 95 % confidence half-widths and its
@@ -42,5 +46,6 @@ export function formatPointsTable(records: readonly PointRecord[]): string {
             : [],
       ),
   ];
+  if (sorted.some((r) => r.result?.embedded_broker)) notes.unshift(`  ${EMBEDDED_TABLE_NOTE}`);
   return [line(header), ...rows.map(line), ...notes].join('\n');
 }

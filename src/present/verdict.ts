@@ -7,9 +7,10 @@ import { remedyFor, type HarnessLimit } from '../stats/verdict';
  * harness's. Shared by the CLI's progress and the notebook.
  */
 
-/** " — HARNESS-LIMITED, not a Kafka result: the publisher, not Kafka, was the limit: ..." or " — Kafka held the publisher back: ..."; '' for a plain Kafka point. */
+/** " — HARNESS-LIMITED, not a Kafka result: ...", " — rehearsal on hydra's embedded broker, ..." or " — Kafka held the publisher back: ..."; '' for a plain Kafka point. */
 export function pointVerdict(r: PointResult): string {
   if (r.verdict === 'harness_limited') return ` — HARNESS-LIMITED, not a Kafka result: ${r.harness_notes.join('; ')}`;
+  if (r.embedded_broker) return " — rehearsal on hydra's embedded broker, not Kafka";
   if (r.kafka_notes?.length) return ` — ${r.kafka_notes.join('; ')}`;
   return '';
 }

@@ -43,8 +43,31 @@ describe('plot export (headless Chromium)', function () {
     const report = writeStudyReport(store);
     const html = fs.readFileSync(report, 'utf8');
     assert.match(html, /hydra study fixture/);
-    assert.match(html, /client_count = 40/);
+    assert.match(html, /40 clients/);
     assert.match(html, /publisher app died/);
+    // It opens with the summary a reader wants first: the banner, then per client count where loss starts.
+    const text = html
+      .replace(/<script>[\s\S]*?<\/script>/g, '')
+      .replace(/<[^>]+>/g, '\n')
+      .replace(/&#39;/g, "'");
+    const order = [
+      'hydra study fixture',
+      "Measured on hydra's embedded broker",
+      'Summary',
+      '10 clients: no loss up to 3000 msg/s',
+      'Figures',
+      'Points',
+      'What the study set',
+    ];
+    const at = order.map((t) => text.indexOf(t));
+    assert.ok(
+      at.every((i, k) => i >= 0 && (k === 0 || i > (at[k - 1] as number))),
+      `in order: ${order.map((t, k) => `${t}@${at[k]}`).join(', ')}`,
+    );
+    assert.match(text, /40 clients: no loss up to 1500 msg\/s; loss from 2000 msg\/s; 1 not measured \(failed or invalid\)/);
+    // A local run's Kubernetes fields are not among what the study set (only in the folded "every option").
+    const setPart = text.slice(text.indexOf('What the study set'), text.indexOf('Every option'));
+    assert.doesNotMatch(setPart, /kubernetes/);
     assert.doesNotMatch(html, /<script[^>]+src=/i, 'no external scripts');
     assert.doesNotMatch(html, /<link[^>]+href=["']?https?:/i, 'no external stylesheets');
 

@@ -323,7 +323,7 @@ describe('progress display', () => {
       'hydra: study s in /r/s: 2 points, 1 already done',
       'hydra: point 2/2: 4 clients, 500 msg/s, batch 100',
       'hydra: retry 2/4 of 4 clients, 500 msg/s, batch 100 with fresh apps: app died',
-      'hydra: point 2/2 done: 4 clients, 500 msg/s, batch 100 → loss 0.000 %, rx 500.0 msg/s, tx 499.5 msg/s, failing 0/4',
+      "hydra: point 2/2 done: 4 clients, 500 msg/s, batch 100 → loss 0.000 %, rx 500.0 msg/s, tx 499.5 msg/s, failing 0/4 — rehearsal on hydra's embedded broker, not Kafka",
       'hydra: point 2/2 done: 4 clients, 500 msg/s, batch 100 → FAILED after 4 attempts: publisher app died',
       'hydra: 4 clients: max rate 4000 msg/s, no-drop rate 5000 msg/s (converged within precision)',
       'hydra: study s done: 2 points (1 failed) in /r/s',

@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { failingClientsFigure, latencyFigure, lossFigure, rateBoundaryFigure, rxTxFigure, studyFigures } from '../../src/plot/figures';
+import { curveSentence, summarizeCurves, type CurveSummary } from '../../src/present/summary';
 import type { PointRecord } from '../../src/study/record';
 import { fixtureFinding, fixturePoint, fixtureStudyPoints } from '../fixtures';
+
+/** The lines under a figure's title (its context and notes), without their markup. */
+const subtitle = (layout: Record<string, unknown>): string =>
+  ((layout.title as { subtitle?: { text: string } }).subtitle?.text ?? '').replace(/<br>/g, '\n').replace(/<[^>]+>/g, '');
 
 const title = (layout: Record<string, unknown>, key?: 'xaxis' | 'yaxis'): string => {
   const owner = key ? (layout[key] as { title: { text: string } }) : (layout as { title: { text: string } });
@@ -11,20 +16,31 @@ const title = (layout: Record<string, unknown>, key?: 'xaxis' | 'yaxis'): string
 describe('figure builders', () => {
   const points = fixtureStudyPoints();
 
-  it("draws HYDRA's Rx-vs-Tx plot: one spline trace per client count, x sorted by Tx rate", () => {
+  it("draws HYDRA's Rx-vs-Tx plot: one straight-lined trace per client count, x sorted by Tx rate, and the Rx = Tx line", () => {
     const fig = rxTxFigure(points);
     assert.equal(title(fig.layout), 'Average Client Rate');
-    assert.equal(title(fig.layout, 'xaxis'), 'Average Tx Rate [pps]');
-    assert.equal(title(fig.layout, 'yaxis'), 'Average Rx Rate [pps]');
+    assert.equal(title(fig.layout, 'xaxis'), 'Average Tx Rate [msg/s]');
+    assert.equal(title(fig.layout, 'yaxis'), 'Average Rx Rate [msg/s]');
+    assert.equal((fig.layout.legend as { title: { text: string } }).title.text, 'clients');
     assert.deepEqual(
       fig.data.map((t) => t.name),
-      ['client_count = 10', 'client_count = 40'],
+      ['10 clients', '40 clients', 'Rx = Tx (nothing lost)'],
     );
-    const [ten, forty] = fig.data;
+    const [ten, forty, equal] = fig.data;
     assert.deepEqual(ten?.x, [999, 1498.5, 1998, 2997]);
     assert.deepEqual(ten?.y, [1000, 1500, 2000, 3000]);
     assert.deepEqual(forty?.y, [1000, 1500, 1800, 1800]);
-    assert.ok(fig.data.every((t) => t.mode === 'lines+markers' && t.line?.shape === 'spline'));
+    assert.deepEqual(
+      [equal?.x, equal?.y],
+      [
+        [0, 3000],
+        [0, 3000],
+      ],
+    );
+    // Never smoothed: a spline would draw values between points that were never measured.
+    assert.ok(fig.data.every((t) => t.line?.shape === 'linear'));
+    // A curve drawn exactly over another leaves the one beneath visible.
+    assert.ok((ten?.line?.width ?? 0) > (forty?.line?.width ?? 0));
   });
 
   it('draws packet loss in % and leaves failed points out with a note', () => {
@@ -33,14 +49,13 @@ describe('figure builders', () => {
     assert.equal(title(fig.layout, 'yaxis'), 'Average Packet Loss [%]');
     assert.equal(fig.data[1]?.x.length, 4, 'the failed 4000 msg/s point is not on the curve');
     assert.equal(fig.data[1]?.y[3], 40);
-    const notes = fig.layout.annotations as { text: string }[];
-    assert.equal(notes[0]?.text, '1 failed point not shown');
+    assert.match(subtitle(fig.layout), /^1 failed point not shown$/m);
   });
 
   it('draws the failing-clients rate only where clients failed, as HYDRA did', () => {
     const fig = failingClientsFigure(points);
     assert.equal(title(fig.layout), 'Failing Clients Rate');
-    assert.equal(title(fig.layout, 'yaxis'), 'Average Failing Clients Rate [pps]');
+    assert.equal(title(fig.layout, 'yaxis'), "Failing clients' mean Rx rate [msg/s]");
     assert.deepEqual(fig.data[0]?.x, []);
     assert.deepEqual(fig.data[1]?.x, [1998, 2997]);
     assert.deepEqual(fig.data[1]?.y, [1800, 1800]);
@@ -51,14 +66,19 @@ describe('figure builders', () => {
     assert.ok((fig.layout.annotations as { text: string }[]).some((a) => /no client failed/.test(a.text)));
   });
 
-  it('draws p50 and p99 latency per client count', () => {
+  it('draws p50 and p99 latency per client count, one colour per count, and says what sets the floor on the embedded broker', () => {
     const fig = latencyFigure(points);
     assert.deepEqual(
       fig.data.map((t) => t.name),
-      ['client_count = 10 p50', 'client_count = 10 p99', 'client_count = 40 p50', 'client_count = 40 p99'],
+      ['10 clients p50', '10 clients p99', '40 clients p50', '40 clients p99'],
     );
     assert.deepEqual(fig.data[0]?.y, [3, 3.5, 4, 5]);
     assert.equal(fig.data[1]?.line?.dash, 'dash');
+    const colors = fig.data.map((t) => t.line?.color);
+    assert.equal(colors[0], colors[1], 'p50 and p99 of 10 clients share a colour');
+    assert.notEqual(colors[0], colors[2], 'client counts differ');
+    assert.ok(fig.data.every((t) => t.line?.shape === 'linear'));
+    assert.match(subtitle(fig.layout), /the embedded broker answers a fetch only when its 100 ms long-poll \(consumer_max_wait_ms\) expires/);
   });
 
   it('splits traces by batch size when a study varies it', () => {
@@ -66,8 +86,9 @@ describe('figure builders', () => {
     assert.deepEqual(
       fig.data.map((t) => [t.name, t.x.length]),
       [
-        ['client_count = 10, batch = 10', 2],
-        ['client_count = 10, batch = 100', 1],
+        ['10 clients, batch 10', 2],
+        ['10 clients, batch 100', 1],
+        ['Rx = Tx (nothing lost)', 2],
       ],
     );
   });
@@ -99,12 +120,8 @@ describe('harness-limited points in figures', () => {
     const trace = fig.data[0];
     assert.deepEqual((trace?.marker as { symbol: string[] }).symbol, ['circle', 'x-open']);
     assert.match(trace?.text?.[1] ?? '', /^<b>HARNESS-LIMITED<\/b>: the subscribers, not Kafka, was the limit/);
-    assert.match(trace?.text?.[0] ?? '', /^verdict: a measurement of Kafka<br>/);
-    const notes = (fig.layout.annotations as { text: string }[]).map((a) => a.text);
-    assert.ok(
-      notes.some((t) => /harness-limited \(1 point\): hydra, not Kafka, was the limit there/.test(t)),
-      notes.join(' | '),
-    );
+    assert.match(trace?.text?.[0] ?? '', /^verdict: no harness limit reached — on hydra's embedded broker: a rehearsal, not a measurement of Kafka<br>/);
+    assert.match(subtitle(fig.layout), /harness-limited \(1 point\): hydra, not Kafka, was the limit there/);
   });
 
   it('leaves invalid points out and says so', () => {
@@ -113,6 +130,43 @@ describe('harness-limited points in figures', () => {
     const invalid: PointRecord = { ...measured, status: 'invalid', error: 'sub app sub-1 died during the point' };
     const fig = lossFigure([fixturePoint(10, 1000), invalid]);
     assert.deepEqual(fig.data[0]?.x.length, 1);
-    assert.ok((fig.layout.annotations as { text: string }[]).some((a) => a.text === '1 invalid (harness fault) point not shown'));
+    assert.match(subtitle(fig.layout), /^1 invalid \(harness fault\) point not shown$/m);
+  });
+});
+
+describe('what a figure carries with it', () => {
+  it('names study, broker, message size, point length, acks, client and date under the title', () => {
+    const fig = rxTxFigure(fixtureStudyPoints(), { study: 'sweep-x', brokers: [] });
+    const lines = subtitle(fig.layout).split('\n');
+    assert.equal(lines[0], "hydra's embedded broker: a rehearsal — these numbers say nothing about Kafka");
+    assert.match(lines[1] as string, /^study sweep-x · hydra's embedded broker · \d+ B messages · \d+ s points · acks=1 · kafkajs · \d{4}-\d\d-\d\d$/);
+    assert.ok(
+      (fig.layout.annotations as { text: string }[]).some((a) => a.text === 'EMBEDDED BROKER — NOT KAFKA'),
+      'a watermark a crop keeps',
+    );
+  });
+
+  it('says nothing of the embedded broker for a real cluster, and names its brokers', () => {
+    const real = fixtureStudyPoints().map((p) => (p.result ? { ...p, result: { ...p.result, embedded_broker: false } } : p)) as PointRecord[];
+    const fig = lossFigure(real, { study: 's', brokers: ['kafka-1:9092'] });
+    assert.doesNotMatch(subtitle(fig.layout), /embedded/);
+    assert.match(subtitle(fig.layout), /^study s · brokers kafka-1:9092 · /m);
+    assert.deepEqual(fig.layout.annotations, []);
+    assert.match(rxTxFigure(real).data[0]?.text?.[0] ?? '', /^verdict: a measurement of Kafka<br>/);
+  });
+});
+
+describe('the summary a report opens with', () => {
+  it('per client count: highest lossless rate, where loss starts, points hydra held back or could not measure', () => {
+    const points = [...fixtureStudyPoints(), fixturePoint(10, 5000, { limited: ['publisher'] })];
+    assert.deepEqual(summarizeCurves(points), [
+      { curve: '10 clients', clientCount: 10, losslessUpTo: 3000, lossFrom: null, measured: 4, harnessLimited: 1, unmeasured: 0 },
+      { curve: '40 clients', clientCount: 40, losslessUpTo: 1500, lossFrom: 2000, measured: 4, harnessLimited: 0, unmeasured: 1 },
+    ]);
+    const [ten] = summarizeCurves(points);
+    assert.equal(
+      curveSentence(ten as CurveSummary),
+      '10 clients: no loss up to 3000 msg/s (no point lost messages); 1 point harness-limited (hydra, not Kafka, was the limit)',
+    );
   });
 });

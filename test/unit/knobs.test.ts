@@ -279,7 +279,7 @@ describe('workloads: studies that vary message size, compression, keys...', () =
     assert.ok('throughput-mbs' in figures);
     assert.deepEqual(
       figures['rx-tx']?.data.map((t) => t.name),
-      ['client_count = 4, msg_size = 100', 'client_count = 4, msg_size = 10000'],
+      ['4 clients, msg_size 100', '4 clients, msg_size 10000', 'Rx = Tx (nothing lost)'],
     );
     const mbs = throughputFigure(records);
     const big = mbs.data.find((t) => t.name.endsWith('10000'));

@@ -1,0 +1,73 @@
+import { LATER_POINT_KEYS, POINT_KEYS } from '../config/options';
+import { isOk, type PointRecord } from '../study/record';
+import { aggregateRepeats } from '../study/repeats';
+import { groupedNumber } from './point-name';
+
+/** Per curve (client count, and workload when a study varies one), what a reader wants first. */
+export interface CurveSummary {
+  /** "4 clients" or "4 clients, msg_size 1000". */
+  curve: string;
+  clientCount: number;
+  /**
+   * Highest requested rate, msg/s, measured with no loss and no harness limit (a Kafka verdict on a
+   * real cluster; a rehearsal on the embedded broker); null: none.
+   */
+  losslessUpTo: number | null;
+  /** Lowest requested rate, msg/s, with loss and no harness limit: where Kafka started to lose; null: none. */
+  lossFrom: number | null;
+  /** Points measured without a harness limit. */
+  measured: number;
+  /** Points where hydra, not Kafka, was the limit. */
+  harnessLimited: number;
+  /** Points that are not measurements at all (failed, or invalid: a harness fault). */
+  unmeasured: number;
+}
+
+const AXES = new Set(['msg_rate', 'total_sub_apps', 'clients_per_app']);
+const paramOf = (r: PointRecord, key: (typeof POINT_KEYS)[number]): unknown => r.params[key] ?? LATER_POINT_KEYS[key];
+
+/** One row per curve, in client-count order: where loss starts and how many points hydra held back. */
+export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[] {
+  const points = aggregateRepeats(records);
+  const split = POINT_KEYS.filter((k) => !AXES.has(k) && new Set(points.map((r) => String(paramOf(r, k)))).size > 1);
+  const groups = new Map<string, { clientCount: number; points: PointRecord[] }>();
+  for (const r of points) {
+    const clients = r.params.total_sub_apps * r.params.clients_per_app;
+    const name = [`${clients} client${clients === 1 ? '' : 's'}`, ...split.map((k) => `${k === 'msg_batch' ? 'batch' : k} ${String(paramOf(r, k))}`)].join(
+      ', ',
+    );
+    const g = groups.get(name) ?? { clientCount: clients, points: [] };
+    g.points.push(r);
+    groups.set(name, g);
+  }
+  return [...groups.entries()]
+    .sort(([a, x], [b, y]) => x.clientCount - y.clientCount || a.localeCompare(b))
+    .map(([curve, g]) => {
+      const judged = g.points.filter(isOk).filter((r) => r.result.verdict !== 'harness_limited');
+      const rates = (pick: (loss: number) => boolean): number[] => judged.filter((r) => pick(r.result.average_packet_loss)).map((r) => r.params.msg_rate);
+      const lossless = rates((loss) => loss <= 0);
+      const lossy = rates((loss) => loss > 0);
+      return {
+        curve,
+        clientCount: g.clientCount,
+        losslessUpTo: lossless.length ? Math.max(...lossless) : null,
+        lossFrom: lossy.length ? Math.min(...lossy) : null,
+        measured: judged.length,
+        harnessLimited: g.points.filter((r) => isOk(r) && r.result.verdict === 'harness_limited').length,
+        unmeasured: g.points.filter((r) => !isOk(r)).length,
+      };
+    });
+}
+
+/** One sentence per curve: "4 clients: no loss up to 2000 msg/s; loss from 3000 msg/s; 1 point harness-limited". */
+export function curveSentence(c: CurveSummary): string {
+  const parts = [
+    c.losslessUpTo === null
+      ? 'no lossless point'
+      : `no loss up to ${groupedNumber(c.losslessUpTo)} msg/s${c.lossFrom === null ? ' (no point lost messages)' : ''}`,
+    c.lossFrom === null ? '' : `loss from ${groupedNumber(c.lossFrom)} msg/s`,
+    c.harnessLimited ? `${c.harnessLimited} point${c.harnessLimited === 1 ? '' : 's'} harness-limited (hydra, not Kafka, was the limit)` : '',
+    c.unmeasured ? `${c.unmeasured} not measured (failed or invalid)` : '',
+  ];
+  return `${c.curve}: ${parts.filter(Boolean).join('; ')}`;
+}
