@@ -29,6 +29,10 @@ export {
 } from './stats/verdict';
 export { pointsToCsv, pointsToJsonl, exportPoints } from './present/export';
 export { formatPointsTable } from './present/table';
+export { curveSentence, summarizeCurves, type CurveSummary } from './present/summary';
+export { groupedNumber, pointName } from './present/point-name';
+export { studyWarnings, type PlannedStudy } from './present/warnings';
+export { readStudyPlan, studySpecYaml, type StudyPlan } from './study/spec-file';
 export { formatStudy, formatStudyList, isEmbeddedStudy, summarizeStudy, type StudySummary } from './present/study';
 export { createStudy, type StudyInput } from './study/create';
 export { runStudy, rerunStudy, resumeStudy, type StudyOutcome, type StudyRunOptions } from './study/run';
@@ -44,7 +48,10 @@ export {
   latencyFigure,
   rateBoundaryFigure,
   studyFigures,
+  contextLine,
+  onEmbeddedBroker,
   type Figure,
+  type FigureContext,
   type PlotTrace,
 } from './plot/figures';
 export { figureSnippet, figuresPage, plotlyScriptTag } from './plot/html';

@@ -102,13 +102,21 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
  */
 export function resolveOptions(
   overrides: Partial<HydraOptions> = {},
-  opts: { configRequired?: boolean; overrideSource?: 'flag' | 'field' } = {},
+  opts: {
+    configRequired?: boolean;
+    overrideSource?: 'flag' | 'field';
+    /** Values between hydra.ini and the overrides (a study's workload file), each named by `source`. */
+    layer?: { values: Partial<HydraOptions>; source: (name: string) => string };
+  } = {},
 ): HydraOptions {
   const configFile = overrides.config_file ?? DEFAULT_OPTIONS.config_file;
   const fromIni = configFile === '' ? { values: {}, sources: {} } : readIniOptions(configFile, opts.configRequired ?? overrides.config_file !== undefined);
-  const merged = { ...DEFAULT_OPTIONS, ...fromIni.values, ...overrides, config_file: configFile } as HydraOptions;
+  const layer = opts.layer?.values ?? {};
+  const merged = { ...DEFAULT_OPTIONS, ...fromIni.values, ...layer, ...overrides, config_file: configFile } as HydraOptions;
   const overrideSource = (name: string): string => (opts.overrideSource === 'flag' ? `--${name}` : `options.${name}`);
-  validateOptions(merged, (name) => (name in overrides ? overrideSource(name) : (fromIni.sources[name] ?? `default ${name}`)));
+  validateOptions(merged, (name) =>
+    name in overrides ? overrideSource(name) : name in layer && opts.layer ? opts.layer.source(name) : (fromIni.sources[name] ?? `default ${name}`),
+  );
   return merged;
 }
 

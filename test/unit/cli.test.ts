@@ -72,8 +72,8 @@ describe('CLI in process (runCli)', () => {
     [['kafka', '--msg_rate=100', '--msg_rate=200'], /^hydra kafka: --msg_rate: given twice; give it once/],
     [['kafka', '--msg_rate=100', '--msg-rate=200'], /^hydra kafka: --msg_rate: given twice; give it once/],
     [['kafka', '--log_dir=/proc/self'], /^hydra kafka: log_dir="\/proc\/self": cannot create directories there: ENOENT/],
-    [['study', 'frobnicate'], /^hydra study: subcommand="frobnicate": expected list, show, export, rerun or resume$/m],
-    [['study', 'lst'], /^hydra study: subcommand="lst": expected list, show, export, rerun or resume \(did you mean list\?\)$/m],
+    [['study', 'frobnicate'], /^hydra study: subcommand="frobnicate": expected list, show, export, spec, rerun or resume$/m],
+    [['study', 'lst'], /^hydra study: subcommand="lst": expected list, show, export, spec, rerun or resume \(did you mean list\?\)$/m],
     [['kafka', '--msg_rat=100'], /^hydra kafka: --msg_rat: unknown flag \(did you mean --msg_rate\?\) \(see --help\)$/m],
     [['sweep', '--client=2'], /^hydra sweep: --client: unknown flag \(did you mean --clients\?\)/],
     [['study', 'show', 'no-such-study-x'], /^hydra study: study="no-such-study-x": no such study in /],
@@ -288,6 +288,56 @@ describe('CLI in process (runCli)', () => {
     assert.match(cli.err.text, /^hydra kafka: error: broker gone/m);
     assert.equal(runner.calls.length, 1, `not retried: ${cli.err.text}`);
     assert.equal(cli.out.text, '');
+  });
+
+  it("replays a study's workload from its spec file: same points, same options, flags still win", async () => {
+    const first = new FakeRunner();
+    const base = ['--config_file=', `--results_dir=${dir}`, `--log_dir=${path.join(dir, 'logs')}`, '--quiet'];
+    assert.equal(
+      await runCli(
+        ['sweep', '--clients=2,4', '--msg_rates=500,1000', '--clients_per_app=2', '--test_duration=3', '--vary=msg_size=100,200', '--study_id=orig', ...base],
+        io(first),
+      ),
+      0,
+    );
+    const file = path.join(dir, 'study.yaml');
+    const spec = io();
+    assert.equal(await runCli(['study', 'spec', 'orig', `--out=${file}`, `--results_dir=${dir}`, '--config_file='], spec), 0);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.match(text, /^# hydra study workload, taken from study orig/);
+    assert.match(text, /^kind: sweep$/m);
+    assert.match(text, /^ {2}client_counts: \[2, 4\]$/m);
+    assert.match(text, /^ {2}test_duration: 3$/m);
+    const body = text
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
+    assert.doesNotMatch(body, /brokers|results_dir|k8s_|sasl|log_dir/, 'where it ran is not part of the workload');
+
+    const again = new FakeRunner();
+    assert.equal(await runCli(['sweep', `--spec=${file}`, '--study_id=copy', ...base], io(again)), 0);
+    const key = (p: { total_sub_apps: number; msg_rate: number; msg_size: number; test_duration: number; clients_per_app: number }): string =>
+      `${p.total_sub_apps}x${p.clients_per_app}/${p.msg_rate}/${p.msg_size}/${p.test_duration}`;
+    assert.deepEqual(again.calls.map(key), first.calls.map(key));
+    assert.equal(again.calls.length, 8);
+
+    const shorter = new FakeRunner();
+    assert.equal(await runCli(['sweep', `--spec=${file}`, '--test_duration=1', '--msg_rates=700', '--study_id=flags-win', ...base], io(shorter)), 0);
+    assert.deepEqual([...new Set(shorter.calls.map((p) => `${p.msg_rate}/${p.test_duration}`))], ['700/1']);
+
+    const wrongKind = io(new FakeRunner());
+    assert.equal(await runCli(['kafkarate', `--spec=${file}`, ...base], wrongKind), 2);
+    assert.match(wrongKind.err.text, /--spec=".*study\.yaml": holds a sweep study: run it with hydra sweep --spec=/);
+
+    fs.writeFileSync(path.join(dir, 'bad.yaml'), text.replace(/^options:$/m, 'options:\n  brokers: kafka-1:9092'));
+    const bad = io(new FakeRunner());
+    assert.equal(await runCli(['sweep', `--spec=${path.join(dir, 'bad.yaml')}`, ...base], bad), 2);
+    assert.match(bad.err.text, /bad\.yaml options\.brokers: not a workload option \(where a study runs, not its workload: set it in hydra\.ini or a flag\)/);
+
+    fs.writeFileSync(path.join(dir, 'typo.yaml'), text.replace(/^ {2}test_duration: 3$/m, '  test_duraton: 3'));
+    const typo = io(new FakeRunner());
+    assert.equal(await runCli(['sweep', `--spec=${path.join(dir, 'typo.yaml')}`, ...base], typo), 2);
+    assert.match(typo.err.text, /typo\.yaml options\.test_duraton: not a workload option \(did you mean test_duration\?\)/);
   });
 
   it('exits 1 when a study stores a failed point', async () => {

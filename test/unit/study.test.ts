@@ -10,6 +10,7 @@ import { expandGrid, missingPoints, pointKey, unionAxis } from '../../src/study/
 import { DEFAULT_RATE_SEARCH } from '../../src/study/spec';
 import { createStudy } from '../../src/study/create';
 import { StudyStore } from '../../src/study/store';
+import { readStudyPlan, studySpecYaml } from '../../src/study/spec-file';
 import { fixturePoint } from '../fixtures';
 import { tempDir } from '../helpers';
 
@@ -187,5 +188,33 @@ describe('study persistence', () => {
     assert.match(lines[0] as string, /^study,total_sub_apps,total_pub_apps,clients_per_app,msg_rate,.*,average_packet_loss,/);
     assert.match(lines[1] as string, /^sweep-a,/);
     assert.match(lines[2] as string, /,failed,.*"broker said ""no"", twice"$/);
+  });
+});
+
+describe('study workload files', () => {
+  it('round-trips a kafkarate study: kind, grid, search and the workload options, and nothing about where it ran', () => {
+    const dir = tempDir();
+    try {
+      const o: HydraOptions = { ...DEFAULT_OPTIONS, results_dir: dir, clients_per_app: 5, test_duration: 7, acks: -1, brokers: ['kafka-1:9092'] };
+      const store = createStudy({ kind: 'kafkarate', options: o, grid: { client_counts: [5, 10] }, search: { loss_bound_pct: 0.2 }, id: 'rate' });
+      const file = path.join(dir, 'rate.yaml');
+      fs.writeFileSync(file, studySpecYaml(store.readSpec()));
+      const plan = readStudyPlan(file);
+      assert.equal(plan.kind, 'kafkarate');
+      assert.equal(plan.from, 'rate');
+      assert.deepEqual(plan.grid.client_counts, [5, 10]);
+      assert.equal(plan.search?.loss_bound_pct, 0.2);
+      assert.deepEqual([plan.options.clients_per_app, plan.options.test_duration, plan.options.acks], [5, 7, -1]);
+      assert.ok(!('brokers' in plan.options) && !('results_dir' in plan.options));
+      fs.writeFileSync(file, 'hydra_spec: 1\nkind: sweep\ngrid:\n  client_counts: [2]\n  msg_rates: fast\n  msg_batches: [100]\n');
+      assert.throws(() => readStudyPlan(file), /rate\.yaml grid\.msg_rates="\\"fast\\"": expected a list of numbers/);
+      fs.writeFileSync(
+        file,
+        'hydra_spec: 1\nkind: sweep\ngrid:\n  client_counts: [2]\n  msg_rates: [100]\n  msg_batches: [100]\noptions:\n  test_duration: -3\n',
+      );
+      assert.throws(() => readStudyPlan(file), /rate\.yaml options\.test_duration="-3": must/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

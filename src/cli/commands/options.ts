@@ -10,8 +10,11 @@ import type { CliIO } from '../command';
 import { studyWarnings, type PlannedStudy } from '../../present/warnings';
 
 /** Options of a test command: defaults ← hydra.ini (or --config_file) ← flags, errors naming the flag or ini key. */
-export function optionsFromFlags(args: ParsedArgs): HydraOptions {
-  return resolveOptions(flagsToOptions(args.flags), { overrideSource: 'flag' });
+export function optionsFromFlags(args: ParsedArgs, plan?: { file: string; options: Partial<HydraOptions> }): HydraOptions {
+  return resolveOptions(flagsToOptions(args.flags), {
+    overrideSource: 'flag',
+    ...(plan ? { layer: { values: plan.options, source: (name: string) => `${plan.file} options.${name}` } } : {}),
+  });
 }
 
 /**

@@ -16,6 +16,7 @@ import { checkGrid, createStudy } from '../../study/create';
 import { rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import type { StudyGrid, StudyKind } from '../../study/spec';
 import { listStudyIds, StudyStore } from '../../study/store';
+import { readStudyPlan, studySpecYaml, type StudyPlan } from '../../study/spec-file';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { describeUnmeasured, studyProgress } from '../progress';
 import { EXIT_FAILURE } from '../exit-codes';
@@ -37,6 +38,25 @@ const VARY_FLAG: FlagDef = {
   unit: 'key=v,v;key=v,v',
   help: 'workloads: every combination of these values (e.g. msg_size=100,10000;compression=none,gzip), crossed with clients, batches and rates',
 };
+
+const SPEC_FLAG: FlagDef = {
+  name: 'spec',
+  kind: 'string',
+  unit: 'file',
+  help: "a study's workload file (hydra study spec <id> > study.yaml): its grid and options, over hydra.ini and under flags",
+};
+
+/** The workload file given with --spec, checked to fit the command it is run with. */
+function planFromFlag(args: ParsedArgs, command: StudyKind): { file: string; plan: StudyPlan } | undefined {
+  const raw = args.flags.get('spec');
+  if (raw === undefined) return undefined;
+  if (raw === true) throw new ConfigError('--spec', undefined, 'needs a file (hydra study spec <id> > study.yaml)');
+  const plan = readStudyPlan(raw);
+  // A one-point study's workload runs as a sweep of that point; a grid of one kind under another would read as what it is not.
+  const runsAs = plan.kind === 'kafka' ? 'sweep' : plan.kind;
+  if (runsAs !== command) throw new ConfigError('--spec', raw, `holds a ${plan.kind} study: run it with hydra ${runsAs} --spec=${raw}`);
+  return { file: raw, plan };
+}
 
 const RETRY_FAILED_FLAG: FlagDef = { name: 'retry_failed', kind: 'bool', unit: '', help: 'also measure again the points stored as failed or invalid' };
 const REPORT_FLAG: FlagDef = { name: 'report', kind: 'bool', unit: '', help: 'at the end, write report.html and PNG plots into the study directory' };
@@ -71,7 +91,11 @@ function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Par
     client_counts: list('clients', { kind: 'int', min: 1 }) ?? defaults.client_counts,
     msg_rates: list('msg_rates', optionSpec('msg_rate')) ?? defaults.msg_rates,
     msg_batches: list('msg_batches', optionSpec('msg_batch')) ?? defaults.msg_batches,
-    ...(args.flags.has('vary') ? { workloads: parseVary(args.flags.get('vary') as string | true) } : {}),
+    ...(args.flags.has('vary')
+      ? { workloads: parseVary(args.flags.get('vary') as string | true) }
+      : defaults.workloads
+        ? { workloads: defaults.workloads }
+        : {}),
   };
 }
 
@@ -132,11 +156,13 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
     summary,
     usage: `hydra ${name} [--clients=n,n] [--msg_rates=r,r] [--msg_batches=b,b] [--vary=key=v,v;...] [point flags]`,
     description,
-    flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, VARY_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+    flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, VARY_FLAG, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
     async run(args, io) {
       refuseConflicts(args);
-      const options = optionsFromFlags(args);
-      const grid = checkFlagGrid(gridFromFlags(args, defaults), options);
+      const fromSpec = planFromFlag(args, name);
+      const options = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
+      // The file's grid stands where the command's own defaults would; flags still override each axis.
+      const grid = checkFlagGrid(gridFromFlags(args, fromSpec?.plan.grid ?? defaults), options);
       const id = studyIdFlag(args);
       await preflight(options, io);
       warnAbout({ options, rates: grid.msg_rates ?? [options.msg_rate] }, io);
@@ -186,18 +212,22 @@ export const kafkarateCommand: CliCommand = {
     "Per client count: double the rate until the subscribers' received rate grows by less than --growth %\n" +
     '(maximum rate), then binary-search the highest rate whose loss is ≤ --loss_bound % to --precision %.\n' +
     'Every probe is a stored point; the found rates go to results/<study>/findings.json.',
-  flags: [CLIENTS_FLAG, BATCHES_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [CLIENTS_FLAG, BATCHES_FLAG, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
     refuseConflicts(args);
-    const options = optionsFromFlags(args);
+    const fromSpec = planFromFlag(args, 'kafkarate');
+    const options = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
     await preflight(options, io);
-    const search: Partial<RateSearchSettings> = {};
+    const search: Partial<RateSearchSettings> = { ...fromSpec?.plan.search };
     for (const spec of SEARCH_SPECS) {
       const raw = args.flags.get(spec.flag);
       if (raw !== undefined) search[spec.key] = coerceValue(spec.kind, raw, `--${spec.flag}`) as number;
     }
     checkSearchSettings(search);
-    const grid = checkFlagGrid(gridFromFlags(args), options);
+    const grid = checkFlagGrid(
+      gridFromFlags(args, fromSpec ? { client_counts: fromSpec.plan.grid.client_counts, msg_batches: fromSpec.plan.grid.msg_batches } : {}),
+      options,
+    );
     const settings = { ...DEFAULT_SEARCH_HELP, ...search };
     warnAbout({ options, rates: [settings.start_rate], lossBoundPct: settings.loss_bound_pct }, io);
     const store = createStudy({ kind: 'kafkarate', options, grid, search, id: studyIdFlag(args) });
@@ -233,12 +263,13 @@ export const studyCommand: CliCommand = {
   name: 'study',
   summary: 'list, show, export, rerun or resume stored studies',
   usage:
-    'hydra study list | show <id> | export <id> [--format=csv|jsonl] [--out=file|-] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] [--vary=..] | resume <id>',
+    'hydra study list | show <id> | export <id> [--format=csv|jsonl] [--out=file|-] | spec <id> [--out=file] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] [--vary=..] | resume <id>',
   maxPositionals: 2,
   description:
     '  list            one row per study in results_dir: points by verdict, broker (--json: an array)\n' +
     "  show <id>       the study's parameters and a table of its points\n" +
     '  export <id>     write points.csv (or --format=jsonl: points.jsonl) into the study directory, or --out (- = stdout)\n' +
+    "  spec <id>       the study's workload as YAML (stdout, or --out): run it elsewhere with hydra <kind> --spec=file\n" +
     '  rerun <id>      add rates/clients/batches; runs only the points the study does not have\n' +
     '  resume <id>     finish an interrupted study\n' +
     'rerun and resume keep points stored as failed or invalid unless --retry_failed is given.',
@@ -251,7 +282,7 @@ export const studyCommand: CliCommand = {
     VARY_FLAG,
     RETRY_FAILED_FLAG,
     REPORT_FLAG,
-    { name: 'out', kind: 'string', unit: 'path', help: 'export: output file, - for stdout' },
+    { name: 'out', kind: 'string', unit: 'path', help: 'export, spec: output file, - for stdout' },
     { name: 'format', kind: 'string', unit: 'csv|jsonl', help: 'export: file format (default: csv)' },
     JSON_FLAG,
     QUIET_FLAG,
@@ -306,6 +337,16 @@ export const studyCommand: CliCommand = {
         io.stdout.write(file + '\n');
         return 0;
       }
+      case 'spec': {
+        const store = StudyStore.open(resultsDir, needId());
+        const text = studySpecYaml(store.readSpec());
+        const out = args.flags.get('out');
+        if (typeof out === 'string' && out !== '-') {
+          fs.writeFileSync(out, text);
+          io.stdout.write(out + '\n');
+        } else io.stdout.write(text);
+        return 0;
+      }
       case 'rerun': {
         const sid = needId();
         const changes = gridFromFlags(args);
@@ -322,7 +363,7 @@ export const studyCommand: CliCommand = {
         throw new ConfigError(
           'subcommand',
           sub,
-          `expected list, show, export, rerun or resume${didYouMean(sub ?? '', ['list', 'show', 'export', 'rerun', 'resume'])}`,
+          `expected list, show, export, spec, rerun or resume${didYouMean(sub ?? '', ['list', 'show', 'export', 'spec', 'rerun', 'resume'])}`,
         );
     }
   },
