@@ -3,6 +3,7 @@
 #   scripts/setup.sh main   what the example study needs (kcat for the embedded broker, chromium for PNG plots)
 #   scripts/setup.sh test   + what the test suite needs (Jupyter to execute the tslab notebook, faketime, socat,
 #                             iproute2) and the librdkafka client
+#   scripts/setup.sh notebook     main + Jupyter and this checkout's tslab kernel (in .jupyter/)
 #   scripts/setup.sh librdkafka   main + the optional librdkafka client ([client] library = librdkafka): Debian's
 #                             build libraries, then @confluentinc/kafka-javascript built against them (about 2 min)
 set -euo pipefail
@@ -12,6 +13,7 @@ mode="${1:-main}"
 packages=(kcat chromium)
 # faketime skews one app's clock in the clock-offset test; socat and iproute2 join network namespaces in the multi-host test.
 if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faketime socat iproute2); fi
+if [ "$mode" = notebook ]; then packages+=(jupyter-nbconvert python3-ipykernel); fi
 # The librdkafka client builds its bundled librdkafka against these (linked dynamically: nothing is downloaded).
 if [ "$mode" = test ] || [ "$mode" = librdkafka ]; then packages+=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev); fi
 
@@ -46,11 +48,9 @@ fi
 echo "setup: building" >&2
 npm run -s build
 
-if [ "$mode" = test ]; then
-  # The tslab kernel spec points at this checkout's tslab; (re)install it so it is always this one.
-  # Debian's jupyter runs on /usr/bin/python3, whatever python3 is first on PATH.
-  python=/usr/bin/python3
-  prefix=()
-  if [ "$(id -u)" -ne 0 ]; then prefix=(--user); fi
-  node_modules/.bin/tslab install --python="$python" --binary="$PWD/node_modules/.bin/tslab" "${prefix[@]}" >/dev/null
+if [ "$mode" = test ] || [ "$mode" = notebook ]; then
+  # The tslab kernel spec goes into this checkout (.jupyter/), not the machine's or the user's
+  # Jupyter: a second checkout on the machine keeps its own kernel. scripts/notebook.sh and the
+  # notebook test point Jupyter at it with JUPYTER_PATH. Debian's jupyter runs on /usr/bin/python3.
+  node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$PWD/node_modules/.bin/tslab" --prefix="$PWD/.jupyter" >/dev/null
 fi

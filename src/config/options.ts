@@ -3,7 +3,7 @@
  * as a flag and in hydra.ini, the rule its values obey, its help line, and whether (and where) it
  * is part of a point's key. The options type, the defaults, the flag and ini specs and the point
  * keys are all derived from it, so adding an option is one entry here (and its line in hydra.ini
- * and the README). Names keep HYDRA's snake_case, so a flag, an ini key, a stored study spec and a
+ * and docs/commands.md). Names keep HYDRA's snake_case, so a flag, an ini key, a stored study spec and a
  * notebook cell spell an option the same way.
  */
 

@@ -71,7 +71,9 @@ export function formatStudy(spec: StudySpec, points: readonly PointRecord[], fin
   const lines = [
     `study ${spec.id} (${spec.kind}, ${spec.status}) in ${dir}`,
     `  client counts ${spec.grid.client_counts.join(',')}; rates ${spec.grid.msg_rates.join(',')}; batches ${spec.grid.msg_batches.join(',')}`,
-    `  ${spec.options.test_duration} s per point, ${spec.options.clients_per_app} clients per app, acks=${spec.options.acks}, brokers ${spec.brokers.join(',') || '-'}`,
+    `  ${spec.options.test_duration} s per point, ${spec.options.clients_per_app} clients per app, acks=${spec.options.acks}, ${
+      isEmbeddedStudy(spec) ? "hydra's embedded broker (a rehearsal: its numbers say nothing about Kafka)" : `brokers ${spec.options.brokers.join(',')}`
+    }`,
     `  versions ${Object.entries(spec.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,

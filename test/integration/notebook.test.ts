@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { killTagged, REPO_ROOT, tempDir, uniqueTag, waitNoProcesses } from '../helpers';
@@ -24,6 +24,24 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("resolves the tslab kernel to this checkout's own spec, not a machine-wide one", () => {
+    // Asked of jupyter_client itself (Debian's jupyter has no kernelspec subcommand): which spec it would start for 'tslab'.
+    const listed = spawnSync(
+      '/usr/bin/python3',
+      ['-c', 'import json; from jupyter_client.kernelspec import KernelSpecManager as K; print(json.dumps({"kernelspecs": K().get_all_specs()}))'],
+      {
+        env: { ...process.env, JUPYTER_PATH: path.join(REPO_ROOT, '.jupyter', 'share', 'jupyter') },
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(listed.status, 0, listed.stderr);
+    const specs = (JSON.parse(listed.stdout) as { kernelspecs: Record<string, { resource_dir: string; spec: { argv: string[] } }> }).kernelspecs;
+    const tslab = specs.tslab;
+    assert.ok(tslab, `no tslab kernel: ${Object.keys(specs).join(', ')}`);
+    assert.equal(tslab.resource_dir, path.join(REPO_ROOT, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab'));
+    assert.equal(tslab.spec.argv[0], path.join(REPO_ROOT, 'node_modules', '.bin', 'tslab'));
+  });
+
   it('runs top to bottom without errors and shows the plots', async () => {
     const out = path.join(dir, 'executed.ipynb');
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -34,6 +52,8 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
           cwd: path.join(REPO_ROOT, 'notebooks'),
           env: {
             ...process.env,
+            // This checkout's kernel (scripts/setup.sh installs it in .jupyter/), never another checkout's.
+            JUPYTER_PATH: path.join(REPO_ROOT, '.jupyter', 'share', 'jupyter'),
             HYDRA_TEST_TAG: tag,
             HYDRA_NB_CLIENTS: '2',
             HYDRA_NB_RATES: '500,1000',
@@ -60,7 +80,7 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
     const errors = outputs.filter((o) => o.output_type === 'error' || (o.name === 'stderr' && /Error/.test(String(o.text))));
     assert.deepEqual(errors, [], 'no cell raised');
     const text = outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
-    assert.match(text, /point 2\/2: 2 clients, 1000 msg\/s -> loss/);
+    assert.match(text, /point 2\/2: 2 clients, 1000 msg\/s, batch 100 -> loss/);
     assert.match(text, /measured 1 new points; the study now has 3/);
     assert.match(text, /report\.html/);
     assert.match(text, /workload study sweep-\S+: 4 points, 4 workloads \(msg_size=100, compression=none \| msg_size=100, compression=gzip \| msg_size=10000/);
@@ -72,10 +92,25 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
     assert.ok(figures.length >= 7, `${figures.length} interactive figures`);
     const throughput = figures.find((h) => h.includes('Average Client Throughput'));
     assert.ok(throughput?.includes('Average Tx Throughput [MB/s]'), 'the workload section shows throughput in MB/s');
-    assert.ok(throughput?.includes('msg_size = 10000'), 'one curve per message size');
+    assert.ok(throughput?.includes('msg_size 10000'), 'one curve per message size');
     // (The failing-clients figure has no points when no client failed, so no hover text.)
-    const withVerdict = figures.filter((h) => h.includes('verdict: a measurement of Kafka') || h.includes('HARNESS-LIMITED'));
+    // On the embedded broker the verdict says the point is a rehearsal, and every figure says so in its title and a watermark.
+    const withVerdict = figures.filter((h) => h.includes('a rehearsal, not a measurement of Kafka') || h.includes('HARNESS-LIMITED'));
     assert.ok(withVerdict.length >= 4, `${withVerdict.length} figures carry the verdict in their hover text`);
+    assert.ok(
+      figures.every((h) => h.includes('these numbers say nothing about Kafka') && h.includes('NOT KAFKA')),
+      'every figure from the embedded broker says it is a rehearsal',
+    );
+    assert.ok(
+      figures.some((h) => /study sweep-[\w-]+ · hydra's embedded broker · 16 B messages · 1 s points/.test(h)),
+      'figures carry their context',
+    );
+    const printed = outputs
+      .filter((o) => o.name === 'stdout')
+      .map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))
+      .join('');
+    assert.match(printed, /point 1\/\d+: 2 clients, 500 msg\/s, batch 100 -> loss [\d.]+ %, rx \d+ msg\/s — rehearsal on hydra's embedded broker, not Kafka/);
+    assert.match(printed, /^2 clients: (no loss up to|no lossless point)/m);
     assert.ok(
       html.some((h) => h.length > 1_000_000 && h.startsWith('<script>')),
       'plotly.js is on the page',

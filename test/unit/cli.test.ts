@@ -343,7 +343,20 @@ describe('CLI in process (runCli)', () => {
   it('exits 1 when a study stores a failed point', async () => {
     const cli = io(new FakeRunner({ fault: (p) => (p.msg_rate === 1000 ? new Error('broker gone') : null) }));
     assert.equal(await runCli(['sweep', '--clients=2', '--msg_rates=500,1000', '--study_id=f1', '--quiet', ...common()], cli), 1);
-    assert.match(cli.out.text, /failed: .*broker gone/);
+    // Named as people read a point, not by its internal key.
+    assert.match(cli.out.text, /^ {2}failed: 2 clients, 1000 msg\/s, batch 100: broker gone/m);
+    assert.doesNotMatch(cli.out.text, /total_sub_apps=/);
+  });
+
+  it('warns before a study likely to mislead, naming what fixes it, and still runs it', async () => {
+    const runner = new FakeRunner();
+    const cli = io(runner);
+    assert.equal(await runCli(['sweep', '--clients=2', '--msg_rates=10,1000', '--quiet', ...common()], cli), 0);
+    assert.equal(
+      cli.err.text,
+      'hydra: warning: at 10 msg/s for 1 s a client gets 10 messages per point: one lost message is 10 % loss, and smaller losses cannot be seen; use test_duration=100 or more (or higher rates)\n',
+    );
+    assert.equal(runner.calls.length, 2);
   });
 });
 

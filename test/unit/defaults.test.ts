@@ -6,7 +6,7 @@ import { DEFAULT_OPTIONS, OPTION_SPECS } from '../../src/config/options';
 import { OPTION_FLAGS } from '../../src/config/resolve';
 import { REPO_ROOT } from '../helpers';
 
-/** The defaults people read (hydra.ini's comments, the README's flag table) are the code's defaults. */
+/** The defaults people read (hydra.ini's comments, the flag table in docs/commands.md) are the code's defaults. */
 describe('documented defaults', () => {
   it("hydra.ini lists every ini key, commented out with the code's default", () => {
     const text = fs.readFileSync(path.join(REPO_ROOT, 'hydra.ini'), 'utf8');
@@ -28,13 +28,13 @@ describe('documented defaults', () => {
     }
   });
 
-  it("the README's flag table shows the code's defaults", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  it("the flag table (docs/commands.md) shows the code's defaults", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'commands.md'), 'utf8');
     const rows = new Map<string, string>();
     for (const m of readme.matchAll(/^\| `--([a-z_]+)` \|[^|]*\|([^|]*)\|/gm)) rows.set(m[1] as string, (m[2] as string).trim());
     for (const flag of OPTION_FLAGS.filter((f) => f.name !== 'brokers')) {
       const shown = rows.get(flag.name);
-      assert.ok(shown !== undefined, `README lists --${flag.name}`);
+      assert.ok(shown !== undefined, `docs/commands.md lists --${flag.name}`);
       const expected = flag.default === false ? 'false' : String(flag.default);
       assert.equal(shown === '' ? 'false' : shown, expected, `--${flag.name}`);
     }
