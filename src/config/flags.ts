@@ -12,6 +12,8 @@ export interface FlagDef {
   min?: number;
   max?: number;
   choices?: readonly string[];
+  /** May be given several times (`--threshold=a --threshold=b`): the values are joined with ';'. */
+  repeatable?: boolean;
 }
 
 export interface ParsedArgs {
@@ -46,20 +48,23 @@ export function parseArgs(argv: readonly string[], defs: readonly FlagDef[]): Pa
     const def = byName.get(name);
     if (!def) throw new ConfigError(`--${name}`, undefined, `unknown flag${didYouMean(name, [...byName.keys()], '--')} (see --help)`);
     // `--msg_rate=100 --msg-rate=200` is one flag given twice: refuse it rather than guess which was meant.
-    if (flags.has(name)) throw new ConfigError(`--${name}`, undefined, 'given twice; give it once');
+    const earlier = flags.get(name);
+    if (earlier !== undefined && !def.repeatable) throw new ConfigError(`--${name}`, undefined, 'given twice; give it once');
+    let value: string | true;
     if (eq !== -1) {
-      const value = arg.slice(eq + 1);
+      value = arg.slice(eq + 1);
       // A boolean's value is checked here, before any command starts work (`--report=maybe`).
       if (def.kind === 'bool') coerceValue('bool', value, `--${name}`);
-      flags.set(name, value);
     } else if (def.kind === 'bool') {
-      flags.set(name, true);
+      value = true;
     } else {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--')) throw new ConfigError(`--${name}`, undefined, `needs a value (${def.unit || def.kind})`);
-      flags.set(name, next);
+      value = next;
       i++;
     }
+    // A repeatable flag's values add up: `--threshold=a --threshold=b` reads as `a;b`.
+    flags.set(name, typeof earlier === 'string' && typeof value === 'string' ? `${earlier};${value}` : value);
   }
   return { flags, positionals };
 }

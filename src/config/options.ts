@@ -79,6 +79,8 @@ interface OptionDecl {
   /** Allowed values of a 'choice'. */
   choices?: readonly string[];
   point?: { key: number; since?: unknown };
+  /** The flag may be given several times; its values are joined with ';'. */
+  repeatable?: boolean;
 }
 
 /** The value type an option's declaration implies. */
@@ -658,6 +660,26 @@ export const OPTION_TABLE = {
     ini: ['verdict', 'app_run_wait_max_pct'],
     iniOnly: true,
   },
+  /**
+   * Limits on point fields, `;`-separated (`average_packet_loss<=0.1; latency_p99_ms<200`): a point
+   * that measured Kafka and crosses one fails the gate (exit code 3). Repeated --threshold flags add up.
+   */
+  threshold: {
+    kind: 'string',
+    default: '',
+    unit: 'field<limit',
+    help: "a gate on every point that measured Kafka, e.g. 'latency_p99_ms<200' (repeat the flag for more; crossing one exits 3)",
+    ini: ['gate', 'threshold'],
+    repeatable: true,
+  },
+  /** A harness-limited point neither passes nor fails a threshold; with this it fails the gate. */
+  fail_on_harness_limited: {
+    kind: 'bool',
+    default: false,
+    unit: '',
+    help: 'a harness-limited point fails the threshold gate (by default it neither passes nor fails)',
+    ini: ['gate', 'fail_on_harness_limited'],
+  },
   /** ms: an app's event loop standing still this long, or a broker answer taking this long, bends a point's figures. */
   verdict_stall_max_ms: {
     kind: 'number',
@@ -773,6 +795,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = TABLE_ENTRIES.map(([name, d])
   ...(d.max !== undefined ? { max: d.max } : {}),
   ...(d.choices ? { choices: d.choices } : {}),
   ...(d.iniOnly ? { iniOnly: true } : {}),
+  ...(d.repeatable ? { repeatable: true } : {}),
 }));
 
 /** The options a point's figures depend on. */

@@ -60,7 +60,7 @@ export function verdictText(r: PointRecord): string | null {
   return r.result.kafka_limits?.length ? `kafka:${r.result.kafka_limits.join('+')}` : 'kafka';
 }
 
-const EXTRA_RESULT_KEYS = [
+export const EXTRA_RESULT_KEYS = [
   'requested_rate',
   'pub_achieved_ratio',
   'pub_limited',

@@ -1,6 +1,7 @@
 import type { PointParams } from '../config/options';
 import type { AppFate } from '../runner/point-runner';
 import type { PointResult } from '../stats/result';
+import type { ThresholdCheck } from '../gate/thresholds';
 
 interface PointRecordBase {
   /** Stable key of the parameters; a rerun reuses a record with the same key. */
@@ -22,6 +23,8 @@ interface PointRecordBase {
   replaced?: string[];
   /** Why each earlier attempt was measured again, in order (absent when the first attempt counted). */
   retried_because?: string[];
+  /** The study's thresholds against this point's figures, as judged when it was measured (absent: none set, or not a measurement of Kafka). */
+  thresholds?: ThresholdCheck[];
 }
 
 /** A measured point: its figures. */

@@ -1,4 +1,5 @@
 import { StudyError } from '../errors';
+import { checkThresholds, parseThresholds } from '../gate/thresholds';
 import type { PointParams } from '../config/options';
 import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
 import { checkClientLibraries } from '../client/check';
@@ -88,13 +89,19 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
   store.writeSpec(spec);
   let measured = 0;
   const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
+  const thresholds = parseThresholds(spec.options.threshold ?? '', 'options.threshold');
 
   const measure = async (params: PointParams, index: number, total: number, tags?: PointRecord['tags'], repeat = 0): Promise<PointRecord> => {
     const key = repeatKey(pointKey(params), repeat);
     const existing = stored.get(key);
     if (existing) return existing;
     emit({ type: 'point-start', index, total, params });
-    const record = await measureWithRetries(session, params, maxAttempts, emit, tags, repeat);
+    const measuredRecord = await measureWithRetries(session, params, maxAttempts, emit, tags, repeat);
+    // The thresholds are judged as the point lands, and stored with it (a harness-limited point is not judged by them).
+    const record: PointRecord =
+      thresholds.length && measuredRecord.status === 'ok' && measuredRecord.result.verdict !== 'harness_limited'
+        ? { ...measuredRecord, thresholds: checkThresholds(measuredRecord.result, thresholds) }
+        : measuredRecord;
     // Done only once its line is on disk: a disk error stops the study here, before "done" is said.
     store.appendPoint(record);
     stored.set(key, record);

@@ -10,7 +10,8 @@ import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '.
 import { onShutdown } from '../shutdown';
 import { phaseLogger } from '../progress';
 import { optionsFromFlags, preflight, warnAbout } from './options';
-import { EXIT_FAILURE } from '../exit-codes';
+import { EXIT_FAILURE, EXIT_THRESHOLD } from '../exit-codes';
+import { applyGate, JUNIT_FLAG, junitFileOf } from './gate';
 
 export const kafkaCommand: CliCommand = {
   name: 'kafka',
@@ -20,7 +21,7 @@ export const kafkaCommand: CliCommand = {
     'Launches one publisher app and total_sub_apps × clients_per_app subscriber clients, publishes at\n' +
     "msg_rate for test_duration, and prints HYDRA's RES dict. With no brokers configured it starts the\n" +
     'embedded broker (kcat mock cluster) and stops it at the end.',
-  flags: [...OPTION_FLAGS, STUDY_ID_FLAG, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [...OPTION_FLAGS, STUDY_ID_FLAG, JUNIT_FLAG, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
     const options = optionsFromFlags(args);
     const json = flagOn(args, 'json');
@@ -50,8 +51,9 @@ export const kafkaCommand: CliCommand = {
       if (status === 'invalid') io.stderr.write(`hydra kafka: INVALID point, not a measurement of Kafka (harness fault): ${record.error}\n`);
       io.stdout.write(json ? JSON.stringify({ study: store.id, params, status, faults, ...result }, null, 2) + '\n' : formatResDict(result, status) + '\n');
       if (!quiet) io.stderr.write(`hydra: stored as study ${store.id} (hydra study show ${store.id}; hydra plot ${store.id})\n`);
+      const gateFailed = applyGate(io, store.id, [record], options, junitFileOf(args));
       if (options.keep_running) await waitForEnter(io, session.broker.brokers);
-      return status === 'ok' ? 0 : EXIT_FAILURE;
+      return status !== 'ok' ? EXIT_FAILURE : gateFailed ? EXIT_THRESHOLD : 0;
     } finally {
       await session.close();
       release();

@@ -19,7 +19,8 @@ import { listStudyIds, StudyStore } from '../../study/store';
 import { readStudyPlan, studySpecYaml, type StudyPlan } from '../../study/spec-file';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { describeUnmeasured, studyProgress } from '../progress';
-import { EXIT_FAILURE } from '../exit-codes';
+import { EXIT_FAILURE, EXIT_THRESHOLD } from '../exit-codes';
+import { applyGate, JUNIT_FLAG, junitFileOf } from './gate';
 import { onShutdown } from '../shutdown';
 import { optionsFromFlags, preflight, warnAbout } from './options';
 import { STUDY_ID_FLAG, studyIdFlag } from './study-id';
@@ -147,7 +148,9 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
   const invalid = outcome.points.filter((p) => p.status === 'invalid').length;
   if (failed + invalid > 0)
     io.stderr.write(`hydra: ${describeUnmeasured(failed, invalid)}; measure them again with: hydra study resume ${outcome.id} --retry_failed\n`);
-  return failed + invalid > 0 || !plotted ? EXIT_FAILURE : 0;
+  const gateFailed = applyGate(io, outcome.id, outcome.points, StudyStore.atDir(outcome.dir).readSpec().options, junitFileOf(args));
+  // A run that could not measure is a failure before it is a gate: 1 outranks 3.
+  return failed + invalid > 0 || !plotted ? EXIT_FAILURE : gateFailed ? EXIT_THRESHOLD : 0;
 }
 
 function gridCommand(name: StudyKind, summary: string, description: string, defaults: Partial<StudyGrid>): CliCommand {
@@ -156,7 +159,20 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
     summary,
     usage: `hydra ${name} [--clients=n,n] [--msg_rates=r,r] [--msg_batches=b,b] [--vary=key=v,v;...] [point flags]`,
     description,
-    flags: [CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, VARY_FLAG, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+    flags: [
+      CLIENTS_FLAG,
+      RATES_FLAG,
+      BATCHES_FLAG,
+      VARY_FLAG,
+      SPEC_FLAG,
+      STUDY_ID_FLAG,
+      REPORT_FLAG,
+      JUNIT_FLAG,
+      ...OPTION_FLAGS,
+      JSON_FLAG,
+      QUIET_FLAG,
+      HELP_FLAG,
+    ],
     async run(args, io) {
       refuseConflicts(args);
       const fromSpec = planFromFlag(args, name);
@@ -212,7 +228,7 @@ export const kafkarateCommand: CliCommand = {
     "Per client count: double the rate until the subscribers' received rate grows by less than --growth %\n" +
     '(maximum rate), then binary-search the highest rate whose loss is ≤ --loss_bound % to --precision %.\n' +
     'Every probe is a stored point; the found rates go to results/<study>/findings.json.',
-  flags: [CLIENTS_FLAG, BATCHES_FLAG, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [CLIENTS_FLAG, BATCHES_FLAG, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, JUNIT_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
     refuseConflicts(args);
     const fromSpec = planFromFlag(args, 'kafkarate');
@@ -282,6 +298,7 @@ export const studyCommand: CliCommand = {
     VARY_FLAG,
     RETRY_FAILED_FLAG,
     REPORT_FLAG,
+    JUNIT_FLAG,
     { name: 'out', kind: 'string', unit: 'path', help: 'export, spec: output file, - for stdout' },
     { name: 'format', kind: 'string', unit: 'csv|jsonl', help: 'export: file format (default: csv)' },
     JSON_FLAG,

@@ -1,0 +1,90 @@
+import { ConfigError } from '../errors';
+import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
+import { EXTRA_RESULT_KEYS } from '../present/columns';
+import { didYouMean } from '../config/suggest';
+
+/**
+ * Thresholds: a pass/fail gate on a study's points (k6-style), `average_packet_loss<=0.1`,
+ * `latency_p99_ms<200`. Only a point that measured Kafka is judged by them: a harness-limited
+ * point neither passes nor fails (hydra, not Kafka, was the limit), and a failed or invalid point
+ * has no figures to judge.
+ */
+
+/** Point fields a threshold may name: every numeric figure of a point. */
+export const THRESHOLD_FIELDS = [
+  ...HYDRA_RESULT_KEYS,
+  ...EXTRA_RESULT_KEYS.filter((k) => k !== 'pub_limited'),
+  'latency_intended_p50_ms',
+  'latency_intended_p99_ms',
+  'latency_intended_max_ms',
+  'behind_total',
+  'pub_cpu_max_pct',
+  'sub_cpu_max_pct',
+  'sub_elu_max',
+  'fetch_rtt_max_ms',
+] as const satisfies readonly (keyof PointResult)[];
+export type ThresholdField = (typeof THRESHOLD_FIELDS)[number];
+
+export type ThresholdOp = '<' | '<=' | '>' | '>=';
+
+/** One limit on one field, as written (`latency_p99_ms<200`). */
+export interface Threshold {
+  field: ThresholdField;
+  op: ThresholdOp;
+  limit: number;
+  /** As the user wrote it, normalised: `latency_p99_ms<200`. */
+  text: string;
+}
+
+/** A point's figure against one threshold. */
+export interface ThresholdCheck {
+  threshold: string;
+  field: ThresholdField;
+  /** The point's value; null: the point has no such figure (no message received, say), which fails the check. */
+  value: number | null;
+  passed: boolean;
+}
+
+/** Reads `field<op>number` items separated by `;` (repeated --threshold flags arrive joined so), naming `source` on a bad one. */
+export function parseThresholds(raw: string, source: string): Threshold[] {
+  const out: Threshold[] = [];
+  for (const item of raw
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z0-9_]+)\s*(<=|>=|<|>)\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/.exec(item);
+    if (!m) throw new ConfigError(source, item, "expected field<limit, field<=limit, field>limit or field>=limit (e.g. 'latency_p99_ms<200')");
+    const field = m[1] as string;
+    if (!(THRESHOLD_FIELDS as readonly string[]).includes(field))
+      throw new ConfigError(
+        source,
+        item,
+        `'${field}' is not a numeric point field${didYouMean(field, THRESHOLD_FIELDS)} (one of: ${THRESHOLD_FIELDS.join(', ')})`,
+      );
+    const limit = Number(m[3]);
+    out.push({ field: field as ThresholdField, op: m[2] as ThresholdOp, limit, text: `${field}${m[2] as string}${limit}` });
+  }
+  return out;
+}
+
+function holds(value: number, op: ThresholdOp, limit: number): boolean {
+  switch (op) {
+    case '<':
+      return value < limit;
+    case '<=':
+      return value <= limit;
+    case '>':
+      return value > limit;
+    case '>=':
+      return value >= limit;
+  }
+}
+
+/** Every threshold against one point's figures. */
+export function checkThresholds(result: PointResult, thresholds: readonly Threshold[]): ThresholdCheck[] {
+  return thresholds.map((t) => {
+    const raw = (result as unknown as Record<string, unknown>)[t.field];
+    const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
+    return { threshold: t.text, field: t.field, value, passed: value !== null && holds(value, t.op, t.limit) };
+  });
+}
