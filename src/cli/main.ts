@@ -7,6 +7,7 @@ import { brokerCommand } from './commands/broker';
 import { cleanCommand } from './commands/clean';
 import { kafkaCommand } from './commands/kafka';
 import { plotCommand, reportCommand } from './commands/plot';
+import { compareCommand } from './commands/compare';
 import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, studyCommand, sweepCommand } from './commands/study';
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CliCommand[] = [
   studyCommand,
   plotCommand,
   reportCommand,
+  compareCommand,
   brokerCommand,
   cleanCommand,
 ];

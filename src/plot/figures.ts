@@ -11,7 +11,7 @@ export interface PlotTrace {
   x: number[];
   y: number[];
   mode?: 'lines' | 'markers' | 'lines+markers';
-  line?: { shape?: 'linear'; dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
+  line?: { shape?: 'linear'; dash?: 'solid' | 'dash' | 'dot' | 'dashdot' | 'longdash'; color?: string; width?: number };
   marker?: Record<string, unknown>;
   legendgroup?: string;
   /** Hover text per point. */
@@ -122,7 +122,7 @@ export function contextLine(records: readonly PointRecord[], context: FigureCont
   return parts.filter(Boolean).join(' · ');
 }
 
-const EMBEDDED_LINE = "<b>hydra's embedded broker: a rehearsal — these numbers say nothing about Kafka</b>";
+export const EMBEDDED_LINE = "<b>hydra's embedded broker: a rehearsal — these numbers say nothing about Kafka</b>";
 
 /**
  * A figure's title, with what qualifies its numbers under it (Plotly's subtitle): the embedded
@@ -139,6 +139,11 @@ function titleBlock(title: string, records: readonly PointRecord[], context: Fig
     left ? `<span style="color:#a00">${left}</span>` : '',
     ...extraNotes.map((n) => `<span style="color:#555">${n}</span>`),
   ].filter(Boolean);
+  return subtitledTitle(title, lines);
+}
+
+/** A title with lines of (HTML-styled) text under it, placed from the top of the figure. */
+export function subtitledTitle(title: string, lines: readonly string[]): Record<string, unknown> {
   return {
     text: title,
     subtitle: { text: lines.join('<br>'), font: { size: 12 } },
@@ -154,7 +159,7 @@ function titleBlock(title: string, records: readonly PointRecord[], context: Fig
  * Room above the plot for the title and its lines, px. Set, not Plotly's title automargin: that
  * one re-lays the plot after the first draw, and an image taken then has traces off their axes.
  */
-function topMargin(title: Record<string, unknown>): number {
+export function topMargin(title: Record<string, unknown>): number {
   const sub = (title.subtitle as { text: string }).text;
   const lines = sub ? sub.split('<br>').length : 0;
   return 48 + 17 * lines;
@@ -184,7 +189,7 @@ function baseLayout(
 }
 
 /** A faint mark across the plot area: a cropped PNG of an embedded-broker figure still says what it is. */
-const EMBEDDED_WATERMARK = {
+export const EMBEDDED_WATERMARK = {
   text: 'EMBEDDED BROKER — NOT KAFKA',
   xref: 'paper',
   yref: 'paper',
@@ -196,7 +201,7 @@ const EMBEDDED_WATERMARK = {
 };
 
 /** Plotly's own colour sequence: a client count keeps its colour across traces (p50 and p99 of one count match). */
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** The legend's title: what a curve stands for. */
 function legendTitle(records: readonly PointRecord[]): string {

@@ -91,6 +91,27 @@ describe('plot export (headless Chromium)', function () {
     }
   });
 
+  it('compares two studies through the CLI: PNGs of every compare figure and a page', async () => {
+    const other = createStudy({ kind: 'sweep', options: { ...FIXTURE_OPTIONS, results_dir: dir, linger_ms: 5 }, id: 'fixture-b' });
+    for (const p of fixtureStudyPoints()) other.appendPoint({ ...p, params: { ...p.params, linger_ms: 5 } });
+    const out = path.join(dir, 'cmp');
+    const run = await runHydra(
+      ['compare', 'fixture', 'fixture-b', '--format=html,png', '--width=800', '--height=500', `--out=${out}`, `--results_dir=${dir}`, '--config_file='],
+      {
+        tag: uniqueTag(),
+        timeoutMs: 60000,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /differ: linger_ms 0 \| 5/);
+    for (const f of ['compare-rx-tx.png', 'compare-loss-tx.png', 'compare-fail-tx.png', 'compare-latency-p99.png']) {
+      const buf = fs.readFileSync(path.join(out, f));
+      assert.deepEqual(pngSize(buf), { width: 800, height: 500 }, f);
+      assert.ok(buf.length > 10000, f);
+    }
+    assert.ok(fs.existsSync(path.join(out, 'compare.html')));
+  });
+
   it('exports through the CLI and reports a missing Chromium with an install hint', async () => {
     const run = await runHydra(
       ['plot', 'fixture', '--format=png,html', '--width=640', '--height=400', `--out=${path.join(dir, 'cli')}`, `--results_dir=${dir}`],

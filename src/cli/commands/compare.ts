@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { coerceValue, flagOn } from '../../config/flags';
+import { compareStudies, loadStudies } from '../../compare/compare';
+import { ConfigError } from '../../errors';
+import { makeDirectory } from '../../dirs';
+import { compareFigures, compareHtml } from '../../plot/compare';
+import { exportFigures, type PlotFormat } from '../../plot/export';
+import { formatComparison } from '../../present/compare';
+import { HELP_FLAG, JSON_FLAG, type CliCommand } from '../command';
+import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './study';
+
+const FORMATS: readonly PlotFormat[] = ['html', 'png', 'svg'];
+
+export const compareCommand: CliCommand = {
+  name: 'compare',
+  summary: "put studies side by side: HYDRA's curves per study, the difference of each shared point and whether it is significant",
+  usage: 'hydra compare <study> <study> [<study>...] [--format=html|png|svg[,..]] [--out=dir] [--json]',
+  maxPositionals: 10,
+  description:
+    'Points are matched by client count, rate, batch and (where a study varies one) workload; what differs\n' +
+    'between the studies is named. Differences are against the first study; "significant" needs repeats\n' +
+    '(--repeats): their 95 % confidence intervals must not overlap. Harness-limited, failed and invalid points\n' +
+    'are drawn as such and left out of the differences. The table goes to stdout; compare.html (self-contained)\n' +
+    'and with --format=png,svg one image per figure go to --out (default: <results_dir>/compare-<a>-vs-<b>).',
+  flags: [
+    { name: 'format', kind: 'string', unit: 'html|png|svg', help: 'one or more formats, comma-separated (default: html)' },
+    { name: 'out', kind: 'string', unit: 'dir', help: 'output directory (default: <results_dir>/compare-<a>-vs-<b>)' },
+    { name: 'width', kind: 'int', unit: 'px', min: 100, help: 'image width (default: 1000)' },
+    { name: 'height', kind: 'int', unit: 'px', min: 100, help: 'image height (default: 600)' },
+    RESULTS_FLAG,
+    CONFIG_FLAG,
+    JSON_FLAG,
+    HELP_FLAG,
+  ],
+  async run(args, io) {
+    const rawFormat = args.flags.get('format');
+    const formats = (typeof rawFormat === 'string' ? rawFormat.split(',') : ['html']).map((f) => f.trim());
+    for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new ConfigError('--format', f, 'expected html, png or svg');
+    const ids = args.positionals;
+    if (ids.length < 2) throw new ConfigError('hydra compare', ids.join(' ') || undefined, 'needs two or more study ids (hydra study list shows them)');
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) throw new ConfigError('hydra compare', dup, 'is given twice');
+    const size = (name: string): number | undefined => {
+      const raw = args.flags.get(name);
+      return raw === undefined ? undefined : (coerceValue('int', raw, `--${name}`, { min: 100, max: 10000 }) as number);
+    };
+    const resultsDir = resultsDirOf(args);
+    const studies = loadStudies(resultsDir, ids);
+    const comparison = compareStudies(studies);
+    io.stdout.write(flagOn(args, 'json') ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(comparison));
+    const out = args.flags.get('out');
+    const dir = typeof out === 'string' ? out : path.join(resultsDir, `compare-${studies.map((s) => s.spec.id).join('-vs-')}`);
+    makeDirectory(dir);
+    if (formats.includes('html')) {
+      const file = path.join(dir, 'compare.html');
+      fs.writeFileSync(file, compareHtml(studies, comparison));
+      io.stderr.write(`hydra: compare page ${file}\n`);
+    }
+    const images = formats.filter((f) => f !== 'html') as PlotFormat[];
+    if (images.length)
+      for (const file of await exportFigures(compareFigures(studies, comparison), {
+        formats: images,
+        outDir: dir,
+        title: 'hydra compare',
+        width: size('width'),
+        height: size('height'),
+      }))
+        io.stderr.write(`hydra: plot ${file}\n`);
+    return 0;
+  },
+};
