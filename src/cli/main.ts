@@ -8,6 +8,7 @@ import { cleanCommand } from './commands/clean';
 import { kafkaCommand } from './commands/kafka';
 import { plotCommand, reportCommand } from './commands/plot';
 import { compareCommand } from './commands/compare';
+import { serveCommand } from './commands/serve';
 import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, studyCommand, sweepCommand } from './commands/study';
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CliCommand[] = [
   plotCommand,
   reportCommand,
   compareCommand,
+  serveCommand,
   brokerCommand,
   cleanCommand,
 ];

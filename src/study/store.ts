@@ -189,6 +189,12 @@ export class StudyStore {
     };
   }
 
+  /** The live process running the study on this host, if any (its lock's holder). */
+  activeRun(): { pid: number; since: string } | null {
+    const holder = readLock(path.join(this.dir, LOCK_FILE));
+    return holder && holder.host === os.hostname() && isAlive(holder.pid) ? { pid: holder.pid, since: holder.since } : null;
+  }
+
   writeFindings(findings: RateFinding[]): void {
     writeAtomic(path.join(this.dir, FINDINGS_FILE), JSON.stringify(findings, null, 2) + '\n');
   }

@@ -78,6 +78,9 @@ describe('CLI in process (runCli)', () => {
     [['sweep', '--client=2'], /^hydra sweep: --client: unknown flag \(did you mean --clients\?\)/],
     [['study', 'show', 'no-such-study-x'], /^hydra study: study="no-such-study-x": no such study in /],
     [['sweeep'], /^hydra: unknown command 'sweeep' \(did you mean sweep\?\)/],
+    [['serve', '--host=10.1.2.3'], /^hydra serve: --host="10.1.2.3": serves beyond this machine: the pages have no login and no TLS.*--allow_remote/],
+    [['serve', '--host=not-an-address'], /^hydra serve: --host="not-an-address": expected an IP address of this host or localhost/],
+    [['serve', '--port=70000'], /^hydra serve: --port="70000": must be at most 65535/],
   ];
   for (const [argv, message] of badInput) {
     it(`exits 2 with one line and opens nothing for: ${argv.join(' ')}`, async () => {
@@ -193,7 +196,7 @@ describe('CLI in process (runCli)', () => {
   });
 
   it('prints help for every command, listing its flags with defaults', async () => {
-    for (const name of ['kafka', 'sweep', 'kafkarate', 'kafka-batch', 'kafkafixed', 'study', 'plot', 'report', 'broker']) {
+    for (const name of ['kafka', 'sweep', 'kafkarate', 'kafka-batch', 'kafkafixed', 'study', 'plot', 'report', 'compare', 'serve', 'broker']) {
       const cli = io();
       assert.equal(await runCli([name, '--help'], cli), 0, name);
       assert.match(cli.out.text, new RegExp(`^usage: hydra ${name}`), name);

@@ -1,0 +1,84 @@
+import { cellText, sortPoints, TABLE_COLUMNS, workloadColumns } from '../present/columns';
+import { curveSentence, summarizeCurves } from '../present/summary';
+import { summarizeStudy, type StudySummary } from '../present/study';
+import { studyFigures, type Figure } from '../plot/figures';
+import { expandGrid } from '../study/grid';
+import type { PointRecord } from '../study/record';
+import type { StudySpec } from '../study/spec';
+import { StudyStore, listStudyIds } from '../study/store';
+import * as fs from 'node:fs';
+
+/** How far a study is: points planned and stored, whether a process is running it now, and when it should end. */
+export interface StudyProgress {
+  /** 'running': a live process holds the study; 'interrupted': not done and nobody runs it; 'done'. */
+  state: 'running' | 'interrupted' | 'done';
+  stored: number;
+  /** Points the plan has (a kafkarate search chooses its own: null). */
+  planned: number | null;
+  /** Seconds left at the mean time per point so far; null when not running or not known. */
+  eta_s: number | null;
+}
+
+export function progressOf(store: StudyStore, spec: StudySpec, points: readonly PointRecord[]): StudyProgress {
+  const planned = spec.kind === 'kafkarate' ? null : expandGrid(spec.options, spec.grid).length * (spec.options.repeats ?? 1);
+  const running = store.activeRun() !== null;
+  const state = spec.status === 'done' && !running ? 'done' : running ? 'running' : 'interrupted';
+  const meanS = points.length ? points.reduce((n, p) => n + p.elapsed_s, 0) / points.length : null;
+  const eta = running && planned !== null && meanS !== null ? Math.max(0, planned - points.length) * meanS : null;
+  return { state, stored: points.length, planned, eta_s: eta };
+}
+
+/** A row of the study list page. */
+export interface ListedStudy extends StudySummary {
+  progress: StudyProgress;
+}
+
+/** Every study under the results dir, newest first; an unreadable one is listed by its error. */
+export function listStudies(resultsDir: string): (ListedStudy | { id: string; error: string })[] {
+  return listStudyIds(resultsDir)
+    .map((id) => {
+      try {
+        const store = StudyStore.open(resultsDir, id);
+        const spec = store.readSpec();
+        const points = store.readPoints();
+        return { ...summarizeStudy(spec, points), progress: progressOf(store, spec, points) };
+      } catch (err) {
+        return { id, error: err instanceof Error ? err.message : String(err) };
+      }
+    })
+    .sort((a, b) => ('created_at' in b ? b.created_at : '').localeCompare('created_at' in a ? a.created_at : ''));
+}
+
+/** What a study page shows, as data the page redraws from: summary, progress, points table, figures, exports. */
+export interface StudyPageState {
+  summary: StudySummary;
+  progress: StudyProgress;
+  sentences: string[];
+  table: { header: string[]; rows: string[][] };
+  figures: Record<string, Figure>;
+  exports: string[];
+}
+
+export function studyPageState(store: StudyStore): StudyPageState {
+  const spec = store.readSpec();
+  const points = store.readPoints();
+  const sorted = sortPoints(points);
+  const columns = [...TABLE_COLUMNS.slice(0, 3), ...workloadColumns(sorted), ...TABLE_COLUMNS.slice(3)];
+  return {
+    summary: summarizeStudy(spec, points),
+    progress: progressOf(store, spec, points),
+    sentences: summarizeCurves(points).map(curveSentence),
+    table: {
+      header: columns.map((c) => c.header),
+      rows: sorted.map((r) => columns.map((c) => cellText(c.value(r), 'digits' in c ? c.digits : undefined))),
+    },
+    figures: studyFigures(points, store.readFindings(), { study: spec.id, brokers: spec.options.brokers }),
+    exports: fs
+      .readdirSync(store.dir)
+      .filter((f) => EXPORT_FILE.test(f))
+      .sort(),
+  };
+}
+
+/** Files of a study directory the server hands out: exports and the stored points, nothing else. */
+export const EXPORT_FILE = /^[\w][\w.-]*\.(html|png|svg|csv|jsonl|json)$/;
