@@ -111,6 +111,13 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
       .join('');
     assert.match(printed, /point 1\/\d+: 2 clients, 500 msg\/s, batch 100 -> loss [\d.]+ %, rx \d+ msg\/s — rehearsal on hydra's embedded broker, not Kafka/);
     assert.match(printed, /^2 clients: (no loss up to|no lossless point)/m);
+    // The compare cell: a fresh results dir has no earlier study, so it measured the grid with acks=-1 and compared.
+    assert.match(printed, /^compare sweep-[\w-]+ vs sweep-[\w-]+\n/m);
+    assert.match(printed, /differ: acks -1 \| 1/);
+    assert.ok(
+      figures.some((h) => /Average Client Rate — sweep-[\w-]+ vs sweep-/.test(h)),
+      'the compare figure is shown',
+    );
     assert.ok(
       html.some((h) => h.length > 1_000_000 && h.startsWith('<script>')),
       'plotly.js is on the page',
