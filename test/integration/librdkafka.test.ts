@@ -179,12 +179,17 @@ describe('the librdkafka client end to end (real processes, embedded broker)', f
       const header = lines[0]!.trim().split(/\s+/);
       const column = header.indexOf('client_library');
       assert.ok(column > 0, `a client_library column: ${lines[0]}`);
-      const rows = lines.slice(1).map((l) => l.trim().split(/\s+/));
+      // Data rows start with the client count; the notes under the table (what 'rehearsal' means) do not.
+      const rows = lines
+        .slice(1)
+        .filter((l) => /^\s*\d/.test(l))
+        .map((l) => l.trim().split(/\s+/));
       assert.deepEqual(
         rows.map((r) => r[column]),
         ['kafkajs', 'kafkajs', 'librdkafka', 'librdkafka'],
       );
-      for (const r of rows) assert.equal(r[header.indexOf('verdict')], 'kafka', r.join(' '));
+      // On the embedded broker a point with no harness limit is a rehearsal, not a measurement of Kafka.
+      for (const r of rows) assert.equal(r[header.indexOf('verdict')], 'rehearsal', r.join(' '));
       assert.deepEqual(await waitNoProcesses(t), [], 'no app or kcat left after the study');
     });
   });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { coerceValue, flagOn } from '../../config/flags';
+import { flagOn } from '../../config/flags';
 import { compareStudies, loadStudies } from '../../compare/compare';
 import { ConfigError } from '../../errors';
 import { makeDirectory } from '../../dirs';
@@ -9,8 +9,7 @@ import { exportFigures, type PlotFormat } from '../../plot/export';
 import { formatComparison } from '../../present/compare';
 import { HELP_FLAG, JSON_FLAG, type CliCommand } from '../command';
 import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './study';
-
-const FORMATS: readonly PlotFormat[] = ['html', 'png', 'svg'];
+import { FORMAT_FLAG, imageSizeOf, plotFormatsOf, SIZE_FLAGS } from './plot';
 
 export const compareCommand: CliCommand = {
   name: 'compare',
@@ -24,27 +23,22 @@ export const compareCommand: CliCommand = {
     'are drawn as such and left out of the differences. The table goes to stdout; compare.html (self-contained)\n' +
     'and with --format=png,svg one image per figure go to --out (default: <results_dir>/compare-<a>-vs-<b>).',
   flags: [
-    { name: 'format', kind: 'string', unit: 'html|png|svg', help: 'one or more formats, comma-separated (default: html)' },
+    FORMAT_FLAG,
     { name: 'out', kind: 'string', unit: 'dir', help: 'output directory (default: <results_dir>/compare-<a>-vs-<b>)' },
-    { name: 'width', kind: 'int', unit: 'px', min: 100, help: 'image width (default: 1000)' },
-    { name: 'height', kind: 'int', unit: 'px', min: 100, help: 'image height (default: 600)' },
+    ...SIZE_FLAGS,
     RESULTS_FLAG,
     CONFIG_FLAG,
     JSON_FLAG,
     HELP_FLAG,
   ],
   async run(args, io) {
-    const rawFormat = args.flags.get('format');
-    const formats = (typeof rawFormat === 'string' ? rawFormat.split(',') : ['html']).map((f) => f.trim());
-    for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new ConfigError('--format', f, 'expected html, png or svg');
+    const formats = plotFormatsOf(args);
+    const width = imageSizeOf(args, 'width');
+    const height = imageSizeOf(args, 'height');
     const ids = args.positionals;
     if (ids.length < 2) throw new ConfigError('hydra compare', ids.join(' ') || undefined, 'needs two or more study ids (hydra study list shows them)');
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) throw new ConfigError('hydra compare', dup, 'is given twice');
-    const size = (name: string): number | undefined => {
-      const raw = args.flags.get(name);
-      return raw === undefined ? undefined : (coerceValue('int', raw, `--${name}`, { min: 100, max: 10000 }) as number);
-    };
     const resultsDir = resultsDirOf(args);
     const studies = loadStudies(resultsDir, ids);
     const comparison = compareStudies(studies);
@@ -63,8 +57,8 @@ export const compareCommand: CliCommand = {
         formats: images,
         outDir: dir,
         title: 'hydra compare',
-        width: size('width'),
-        height: size('height'),
+        width,
+        height,
       }))
         io.stderr.write(`hydra: plot ${file}\n`);
     return 0;
