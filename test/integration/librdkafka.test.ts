@@ -179,10 +179,10 @@ describe('the librdkafka client end to end (real processes, embedded broker)', f
       const header = lines[0]!.trim().split(/\s+/);
       const column = header.indexOf('client_library');
       assert.ok(column > 0, `a client_library column: ${lines[0]}`);
-      // Data rows start with the client count; the notes under the table (what 'rehearsal' means) do not.
+      // Data rows start with the client count and the batch; the notes and the summary under the table do not.
       const rows = lines
         .slice(1)
-        .filter((l) => /^\s*\d/.test(l))
+        .filter((l) => /^\s*\d+\s+\d/.test(l))
         .map((l) => l.trim().split(/\s+/));
       assert.deepEqual(
         rows.map((r) => r[column]),

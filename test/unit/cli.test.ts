@@ -250,6 +250,8 @@ describe('CLI in process (runCli)', () => {
     const show = io();
     assert.equal(await runCli(['study', 'show', 's1', `--results_dir=${dir}`, '--config_file='], show), 0);
     assert.match(show.out.text, /^study s1 \(sweep, done\)/);
+    assert.match(show.out.text, /^4 clients: no loss up to 1000 msg\/s \(no point lost messages\)$/m);
+    assert.match(cli.out.text, /^2 clients: no loss up to 1000 msg\/s \(no point lost messages\)$/m, 'a study ends with its summary');
     assert.equal(
       show.out.text
         .trim()
