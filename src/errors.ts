@@ -1,5 +1,3 @@
-import { closestName } from './config/suggest';
-
 /**
  * One error hierarchy for the whole library. Only the CLI turns these into exit codes; library
  * callers (notebooks) get typed errors with a message a person can act on.
@@ -32,17 +30,11 @@ export class ConfigError extends HydraError {
   }
 }
 
-/** A study id or directory that holds no study: bad input (exit 2), like a mistyped flag. */
+/** A study id or directory that holds no study: bad input (exit 2), like a mistyped flag. `hint`: " (did you mean x?)" or ''. */
 export class UnknownStudyError extends ConfigError {
-  constructor(idOrDir: string, resultsDir: string, known: readonly string[] = []) {
-    const guess = known.length ? closestStudy(idOrDir, known) : '';
-    super('study', idOrDir, `no such study in ${resultsDir}${guess} (hydra study list shows the studies there)`);
+  constructor(idOrDir: string, resultsDir: string, hint = '') {
+    super('study', idOrDir, `no such study in ${resultsDir}${hint} (hydra study list shows the studies there)`);
   }
-}
-
-function closestStudy(typed: string, known: readonly string[]): string {
-  const name = closestName(typed, known);
-  return name === undefined ? '' : ` (did you mean ${name}?)`;
 }
 
 /** The embedded broker could not be started or a configured broker cannot be reached. */

@@ -60,7 +60,7 @@ export { exportStudyPlots, exportFigures, writeStudyReport, type PlotFormat } fr
 export { studyReportHtml } from './plot/report';
 export { compareStudies, loadStudies, COMPARED_FIELDS, type Comparison, type ComparedStudy, type FieldDiff, type SharedPoint } from './compare/compare';
 export { compareFigures, compareHtml } from './plot/compare';
-export { formatComparison } from './present/compare';
-export { gateStudy, gateLines, type GateResult, type GatedPoint } from './gate/gate';
+export { formatComparison } from './compare/text';
+export { gateStudy, gateLines, type GateResult, type GatedPoint } from './present/gate';
 export { parseThresholds, checkThresholds, THRESHOLD_FIELDS, type Threshold, type ThresholdCheck } from './gate/thresholds';
 export { junitXml } from './present/junit';

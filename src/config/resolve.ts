@@ -10,7 +10,6 @@ import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } fro
 import { checkLibrdkafkaPassthrough, checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
 import { checkAcks, checkNumber, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
 import { checkSecurityOptions } from './security';
-import { parseThresholds } from '../gate/thresholds';
 
 /** Flags every test command accepts: the options that are not ini-only. */
 export const OPTION_FLAGS: readonly (FlagDef & { default: unknown })[] = OPTION_SPECS.filter((s) => !s.iniOnly).map((s) => ({
@@ -137,7 +136,6 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkSecurityOptions(options);
   checkPassthrough(options.kafkajs);
   checkLibrdkafkaPassthrough(options.librdkafka);
-  parseThresholds(options.threshold, sourceOf('threshold'));
   checkPointRules(options, (name) => sourceOf(name));
   checkPublisherShare(options, (name) => sourceOf(name));
   checkClusterNeeds(options, sourceOf);

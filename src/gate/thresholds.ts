@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors';
-import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
-import { EXTRA_RESULT_KEYS } from '../present/columns';
+import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 import { didYouMean } from '../config/suggest';
 
 /**

@@ -1,5 +1,5 @@
 import type { Comparison, ComparedStudy } from '../compare/compare';
-import { differLine, significanceText, studyBroker } from '../present/compare';
+import { differLine, significanceText, studyBroker } from '../compare/text';
 import { cellText } from '../present/columns';
 import {
   contextLine,

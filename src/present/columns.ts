@@ -1,5 +1,5 @@
 import { LATER_POINT_KEYS, POINT_KEYS, type PointKey } from '../config/options';
-import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
+import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 import type { PointRecord } from '../study/record';
 
 /**
@@ -59,32 +59,6 @@ export function verdictText(r: PointRecord): string | null {
   if (r.result.embedded_broker) return 'rehearsal';
   return r.result.kafka_limits?.length ? `kafka:${r.result.kafka_limits.join('+')}` : 'kafka';
 }
-
-export const EXTRA_RESULT_KEYS = [
-  'requested_rate',
-  'pub_achieved_ratio',
-  'pub_limited',
-  'pub_send_errors',
-  'lost_total',
-  'duplicated_total',
-  'reordered_total',
-  'latency_p50_ms',
-  'latency_p95_ms',
-  'latency_p99_ms',
-  'latency_max_ms',
-  'produce_rtt_p50_ms',
-  'produce_rtt_p99_ms',
-  'produce_rtt_max_ms',
-  'produce_throttle_ms',
-  'pub_broker_wait_pct',
-  'fetch_rtt_p99_ms',
-  'fetch_throttle_ms',
-  'loop_stall_max_ms',
-  'app_run_wait_max_pct',
-  'host_cpu_busy_max_pct',
-  'host_runqueue_max',
-  'host_steal_max_pct',
-] as const satisfies readonly (keyof PointResult)[];
 
 /** Every column of a point, for CSV and the report: parameters, status, HYDRA's figures, hydra's extra figures, error. */
 export const EXPORT_COLUMNS: readonly PointColumn[] = [

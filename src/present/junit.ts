@@ -1,4 +1,4 @@
-import type { GateResult } from '../gate/gate';
+import type { GateResult } from './gate';
 
 const xml = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 

@@ -427,3 +427,30 @@ export const HYDRA_RESULT_KEYS = [
   'pub_net_rxrate',
   'pub_net_txrate',
 ] as const satisfies readonly (keyof PointResult)[];
+
+/** hydra's figures beyond HYDRA's, in the order tables and exports show them. */
+export const EXTRA_RESULT_KEYS = [
+  'requested_rate',
+  'pub_achieved_ratio',
+  'pub_limited',
+  'pub_send_errors',
+  'lost_total',
+  'duplicated_total',
+  'reordered_total',
+  'latency_p50_ms',
+  'latency_p95_ms',
+  'latency_p99_ms',
+  'latency_max_ms',
+  'produce_rtt_p50_ms',
+  'produce_rtt_p99_ms',
+  'produce_rtt_max_ms',
+  'produce_throttle_ms',
+  'pub_broker_wait_pct',
+  'fetch_rtt_p99_ms',
+  'fetch_throttle_ms',
+  'loop_stall_max_ms',
+  'app_run_wait_max_pct',
+  'host_cpu_busy_max_pct',
+  'host_runqueue_max',
+  'host_steal_max_pct',
+] as const satisfies readonly (keyof PointResult)[];

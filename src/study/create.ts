@@ -5,6 +5,7 @@ import { checkPointParam, checkPointParams } from '../config/rules';
 import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
 import { ConfigError } from '../errors';
+import { parseThresholds } from '../gate/thresholds';
 import { subAppsFor } from './grid';
 import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
@@ -74,6 +75,7 @@ export function createStudy(input: StudyInput): StudyStore {
   checkGrid(grid, o, undefined, pointParamsOf(o));
   checkClientLibraries(studyClientLibraries(o, grid), o, (name) => `options.${name}`);
   if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
+  parseThresholds(o.threshold, 'options.threshold');
   const now = new Date();
   const spec: StudySpec = {
     id: input.id ?? `${input.kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${crypto.randomBytes(2).toString('hex')}`,

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { ConfigError, errorMessage, StudyError, StudyStopped, UnknownStudyError } from '../errors';
+import { didYouMean } from '../config/suggest';
 import { makeDirectory, removeCreated } from '../dirs';
 import { upgradeFinding, upgradeRecord, upgradeSpec } from './migrate';
 import type { PointRecord } from './record';
@@ -90,7 +91,7 @@ export class StudyStore {
   static open(resultsDir: string, idOrDir: string): StudyStore {
     const candidates = STUDY_ID.test(idOrDir) ? [path.join(resultsDir, idOrDir)] : idOrDir.includes('/') ? [idOrDir] : [];
     for (const dir of candidates) if (fs.existsSync(path.join(dir, SPEC_FILE))) return new StudyStore(dir);
-    throw new UnknownStudyError(idOrDir, resultsDir, listStudyIds(resultsDir));
+    throw new UnknownStudyError(idOrDir, resultsDir, didYouMean(idOrDir, listStudyIds(resultsDir)));
   }
 
   get id(): string {

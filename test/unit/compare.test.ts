@@ -7,7 +7,7 @@ import type { CliIO } from '../../src/cli/command';
 import { compareStudies, type ComparedStudy } from '../../src/compare/compare';
 import { DEFAULT_OPTIONS } from '../../src/config/options';
 import { compareFigures } from '../../src/plot/compare';
-import { formatComparison } from '../../src/present/compare';
+import { formatComparison } from '../../src/compare/text';
 import { createStudy } from '../../src/study/create';
 import type { PointRecord } from '../../src/study/record';
 import { FIXTURE_OPTIONS, fixturePoint } from '../fixtures';

@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/command';
 import { EXIT_THRESHOLD } from '../../src/cli/exit-codes';
 import { OPTION_FLAGS } from '../../src/config/resolve';
-import { gateLines, gateStudy } from '../../src/gate/gate';
+import { gateLines, gateStudy } from '../../src/present/gate';
 import { checkThresholds, parseThresholds } from '../../src/gate/thresholds';
 import { junitXml } from '../../src/present/junit';
 import type { PointRecord } from '../../src/study/record';

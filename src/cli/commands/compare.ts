@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors';
 import { makeDirectory } from '../../dirs';
 import { compareFigures, compareHtml } from '../../plot/compare';
 import { exportFigures, type PlotFormat } from '../../plot/export';
-import { formatComparison } from '../../present/compare';
+import { formatComparison } from '../../compare/text';
 import { HELP_FLAG, JSON_FLAG, type CliCommand } from '../command';
 import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './study';
 import { FORMAT_FLAG, imageSizeOf, plotFormatsOf, SIZE_FLAGS } from './plot';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { FlagDef, ParsedArgs } from '../../config/flags';
 import type { HydraOptions } from '../../config/options';
 import { ConfigError } from '../../errors';
-import { gateLines, gateStudy } from '../../gate/gate';
+import { gateLines, gateStudy } from '../../present/gate';
 import { parseThresholds } from '../../gate/thresholds';
 import { junitXml } from '../../present/junit';
 import type { PointRecord } from '../../study/record';

@@ -8,13 +8,17 @@ import { makeDirectory } from '../../dirs';
 import { ConfigError, errorMessage } from '../../errors';
 import type { CliIO } from '../command';
 import { studyWarnings, type PlannedStudy } from '../../present/warnings';
+import { parseThresholds } from '../../gate/thresholds';
 
 /** Options of a test command: defaults ← hydra.ini (or --config_file) ← flags, errors naming the flag or ini key. */
 export function optionsFromFlags(args: ParsedArgs, plan?: { file: string; options: Partial<HydraOptions> }): HydraOptions {
-  return resolveOptions(flagsToOptions(args.flags), {
+  const options = resolveOptions(flagsToOptions(args.flags), {
     overrideSource: 'flag',
     ...(plan ? { layer: { values: plan.options, source: (name: string) => `${plan.file} options.${name}` } } : {}),
   });
+  // Thresholds name point fields, which the option table below them does not know: checked here, before anything runs.
+  parseThresholds(options.threshold, args.flags.has('threshold') ? '--threshold' : `${options.config_file} [gate] threshold`);
+  return options;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { Comparison, FieldDiff } from '../compare/compare';
-import { cellText } from './columns';
+import type { Comparison, FieldDiff } from './compare';
+import { cellText } from '../present/columns';
 
 const DIGITS: Record<FieldDiff['field'], number> = { average_rate: 1, average_packet_loss: 3, failing_clients: 0, latency_p50_ms: 2, latency_p99_ms: 2 };
 

@@ -1,8 +1,8 @@
-import { pointName } from '../present/point-name';
-import { workloadColumns } from '../present/columns';
+import { pointName } from './point-name';
+import { workloadColumns } from './columns';
 import { isOk, type PointRecord } from '../study/record';
 import { aggregateRepeats } from '../study/repeats';
-import { checkThresholds, type Threshold, type ThresholdCheck } from './thresholds';
+import { checkThresholds, type Threshold, type ThresholdCheck } from '../gate/thresholds';
 
 /**
  * 'pass' / 'fail': the point measured Kafka and met every threshold, or crossed one;
