@@ -1,8 +1,8 @@
-import { LATER_POINT_KEYS, POINT_KEYS, type PointKey } from '../config/options';
+import { POINT_KEYS, type PointKey } from '../config/options';
 import { pointName } from '../present/point-name';
 import { isEmbeddedStudy } from '../present/study';
 import type { PointResult } from '../stats/result';
-import { isOk, type PointRecord } from '../study/record';
+import { isOk, paramOf, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
 import type { StudySpec } from '../study/spec';
 import { StudyStore } from '../study/store';
@@ -59,7 +59,6 @@ export interface Comparison {
 }
 
 const AXES: readonly PointKey[] = ['total_sub_apps', 'clients_per_app', 'msg_rate', 'msg_batch'];
-const paramOf = (r: PointRecord, key: PointKey): unknown => r.params[key] ?? LATER_POINT_KEYS[key];
 
 /** Opens stored studies by id (or directory) for a comparison. */
 export function loadStudies(resultsDir: string, ids: readonly string[]): ComparedStudy[] {

@@ -1,5 +1,5 @@
-import { LATER_POINT_KEYS, POINT_KEYS } from '../config/options';
-import { isOk, type PointRecord } from '../study/record';
+import { POINT_KEYS } from '../config/options';
+import { isOk, paramOf, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
 import type { PointResult } from '../stats/result';
 import type { RateFinding } from '../study/spec';
@@ -36,11 +36,6 @@ interface Series {
 
 function clientCountOf(r: PointRecord): number {
   return r.params.total_sub_apps * r.params.clients_per_app;
-}
-
-/** A point parameter's value, with the default of a key added after the point was stored. */
-function paramOf(r: PointRecord, key: (typeof POINT_KEYS)[number]): unknown {
-  return r.params[key] ?? LATER_POINT_KEYS[key];
 }
 
 /** Parameters besides the rate and the client count that differ between the points: each splits the curves. */

@@ -1,6 +1,6 @@
-import { LATER_POINT_KEYS, POINT_KEYS, type PointKey } from '../config/options';
+import { POINT_KEYS, type PointKey } from '../config/options';
 import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
-import type { PointRecord } from '../study/record';
+import { paramOf, type PointRecord } from '../study/record';
 
 /**
  * The columns of a point, defined once: the points table, the CSV export and the HTML report all
@@ -81,7 +81,6 @@ export function cellText(value: unknown, digits?: number): string {
 }
 
 /** A point parameter's value, with the default of a key added after the point was stored. */
-const paramOf = (r: PointRecord, key: PointKey): unknown => r.params[key] ?? LATER_POINT_KEYS[key];
 
 /** The table's own axes: client count, batch size and rate have columns of their own. */
 const AXIS_KEYS: readonly PointKey[] = ['total_sub_apps', 'clients_per_app', 'msg_batch', 'msg_rate'];

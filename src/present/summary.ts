@@ -1,5 +1,5 @@
-import { LATER_POINT_KEYS, POINT_KEYS } from '../config/options';
-import { isOk, type PointRecord } from '../study/record';
+import { POINT_KEYS } from '../config/options';
+import { isOk, paramOf, type PointRecord } from '../study/record';
 import { aggregateRepeats } from '../study/repeats';
 import { groupedNumber } from './point-name';
 
@@ -24,7 +24,6 @@ export interface CurveSummary {
 }
 
 const AXES = new Set(['msg_rate', 'total_sub_apps', 'clients_per_app']);
-const paramOf = (r: PointRecord, key: (typeof POINT_KEYS)[number]): unknown => r.params[key] ?? LATER_POINT_KEYS[key];
 
 /** One row per curve, in client-count order: where loss starts and how many points hydra held back. */
 export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[] {

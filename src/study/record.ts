@@ -1,4 +1,4 @@
-import type { PointParams } from '../config/options';
+import { LATER_POINT_KEYS, type PointKey, type PointParams } from '../config/options';
 import type { AppFate } from '../runner/point-runner';
 import type { PointResult } from '../stats/result';
 import type { ThresholdCheck } from '../gate/thresholds';
@@ -60,4 +60,9 @@ export type PointStatus = PointRecord['status'];
 /** A measurement of Kafka: the only kind of point whose figures are plotted or searched on. */
 export function isOk(record: PointRecord): record is OkPointRecord {
   return record.status === 'ok';
+}
+
+/** A point parameter's value, with the default of a key added after the point was stored (what every earlier point ran with). */
+export function paramOf(record: Pick<PointRecord, 'params'>, key: PointKey): unknown {
+  return record.params[key] ?? LATER_POINT_KEYS[key];
 }
