@@ -11,8 +11,8 @@ export interface StudySummary {
   status: StudySpec['status'];
   created_at: string;
   points: number;
-  /** Points that measured Kafka (verdict kafka). */
-  kafka: number;
+  /** Points with no harness limit: measurements of Kafka on a real cluster, rehearsals on the embedded broker. */
+  measured: number;
   /** Measured points where hydra, not Kafka, was the limit. */
   harness_limited: number;
   invalid: number;
@@ -29,7 +29,7 @@ export function summarizeStudy(spec: StudySpec, points: readonly PointRecord[]):
     status: spec.status,
     created_at: spec.created_at,
     points: points.length,
-    kafka: count((p) => p.status === 'ok' && p.result.verdict !== 'harness_limited'),
+    measured: count((p) => p.status === 'ok' && p.result.verdict !== 'harness_limited'),
     harness_limited: count((p) => p.status === 'ok' && p.result.verdict === 'harness_limited'),
     invalid: count((p) => p.status === 'invalid'),
     failed: count((p) => p.status === 'failed'),
@@ -47,7 +47,7 @@ const LIST_COLUMNS: readonly [header: string, value: (s: StudySummary) => string
   ['kind', (s) => s.kind, true],
   ['status', (s) => s.status, true],
   ['points', (s) => s.points],
-  ['kafka', (s) => s.kafka],
+  ['measured', (s) => s.measured],
   ['harness-limited', (s) => s.harness_limited],
   ['invalid', (s) => s.invalid],
   ['failed', (s) => s.failed],

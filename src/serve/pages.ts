@@ -29,7 +29,7 @@ const progressText=(p)=>p.state==='running'?'<span class="running">running</span
 /** `/`: the studies under the results dir, with status and verdict counts, refreshed in place. */
 export function listPage(resultsDir: string): string {
   const body = `<h1>hydra studies</h1><p class="muted">in ${escapeHtml(resultsDir)} — updates as studies start and points land</p>
-<table id="studies"><thead><tr><th class="l">study</th><th class="l">kind</th><th class="l">status</th><th>points</th><th>kafka</th><th>harness-limited</th><th>invalid</th><th>failed</th><th class="l">broker</th><th class="l">created</th></tr></thead><tbody></tbody></table>
+<table id="studies"><thead><tr><th class="l">study</th><th class="l">kind</th><th class="l">status</th><th>points</th><th>measured</th><th>harness-limited</th><th>invalid</th><th>failed</th><th class="l">broker</th><th class="l">created</th></tr></thead><tbody></tbody></table>
 <p id="empty" class="muted" hidden>no studies yet</p>`;
   const script = `${HELPERS}
 async function refresh(){
@@ -37,7 +37,7 @@ async function refresh(){
   document.getElementById('empty').hidden=list.length>0;
   document.querySelector('#studies tbody').innerHTML=list.map((s)=>s.error
     ?'<tr data-study="'+esc(s.id)+'"><td class="l">'+esc(s.id)+'</td><td class="l" colspan="9">unreadable: '+esc(s.error)+'</td></tr>'
-    :'<tr data-study="'+esc(s.id)+'"><td class="l"><a href="/study/'+encodeURIComponent(s.id)+'">'+esc(s.id)+'</a></td><td class="l">'+esc(s.kind)+'</td><td class="l">'+progressText(s.progress)+'</td><td>'+s.points+'</td><td>'+s.kafka+'</td><td>'+s.harness_limited+'</td><td>'+s.invalid+'</td><td>'+s.failed+'</td><td class="l">'+(s.broker==='embedded'?'embedded (a rehearsal, not Kafka)':esc(s.broker))+'</td><td class="l">'+esc(s.created_at)+'</td></tr>').join('');
+    :'<tr data-study="'+esc(s.id)+'"><td class="l"><a href="/study/'+encodeURIComponent(s.id)+'">'+esc(s.id)+'</a></td><td class="l">'+esc(s.kind)+'</td><td class="l">'+progressText(s.progress)+'</td><td>'+s.points+'</td><td>'+s.measured+'</td><td>'+s.harness_limited+'</td><td>'+s.invalid+'</td><td>'+s.failed+'</td><td class="l">'+(s.broker==='embedded'?'embedded (a rehearsal, not Kafka)':esc(s.broker))+'</td><td class="l">'+esc(s.created_at)+'</td></tr>').join('');
 }
 refresh();setInterval(refresh,${POLL_MS});`;
   return page('hydra studies', body, script);

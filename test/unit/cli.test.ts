@@ -263,13 +263,13 @@ describe('CLI in process (runCli)', () => {
     const list = io();
     await runCli(['study', 'list', `--results_dir=${dir}`, '--config_file='], list);
     const [header, row] = list.out.text.split('\n');
-    assert.match(header as string, /^study {2}kind {3}status {2}points {2}kafka {2}harness-limited {2}invalid {2}failed {2}broker {4}created$/);
+    assert.match(header as string, /^study {2}kind {3}status {2}points {2}measured {2}harness-limited {2}invalid {2}failed {2}broker {4}created$/);
     assert.match(row as string, /^s1 +sweep +done +4 +4 +0 +0 +0 +embedded +20\d\d-/);
     assert.equal(row?.indexOf('sweep'), header?.indexOf('kind'), 'columns line up with the header');
     const listJson = io();
     assert.equal(await runCli(['study', 'list', '--json', `--results_dir=${dir}`, '--config_file='], listJson), 0);
     assert.deepEqual(
-      (JSON.parse(listJson.out.text) as { id: string; points: number; kafka: number; broker: string }[]).map((s) => [s.id, s.points, s.kafka, s.broker]),
+      (JSON.parse(listJson.out.text) as { id: string; points: number; measured: number; broker: string }[]).map((s) => [s.id, s.points, s.measured, s.broker]),
       [['s1', 4, 4, 'embedded']],
     );
 
