@@ -35,6 +35,7 @@ function compareFigure(
   title: string,
   build: (records: ComparedStudy['points'], context: FigureContext) => Figure,
   keep: (trace: PlotTrace) => boolean = (t) => !t.name.startsWith('Rx = Tx'),
+  extraNotes: (embedded: boolean) => string[] = () => [],
 ): Figure {
   const perStudy = studies.map((s) => build(s.points, contextOf(s)));
   const clientCounts = [...new Set(perStudy.flatMap((f) => f.data.filter(keep).map((t) => Number(/^(\d+) client/.exec(t.name)?.[1] ?? 0))))].sort(
@@ -67,7 +68,10 @@ function compareFigure(
     ...(comparison.differences.length
       ? [`<span style="color:#555">differ: ${comparison.differences.map((d) => `${d.key} ${d.values.join(' | ')}`).join('; ')}</span>`]
       : []),
-    `<span style="color:#a60">✕ = harness-limited: hydra, not Kafka, was the limit there (left out of the differences)</span>`,
+    ...(studies.some((s) => s.points.some((p) => p.status === 'ok' && p.result.verdict === 'harness_limited'))
+      ? [`<span style="color:#a60">✕ = harness-limited: hydra, not Kafka, was the limit there (left out of the differences)</span>`]
+      : []),
+    ...extraNotes(embedded.length > 0).map((n) => `<span style="color:#555">${n}</span>`),
   ];
   const block = subtitledTitle(`${title} — ${studies.map((s) => s.spec.id).join(' vs ')}`, lines);
   const layout = perStudy[0]?.layout ?? {};
@@ -90,7 +94,17 @@ export function compareFigures(studies: readonly ComparedStudy[], comparison: Co
     'compare-loss-tx': compareFigure(studies, comparison, 'Average Packet Loss', lossFigure),
     'compare-fail-tx': compareFigure(studies, comparison, 'Failing Clients Rate', failingClientsFigure),
     // p99 only: with two studies, p50 and p99 of each would be four styles per client count.
-    'compare-latency-p99': compareFigure(studies, comparison, 'End-to-End Latency p99', latencyFigure, (t) => t.name.endsWith(' p99')),
+    'compare-latency-p99': compareFigure(
+      studies,
+      comparison,
+      'End-to-End Latency p99',
+      latencyFigure,
+      (t) => t.name.endsWith(' p99'),
+      (embedded) =>
+        embedded
+          ? ['on the embedded broker a fetch is answered only when its long-poll (consumer_max_wait_ms) expires: that wait, not Kafka, shapes these latencies']
+          : [],
+    ),
   };
 }
 
