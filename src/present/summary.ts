@@ -15,6 +15,12 @@ export interface CurveSummary {
   losslessUpTo: number | null;
   /** Lowest requested rate, msg/s, with loss and no harness limit: where Kafka started to lose; null: none. */
   lossFrom: number | null;
+  /**
+   * Lowest requested rate, msg/s, at which Kafka held the publisher back (slow acks, throttling, a
+   * stalled broker): Kafka's boundary, not a rate it took. Such points do not count as lossless at
+   * the rate asked. null: none.
+   */
+  kafkaHeldBackFrom: number | null;
   /** Points measured without a harness limit. */
   measured: number;
   /** Points where hydra, not Kafka, was the limit. */
@@ -43,7 +49,10 @@ export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[]
     .sort(([a, x], [b, y]) => x.clientCount - y.clientCount || a.localeCompare(b))
     .map(([curve, g]) => {
       const judged = g.points.filter(isOk).filter((r) => r.result.verdict !== 'harness_limited');
-      const rates = (pick: (loss: number) => boolean): number[] => judged.filter((r) => pick(r.result.average_packet_loss)).map((r) => r.params.msg_rate);
+      // Where Kafka held the publisher back it never took the rate asked: its boundary, not a lossless rate.
+      const heldBack = judged.filter((r) => (r.result.kafka_limits ?? []).includes('produce'));
+      const atRate = judged.filter((r) => !heldBack.includes(r));
+      const rates = (pick: (loss: number) => boolean): number[] => atRate.filter((r) => pick(r.result.average_packet_loss)).map((r) => r.params.msg_rate);
       const lossless = rates((loss) => loss <= 0);
       const lossy = rates((loss) => loss > 0);
       return {
@@ -51,6 +60,7 @@ export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[]
         clientCount: g.clientCount,
         losslessUpTo: lossless.length ? Math.max(...lossless) : null,
         lossFrom: lossy.length ? Math.min(...lossy) : null,
+        kafkaHeldBackFrom: heldBack.length ? Math.min(...heldBack.map((r) => r.params.msg_rate)) : null,
         measured: judged.length,
         harnessLimited: g.points.filter((r) => isOk(r) && r.result.verdict === 'harness_limited').length,
         unmeasured: g.points.filter((r) => !isOk(r)).length,
@@ -65,6 +75,7 @@ export function curveSentence(c: CurveSummary): string {
       ? 'no lossless point'
       : `no loss up to ${groupedNumber(c.losslessUpTo)} msg/s${c.lossFrom === null ? ' (no point lost messages)' : ''}`,
     c.lossFrom === null ? '' : `loss from ${groupedNumber(c.lossFrom)} msg/s`,
+    c.kafkaHeldBackFrom === null ? '' : `Kafka held the publisher back from ${groupedNumber(c.kafkaHeldBackFrom)} msg/s (Kafka's boundary)`,
     c.harnessLimited ? `${c.harnessLimited} point${c.harnessLimited === 1 ? '' : 's'} harness-limited (hydra, not Kafka, was the limit)` : '',
     c.unmeasured ? `${c.unmeasured} not measured (failed or invalid)` : '',
   ];

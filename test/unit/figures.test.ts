@@ -160,13 +160,26 @@ describe('the summary a report opens with', () => {
   it('per client count: highest lossless rate, where loss starts, points hydra held back or could not measure', () => {
     const points = [...fixtureStudyPoints(), fixturePoint(10, 5000, { limited: ['publisher'] })];
     assert.deepEqual(summarizeCurves(points), [
-      { curve: '10 clients', clientCount: 10, losslessUpTo: 3000, lossFrom: null, measured: 4, harnessLimited: 1, unmeasured: 0 },
-      { curve: '40 clients', clientCount: 40, losslessUpTo: 1500, lossFrom: 2000, measured: 4, harnessLimited: 0, unmeasured: 1 },
+      { curve: '10 clients', clientCount: 10, losslessUpTo: 3000, lossFrom: null, kafkaHeldBackFrom: null, measured: 4, harnessLimited: 1, unmeasured: 0 },
+      { curve: '40 clients', clientCount: 40, losslessUpTo: 1500, lossFrom: 2000, kafkaHeldBackFrom: null, measured: 4, harnessLimited: 0, unmeasured: 1 },
     ]);
     const [ten] = summarizeCurves(points);
     assert.equal(
       curveSentence(ten as CurveSummary),
       '10 clients: no loss up to 3000 msg/s (no point lost messages); 1 point harness-limited (hydra, not Kafka, was the limit)',
+    );
+  });
+
+  it("calls a rate Kafka held the publisher back at Kafka's boundary, not a lossless rate", () => {
+    const held = fixturePoint(10, 4000);
+    assert.ok(held.status === 'ok');
+    const slowAcks: PointRecord = { ...held, result: { ...held.result, kafka_limits: ['produce'], kafka_notes: ['Kafka held the publisher back: slow acks'] } };
+    const [ten] = summarizeCurves([fixturePoint(10, 1000), fixturePoint(10, 2000), slowAcks]);
+    assert.equal(ten?.losslessUpTo, 2000, 'not 4000: Kafka never took that rate');
+    assert.equal(ten?.kafkaHeldBackFrom, 4000);
+    assert.equal(
+      curveSentence(ten as CurveSummary),
+      "10 clients: no loss up to 2000 msg/s (no point lost messages); Kafka held the publisher back from 4000 msg/s (Kafka's boundary)",
     );
   });
 });
