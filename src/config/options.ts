@@ -439,6 +439,20 @@ export const OPTION_TABLE = {
     ini: ['client', 'library'],
     point: { key: 25, since: 'kafkajs' },
   },
+  /**
+   * Planned faults of each point (src/faults/schedule.ts): `at=3s for=2s broker=stop`,
+   * `stop=sub-1`, `kill=sub-2`, `command='...' undo='...'`; `;`-separated, repeated flags add up.
+   * A faulted point measures Kafka through the fault and is kept out of the steady-state curves.
+   */
+  fault: {
+    kind: 'string',
+    default: '',
+    unit: 'at= for= action',
+    help: "a planned fault in every point, e.g. 'at=3s for=2s broker=stop' or 'at=2s kill=sub-1' (repeat for more; see docs/faults.md)",
+    ini: ['faults', 'fault'],
+    repeatable: true,
+    point: { key: 26, since: '' },
+  },
   /** min.insync.replicas of the run's topic on a real cluster (0: the broker's default). */
   topic_min_insync_replicas: {
     kind: 'int',

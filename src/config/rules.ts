@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { checkFaultSchedule, parseFaultSchedule } from '../faults/schedule';
 import { KAFKAJS_COMPRESSIONS, optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */
@@ -39,10 +40,14 @@ export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagS
     if (spec.kind === 'acks') checkAcks(value, sourceOf(key));
     else if (spec.kind === 'choice') checkChoice(value, spec.choices ?? [], sourceOf(key));
     else if (spec.kind === 'bool') checkBool(value, sourceOf(key));
-    else checkNumber(value, spec, sourceOf(key));
+    else if (spec.kind === 'string') {
+      if (typeof value !== 'string') throw new ConfigError(sourceOf(key), String(value), 'expected text');
+    } else checkNumber(value, spec, sourceOf(key));
   }
   checkPointRules(params, sourceOf);
   checkPublisherShare(params, sourceOf);
+  // App names are checked per point of a study's grid (createStudy): its client counts set the sub apps.
+  checkFaultSchedule(parseFaultSchedule(params.fault, sourceOf('fault')), { test_duration: params.test_duration }, sourceOf('fault'));
 }
 
 export function checkBool(value: unknown, source: string): boolean {

@@ -6,7 +6,8 @@ import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
 import { ConfigError } from '../errors';
 import { parseThresholds } from '../gate/thresholds';
-import { subAppsFor } from './grid';
+import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../faults/schedule';
+import { expandGrid, subAppsFor } from './grid';
 import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
 import { runtimeVersions } from './versions';
@@ -57,6 +58,26 @@ export function checkGrid(
   }
 }
 
+/**
+ * Refuses a study whose planned faults cannot run in one of its points (an app its client count
+ * does not have) or in its setup (stop=/kill= with apps on other hosts, broker=stop on a real cluster).
+ */
+export function checkStudyFaults(o: HydraOptions, grid: StudyGrid, search = false): void {
+  const where = { localApps: o.launcher === 'local', embeddedBroker: o.brokers.length === 0 };
+  for (const p of expandGrid(o, grid)) {
+    const source = p.fault === o.fault ? 'options.fault' : 'grid.workloads fault';
+    const faults = parseFaultSchedule(p.fault, source);
+    if (search && faults.length > 0)
+      throw new ConfigError(
+        source,
+        p.fault,
+        'a rate search looks for the steady-state boundary, which a planned fault would move; run the faults in a sweep (hydra sweep --fault=...)',
+      );
+    checkFaultSchedule(faults, p, source);
+    checkFaultPlace(faults, where, source);
+  }
+}
+
 /** The client libraries a study's points use: its options' and its workloads'. */
 export function studyClientLibraries(options: Pick<HydraOptions, 'client_library'>, grid: Partial<StudyGrid>): ClientLibraryName[] {
   return [options.client_library, ...(grid.workloads ?? []).flatMap((w) => (w.client_library ? [w.client_library] : []))];
@@ -76,6 +97,7 @@ export function createStudy(input: StudyInput): StudyStore {
   checkClientLibraries(studyClientLibraries(o, grid), o, (name) => `options.${name}`);
   if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
   parseThresholds(o.threshold, 'options.threshold');
+  checkStudyFaults(o, grid, input.search !== undefined);
   const now = new Date();
   const spec: StudySpec = {
     id: input.id ?? `${input.kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${crypto.randomBytes(2).toString('hex')}`,

@@ -9,6 +9,7 @@ import { ConfigError, errorMessage } from '../../errors';
 import type { CliIO } from '../command';
 import { studyWarnings, type PlannedStudy } from '../../present/warnings';
 import { parseThresholds } from '../../gate/thresholds';
+import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../../faults/schedule';
 
 /** Options of a test command: defaults ← hydra.ini (or --config_file) ← flags, errors naming the flag or ini key. */
 export function optionsFromFlags(args: ParsedArgs, plan?: { file: string; options: Partial<HydraOptions> }): HydraOptions {
@@ -18,6 +19,15 @@ export function optionsFromFlags(args: ParsedArgs, plan?: { file: string; option
   });
   // Thresholds name point fields, which the option table below them does not know: checked here, before anything runs.
   parseThresholds(options.threshold, args.flags.has('threshold') ? '--threshold' : `${options.config_file} [gate] threshold`);
+  // Planned faults are refused here when they cannot fit a point or this setup (the study checks each point's apps).
+  const faultSource = args.flags.has('fault')
+    ? '--fault'
+    : plan?.options.fault !== undefined
+      ? `${plan.file} options.fault`
+      : `${options.config_file} [faults] fault`;
+  const faults = parseFaultSchedule(options.fault, faultSource);
+  checkFaultSchedule(faults, { test_duration: options.test_duration }, faultSource);
+  checkFaultPlace(faults, { localApps: options.launcher === 'local', embeddedBroker: options.brokers.length === 0 }, faultSource);
   return options;
 }
 
