@@ -1,6 +1,7 @@
-import type { SubConfig } from '../control/wire';
+import type { ClientTimeline, SubConfig } from '../control/wire';
 import { LatencyHistogram } from '../stats/histogram';
 import { SequenceTracker, sumSequences, type SequenceSummary } from '../stats/sequence';
+import type { ReceiveTimeline } from './timeline';
 import { MESSAGE_SIZE, messageDelayMs, messageEpoch, messageIntendedMs, messagePubId, messageSeq } from './message';
 
 /**
@@ -24,7 +25,11 @@ export class ClientAccumulator {
   /** From the intended send time (no coordinated omission). */
   readonly latencyIntended = new LatencyHistogram();
 
-  constructor(private readonly cfg: Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count' | 'latency_corrections_ms'>) {}
+  constructor(
+    private readonly cfg: Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count' | 'latency_corrections_ms'>,
+    /** Receiving over time, on a point with planned faults. */
+    readonly timeline: ReceiveTimeline | null = null,
+  ) {}
 
   /** Runs for every message received: reads the fields in place, allocates nothing. */
   receive(value: Buffer | null, atMs: number, partition = 0): void {
@@ -45,8 +50,17 @@ export class ClientAccumulator {
     tracker.record(messageSeq(value));
     // The publisher's clock and this app's differ by the estimated offsets: taken out here.
     const intendedMs = messageIntendedMs(value, this.cfg.t0_ms) + (this.cfg.latency_corrections_ms?.[pubId] ?? 0);
-    this.latency.record((atMs - intendedMs - messageDelayMs(value)) * 1000);
+    const latencyMs = atMs - intendedMs - messageDelayMs(value);
+    this.latency.record(latencyMs * 1000);
+    this.timeline?.record(atMs, latencyMs, intendedMs);
     this.latencyIntended.record((atMs - intendedMs) * 1000);
+  }
+
+  /** The sequence numbers received per (publisher, partition), as runs. */
+  sequenceRuns(): ClientTimeline['received'] {
+    return this.sequences.flatMap((byPartition, pub) =>
+      (byPartition ?? []).flatMap((t, partition) => (t === undefined ? [] : [{ pub, partition, runs: t.runs() }])),
+    );
   }
 
   /** Σ over (publisher, partition) sequences; max_seq is the highest of any. */

@@ -1,12 +1,14 @@
 import { clientLibrary, RequestRecorder, type ConsumerClient } from '../client';
 import type { SubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
-import type { AppSpec, ClientStats, SubConfig, SubStats, SubStatus } from '../control/wire';
+import type { AppSpec, ClientStats, ResetStatsArgs, SubConfig, SubStats, SubStatus } from '../control/wire';
+import { ArgsError } from '../errors';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
 import { TelemetryWindow } from './telemetry';
 import { nowMs } from './message';
 import { ClientAccumulator } from './receive';
+import { ReceiveTimeline } from './timeline';
 
 interface Client {
   id: string;
@@ -21,6 +23,8 @@ interface Client {
   /** Group joins so far, and at the start of the point's counting: a join inside the window is a rebalance. */
   joins: number;
   joinsAtReset: number;
+  /** Rebalances since the reset: [began, joined again] epoch ms; recorded for a point's timeline. */
+  rebalances: [number, number | null][];
   errors: string[];
   /** Per partition, the offset after the last message received: the client's position, for lag. Kept across points. */
   readonly nextOffsets: Record<string, number>;
@@ -84,12 +88,14 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         this.clients.push(...added);
         return { clients: this.clients.length, joined_now: added.length };
       })
-      .on('resetstats', () => {
+      .on('resetstats', (args) => {
         const cfg = this.config;
+        const window = parseResetStats(args).timeline;
         if (cfg)
           for (const c of this.clients) {
-            c.acc = new ClientAccumulator(cfg);
+            c.acc = new ClientAccumulator(cfg, window ? new ReceiveTimeline(nowMs(), window) : null);
             c.joinsAtReset = c.joins;
+            c.rebalances = [];
           }
         this.telemetry.start();
         this.fetches.reset();
@@ -142,10 +148,15 @@ export class SubscriberApp implements AppInstance<SubCommands> {
           client.joined = true;
           client.joins++;
           client.assigned = partitions;
+          const open = client.rebalances[client.rebalances.length - 1];
+          if (open && open[1] === null) open[1] = nowMs();
         },
         // A member of a shared group being reassigned: its partitions are unknown until it has joined again.
         rebalancing: () => {
-          (record.client as Client).assigned = null;
+          const client = record.client as Client;
+          client.assigned = null;
+          const last = client.rebalances[client.rebalances.length - 1];
+          if (!last || last[1] !== null) client.rebalances.push([nowMs(), null]);
         },
         // Joined is not enough: the first completed fetch after the join means offsets are resolved.
         fetched: () => {
@@ -183,6 +194,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       assigned: null,
       joins: 0,
       joinsAtReset: 0,
+      rebalances: [],
       errors: [],
       nextOffsets: {},
     };
@@ -203,7 +215,18 @@ export class SubscriberApp implements AppInstance<SubCommands> {
   }
 }
 
-export function clientStats(c: Pick<Client, 'id' | 'acc' | 'errors' | 'nextOffsets'> & Partial<Pick<Client, 'joins' | 'joinsAtReset'>>): ClientStats {
+/** resetstats' arguments: a timeline's bucket and the fault's span, when the point has planned faults. */
+function parseResetStats(args: unknown): ResetStatsArgs {
+  const t = (args as ResetStatsArgs | undefined)?.timeline;
+  if (t === undefined) return {};
+  const ok = [t.bucket_ms, t.from_ms, t.to_ms].every((v) => typeof v === 'number' && Number.isFinite(v)) && t.bucket_ms >= 10;
+  if (!ok) throw new ArgsError('resetstats: timeline needs bucket_ms (at least 10), from_ms and to_ms');
+  return { timeline: { bucket_ms: t.bucket_ms, from_ms: t.from_ms, to_ms: t.to_ms } };
+}
+
+export function clientStats(
+  c: Pick<Client, 'id' | 'acc' | 'errors' | 'nextOffsets'> & Partial<Pick<Client, 'joins' | 'joinsAtReset' | 'rebalances' | 'assigned'>>,
+): ClientStats {
   const { acc } = c;
   const spanS = acc.firstMs !== null && acc.lastMs !== null ? (acc.lastMs - acc.firstMs) / 1000 : 0;
   return {
@@ -221,6 +244,15 @@ export function clientStats(c: Pick<Client, 'id' | 'acc' | 'errors' | 'nextOffse
     malformed: acc.malformed,
     errors: c.errors.length,
     rejoins: (c.joins ?? 0) - (c.joinsAtReset ?? 0),
+    ...(acc.timeline
+      ? {
+          timeline: acc.timeline.toJSON(
+            (c.rebalances ?? []).map(([a, b]) => [a, b]),
+            c.assigned ?? null,
+            acc.sequenceRuns(),
+          ),
+        }
+      : {}),
   };
 }
 

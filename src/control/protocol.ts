@@ -5,7 +5,7 @@
  * args → reply) that types both the client and the server.
  */
 import { macMatches, macOf } from './auth';
-import type { PingReply, PubConfig, PubStats, PubStatus, SubConfig, SubStats, SubStatus, TestStartArgs } from './wire';
+import type { PingReply, PubConfig, PubStats, PubStatus, ResetStatsArgs, SubConfig, SubStats, SubStatus, TestStartArgs } from './wire';
 
 /** 2: requests are addressed to one app and carry a fresh, single-use sequence number. */
 export const PROTOCOL_VERSION = 2;
@@ -48,7 +48,8 @@ export interface PubCommands extends CommonCommands {
 export interface SubCommands extends CommonCommands {
   /** `joined_now`: consumers this point added (the others stayed joined from the last point). */
   updateconfig: CommandSig<SubConfig, { clients: number; joined_now: number }>;
-  resetstats: CommandSig<undefined, null>;
+  /** With a timeline: record each client's receiving over time (a point with planned faults). */
+  resetstats: CommandSig<ResetStatsArgs | undefined, null>;
   teststart: CommandSig<undefined, { started: true }>;
   teststop: CommandSig<undefined, SubStatus>;
   teststatus: CommandSig<undefined, SubStatus>;

@@ -363,6 +363,43 @@ export interface ClientStats extends SequenceSummary {
    * its last position): retention deleted them before it read them and the consumer was reset.
    */
   skipped?: number;
+  /** Receiving over time, for a point with planned faults. */
+  timeline?: ClientTimeline;
+}
+
+/**
+ * resetstats' arguments for a point with planned faults: record a receive timeline, with the
+ * fault's span (epoch ms on the app's clock) splitting latency by send time into before, during and after.
+ */
+export interface ResetStatsArgs {
+  timeline?: { bucket_ms: number; from_ms: number; to_ms: number };
+}
+
+/** One client's receiving through a planned fault (sent only when resetstats asked for a timeline). */
+export interface ClientTimeline {
+  /** Epoch ms (app clock) of bucket 0, and each bucket's length. */
+  start_ms: number;
+  bucket_ms: number;
+  /** The fault's span it was told (epoch ms, app clock). */
+  from_ms: number;
+  to_ms: number;
+  /** Messages received (of the point) per bucket. */
+  counts: number[];
+  /** Highest latency of a message received in each bucket, ms; null where none arrived. */
+  max_latency_ms: (number | null)[];
+  /** Longest time between two messages received, ms, and when it began (epoch ms, app clock). */
+  longest_gap_ms: number;
+  gap_from_ms: number | null;
+  /** Latency of the messages sent before, during and after the fault's span. */
+  latency_before: HistogramData;
+  latency_during: HistogramData;
+  latency_after: HistogramData;
+  /** The client's group rebalances since the reset: [began, joined again] epoch ms, null while still rebalancing. */
+  rebalances: [number, number | null][];
+  /** The partitions of the topic it held at the end (its last group join); null while rebalancing. */
+  assigned: number[] | null;
+  /** The sequence numbers received per (publisher, partition), as runs [first, last]: what a shared group's members got between them. */
+  received: { pub: number; partition: number; runs: [number, number][] }[];
 }
 
 export interface SubStats {

@@ -3,6 +3,7 @@ import type { ClientLibraryName } from '../config/options';
 import type { AppTelemetry, BrokerRequestTelemetry, ClientStats, HistogramData, PubStats } from '../control/wire';
 import { emptyHistogram, histogramQuantile, mergeHistograms } from './histogram';
 import { combinePubStats, pubCpuPct } from './publishers';
+import { groupReceipts } from './sequence';
 import { mergeBrokerRequests, roundTripMs } from './requests';
 import { DEFAULT_THRESHOLDS, formatKafkaLimit, formatLimit, judgePoint, type HarnessLimit, type KafkaLimit, type VerdictThresholds } from './verdict';
 
@@ -192,6 +193,8 @@ export interface ResultContext {
   requestMaxMessages?: number;
   /** The publishers' app names, by pub_id (default pub, pub-1, ...). */
   pubNames?: readonly string[];
+  /** How long a planned fault froze the embedded broker, ms (VerdictInput.plannedBrokerPauseMs). */
+  plannedBrokerPauseMs?: number;
 }
 
 /**
@@ -220,7 +223,7 @@ export function clientReorderNote(maxInFlight: number, library: ClientLibraryNam
 }
 
 type ClientFigures = Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> &
-  Partial<Pick<ClientStats, 'last_ms' | 'next_offsets' | 'skipped'>>;
+  Partial<Pick<ClientStats, 'last_ms' | 'next_offsets' | 'skipped' | 'timeline'>>;
 
 /** A shared group's members as one consumer: counts add up, the position in each partition is the furthest any member reached. */
 export function groupAsOneClient(members: readonly ClientFigures[]): ClientFigures {
@@ -228,11 +231,15 @@ export function groupAsOneClient(members: readonly ClientFigures[]): ClientFigur
   for (const m of members) for (const [p, o] of Object.entries(m.next_offsets ?? {})) nextOffsets[p] = Math.max(nextOffsets[p] ?? 0, o);
   const lasts = members.flatMap((m) => (typeof m.last_ms === 'number' ? [m.last_ms] : []));
   const sum = (pick: (m: ClientFigures) => number): number => members.reduce((n, m) => n + pick(m), 0);
+  // With what each member received (a point with planned faults), a message two members got after
+  // a rebalance counts once as received and once as duplicated.
+  const timelines = members.flatMap((m) => (m.timeline ? [m.timeline] : []));
+  const receipts = timelines.length === members.length ? groupReceipts(timelines) : null;
   return {
     msg_cnt: sum((m) => m.msg_cnt),
     rate: sum((m) => m.rate),
-    unique: sum((m) => m.unique),
-    duplicates: sum((m) => m.duplicates),
+    unique: receipts?.unique ?? sum((m) => m.unique),
+    duplicates: sum((m) => m.duplicates) + (receipts?.across ?? 0),
     out_of_order: sum((m) => m.out_of_order),
     skipped: sum((m) => m.skipped ?? 0),
     last_ms: lasts.length ? Math.max(...lasts) : null,
@@ -331,6 +338,7 @@ export function computeResult(
       ...(context.embeddedBroker ? { embeddedExpired: expiredTotal } : {}),
       behind: behindTotal,
       fetchWaitMs: context.fetchWaitMs ?? 100,
+      ...(context.plannedBrokerPauseMs ? { plannedBrokerPauseMs: context.plannedBrokerPauseMs } : {}),
       maxInFlight: context.maxInFlight ?? 1,
       sendLingerMs: context.sendLingerMs ?? 0,
       ...(context.requestMaxMessages ? { requestMaxMessages: context.requestMaxMessages } : {}),

@@ -1,4 +1,4 @@
-import type { SequenceSummary } from '../control/wire';
+import type { ClientTimeline, SequenceSummary } from '../control/wire';
 
 export type { SequenceSummary } from '../control/wire';
 
@@ -37,6 +37,25 @@ export class SequenceTracker {
     this.bits = next;
   }
 
+  /**
+   * The sequence numbers seen, as runs [first, last] (at most `maxRuns`; the rest are left off):
+   * what a shared group's members received can then be put together without double counting.
+   */
+  runs(maxRuns = 10000): [number, number][] {
+    const out: [number, number][] = [];
+    let from = -1;
+    for (let seq = 0; seq <= this.maxSeq + 1; seq++) {
+      const seen = seq <= this.maxSeq && ((this.bits[seq >>> 3] as number) & (1 << (seq & 7))) !== 0;
+      if (seen && from < 0) from = seq;
+      else if (!seen && from >= 0) {
+        out.push([from, seq - 1]);
+        from = -1;
+        if (out.length >= maxRuns) break;
+      }
+    }
+    return out;
+  }
+
   summary(): SequenceSummary {
     return {
       unique: this.unique,
@@ -59,4 +78,32 @@ export function sumSequences(parts: readonly SequenceSummary[]): SequenceSummary
     total.max_seq = Math.max(total.max_seq, p.max_seq);
   }
   return total;
+}
+
+/** Runs [first, last] of several members as one set: its size. */
+export function runsUnionSize(lists: readonly (readonly [number, number])[][]): number {
+  const all = lists.flat().sort((a, b) => a[0] - b[0]);
+  let size = 0;
+  let end = -1;
+  for (const [from, to] of all) {
+    if (to <= end) continue;
+    size += to - Math.max(from, end + 1) + 1;
+    end = to;
+  }
+  return size;
+}
+
+/** The messages a shared group's members received between them, each once, and how many were received twice or more. */
+export function groupReceipts(members: readonly ClientTimeline[]): { unique: number; across: number } {
+  const byStream = new Map<string, [number, number][][]>();
+  let sumUnique = 0;
+  for (const m of members)
+    for (const r of m.received) {
+      const key = `${r.pub}/${r.partition}`;
+      (byStream.get(key) ?? byStream.set(key, []).get(key))?.push(r.runs);
+      sumUnique += r.runs.reduce((n, [a, b]) => n + b - a + 1, 0);
+    }
+  let unique = 0;
+  for (const lists of byStream.values()) unique += runsUnionSize(lists);
+  return { unique, across: sumUnique - unique };
 }
