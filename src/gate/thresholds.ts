@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors';
 import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 import { didYouMean } from '../config/suggest';
+import type { FaultRecord } from '../faults/figures';
 
 /**
  * Thresholds: a pass/fail gate on a study's points (k6-style), `average_packet_loss<=0.1`,
@@ -22,7 +23,29 @@ export const THRESHOLD_FIELDS = [
   'sub_elu_max',
   'fetch_rtt_max_ms',
 ] as const satisfies readonly (keyof PointResult)[];
-export type ThresholdField = (typeof THRESHOLD_FIELDS)[number];
+
+/**
+ * What a point through planned faults measured, as threshold fields (`fault_recovery_ms<5000`).
+ * These judge only faulted points, and the other fields only steady-state points: a p99 limit
+ * meant for the steady state says nothing about a broker stopped on purpose.
+ */
+export const FAULT_THRESHOLD_FIELDS = {
+  fault_longest_gap_ms: (f: FaultRecord, _r: PointResult) => f.longest_gap_ms,
+  fault_recovery_ms: (f: FaultRecord, _r: PointResult) => f.recovery_ms,
+  fault_not_recovered: (f: FaultRecord, _r: PointResult) => f.not_recovered,
+  fault_rebalances: (f: FaultRecord, _r: PointResult) => f.rebalances,
+  fault_rebalance_max_ms: (f: FaultRecord, _r: PointResult) => f.rebalance_max_ms ?? 0,
+  fault_duplicated_total: (_f: FaultRecord, r: PointResult) => r.duplicated_total,
+  fault_lost_total: (_f: FaultRecord, r: PointResult) => r.lost_total,
+  fault_send_errors: (f: FaultRecord, _r: PointResult) => f.send_errors,
+  fault_p99_during_ms: (f: FaultRecord, _r: PointResult) => f.latency.during.p99_ms,
+  fault_p99_after_ms: (f: FaultRecord, _r: PointResult) => f.latency.after.p99_ms,
+} as const;
+type FaultField = keyof typeof FAULT_THRESHOLD_FIELDS;
+const FAULT_FIELDS = Object.keys(FAULT_THRESHOLD_FIELDS) as FaultField[];
+
+export type ThresholdField = (typeof THRESHOLD_FIELDS)[number] | FaultField;
+const ALL_FIELDS: readonly string[] = [...THRESHOLD_FIELDS, ...FAULT_FIELDS];
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=';
 
@@ -54,12 +77,8 @@ export function parseThresholds(raw: string, source: string): Threshold[] {
     const m = /^([a-z0-9_]+)\s*(<=|>=|<|>)\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/.exec(item);
     if (!m) throw new ConfigError(source, item, "expected field<limit, field<=limit, field>limit or field>=limit (e.g. 'latency_p99_ms<200')");
     const field = m[1] as string;
-    if (!(THRESHOLD_FIELDS as readonly string[]).includes(field))
-      throw new ConfigError(
-        source,
-        item,
-        `'${field}' is not a numeric point field${didYouMean(field, THRESHOLD_FIELDS)} (one of: ${THRESHOLD_FIELDS.join(', ')})`,
-      );
+    if (!ALL_FIELDS.includes(field))
+      throw new ConfigError(source, item, `'${field}' is not a numeric point field${didYouMean(field, ALL_FIELDS)} (one of: ${ALL_FIELDS.join(', ')})`);
     const limit = Number(m[3]);
     out.push({ field: field as ThresholdField, op: m[2] as ThresholdOp, limit, text: `${field}${m[2] as string}${limit}` });
   }
@@ -80,10 +99,13 @@ function holds(value: number, op: ThresholdOp, limit: number): boolean {
 }
 
 /** Every threshold against one point's figures. */
-export function checkThresholds(result: PointResult, thresholds: readonly Threshold[]): ThresholdCheck[] {
-  return thresholds.map((t) => {
-    const raw = (result as unknown as Record<string, unknown>)[t.field];
-    const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
-    return { threshold: t.text, field: t.field, value, passed: value !== null && holds(value, t.op, t.limit) };
-  });
+export function checkThresholds(result: PointResult, thresholds: readonly Threshold[], fault?: FaultRecord): ThresholdCheck[] {
+  const isFaultField = (t: Threshold): boolean => (FAULT_FIELDS as readonly string[]).includes(t.field);
+  return thresholds
+    .filter((t) => isFaultField(t) === (fault !== undefined))
+    .map((t) => {
+      const raw = fault ? FAULT_THRESHOLD_FIELDS[t.field as FaultField](fault, result) : (result as unknown as Record<string, unknown>)[t.field];
+      const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
+      return { threshold: t.text, field: t.field, value, passed: value !== null && holds(value, t.op, t.limit) };
+    });
 }

@@ -37,7 +37,8 @@ export function gateStudy(study: string, records: readonly PointRecord[], thresh
     const name = pointName(record.params, varied);
     if (!isOk(record)) return { record, name, outcome: 'unmeasured', checks: [] };
     if (record.result.verdict === 'harness_limited') return { record, name, outcome: 'harness_limited', checks: [] };
-    const checks = checkThresholds(record.result, thresholds);
+    // A point through planned faults is judged by the fault_* thresholds, any other by the rest.
+    const checks = checkThresholds(record.result, thresholds, record.fault);
     return { record, name, outcome: checks.every((c) => c.passed) ? 'pass' : 'fail', checks };
   });
   const failed = points.some((p) => p.outcome === 'fail' || (failOnHarnessLimited && p.outcome === 'harness_limited'));

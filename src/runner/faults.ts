@@ -14,7 +14,8 @@ export interface Collected {
  * that died or stopped answering (their clients are left out of every figure), publisher send
  * errors, hydra's own consumers rebalancing a shared group inside the window (a message can then
  * reach two members), and apps that stood still unscheduled (the verdict's stalled_apps). Any of
- * them makes the point's figures not Kafka's: the point is invalid. Pure.
+ * them makes the point's figures not Kafka's: the point is invalid. A planned fault's own doing is
+ * not among them (see `planned`). Pure.
  */
 export function sortFaults(input: {
   collected: readonly Collected[];
@@ -23,6 +24,11 @@ export function sortFaults(input: {
   /** The shared group's name, when the point's clients share one. */
   sharedGroup: string | null;
   stalledApps: readonly string[];
+  /**
+   * The point had planned faults: an app they killed is not a fault, and publisher send errors and
+   * a shared group's rebalance are what the fault did to Kafka's clients (measured in its figures).
+   */
+  planned?: boolean;
 }): string[] {
   const faults: string[] = [];
   for (const { fate } of input.collected) {
@@ -30,12 +36,12 @@ export function sortFaults(input: {
     else if (fate.status === 'unresponsive') faults.push(`sub app ${fate.name} (pid ${fate.pid ?? '?'}) stopped answering (frozen or overloaded)`);
   }
   input.pubStats.forEach((p, i) => {
-    if (p.send_errors > 0)
+    if (p.send_errors > 0 && !input.planned)
       faults.push(
         `${input.pubs.length > 1 ? (input.pubs[i]?.name ?? `pub ${i}`) : 'publisher'} send errors: ${p.send_errors} messages not acknowledged (${p.last_error ?? 'no error text'})`,
       );
   });
-  if (input.sharedGroup !== null) {
+  if (input.sharedGroup !== null && !input.planned) {
     const rejoined = input.collected.flatMap((c) => (c.report.clients ?? []).filter((client) => (client.rejoins ?? 0) > 0).map((client) => client.client_id));
     if (rejoined.length > 0)
       faults.push(`shared group ${input.sharedGroup} rebalanced during the point (members joined again: ${rejoined.slice(0, 5).join(', ')})`);

@@ -1,4 +1,5 @@
 import type { HydraOptions, PointParams } from '../config/options';
+import type { FaultRecord } from '../faults/figures';
 import type { PointResult } from '../stats/result';
 import type { RunnerEventSink } from './events';
 
@@ -7,8 +8,8 @@ export interface AppFate {
   name: string;
   kind: 'pub' | 'sub';
   pid: number | null;
-  /** ok: served to the end; died: exited during the point; unresponsive: alive but did not answer (frozen or overloaded). */
-  status: 'ok' | 'died' | 'unresponsive';
+  /** ok: served to the end; died: exited during the point; unresponsive: alive but did not answer (frozen or overloaded); killed: by a planned fault. */
+  status: 'ok' | 'died' | 'unresponsive' | 'killed';
   /** The app's clock minus the runner's at the point's start, ms, and the bound of that estimate (± ms); absent when not measured. */
   clock_offset_ms?: number;
   clock_error_ms?: number;
@@ -29,6 +30,8 @@ export interface PointRun {
    * means the figures are not a measurement of Kafka: the point is invalid.
    */
   faults: string[];
+  /** What the point measured through its planned faults; absent when it had none. */
+  fault?: FaultRecord;
 }
 
 /**

@@ -10,6 +10,10 @@ import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor, type Point
 import { latencyCorrections, type ClockOffset } from './clock';
 import type { RunnerEventSink } from './events';
 import { sortFaults, type Collected } from './faults';
+import { FaultDriver } from './fault-driver';
+import { faultFigures, type FaultRecord } from '../faults/figures';
+import { withoutPlannedStalls } from '../faults/planned';
+import { faultSpan, parseFaultSchedule, type PlannedFault } from '../faults/schedule';
 import type { PointApps, PointCluster } from './point-apps';
 import type { AppFate, PointRun } from './point-runner';
 import { sharedGroupSettled } from './shared-group';
@@ -20,6 +24,17 @@ const POLL_MS = 200;
 const REFETCH_POLL_MS = 25;
 /** How far ahead several publishers are given their common start time, ms. */
 const START_LEAD_MS = 100;
+/**
+ * How far ahead a point with planned faults fixes its publishers' start, ms: the sub apps learn
+ * the fault's span (on their clocks) in the reset before it, so the start must not move.
+ */
+const FAULT_START_LEAD_MS = 1000;
+/** The bucket of a faulted point's receive timelines, ms. */
+const TIMELINE_BUCKET_MS = 100;
+/** After a faulted point's clients have every message, how long nothing more must arrive before collecting, ms. */
+const FAULT_QUIET_MS = 1500;
+/** The least drain a faulted point gets, s: a group taking over a dead member's partitions catches up after the window. */
+const FAULT_MIN_DRAIN_S = 20;
 
 /** What the session hands a point: its apps and cluster, its topic, and how to name a shared group. */
 export interface PointSetup {
@@ -40,6 +55,8 @@ export interface PointSetup {
   embedded: boolean;
   /** Poll interval of the waits, ms (tests shorten it). */
   pollMs?: number;
+  /** What planned faults act on beyond the apps: the embedded broker's process, and the values of a fault command's placeholders. */
+  faultPlace?: { brokerPid?: number; brokers: readonly string[]; runId: string };
 }
 
 /**
@@ -62,17 +79,43 @@ export class PointMeasurement {
 
   async run(): Promise<PointRun> {
     const p = this.params;
+    const faults = parseFaultSchedule(p.fault, 'fault');
     const { pubs, subs } = await this.s.apps.prepare(p.total_sub_apps, p.total_pub_apps);
     const replaced = this.s.apps.takeReplaced();
     const marks = pointMarks(this.s.index);
     const { subConfig, clocks, joining } = await this.configure(pubs, subs, marks);
     await this.join(pubs, subs, joining, subConfig.shared_group !== null);
-    const logStart = await this.reset(pubs, subs);
-    const pubStats = await this.publish(pubs);
-    const packetTx = pubStats.reduce((n, s) => n + s.msg_cnt, 0);
-    await this.drain(subs, packetTx, subConfig.shared_group !== null);
-    const collected = await this.collect(subs);
-    return { ...(await this.judge(pubs, subs, pubStats, collected, logStart, subConfig, clocks)), replaced };
+    // A point with planned faults fixes its window's start now: its faults are timed from it.
+    const startAt = faults.length > 0 ? Date.now() + FAULT_START_LEAD_MS : undefined;
+    const windowStart = startAt === undefined ? undefined : startAt + p.warmup * 1000;
+    const logStart = await this.reset(pubs, subs, faults, windowStart, clocks);
+    const driver = windowStart === undefined ? null : this.faultDriver(faults, pubs, subs);
+    try {
+      const pubStats = await this.publish(pubs, startAt, driver === null ? undefined : { driver, windowStart: windowStart as number });
+      const packetTx = pubStats.reduce((n, s) => n + s.msg_cnt, 0);
+      await this.drain(subs, packetTx, subConfig.shared_group !== null, driver);
+      const collected = await this.collect(subs, driver);
+      const judged = await this.judge(pubs, subs, pubStats, collected, logStart, subConfig, clocks, driver ? { driver, faults } : null);
+      return { ...judged, replaced };
+    } finally {
+      // A point that fails midway still lets go of what it froze and runs the undo of its commands.
+      await driver?.abort();
+    }
+  }
+
+  /** The driver of a point's planned faults, acting on its apps and the embedded broker. */
+  private faultDriver(faults: readonly PlannedFault[], pubs: AppHandle[], subs: AppHandle[]): FaultDriver {
+    const { s } = this;
+    const place = s.faultPlace ?? { brokers: [], runId: '' };
+    return new FaultDriver(faults, {
+      // `sub-2` is the point's third sub app and `pub-1` its second publisher, whatever a relaunch named them.
+      app: (name) => appByRole(name, pubs, subs),
+      signal: (pid, signal) => process.kill(pid, signal),
+      snapshot: (app) => s.apps.sub(app).call('getstats', undefined, this.o.control_timeout_ms),
+      brokerPid: place.brokerPid,
+      commandValues: { node: process.execPath, brokers: place.brokers.join(','), topic: s.topic, run: place.runId },
+      emit: s.emit,
+    });
   }
 
   /** Every app gets the point's settings; consumers the point adds join their groups (this waits for it to start). */
@@ -136,13 +179,28 @@ export class PointMeasurement {
     await s.apps.guard('join', [...pubs, ...subs], waitUntil(this.o.join_timeout * 1000, 'consumers joined', check, pollMs));
   }
 
-  /** Zeroes every app's counts; returns where the log ended before publishing (what lies below is earlier points'). */
-  private async reset(pubs: AppHandle[], subs: AppHandle[]): Promise<Record<string, number> | undefined> {
+  /**
+   * Zeroes every app's counts (with planned faults, sub apps record a timeline, told the fault's
+   * span on their own clocks); returns where the log ended before publishing (what lies below is earlier points').
+   */
+  private async reset(
+    pubs: AppHandle[],
+    subs: AppHandle[],
+    faults: readonly PlannedFault[],
+    windowStart: number | undefined,
+    clocks: Map<string, ClockOffset>,
+  ): Promise<Record<string, number> | undefined> {
     const { s } = this;
+    const span = faultSpan(faults);
+    const timelineOf = (app: AppHandle): { timeline: { bucket_ms: number; from_ms: number; to_ms: number } } | undefined => {
+      if (span === null || windowStart === undefined) return undefined;
+      const offset = clocks.get(app.name)?.offset_ms ?? 0;
+      return { timeline: { bucket_ms: TIMELINE_BUCKET_MS, from_ms: windowStart + span.from_ms + offset, to_ms: windowStart + span.to_ms + offset } };
+    };
     await s.apps.guard(
       'join',
       [...pubs, ...subs],
-      Promise.all([...pubs.map((app) => s.apps.pub(app).call('resetstats')), ...subs.map((app) => s.apps.sub(app).call('resetstats'))]),
+      Promise.all([...pubs.map((app) => s.apps.pub(app).call('resetstats')), ...subs.map((app) => s.apps.sub(app).call('resetstats', timelineOf(app)))]),
     );
     return this.o.fresh_topic_per_point ? {} : await s.cluster.logEnd(s.topic).catch(() => undefined);
   }
@@ -151,7 +209,7 @@ export class PointMeasurement {
    * Publishes the point's window and returns the publishers' statistics. From here a sub app that
    * dies or freezes does not stop the point: it is found at collection and named as a fault.
    */
-  private async publish(pubs: AppHandle[]): Promise<PubStats[]> {
+  private async publish(pubs: AppHandle[], startAt: number | undefined, faults?: { driver: FaultDriver; windowStart: number }): Promise<PubStats[]> {
     const { s, params: p } = this;
     s.emit({
       type: 'phase',
@@ -164,8 +222,10 @@ export class PointMeasurement {
       pubs,
       (async () => {
         // Several publishers get one start time a little ahead, so their windows line up.
-        const startArgs = pubs.length > 1 ? { start_at_ms: Date.now() + START_LEAD_MS } : undefined;
+        const at = startAt ?? (pubs.length > 1 ? Date.now() + START_LEAD_MS : undefined);
+        const startArgs = at === undefined ? undefined : { start_at_ms: at };
         await Promise.all(pubs.map((app) => s.apps.pub(app).call('teststart', startArgs)));
+        faults?.driver.start(faults.windowStart);
         await waitUntil(
           (p.test_duration + p.warmup) * 1000 + 30000,
           'publishers finished',
@@ -178,6 +238,8 @@ export class PointMeasurement {
           },
           this.poll,
         );
+        // Every fault ends inside the window: by now only an undo command may still be running.
+        await faults?.driver.done();
       })(),
     );
     s.apps.checkBroker('publish');
@@ -200,10 +262,13 @@ export class PointMeasurement {
    * Waits until every client has every message (a shared group: until its members have them all
    * between them) or the grace period ends; dead or silent apps are skipped.
    */
-  private async drain(subs: AppHandle[], packetTx: number, shared: boolean): Promise<void> {
+  private async drain(subs: AppHandle[], packetTx: number, shared: boolean, driver: FaultDriver | null): Promise<void> {
     const { s } = this;
     s.emit({ type: 'phase', phase: 'drain', detail: `up to ${this.o.drain_timeout} s` });
-    const deadline = Date.now() + this.o.drain_timeout * 1000;
+    // A faulted point's clients may still be catching up when publishing ends: they get longer.
+    const deadline = Date.now() + (driver ? Math.max(this.o.drain_timeout, FAULT_MIN_DRAIN_S) : this.o.drain_timeout) * 1000;
+    let lastReceived = -1;
+    let quietSince = Date.now();
     for (;;) {
       const statuses = await Promise.all(
         subs.map(async (app) => {
@@ -215,21 +280,31 @@ export class PointMeasurement {
             .catch(() => null);
         }),
       );
-      const complete = shared
-        ? statuses.reduce((n, st) => n + (st?.unique.reduce((a, b) => a + b, 0) ?? 0), 0) >= packetTx
-        : statuses.every((st) => st === null || st.unique.every((u) => u >= packetTx));
-      if (complete || Date.now() >= deadline) return;
+      // What a killed member had received counts for its group.
+      const killedUnique = [...(driver?.killed.values() ?? [])].reduce((n, st) => n + (st?.clients.reduce((a, c) => a + c.unique, 0) ?? 0), 0);
+      const received = statuses.reduce((n, st) => n + (st?.unique.reduce((a, b) => a + b, 0) ?? 0), killedUnique);
+      if (received !== lastReceived) quietSince = Date.now();
+      lastReceived = received;
+      const complete = shared ? received >= packetTx : statuses.every((st) => st === null || st.unique.every((u) => u >= packetTx));
+      // After a fault a shared group's members may get messages twice (a dead member's uncommitted
+      // ones): the count reaches the sent total before the group has caught up, so wait for quiet too.
+      const settled = driver === null || Date.now() - quietSince >= FAULT_QUIET_MS;
+      if ((complete && settled) || Date.now() >= deadline) return;
       await sleep(this.poll);
     }
   }
 
   /** Every sub app's statistics; one that died or does not answer is named, killed and replaced at the next point. */
-  private async collect(subs: AppHandle[]): Promise<Collected[]> {
+  private async collect(subs: AppHandle[], driver: FaultDriver | null): Promise<Collected[]> {
     const { s } = this;
     s.emit({ type: 'phase', phase: 'collect', detail: `${subs.length} sub apps` });
     const collected = await Promise.all(
       subs.map(async (app): Promise<Collected> => {
         const fate = (status: AppFate['status']): AppFate => ({ name: app.name, kind: 'sub', pid: app.pid ?? null, status });
+        // An app the schedule killed reports what it had received until then.
+        const killed = driver?.killed.get(app.name);
+        if (killed !== undefined)
+          return { report: { app: app.name, clients: killed?.clients ?? null, telemetry: killed?.telemetry, fetch: killed?.fetch }, fate: fate('killed') };
         if (!app.isAlive()) return { report: { app: app.name, clients: null }, fate: fate('died') };
         try {
           const stats = await s.apps.sub(app).call('getstats');
@@ -254,8 +329,15 @@ export class PointMeasurement {
     logStart: Record<string, number> | undefined,
     subConfig: SubConfig,
     clocks: Map<string, ClockOffset>,
+    planned: { driver: FaultDriver; faults: readonly PlannedFault[] } | null,
   ): Promise<Omit<PointRun, 'replaced'>> {
     const { o, params: p, s } = this;
+    // An app the schedule froze stood still on purpose: that stall is the experiment, not a harness fault.
+    if (planned) {
+      const frozen = plannedFreezes(planned.faults, planned.driver);
+      collected = collected.map((c) => ({ ...c, report: { ...c.report, telemetry: withoutPlannedStalls(c.report.telemetry, frozen.get(c.report.app)) } }));
+      pubStats = pubStats.map((st, i) => ({ ...st, telemetry: withoutPlannedStalls(st.telemetry, frozen.get(pubs[i]?.name ?? '')) ?? null }));
+    }
     // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
     const bounds = await s.cluster.logBounds(s.topic).catch(() => undefined);
     const result = computeResult(
@@ -277,9 +359,16 @@ export class PointMeasurement {
         sendLingerMs: CLIENT_LINGERS[p.client_library] ? p.linger_ms : 0,
         requestMaxMessages: requestMaxMessages(p.batch_bytes, p.msg_size),
         pubNames: pubs.map((app) => app.name),
+        plannedBrokerPauseMs: planned ? plannedBrokerPauseMs(planned.faults) : 0,
       },
     );
-    const faults = sortFaults({ collected, pubs, pubStats, sharedGroup: subConfig.shared_group, stalledApps: result.stalled_apps });
+    const faults = sortFaults({ collected, pubs, pubStats, sharedGroup: subConfig.shared_group, stalledApps: result.stalled_apps, planned: planned !== null });
+    const fault = planned ? this.faultRecord(planned, pubs, pubStats, collected, clocks, subConfig) : undefined;
+    // A fault that did not happen as planned leaves figures of another experiment.
+    if (planned)
+      faults.push(
+        ...planned.driver.fired.filter((f) => f.error !== null).map((f) => `the planned fault '${f.fault}' was not done as planned: ${f.error ?? ''}`),
+      );
     const apps = [
       ...pubs.map((app): AppFate => ({ name: app.name, kind: 'pub', pid: app.pid ?? null, status: app.isAlive() ? 'ok' : 'died' })),
       ...collected.map((c) => c.fate),
@@ -287,8 +376,57 @@ export class PointMeasurement {
       const clock = clocks.get(fate.name);
       return clock ? { ...fate, clock_offset_ms: clock.offset_ms, clock_error_ms: clock.error_ms } : fate;
     });
-    return { result, topic: s.topic, subPids: subs.map((app) => app.pid ?? -1), apps, faults };
+    return { result, topic: s.topic, subPids: subs.map((app) => app.pid ?? -1), apps, faults, ...(fault ? { fault } : {}) };
   }
+
+  /** What the point measured through its planned faults. */
+  private faultRecord(
+    planned: { driver: FaultDriver; faults: readonly PlannedFault[] },
+    pubs: AppHandle[],
+    pubStats: PubStats[],
+    collected: Collected[],
+    clocks: Map<string, ClockOffset>,
+    subConfig: SubConfig,
+  ): FaultRecord {
+    const windowStartMs = Math.min(...pubStats.map((st) => st['time:start'] * 1000 - (clocks.get(pubs[0]?.name ?? '')?.offset_ms ?? 0)));
+    return faultFigures({
+      schedule: planned.faults.map((f) => f.text),
+      fired: planned.driver.fired,
+      windowStartMs,
+      clients: collected.flatMap((c) =>
+        (c.report.clients ?? []).map((stats) => ({ stats, clockOffsetMs: clocks.get(c.report.app)?.offset_ms ?? 0, killed: c.fate.status === 'killed' })),
+      ),
+      pubStats,
+      sharedPartitions: subConfig.shared_group !== null ? this.s.partitionCount : null,
+    });
+  }
+}
+
+/** The app a fault names: `pub`, `pub-K` (the K+1-th publisher) or `sub-K` (the K+1-th sub app, in launch order). */
+function appByRole(name: string, pubs: readonly AppHandle[], subs: readonly AppHandle[]): AppHandle | undefined {
+  if (name === 'pub') return pubs[0];
+  const m = /^(pub|sub)-(\d+)$/.exec(name);
+  if (!m) return undefined;
+  return (m[1] === 'pub' ? pubs : subs)[Number(m[2])];
+}
+
+/** The longest planned freeze of the embedded broker, ms (answers held that long are the fault's doing). */
+function plannedBrokerPauseMs(faults: readonly PlannedFault[]): number {
+  return Math.max(0, ...faults.filter((f) => f.action.kind === 'broker-stop').map((f) => f.for_ms));
+}
+
+/** The apps each stop= fault froze, and when (epoch ms, runner's clock). */
+function plannedFreezes(faults: readonly PlannedFault[], driver: FaultDriver): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  for (const f of faults) {
+    if (f.action.kind !== 'stop') continue;
+    const fired = driver.fired.find((x) => x.fault === f.text);
+    if (!fired) continue;
+    const list = out.get(f.action.app) ?? [];
+    list.push([fired.started_ms, fired.ended_ms ?? Date.now()]);
+    out.set(f.action.app, list);
+  }
+  return out;
 }
 
 /** The options' [verdict] thresholds. */

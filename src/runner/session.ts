@@ -14,6 +14,7 @@ import { parseHosts } from '../launch/command';
 import { kubernetesSettings } from '../launch/kubernetes-settings';
 import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
 import { checkLibrdkafkaInstalled } from '../librdkafka/load';
+import { checkFaultPlace, parseFaultSchedule } from '../faults/schedule';
 import { AppPool } from './app-pool';
 import type { RunnerEventSink } from './events';
 import { PointMeasurement } from './point';
@@ -167,6 +168,13 @@ export class TestSession implements PointRunner {
     checkPublisherShare(params, (key) => key);
     if (params.client_library === 'librdkafka') checkLibrdkafkaInstalled('client_library');
     if (this.mockTopics) checkPointOnMockCluster(params, (key) => key);
+    // Only a broker whose process hydra holds can be frozen; only apps of this machine signalled.
+    const embeddedPid = this.mockCluster ? this.broker.pid : undefined;
+    checkFaultPlace(
+      parseFaultSchedule(params.fault, 'fault'),
+      { localApps: !this.launcher.placement.otherHosts && this.options.launcher === 'local', embeddedBroker: embeddedPid !== undefined },
+      'fault',
+    );
     const index = this.pointCounter++;
     const topic = await this.pointTopic(index, params);
     // Configuring apps may put the run's groups (and an auto-created topic) on the cluster.
@@ -184,6 +192,7 @@ export class TestSession implements PointRunner {
         partitionCount: this.mockTopics ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? this.options.topic_partitions),
         sharedGroupFor: (config) => this.sharedGroups.nameFor(config),
         embedded: this.mockCluster,
+        faultPlace: { ...(embeddedPid === undefined ? {} : { brokerPid: embeddedPid }), brokers: this.broker.brokers, runId: this.runId },
       },
       params,
     ).run();

@@ -102,6 +102,11 @@ export interface VerdictInput {
    */
   sendLingerMs?: number;
   requestMaxMessages?: number;
+  /**
+   * How long a planned fault froze hydra's embedded broker, ms (broker=stop): answers held that
+   * long were the experiment, not a limit; only a longer one is judged.
+   */
+  plannedBrokerPauseMs?: number;
 }
 
 /** What the verdict found: the harness's limits (not a Kafka result), Kafka's (a Kafka result), and stalls that make the point a harness fault. */
@@ -237,14 +242,14 @@ export function judgePoint(input: VerdictInput, th: VerdictThresholds = DEFAULT_
     const slow = input.pubs
       .filter((p) => hasHeadroom(p.telemetry))
       .map((p) => ({ app: p.app, max: roundTripMs(p.send_rtt).max ?? 0 }))
-      .filter((p) => p.max >= th.stall_max_ms + (input.sendLingerMs ?? 0));
+      .filter((p) => p.max >= th.stall_max_ms + (input.sendLingerMs ?? 0) + (input.plannedBrokerPauseMs ?? 0));
     const worst = slow.sort((a, b) => b.max - a.max)[0];
     if (worst) brokerHeld('produce', `it took ${secs(worst.max)} to acknowledge a produce request of ${worst.app}`);
   }
   const fetchSlow = input.subs
     .filter((s) => s.fetch && hasHeadroom(s.telemetry))
     .map((s) => ({ app: s.app, max: roundTripMs((s.fetch as BrokerRequestTelemetry).rtt).max ?? 0 }))
-    .filter((s) => s.max >= input.fetchWaitMs + th.stall_max_ms)
+    .filter((s) => s.max >= input.fetchWaitMs + th.stall_max_ms + (input.plannedBrokerPauseMs ?? 0))
     .sort((a, b) => b.max - a.max)[0];
   if (fetchSlow) brokerHeld('fetch', `it took ${secs(fetchSlow.max)} to answer a fetch of ${fetchSlow.app} (its long-poll is ${input.fetchWaitMs} ms)`);
 

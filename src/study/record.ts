@@ -2,6 +2,7 @@ import { LATER_POINT_KEYS, type PointKey, type PointParams } from '../config/opt
 import type { AppFate } from '../runner/point-runner';
 import type { PointResult } from '../stats/result';
 import type { ThresholdCheck } from '../gate/thresholds';
+import type { FaultRecord } from '../faults/figures';
 
 interface PointRecordBase {
   /** Stable key of the parameters; a rerun reuses a record with the same key. */
@@ -25,6 +26,11 @@ interface PointRecordBase {
   retried_because?: string[];
   /** The study's thresholds against this point's figures, as judged when it was measured (absent: none set, or not a measurement of Kafka). */
   thresholds?: ThresholdCheck[];
+  /**
+   * The point ran planned faults (its `fault` parameter): what was measured through them. Such a
+   * point keeps its verdict but is `faulted`: never drawn in the steady-state curves.
+   */
+  fault?: FaultRecord;
 }
 
 /** A measured point: its figures. */
@@ -65,4 +71,10 @@ export function isOk(record: PointRecord): record is OkPointRecord {
 /** A point parameter's value, with the default of a key added after the point was stored (what every earlier point ran with). */
 export function paramOf(record: Pick<PointRecord, 'params'>, key: PointKey): unknown {
   return record.params[key] ?? LATER_POINT_KEYS[key];
+}
+
+/** The point ran planned faults: a measurement through them, not of the steady state. */
+export function isFaulted(record: Pick<PointRecord, 'fault' | 'params'>): boolean {
+  const planned = typeof record.params.fault === 'string' ? record.params.fault.trim() : '';
+  return record.fault !== undefined || (planned !== '' && planned !== 'none');
 }

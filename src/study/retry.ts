@@ -46,7 +46,13 @@ export async function measureWithRetries(
     let retryBecause: string;
     try {
       const run = await session.runPoint(params);
-      const served = { topic: run.topic, sub_pids: run.subPids, apps: run.apps, ...(run.replaced.length ? { replaced: run.replaced } : {}) };
+      const served = {
+        topic: run.topic,
+        sub_pids: run.subPids,
+        apps: run.apps,
+        ...(run.replaced.length ? { replaced: run.replaced } : {}),
+        ...(run.fault ? { fault: run.fault } : {}),
+      };
       if (run.faults.length === 0) return { ...base(attempt), status: 'ok', result: run.result, error: null, ...served };
       const reason = run.faults.join('; ');
       if (attempt >= maxAttempts) return { ...base(attempt), status: 'invalid', result: run.result, error: reason, ...served };
