@@ -47,13 +47,17 @@ export {
   failingClientsFigure,
   latencyFigure,
   rateBoundaryFigure,
-  studyFigures,
   contextLine,
   onEmbeddedBroker,
   type Figure,
   type FigureContext,
   type PlotTrace,
 } from './plot/figures';
+export { studyFigures } from './plot/study-figures';
+export { faultDeliveryFigure, faultRecoveryFigure, faultFiguresOf } from './plot/fault-figures';
+export type { FaultRecord, ClientThroughFault, PhaseLatency } from './faults/figures';
+export { parseFaultSchedule, type PlannedFault } from './faults/schedule';
+export { faultLine } from './present/fault';
 export { figureSnippet, figuresPage, plotlyScriptTag } from './plot/html';
 export { ImageRenderer, PlotExportError, pngSize } from './plot/image';
 export { exportStudyPlots, exportFigures, writeStudyReport, type PlotFormat } from './plot/export';

@@ -1,6 +1,7 @@
 import type { PointParams } from '../config/options';
 import type { EventSink, HydraEvent } from '../study/events';
 import { searchLine } from '../present/findings';
+import { faultLine } from '../present/fault';
 import { pointName } from '../present/point-name';
 import { pointVerdict, RemedyOnce } from '../present/verdict';
 import type { CliIO } from './command';
@@ -120,7 +121,8 @@ export function studyProgress(io: CliIO, pace: ProgressPace = DEFAULT_PACE): Eve
         const summary =
           rec.status === 'ok'
             ? `loss ${rec.result.average_packet_loss.toFixed(3)} %, rx ${rec.result.average_rate.toFixed(1)} msg/s, tx ${rec.result.average_tx_rate.toFixed(1)} msg/s, failing ${rec.result.failing_clients}/${rec.result.client_count}` +
-              pointVerdict(rec.result)
+              pointVerdict(rec.result) +
+              (rec.fault ? ` — ${faultLine(rec.fault)}` : '')
             : `${rec.status === 'failed' ? 'FAILED' : 'INVALID (harness fault, not a Kafka measurement)'} after ${rec.attempts} attempt${rec.attempts > 1 ? 's' : ''}: ${rec.error}`;
         // What to do about a harness limit is said once per study, the first time it is hit.
         const told = rec.status === 'ok' ? remedies.newFor(rec.result) : [];
@@ -136,6 +138,10 @@ export function studyProgress(io: CliIO, pace: ProgressPace = DEFAULT_PACE): Eve
       }
       case 'search-done':
         out(`hydra: ${searchLine(event.finding)}`);
+        if (tty) io.stderr.write('\n');
+        break;
+      case 'fault':
+        out(`hydra: fault ${event.what} at ${event.at_s.toFixed(1)} s: ${event.fault}${event.detail ? `: ${event.detail}` : ''}`);
         if (tty) io.stderr.write('\n');
         break;
       case 'phase':

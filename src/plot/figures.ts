@@ -1,5 +1,5 @@
 import { POINT_KEYS } from '../config/options';
-import { isOk, paramOf, type PointRecord } from '../study/record';
+import { isFaulted, isOk, paramOf, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
 import type { PointResult } from '../stats/result';
 import type { RateFinding } from '../study/spec';
@@ -49,8 +49,9 @@ function splittingKeys(records: readonly PointRecord[]): (typeof POINT_KEYS)[num
  * sizes gets a curve per size), each sorted by achieved Tx rate.
  */
 export function seriesByClientCount(records: readonly PointRecord[]): Series[] {
-  // Repeats of a point are one point on the curve: their mean, with its confidence interval.
-  const ok = aggregateRepeats(records).filter(isOk);
+  // Repeats of a point are one point on the curve: their mean, with its confidence interval. A
+  // point through planned faults is not the steady state: it has figures of its own.
+  const ok = aggregateRepeats(records.filter((r) => !isFaulted(r))).filter(isOk);
   const split = splittingKeys(ok);
   const groups = new Map<string, Series>();
   for (const record of ok) {
@@ -77,8 +78,13 @@ export function notShownNote(records: readonly PointRecord[]): string {
   const count = (status: PointRecord['status']): number => records.filter((r) => r.status === status).length;
   const failed = count('failed');
   const invalid = count('invalid');
-  const parts = [failed ? `${failed} failed` : '', invalid ? `${invalid} invalid (harness fault)` : ''].filter(Boolean);
-  return parts.length ? `${parts.join(', ')} point${failed + invalid > 1 ? 's' : ''} not shown` : '';
+  const faulted = records.filter((r) => r.status === 'ok' && isFaulted(r)).length;
+  const parts = [
+    failed ? `${failed} failed` : '',
+    invalid ? `${invalid} invalid (harness fault)` : '',
+    faulted ? `${faulted} through planned faults (in the fault figures)` : '',
+  ].filter(Boolean);
+  return parts.length ? `${parts.join(', ')} point${failed + invalid + faulted > 1 ? 's' : ''} not shown` : '';
 }
 
 /**
@@ -124,9 +130,16 @@ export const EMBEDDED_LINE = "<b>hydra's embedded broker: a rehearsal — these 
  * broker's warning, the context line, and what the figure leaves out or marks. Kept in the title
  * block, which grows the top margin to fit, so no note overlaps the title or the plot.
  */
-function titleBlock(title: string, records: readonly PointRecord[], context: FigureContext, extraNotes: readonly string[] = []): Record<string, unknown> {
-  const left = notShownNote(records);
-  const limited = records.filter((r) => isOk(r) && r.result.verdict === 'harness_limited').length;
+export function titleBlock(
+  title: string,
+  records: readonly PointRecord[],
+  context: FigureContext,
+  extraNotes: readonly string[] = [],
+  /** A figure of the faulted points themselves: what the steady-state figures leave out does not apply. */
+  ofFaults = false,
+): Record<string, unknown> {
+  const left = ofFaults ? '' : notShownNote(records);
+  const limited = records.filter((r) => isOk(r) && !isFaulted(r) && r.result.verdict === 'harness_limited').length;
   const lines = [
     onEmbeddedBroker(records, context) ? `<span style="color:#b00">${EMBEDDED_LINE}</span>` : '',
     `<span style="color:#555">${contextLine(records, context)}</span>`,
@@ -252,7 +265,7 @@ interface XAxis {
 const TX_RATE: XAxis = { title: 'Average Tx Rate [msg/s]', x: (p) => p.result.average_tx_rate };
 
 /** Bytes per message of a point (values only: keys and Kafka's record overhead are not counted). */
-function msgSizeOf(r: PointRecord): number {
+export function msgSizeOf(r: PointRecord): number {
   return Number(paramOf(r, 'msg_size'));
 }
 
@@ -424,17 +437,4 @@ export function rateBoundaryFigure(findings: readonly RateFinding[], records: re
       annotations: onEmbeddedBroker(records, context) ? [EMBEDDED_WATERMARK] : [],
     },
   };
-}
-
-/** Every figure that applies to a study, keyed by a file-name-friendly id, each carrying the study's context. */
-export function studyFigures(records: readonly PointRecord[], findings: readonly RateFinding[] = [], context: FigureContext = {}): Record<string, Figure> {
-  const figures: Record<string, Figure> = {
-    'rx-tx': rxTxFigure(records, context),
-    'loss-tx': lossFigure(records, context),
-    'fail-tx': failingClientsFigure(records, context),
-    'latency-tx': latencyFigure(records, context),
-  };
-  if (new Set(records.map(msgSizeOf)).size > 1) figures['throughput-mbs'] = throughputFigure(records, context);
-  if (findings.length > 0) figures['rate-boundary'] = rateBoundaryFigure(findings, records, context);
-  return figures;
 }

@@ -1,12 +1,13 @@
 import { DEFAULT_OPTIONS, type HydraOptions } from '../config/options';
 import { cellText, EXPORT_COLUMNS, sortPoints, TABLE_COLUMNS, workloadColumns, type PointColumn } from '../present/columns';
 import { findingNote } from '../present/findings';
-import { curveSentence, summarizeCurves } from '../present/summary';
+import { summarySentences } from '../present/summary';
 import { EMBEDDED_TABLE_NOTE } from '../present/table';
 import { isEmbeddedStudy } from '../present/study';
 import type { PointRecord } from '../study/record';
 import type { RateFinding, StudySpec } from '../study/spec';
-import { contextLine, studyFigures, type FigureContext } from './figures';
+import { contextLine, type FigureContext } from './figures';
+import { studyFigures } from './study-figures';
 import { escapeHtml, figureSnippet, htmlPage } from './html';
 
 const cell = (v: unknown): string => escapeHtml(typeof v === 'object' && v !== null ? JSON.stringify(v) : cellText(v, 3));
@@ -52,7 +53,7 @@ const REPORT_STYLE =
 export function studyReportHtml(spec: StudySpec, points: readonly PointRecord[], findings: readonly RateFinding[] = []): string {
   const context: FigureContext = { study: spec.id, brokers: spec.options.brokers };
   const embedded = isEmbeddedStudy(spec);
-  const curves = summarizeCurves(points);
+  const sentences = summarySentences(points);
   const count = (pick: (p: PointRecord) => boolean): number => points.filter(pick).length;
   const limited = count((p) => p.status === 'ok' && p.result.verdict === 'harness_limited');
   const measuredWord = embedded ? 'rehearsed (no harness limit)' : 'measured Kafka';
@@ -61,6 +62,7 @@ export function studyReportHtml(spec: StudySpec, points: readonly PointRecord[],
     `${limited} harness-limited (hydra, not Kafka, was the limit)`,
     `${count((p) => p.status === 'invalid')} invalid (harness fault)`,
     `${count((p) => p.status === 'failed')} failed`,
+    ...(count((p) => p.fault !== undefined) ? [`${count((p) => p.fault !== undefined)} through planned faults (not in the steady-state curves)`] : []),
   ].join(', ');
   const params: [string, unknown][] = [
     ['study', spec.id],
@@ -83,7 +85,7 @@ export function studyReportHtml(spec: StudySpec, points: readonly PointRecord[],
     embedded ? `<div class="banner">${escapeHtml(EMBEDDED_TABLE_NOTE.replace(/^rehearsal: measured/, 'Measured'))}</div>` : '',
     `<div class="context">${escapeHtml(contextLine(points, context))}</div>`,
     '<h2>Summary</h2>',
-    `<ul class="summary">${curves.map((c) => `<li>${escapeHtml(curveSentence(c))}</li>`).join('')}<li>${escapeHtml(tally)}</li></ul>`,
+    `<ul class="summary">${sentences.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}<li>${escapeHtml(tally)}</li></ul>`,
     ...(findings.length
       ? [
           '<h3>Rate boundaries (kafkarate)</h3>',

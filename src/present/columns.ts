@@ -47,18 +47,38 @@ export const TABLE_COLUMNS: readonly PointColumn[] = [
 /**
  * 'kafka'; 'kafka:' and where Kafka held the point back ('kafka:produce'); 'harness:' and the
  * limits hit ('harness:subscribers+host'); 'rehearsal' for a point on hydra's embedded broker
- * with no harness limit (not a measurement of Kafka); '-' for a point without figures.
+ * with no harness limit (not a measurement of Kafka); '-' for a point without figures; a point
+ * with planned faults is `faulted/` and one of these.
  */
 export function verdictText(r: PointRecord): string | null {
   if (!r.result) return null;
-  const verdict = r.result.verdict;
-  // Points stored before verdicts existed were never judged: say so rather than claim a Kafka result.
-  if (verdict === 'unjudged') return 'unjudged';
-  if (verdict === 'harness_limited') return `harness:${r.result.harness_limits.join('+')}`;
-  // hydra's embedded broker is hydra's own: a point there measured no Kafka, whatever its figures.
-  if (r.result.embedded_broker) return 'rehearsal';
-  return r.result.kafka_limits?.length ? `kafka:${r.result.kafka_limits.join('+')}` : 'kafka';
+  // Through a planned fault: its figures are the fault's, never the steady state's.
+  if (r.fault) return `faulted/${steadyVerdictText(r.result)}`;
+  return steadyVerdictText(r.result);
 }
+
+function steadyVerdictText(result: PointResult): string {
+  // Points stored before verdicts existed were never judged: say so rather than claim a Kafka result.
+  if (result.verdict === 'unjudged') return 'unjudged';
+  if (result.verdict === 'harness_limited') return `harness:${result.harness_limits.join('+')}`;
+  // hydra's embedded broker is hydra's own: a point there measured no Kafka, whatever its figures.
+  if (result.embedded_broker) return 'rehearsal';
+  return result.kafka_limits?.length ? `kafka:${result.kafka_limits.join('+')}` : 'kafka';
+}
+
+/** What a faulted point measured through its faults (empty for the others). */
+export const FAULT_COLUMNS: readonly PointColumn[] = [
+  { id: 'fault_longest_gap_ms', header: 'gap_ms', value: (r) => r.fault?.longest_gap_ms ?? null },
+  { id: 'fault_recovery_ms', header: 'recovery_ms', value: (r) => r.fault?.recovery_ms ?? null },
+  { id: 'fault_not_recovered', header: 'not_recovered', value: (r) => r.fault?.not_recovered ?? null },
+  { id: 'fault_rebalances', header: 'rebalances', value: (r) => r.fault?.rebalances ?? null },
+  { id: 'fault_rebalance_max_ms', header: 'rebalance_ms', value: (r) => r.fault?.rebalance_max_ms ?? null },
+  { id: 'fault_duplicated_across_members', header: 'dup_across', value: (r) => r.fault?.duplicated_across_members ?? null },
+  { id: 'fault_send_errors', header: 'send_errors', value: (r) => r.fault?.send_errors ?? null },
+  { id: 'fault_p99_before_ms', header: 'p99_before', value: (r) => r.fault?.latency.before.p99_ms ?? null },
+  { id: 'fault_p99_during_ms', header: 'p99_during', value: (r) => r.fault?.latency.during.p99_ms ?? null },
+  { id: 'fault_p99_after_ms', header: 'p99_after', value: (r) => r.fault?.latency.after.p99_ms ?? null },
+];
 
 /** Every column of a point, for CSV and the report: parameters, status, HYDRA's figures, hydra's extra figures, error. */
 export const EXPORT_COLUMNS: readonly PointColumn[] = [
@@ -70,6 +90,7 @@ export const EXPORT_COLUMNS: readonly PointColumn[] = [
   { id: 'verdict', header: 'verdict', value: verdictText },
   { id: 'harness_notes', header: 'harness_notes', value: (r) => r.result?.harness_notes.join('; ') ?? null },
   { id: 'kafka_notes', header: 'kafka_notes', value: (r) => r.result?.kafka_notes.join('; ') ?? null },
+  ...FAULT_COLUMNS,
   { id: 'error', header: 'error', value: (r) => r.error },
 ];
 

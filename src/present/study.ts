@@ -2,7 +2,7 @@ import type { PointRecord } from '../study/record';
 import type { RateFinding, StudySpec } from '../study/spec';
 import { formatFindings } from './findings';
 import { formatPointsTable } from './table';
-import { curveSentence, summarizeCurves } from './summary';
+import { summarySentences } from './summary';
 
 /** What `hydra study list` (and its --json) says of a study: counts by verdict, where it ran. */
 export interface StudySummary {
@@ -81,7 +81,7 @@ export function formatStudy(spec: StudySpec, points: readonly PointRecord[], fin
     '',
     formatPointsTable(points),
     '',
-    ...summarizeCurves(points).map(curveSentence),
+    ...summarySentences(points),
   ];
   if (findings.length) lines.push('', formatFindings(findings));
   return lines.join('\n') + '\n';

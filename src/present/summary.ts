@@ -1,5 +1,7 @@
 import { POINT_KEYS } from '../config/options';
-import { isOk, paramOf, type PointRecord } from '../study/record';
+import { isFaulted, isOk, paramOf, type PointRecord } from '../study/record';
+import { faultLine } from './fault';
+import { pointName } from './point-name';
 import { aggregateRepeats } from '../study/repeats';
 import { groupedNumber } from './point-name';
 
@@ -31,9 +33,12 @@ export interface CurveSummary {
 
 const AXES = new Set(['msg_rate', 'total_sub_apps', 'clients_per_app']);
 
-/** One row per curve, in client-count order: where loss starts and how many points hydra held back. */
+/**
+ * One row per curve, in client-count order: where loss starts and how many points hydra held back.
+ * Steady state only: a point with planned faults measured the fault (faultSentences).
+ */
 export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[] {
-  const points = aggregateRepeats(records);
+  const points = aggregateRepeats(records.filter((r) => !isFaulted(r)));
   const split = POINT_KEYS.filter((k) => !AXES.has(k) && new Set(points.map((r) => String(paramOf(r, k)))).size > 1);
   const groups = new Map<string, { clientCount: number; points: PointRecord[] }>();
   for (const r of points) {
@@ -80,4 +85,19 @@ export function curveSentence(c: CurveSummary): string {
     c.unmeasured ? `${c.unmeasured} not measured (failed or invalid)` : '',
   ];
   return `${c.curve}: ${parts.filter(Boolean).join('; ')}`;
+}
+
+/** One sentence per point with planned faults: which point, its schedule and what it measured through it. */
+export function faultSentences(records: readonly PointRecord[]): string[] {
+  const faulted = records.filter((r) => r.fault !== undefined);
+  const varied = POINT_KEYS.filter((k) => k !== 'fault' && !AXES.has(k) && k !== 'msg_batch' && new Set(records.map((r) => String(paramOf(r, k)))).size > 1);
+  return faulted.map((r) => {
+    const repeat = r.repeat ? ` (repeat ${r.repeat + 1})` : '';
+    return `${pointName(r.params, varied)}${repeat}: ${faultLine(r.fault as NonNullable<PointRecord['fault']>)}`;
+  });
+}
+
+/** What a study found, as sentences: one per steady-state curve, then one per faulted point. */
+export function summarySentences(records: readonly PointRecord[]): string[] {
+  return [...summarizeCurves(records).map(curveSentence), ...faultSentences(records)];
 }

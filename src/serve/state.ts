@@ -1,7 +1,8 @@
 import { cellText, sortPoints, TABLE_COLUMNS, workloadColumns } from '../present/columns';
-import { curveSentence, summarizeCurves } from '../present/summary';
+import { summarySentences } from '../present/summary';
 import { summarizeStudy, type StudySummary } from '../present/study';
-import { studyFigures, type Figure } from '../plot/figures';
+import type { Figure } from '../plot/figures';
+import { studyFigures } from '../plot/study-figures';
 import { expandGrid } from '../study/grid';
 import type { PointRecord } from '../study/record';
 import type { StudySpec } from '../study/spec';
@@ -67,7 +68,7 @@ export function studyPageState(store: StudyStore): StudyPageState {
   return {
     summary: summarizeStudy(spec, points),
     progress: progressOf(store, spec, points),
-    sentences: summarizeCurves(points).map(curveSentence),
+    sentences: summarySentences(points),
     table: {
       header: columns.map((c) => c.header),
       rows: sorted.map((r) => columns.map((c) => cellText(c.value(r), 'digits' in c ? c.digits : undefined))),

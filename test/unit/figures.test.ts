@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { failingClientsFigure, latencyFigure, lossFigure, rateBoundaryFigure, rxTxFigure, studyFigures } from '../../src/plot/figures';
+import { failingClientsFigure, latencyFigure, lossFigure, rateBoundaryFigure, rxTxFigure } from '../../src/plot/figures';
+import { studyFigures } from '../../src/plot/study-figures';
 import { curveSentence, summarizeCurves, type CurveSummary } from '../../src/present/summary';
 import type { PointRecord } from '../../src/study/record';
 import { fixtureFinding, fixturePoint, fixtureStudyPoints } from '../fixtures';

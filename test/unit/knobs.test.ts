@@ -9,7 +9,8 @@ import { flagsToOptions, iniToOptions, OPTION_FLAGS, resolveOptions, validateOpt
 import { parsePubConfig } from '../../src/apps/config';
 import { pointMarks, pubConfigFor, subConfigFor } from '../../src/runner/app-config';
 import { SharedGroupNamer, sharedGroupSettled } from '../../src/runner/shared-group';
-import { studyFigures, throughputFigure } from '../../src/plot/figures';
+import { throughputFigure } from '../../src/plot/figures';
+import { studyFigures } from '../../src/plot/study-figures';
 import { computeResult } from '../../src/stats/result';
 import { expandGrid, pointKey } from '../../src/study/grid';
 import { checkGrid } from '../../src/study/create';

@@ -6,7 +6,7 @@ import { validateOptions } from '../../src/config/resolve';
 import { findingNote } from '../../src/present/findings';
 import { formatPointsTable } from '../../src/present/table';
 import { upgradeFinding, upgradeRecord } from '../../src/study/migrate';
-import { studyFigures } from '../../src/plot/figures';
+import { studyFigures } from '../../src/plot/study-figures';
 import { expandGrid, missingPoints, pointKey } from '../../src/study/grid';
 import { isOk } from '../../src/study/record';
 import { StudyStore } from '../../src/study/store';

@@ -12,7 +12,7 @@ import { exportPoints, type ExportFormat } from '../../present/export';
 import { formatStudy, formatStudyList, summarizeStudy, type StudySummary } from '../../present/study';
 import { formatFindings } from '../../present/findings';
 import { formatPointsTable } from '../../present/table';
-import { curveSentence, summarizeCurves } from '../../present/summary';
+import { summarySentences } from '../../present/summary';
 import { checkGrid, createStudy } from '../../study/create';
 import { rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import type { StudyGrid, StudyKind } from '../../study/spec';
@@ -142,7 +142,7 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
   else {
     io.stdout.write(formatPointsTable(outcome.points) + '\n');
     // What a reader wants first, per client count: where loss starts, what hydra held back.
-    for (const curve of summarizeCurves(outcome.points)) io.stdout.write(curveSentence(curve) + '\n');
+    for (const sentence of summarySentences(outcome.points)) io.stdout.write(sentence + '\n');
     if (outcome.findings.length) io.stdout.write(formatFindings(outcome.findings) + '\n');
   }
   const plotted = flagOn(args, 'report') ? await writeReport(StudyStore.atDir(outcome.dir), io) : true;

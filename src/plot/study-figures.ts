@@ -1,0 +1,27 @@
+import type { PointRecord } from '../study/record';
+import type { RateFinding } from '../study/spec';
+import { faultFiguresOf } from './fault-figures';
+import {
+  failingClientsFigure,
+  latencyFigure,
+  lossFigure,
+  msgSizeOf,
+  rateBoundaryFigure,
+  rxTxFigure,
+  throughputFigure,
+  type Figure,
+  type FigureContext,
+} from './figures';
+
+/** Every figure that applies to a study, keyed by a file-name-friendly id, each carrying the study's context. */
+export function studyFigures(records: readonly PointRecord[], findings: readonly RateFinding[] = [], context: FigureContext = {}): Record<string, Figure> {
+  const figures: Record<string, Figure> = {
+    'rx-tx': rxTxFigure(records, context),
+    'loss-tx': lossFigure(records, context),
+    'fail-tx': failingClientsFigure(records, context),
+    'latency-tx': latencyFigure(records, context),
+  };
+  if (new Set(records.map(msgSizeOf)).size > 1) figures['throughput-mbs'] = throughputFigure(records, context);
+  if (findings.length > 0) figures['rate-boundary'] = rateBoundaryFigure(findings, records, context);
+  return { ...figures, ...faultFiguresOf(records, context) };
+}
