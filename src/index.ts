@@ -29,7 +29,7 @@ export {
 } from './stats/verdict';
 export { pointsToCsv, pointsToJsonl, exportPoints } from './present/export';
 export { formatPointsTable } from './present/table';
-export { curveSentence, summarizeCurves, type CurveSummary } from './present/summary';
+export { curveSentence, faultSentences, summarizeCurves, summarySentences, type CurveSummary } from './present/summary';
 export { groupedNumber, pointName } from './present/point-name';
 export { studyWarnings, type PlannedStudy } from './present/warnings';
 export { readStudyPlan, studySpecYaml, type StudyPlan } from './study/spec-file';

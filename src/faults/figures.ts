@@ -51,6 +51,8 @@ export interface DeliverySeries {
 export interface FaultRecord {
   /** The schedule as written. */
   schedule: string[];
+  /** When the measuring window began (ISO time, the runner's clock): what `at=` counts from, to line up with a cluster's own logs. */
+  window_start: string;
   /** Each fault as it ran. */
   events: { fault: string; from_s: number; to_s: number | null; error: string | null }[];
   /** The first fault's start and the last one's end. */
@@ -225,6 +227,7 @@ export function faultFigures(input: FaultFiguresInput): FaultRecord {
   const shown = [...withTimeline.filter((c) => c.killed), ...withTimeline.filter((c) => !c.killed)].slice(0, DELIVERY_CLIENTS);
   return {
     schedule: input.schedule,
+    window_start: new Date(input.windowStartMs).toISOString(),
     events: input.fired.map((f) => ({ fault: f.fault, from_s: rel(f.started_ms), to_s: f.ended_ms === null ? null : rel(f.ended_ms), error: f.error })),
     span_s: [rel(spanFrom), rel(spanTo)],
     clients,

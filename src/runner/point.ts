@@ -4,6 +4,7 @@ import type { HydraOptions, PointParams } from '../config/options';
 import type { PubStats, PubStatus, SubConfig, SubStatus } from '../control/wire';
 import { ControlTimeoutError, PointError } from '../errors';
 import type { AppHandle } from '../launch';
+import { emptyHistogram } from '../stats/histogram';
 import { computeResult } from '../stats/result';
 import type { VerdictThresholds } from '../stats/verdict';
 import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor, type PointMarks } from './app-config';
@@ -333,10 +334,18 @@ export class PointMeasurement {
   ): Promise<Omit<PointRun, 'replaced'>> {
     const { o, params: p, s } = this;
     // An app the schedule froze stood still on purpose: that stall is the experiment, not a harness fault.
+    // Its answers from the broker, timed across the freeze, are the freeze's too: left out of the judgement.
     if (planned) {
-      const frozen = plannedFreezes(planned.faults, planned.driver);
-      collected = collected.map((c) => ({ ...c, report: { ...c.report, telemetry: withoutPlannedStalls(c.report.telemetry, frozen.get(c.report.app)) } }));
-      pubStats = pubStats.map((st, i) => ({ ...st, telemetry: withoutPlannedStalls(st.telemetry, frozen.get(pubs[i]?.name ?? '')) ?? null }));
+      const frozen = plannedFreezes(planned.faults, planned.driver, pubs, subs);
+      collected = collected.map((c) => {
+        const freezes = frozen.get(c.report.app);
+        if (!freezes) return c;
+        return { ...c, report: { ...c.report, fetch: undefined, telemetry: withoutPlannedStalls(c.report.telemetry, freezes) } };
+      });
+      pubStats = pubStats.map((st, i) => {
+        const freezes = frozen.get(pubs[i]?.name ?? '');
+        return freezes ? { ...st, telemetry: withoutPlannedStalls(st.telemetry, freezes), send_rtt: emptyHistogram(), produce: null } : st;
+      });
     }
     // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
     const bounds = await s.cluster.logBounds(s.topic).catch(() => undefined);
@@ -415,16 +424,22 @@ function plannedBrokerPauseMs(faults: readonly PlannedFault[]): number {
   return Math.max(0, ...faults.filter((f) => f.action.kind === 'broker-stop').map((f) => f.for_ms));
 }
 
-/** The apps each stop= fault froze, and when (epoch ms, runner's clock). */
-function plannedFreezes(faults: readonly PlannedFault[], driver: FaultDriver): Map<string, [number, number][]> {
+/** The apps each stop= fault froze (by their launcher names), and when (epoch ms, runner's clock). */
+function plannedFreezes(
+  faults: readonly PlannedFault[],
+  driver: FaultDriver,
+  pubs: readonly AppHandle[],
+  subs: readonly AppHandle[],
+): Map<string, [number, number][]> {
   const out = new Map<string, [number, number][]>();
   for (const f of faults) {
     if (f.action.kind !== 'stop') continue;
     const fired = driver.fired.find((x) => x.fault === f.text);
-    if (!fired) continue;
-    const list = out.get(f.action.app) ?? [];
+    const app = appByRole(f.action.app, pubs, subs);
+    if (!fired || !app) continue;
+    const list = out.get(app.name) ?? [];
     list.push([fired.started_ms, fired.ended_ms ?? Date.now()]);
-    out.set(f.action.app, list);
+    out.set(app.name, list);
   }
   return out;
 }

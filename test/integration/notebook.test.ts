@@ -118,6 +118,13 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
       figures.some((h) => /Average Client Rate — sweep-[\w-]+ vs sweep-/.test(h)),
       'the compare figure is shown',
     );
+    // The fault cell: the embedded broker frozen for 2 s, measured through and drawn apart.
+    assert.match(printed, /fault started at 2\.\d s: at=2s for=2s broker=stop/);
+    assert.match(printed, /^2 clients, 500 msg\/s, batch 100: faulted \(at=2s for=2s broker=stop\): longest gap \d\.\d s, recovery/m);
+    assert.ok(
+      figures.some((h) => h.includes('Delivery through the fault')) && figures.some((h) => h.includes('Recovery from Planned Faults')),
+      'the fault figures are shown',
+    );
     assert.ok(
       html.some((h) => h.length > 1_000_000 && h.startsWith('<script>')),
       'plotly.js is on the page',

@@ -72,6 +72,7 @@ function faultedPoint(clients: number, rate: number, fault: Partial<FaultRecord>
   const base = fixturePoint(clients, rate);
   const record: FaultRecord = {
     schedule: ['at=2s for=2s broker=stop'],
+    window_start: new Date(0).toISOString(),
     events: [{ fault: 'at=2s for=2s broker=stop', from_s: 2, to_s: 4, error: null }],
     span_s: [2, 4],
     clients: [{ client_id: 'sub-0-c0', longest_gap_ms: 2100, gap_from_s: 1.95, recovery_ms: 300 }],
