@@ -2,7 +2,7 @@ import { POINT_KEYS, type PointKey } from '../config/options';
 import { pointName } from '../present/point-name';
 import { isEmbeddedStudy } from '../present/study';
 import type { PointResult } from '../stats/result';
-import { isOk, paramOf, type PointRecord } from '../study/record';
+import { isFaulted, isOk, paramOf, type PointRecord } from '../study/record';
 import { aggregateRepeats, ciOf } from '../study/repeats';
 import type { StudySpec } from '../study/spec';
 import { StudyStore } from '../study/store';
@@ -106,6 +106,8 @@ export function compareStudies(studies: readonly ComparedStudy[]): Comparison {
       .map((r, i) => {
         const id = studies[i]?.spec.id ?? '';
         if (!isOk(r)) return `${r.status} in ${id}`;
+        // Its figures are the fault's: compared in neither the table nor the steady-state curves.
+        if (isFaulted(r)) return `through planned faults in ${id}`;
         return r.result.verdict === 'harness_limited' ? `harness-limited in ${id}` : '';
       })
       .filter(Boolean);

@@ -261,3 +261,12 @@ export function faultSpan(faults: readonly PlannedFault[]): { from_ms: number; t
   if (faults.length === 0) return null;
   return { from_ms: Math.min(...faults.map((f) => f.at_ms)), to_ms: Math.max(...faults.map((f) => f.at_ms + f.for_ms)) };
 }
+
+/** What a schedule may cause on purpose: publisher send errors (a fault on the broker side or on a publisher) and a consumer group's rebalance. */
+export function plannedEffects(faults: readonly PlannedFault[]): { sendErrors: boolean; rebalance: boolean } {
+  const kinds = faults.map((f) => f.action);
+  return {
+    sendErrors: kinds.some((a) => a.kind === 'broker-stop' || a.kind === 'command' || (a.kind === 'stop' && a.app.startsWith('pub'))),
+    rebalance: kinds.some((a) => a.kind === 'broker-stop' || a.kind === 'command' || ((a.kind === 'stop' || a.kind === 'kill') && a.app.startsWith('sub-'))),
+  };
+}

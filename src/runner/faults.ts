@@ -25,10 +25,12 @@ export function sortFaults(input: {
   sharedGroup: string | null;
   stalledApps: readonly string[];
   /**
-   * The point had planned faults: an app they killed is not a fault, and publisher send errors and
-   * a shared group's rebalance are what the fault did to Kafka's clients (measured in its figures).
+   * What the point's planned faults may cause (an app they killed is never a fault): publisher send
+   * errors (a fault on the broker side: broker=stop, a command, a publisher frozen) and a shared
+   * group's rebalance (a sub app frozen or killed, the broker stopped, a command) are then what the
+   * fault did to Kafka's clients, measured in its figures.
    */
-  planned?: boolean;
+  planned?: { sendErrors: boolean; rebalance: boolean };
 }): string[] {
   const faults: string[] = [];
   for (const { fate } of input.collected) {
@@ -36,12 +38,12 @@ export function sortFaults(input: {
     else if (fate.status === 'unresponsive') faults.push(`sub app ${fate.name} (pid ${fate.pid ?? '?'}) stopped answering (frozen or overloaded)`);
   }
   input.pubStats.forEach((p, i) => {
-    if (p.send_errors > 0 && !input.planned)
+    if (p.send_errors > 0 && !input.planned?.sendErrors)
       faults.push(
         `${input.pubs.length > 1 ? (input.pubs[i]?.name ?? `pub ${i}`) : 'publisher'} send errors: ${p.send_errors} messages not acknowledged (${p.last_error ?? 'no error text'})`,
       );
   });
-  if (input.sharedGroup !== null && !input.planned) {
+  if (input.sharedGroup !== null && !input.planned?.rebalance) {
     const rejoined = input.collected.flatMap((c) => (c.report.clients ?? []).filter((client) => (client.rejoins ?? 0) > 0).map((client) => client.client_id));
     if (rejoined.length > 0)
       faults.push(`shared group ${input.sharedGroup} rebalanced during the point (members joined again: ${rejoined.slice(0, 5).join(', ')})`);

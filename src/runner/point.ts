@@ -14,7 +14,7 @@ import { sortFaults, type Collected } from './faults';
 import { FaultDriver } from './fault-driver';
 import { faultFigures, type FaultRecord } from '../faults/figures';
 import { withoutPlannedStalls } from '../faults/planned';
-import { faultSpan, parseFaultSchedule, type PlannedFault } from '../faults/schedule';
+import { faultSpan, parseFaultSchedule, plannedEffects, type PlannedFault } from '../faults/schedule';
 import type { PointApps, PointCluster } from './point-apps';
 import type { AppFate, PointRun } from './point-runner';
 import { sharedGroupSettled } from './shared-group';
@@ -30,6 +30,8 @@ const START_LEAD_MS = 100;
  * the fault's span (on their clocks) in the reset before it, so the start must not move.
  */
 const FAULT_START_LEAD_MS = 1000;
+/** And more per app, ms: resetting hundreds of apps takes longer than a few. */
+const FAULT_START_LEAD_PER_APP_MS = 5;
 /** The bucket of a faulted point's receive timelines, ms. */
 const TIMELINE_BUCKET_MS = 100;
 /** After a faulted point's clients have every message, how long nothing more must arrive before collecting, ms. */
@@ -87,7 +89,7 @@ export class PointMeasurement {
     const { subConfig, clocks, joining } = await this.configure(pubs, subs, marks);
     await this.join(pubs, subs, joining, subConfig.shared_group !== null);
     // A point with planned faults fixes its window's start now: its faults are timed from it.
-    const startAt = faults.length > 0 ? Date.now() + FAULT_START_LEAD_MS : undefined;
+    const startAt = faults.length > 0 ? Date.now() + FAULT_START_LEAD_MS + FAULT_START_LEAD_PER_APP_MS * (pubs.length + subs.length) : undefined;
     const windowStart = startAt === undefined ? undefined : startAt + p.warmup * 1000;
     const logStart = await this.reset(pubs, subs, faults, windowStart, clocks);
     const driver = windowStart === undefined ? null : this.faultDriver(faults, pubs, subs);
@@ -265,9 +267,10 @@ export class PointMeasurement {
    */
   private async drain(subs: AppHandle[], packetTx: number, shared: boolean, driver: FaultDriver | null): Promise<void> {
     const { s } = this;
-    s.emit({ type: 'phase', phase: 'drain', detail: `up to ${this.o.drain_timeout} s` });
     // A faulted point's clients may still be catching up when publishing ends: they get longer.
-    const deadline = Date.now() + (driver ? Math.max(this.o.drain_timeout, FAULT_MIN_DRAIN_S) : this.o.drain_timeout) * 1000;
+    const drainS = driver ? Math.max(this.o.drain_timeout, FAULT_MIN_DRAIN_S) : this.o.drain_timeout;
+    s.emit({ type: 'phase', phase: 'drain', detail: `up to ${drainS} s` });
+    const deadline = Date.now() + drainS * 1000;
     let lastReceived = -1;
     let quietSince = Date.now();
     for (;;) {
@@ -371,7 +374,14 @@ export class PointMeasurement {
         plannedBrokerPauseMs: planned ? plannedBrokerPauseMs(planned.faults) : 0,
       },
     );
-    const faults = sortFaults({ collected, pubs, pubStats, sharedGroup: subConfig.shared_group, stalledApps: result.stalled_apps, planned: planned !== null });
+    const faults = sortFaults({
+      collected,
+      pubs,
+      pubStats,
+      sharedGroup: subConfig.shared_group,
+      stalledApps: result.stalled_apps,
+      ...(planned ? { planned: plannedEffects(planned.faults) } : {}),
+    });
     const fault = planned ? this.faultRecord(planned, pubs, pubStats, collected, clocks, subConfig) : undefined;
     // A fault that did not happen as planned leaves figures of another experiment.
     if (planned)

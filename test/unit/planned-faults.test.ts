@@ -6,7 +6,7 @@ import type { ClientStats, ClientTimeline, PubStats, SubStats } from '../../src/
 import { emptyPubStats } from '../../src/control/wire';
 import { faultFigures, recoveryMs, type FaultRecord } from '../../src/faults/figures';
 import { withoutPlannedStalls } from '../../src/faults/planned';
-import { checkFaultPlace, checkFaultSchedule, findCommand, parseFaultSchedule } from '../../src/faults/schedule';
+import { checkFaultPlace, checkFaultSchedule, findCommand, parseFaultSchedule, plannedEffects } from '../../src/faults/schedule';
 import { checkThresholds, parseThresholds } from '../../src/gate/thresholds';
 import { faultFiguresOf } from '../../src/plot/fault-figures';
 import { seriesByClientCount } from '../../src/plot/figures';
@@ -344,7 +344,10 @@ describe('planned faults: what is measured through them', () => {
       { report: { app: 'sub-1', clients: null }, fate: { name: 'sub-1', kind: 'sub', pid: 2, status: 'killed' } },
     ];
     const input = { collected, pubs: [] as AppHandle[], pubStats: [{ ...emptyPubStats(), send_errors: 4 }], sharedGroup: 'g', stalledApps: [] };
-    assert.deepEqual(sortFaults({ ...input, planned: true }), []);
+    assert.deepEqual(sortFaults({ ...input, planned: { sendErrors: true, rebalance: true } }), []);
+    // A sub app frozen on purpose cannot cause send errors: they are still the harness's.
+    assert.match(sortFaults({ ...input, planned: plannedEffects(parseFaultSchedule('at=1s for=1s stop=sub-1', 'x')) }).join('; '), /send errors: 4/);
+    assert.deepEqual(plannedEffects(parseFaultSchedule('at=1s for=1s stop=pub', 'x')), { sendErrors: true, rebalance: false });
     const unplanned = sortFaults(input);
     assert.equal(unplanned.length, 2, unplanned.join('; '));
     assert.match(unplanned.join('; '), /send errors: 4/);
