@@ -60,6 +60,11 @@ export interface PointSetup {
   pollMs?: number;
   /** What planned faults act on beyond the apps: the embedded broker's process, and the values of a fault command's placeholders. */
   faultPlace?: { brokerPid?: number; brokers: readonly string[]; runId: string };
+  /**
+   * Hands the session a point's running faults, so closing it (Ctrl-C) ends them — lets go of what
+   * was frozen and runs the undo commands — before the process exits; returns the release.
+   */
+  trackFaults?: (running: { abort(): Promise<void> }) => () => void;
 }
 
 /**
@@ -93,6 +98,7 @@ export class PointMeasurement {
     const windowStart = startAt === undefined ? undefined : startAt + p.warmup * 1000;
     const logStart = await this.reset(pubs, subs, faults, windowStart, clocks);
     const driver = windowStart === undefined ? null : this.faultDriver(faults, pubs, subs);
+    const release = driver ? this.s.trackFaults?.(driver) : undefined;
     try {
       const pubStats = await this.publish(pubs, startAt, driver === null ? undefined : { driver, windowStart: windowStart as number });
       const packetTx = pubStats.reduce((n, s) => n + s.msg_cnt, 0);
@@ -103,6 +109,7 @@ export class PointMeasurement {
     } finally {
       // A point that fails midway still lets go of what it froze and runs the undo of its commands.
       await driver?.abort();
+      release?.();
     }
   }
 

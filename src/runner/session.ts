@@ -41,6 +41,8 @@ export class TestSession implements PointRunner {
   private readonly ensuredTopics = new Map<string, number>();
   private readonly sharedGroups = new SharedGroupNamer();
   private pointCounter = 0;
+  /** The planned faults of the point running now: closing the session ends them first (undo commands run, frozen processes go on). */
+  private readonly runningFaults = new Set<{ abort(): Promise<void> }>();
   /** The configured cluster turned out to be librdkafka's mock (one `hydra broker` started): treated as the embedded broker. */
   private mockAtBrokers = false;
   /**
@@ -193,6 +195,10 @@ export class TestSession implements PointRunner {
         sharedGroupFor: (config) => this.sharedGroups.nameFor(config),
         embedded: this.mockCluster,
         faultPlace: { ...(embeddedPid === undefined ? {} : { brokerPid: embeddedPid }), brokers: this.broker.brokers, runId: this.runId },
+        trackFaults: (running) => {
+          this.runningFaults.add(running);
+          return () => this.runningFaults.delete(running);
+        },
       },
       params,
     ).run();
@@ -265,6 +271,8 @@ export class TestSession implements PointRunner {
     if (this.closed) return;
     this.closed = true;
     try {
+      // First what a planned fault changed: a broker stopped by its command is started again.
+      await Promise.all([...this.runningFaults].map((f) => f.abort().catch(() => undefined)));
       await this.pool.close();
       // Only now: a group with live members cannot be deleted.
       if (!this.mockCluster && !this.options.keep_topics && this.touchedCluster) await this.removeLeftovers();

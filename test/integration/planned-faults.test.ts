@@ -76,6 +76,44 @@ describe('planned faults (real processes, embedded broker)', function () {
       assert.ok(fs.statSync(path.join(results, 'frozen', 'fault-delivery-1.png')).size > 5000);
       assert.deepEqual(await waitNoProcesses(t), []);
     });
+
+    it('interrupted mid-fault (Ctrl-C), hydra runs the fault’s undo before it exits', async () => {
+      const t = sandbox.tag();
+      const markers = path.join(sandbox.dir(), 'interrupted');
+      fs.mkdirSync(markers);
+      let interrupted = false;
+      const run = await runHydra(
+        [
+          'sweep',
+          '--clients=2',
+          '--clients_per_app=2',
+          '--msg_rates=200',
+          '--test_duration=30',
+          // An undo that takes a second: hydra must wait for it, not exit first.
+          `--fault=at=1s for=25s command='touch ${markers}/start' undo='sh -c "sleep 1; touch ${markers}/end"'`,
+          '--study_id=interrupted',
+          `--results_dir=${path.join(sandbox.dir(), 'results')}`,
+          `--log_dir=${path.join(sandbox.dir(), 'logs')}`,
+          '--config_file=',
+        ],
+        {
+          tag: t,
+          timeoutMs: 90000,
+          onStderr: (chunk, kill) => {
+            if (!interrupted && /fault started at/.test(chunk)) {
+              interrupted = true;
+              // Once the command has run: the undo is what must not be skipped.
+              setTimeout(() => kill('SIGINT'), 500);
+            }
+          },
+        },
+      );
+      assert.ok(interrupted, run.stderr);
+      assert.equal(run.code, 130, run.stderr);
+      assert.ok(fs.existsSync(path.join(markers, 'start')));
+      assert.ok(fs.existsSync(path.join(markers, 'end')), 'the undo ran before hydra exited');
+      assert.deepEqual(await waitNoProcesses(t), []);
+    });
   });
 
   describe('from the library', () => {
