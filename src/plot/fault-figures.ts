@@ -38,7 +38,8 @@ export function faultDeliveryFigure(record: FaultedRecord, context: FigureContex
   data.push({
     type: 'scatter',
     mode: 'lines',
-    name: 'rate asked',
+    // A shared group's members divide the stream: the rate asked is what they get between them.
+    name: record.params.consumer_group === 'shared' ? 'rate asked (the group’s total)' : 'rate asked',
     x: [0, last],
     y: [record.params.msg_rate, record.params.msg_rate],
     line: { shape: 'linear', dash: 'dot', color: '#999', width: 1 },
