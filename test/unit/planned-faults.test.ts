@@ -20,6 +20,7 @@ import type { AppHandle } from '../../src/launch';
 import { emptyHistogram } from '../../src/stats/histogram';
 import { groupReceipts, runsUnionSize, SequenceTracker } from '../../src/stats/sequence';
 import { createStudy } from '../../src/study/create';
+import { parseVary } from '../../src/study/workloads';
 import type { PointRecord } from '../../src/study/record';
 import { FIXTURE_OPTIONS, fixturePoint, fixtureTelemetry } from '../fixtures';
 import { tempDir } from '../helpers';
@@ -159,6 +160,34 @@ describe('planned faults: the schedule', () => {
       assert.equal(findCommand(script, ''), script);
       assert.equal(findCommand('plain.txt', dir), null, 'not executable');
       assert.equal(findCommand('fault.sh', '/nonexistent'), null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a sweep varies the fault like any workload parameter: the steady state and the fault side by side', () => {
+    const workloads = parseVary('fault=none,at=2s for=1s broker=stop');
+    assert.deepEqual(workloads, [{ fault: 'none' }, { fault: 'at=2s for=1s broker=stop' }]);
+    const dir = tempDir();
+    try {
+      const store = createStudy({
+        kind: 'sweep',
+        options: { ...FIXTURE_OPTIONS, results_dir: dir },
+        grid: { client_counts: [2], msg_rates: [100], workloads },
+      });
+      assert.deepEqual(
+        store.readSpec().grid.workloads?.map((w) => w.fault),
+        ['none', 'at=2s for=1s broker=stop'],
+      );
+      assert.throws(
+        () =>
+          createStudy({
+            kind: 'sweep',
+            options: { ...FIXTURE_OPTIONS, results_dir: dir },
+            grid: { client_counts: [2], workloads: parseVary('fault=at=9s for=5s broker=stop') },
+          }),
+        /grid\.workloads\[0\]\.fault="at=9s for=5s broker=stop": ends at 14 s, not inside the 10 s measuring window/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
