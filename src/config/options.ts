@@ -440,7 +440,7 @@ export const OPTION_TABLE = {
     point: { key: 25, since: 'kafkajs' },
   },
   /**
-   * Planned faults of each point (src/faults/schedule.ts): `at=3s for=2s broker=stop`,
+   * Planned faults of each point (config/fault-schedule.ts): `at=3s for=2s broker=stop`,
    * `stop=sub-1`, `kill=sub-2`, `command='...' undo='...'`; `;`-separated, repeated flags add up.
    * A faulted point measures Kafka through the fault and is kept out of the steady-state curves.
    */

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { checkFaultSchedule, parseFaultSchedule } from '../faults/schedule';
+import { checkFaultSchedule, parseFaultSchedule } from './fault-schedule';
 import { KAFKAJS_COMPRESSIONS, optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { SubStats } from '../control/wire';
 import type { FiredFault } from '../faults/figures';
-import { faultArgv, type FaultCommandValues, type PlannedFault } from '../faults/schedule';
+import { faultArgv, type FaultCommandValues, type PlannedFault } from '../config/fault-schedule';
 import type { AppHandle } from '../launch';
 import type { RunnerEventSink } from './events';
 

@@ -14,7 +14,7 @@ import { sortFaults, type Collected } from './faults';
 import { FaultDriver } from './fault-driver';
 import { faultFigures, type FaultRecord } from '../faults/figures';
 import { withoutPlannedStalls } from '../faults/planned';
-import { faultSpan, parseFaultSchedule, plannedEffects, type PlannedFault } from '../faults/schedule';
+import { faultSpan, parseFaultSchedule, plannedEffects, type PlannedFault } from '../config/fault-schedule';
 import type { PointApps, PointCluster } from './point-apps';
 import type { AppFate, PointRun } from './point-runner';
 import { sharedGroupSettled } from './shared-group';

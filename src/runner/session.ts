@@ -14,7 +14,7 @@ import { parseHosts } from '../launch/command';
 import { kubernetesSettings } from '../launch/kubernetes-settings';
 import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
 import { checkLibrdkafkaInstalled } from '../librdkafka/load';
-import { checkFaultPlace, parseFaultSchedule } from '../faults/schedule';
+import { checkFaultPlace, parseFaultSchedule } from '../config/fault-schedule';
 import { AppPool } from './app-pool';
 import type { RunnerEventSink } from './events';
 import { PointMeasurement } from './point';

@@ -6,7 +6,7 @@ import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
 import { ConfigError } from '../errors';
 import { parseThresholds } from '../gate/thresholds';
-import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../faults/schedule';
+import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../config/fault-schedule';
 import { expandGrid, subAppsFor } from './grid';
 import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';

@@ -6,7 +6,7 @@ import type { ClientStats, ClientTimeline, PubStats, SubStats } from '../../src/
 import { emptyPubStats } from '../../src/control/wire';
 import { faultFigures, recoveryMs, type FaultRecord } from '../../src/faults/figures';
 import { withoutPlannedStalls } from '../../src/faults/planned';
-import { checkFaultPlace, checkFaultSchedule, findCommand, parseFaultSchedule, plannedEffects } from '../../src/faults/schedule';
+import { checkFaultPlace, checkFaultSchedule, findCommand, parseFaultSchedule, plannedEffects } from '../../src/config/fault-schedule';
 import { checkThresholds, parseThresholds } from '../../src/gate/thresholds';
 import { faultFiguresOf } from '../../src/plot/fault-figures';
 import { seriesByClientCount } from '../../src/plot/figures';

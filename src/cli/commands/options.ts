@@ -9,7 +9,7 @@ import { ConfigError, errorMessage } from '../../errors';
 import type { CliIO } from '../command';
 import { studyWarnings, type PlannedStudy } from '../../present/warnings';
 import { parseThresholds } from '../../gate/thresholds';
-import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../../faults/schedule';
+import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../../config/fault-schedule';
 
 /** Options of a test command: defaults ← hydra.ini (or --config_file) ← flags, errors naming the flag or ini key. */
 export function optionsFromFlags(args: ParsedArgs, plan?: { file: string; options: Partial<HydraOptions> }): HydraOptions {
