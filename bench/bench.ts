@@ -26,12 +26,17 @@ import type { RunnerEvent } from '../src/runner/events';
 import { TestSession } from '../src/runner/session';
 import { librdkafkaInstalled, LIBRDKAFKA_SETUP } from '../src/librdkafka/load';
 import type { ClientLibraryName } from '../src/config/options';
+import { MessageBuilder } from '../src/apps/payload';
+import { ClientAccumulator } from '../src/apps/receive';
+import { ReceiveTimeline } from '../src/apps/timeline';
 
 const quick = process.argv.includes('--quick');
 /** Only the control-plane section (`npm run bench -- --control-plane [--apps=N]`). */
 const controlPlaneOnly = process.argv.includes('--control-plane');
 /** Only the two clients side by side (`npm run bench -- --clients`). */
 const clientsOnly = process.argv.includes('--clients');
+/** Only a sub app's per-message bookkeeping, with and without a faulted point's timeline (`npm run bench -- --receive`). */
+const receiveOnly = process.argv.includes('--receive');
 const controlPlaneApps = Number(/^--apps=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--apps=')) ?? '')?.[1] ?? (quick ? 50 : 200));
 const WINDOW_S = quick ? 3 : 5;
 const IN_FLIGHT = 16;
@@ -282,8 +287,40 @@ async function clientsSideBySide(session: TestSession, base: PointParams, broker
   target('librdkafka: 300 clients × 1 000 msg/s lossless with a Kafka verdict', largest.get('librdkafka') ?? 0, 300000);
 }
 
+/**
+ * CPU per message of a sub app's receive bookkeeping (sequence, latency), and with the receive
+ * timeline a point with planned faults records: three runs of each, interleaved, as ns per message
+ * and their ratio. No broker: the messages are built here.
+ */
+function receiveCost(): void {
+  const t0 = Date.now();
+  const cfg = { t0_ms: t0, epoch: 1, pub_count: 1 };
+  const builder = new MessageBuilder(16, 0);
+  const count = quick ? 500_000 : 2_000_000;
+  const messages = Array.from({ length: count }, (_, seq) =>
+    Buffer.from(builder.build({ seq, pubId: 0, epoch: 1, intendedMs: t0 + seq / 100, sentMs: t0 + seq / 100 }, t0)),
+  );
+  const nsPerMessage = (timeline: boolean): number => {
+    const acc = new ClientAccumulator(cfg, timeline ? new ReceiveTimeline(t0, { bucket_ms: 100, from_ms: t0 + 1000, to_ms: t0 + 2000 }) : null);
+    const before = process.cpuUsage();
+    messages.forEach((m, i) => acc.receive(m, t0 + i / 100 + 5, 0));
+    const used = process.cpuUsage(before);
+    return ((used.user + used.system) * 1000) / count;
+  };
+  for (let run = 1; run <= 3; run++) {
+    const plain = nsPerMessage(false);
+    const withTimeline = nsPerMessage(true);
+    line(
+      `receive bookkeeping per message, run ${run}: plain / with a fault timeline`,
+      `${int(plain)} / ${int(withTimeline)} ns (×${(withTimeline / plain).toFixed(2)})`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   line('machine', `${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`);
+  receiveCost();
+  if (receiveOnly) return;
   const broker: BrokerHandle = await startEmbeddedBroker();
   const options: HydraOptions = {
     ...DEFAULT_OPTIONS,
