@@ -359,9 +359,13 @@ export class PointMeasurement {
     }
     // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
     const bounds = await s.cluster.logBounds(s.topic).catch(() => undefined);
+    // In a fan-out (a group per client) the clients of an app the schedule killed stopped on purpose:
+    // what they missed after is not Kafka's loss, so they are left out of the point's figures (the
+    // fault's figures show them until the kill). A shared group's member counts for its group.
+    const measured = subConfig.shared_group === null ? collected.filter((c) => c.fate.status !== 'killed') : collected;
     const result = computeResult(
       pubStats,
-      collected.map((c) => c.report),
+      measured.map((c) => c.report),
       p.clients_per_app,
       p.msg_rate,
       {

@@ -168,6 +168,25 @@ describe('planned faults (real processes, embedded broker)', function () {
       assert.equal(p.fault.not_recovered, 0);
     });
 
+    it('a fan-out losing a sub app: its clients are in the fault’s figures until the kill, never in the point’s loss', async () => {
+      const p = await measure('fanout-kill', options({ test_duration: 5, fault: 'at=2s kill=sub-1' }));
+      const killed = p.fault.clients.filter((c) => c.killed).map((c) => c.client_id);
+      assert.deepEqual(killed, ['sub-1-c0', 'sub-1-c1']);
+      assert.equal(p.result.client_count, 2, 'the two clients alive through the point');
+      assert.equal(p.result.failing_clients, 0);
+      assert.equal(p.result.lost_total, 0);
+      assert.deepEqual(
+        (p.apps ?? []).map((a) => [a.name, a.status]),
+        [
+          ['pub', 'ok'],
+          ['sub-0', 'ok'],
+          ['sub-1', 'killed'],
+        ],
+      );
+      const dead = p.fault.delivery.clients.find((c) => c.client_id === 'sub-1-c0');
+      assert.ok(dead && dead.rates.some((r) => r > 0), 'the killed client’s delivery until the kill is drawn');
+    });
+
     it('a shared group of 3 losing one member: the rebalance counted and timed, its partitions taken over, duplicates counted', async function () {
       // librdkafka's group protocol against its own mock cluster: kafkajs meets the mock's
       // coordinator answering SyncGroup with INVALID_REQUEST now and then (docs/faults.md).
