@@ -26,9 +26,6 @@ export interface PlannedFault {
   action: FaultAction;
 }
 
-/** The value of `fault` that plans nothing. */
-export const NO_FAULT = '';
-
 /** The words a schedule is made of, quotes kept together (`command='ssh k2 sudo systemctl stop kafka'`). */
 function words(text: string, source: string): string[] {
   const out: string[] = [];
@@ -160,8 +157,6 @@ export interface FaultCommandValues {
   /** The run's id. */
   run: string;
 }
-
-export const FAULT_PLACEHOLDERS = ['node', 'brokers', 'topic', 'run'] as const;
 
 /** A fault command's argv with its placeholders replaced; no shell is involved. */
 export function faultArgv(argv: readonly string[], values: FaultCommandValues): string[] {
