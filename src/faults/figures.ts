@@ -28,7 +28,7 @@ export interface ClientThroughFault {
   gap_from_s: number | null;
   /**
    * From the fault's end until the client was back at the rate — receiving messages as fresh as
-   * before the fault — ms; null when it was not by the end of the point.
+   * before the fault, and staying so — ms (recoveryMs); null when it was not by the end of the point.
    */
   recovery_ms: number | null;
   /** Its app was killed by the fault: it has no recovery of its own. */
@@ -132,30 +132,50 @@ export function freshLatencyBoundMs(t: ClientTimeline): number {
   return Math.max(2 * steady, steady + 50);
 }
 
+/** A silence at least this long that ends after the fault's end is the fault's too (a shared group waiting out a dead member's session). */
+export const FAULT_SILENCE_MS = 1000;
+/** Fresh this long without a stale step, a client has recovered: a stale step after that is a later hiccup, not this fault's backlog. */
+export const SETTLED_MS = 2000;
+
 /**
- * ms from `endMs` (app clock) until the client was back at the rate: the end of the last step at
- * or after it that still brought a stale message (latency above the bound) — from then on every
- * message it got was as fresh as before the fault. null when its last step is still stale or it
- * received nothing after `endMs`.
+ * When the fault stopped holding the client back (app clock): its end or, when the client then
+ * went silent for a second or more, the end of that silence — a shared group's members get nothing
+ * until a dead member's session times out and the group rebalances, seconds after a kill.
+ */
+function disturbanceEndMs(t: ClientTimeline, endMs: number): number {
+  if (t.gap_from_ms === null || t.longest_gap_ms < FAULT_SILENCE_MS) return endMs;
+  const silenceEnd = t.gap_from_ms + t.longest_gap_ms;
+  return silenceEnd > t.from_ms ? Math.max(endMs, silenceEnd) : endMs;
+}
+
+/**
+ * ms from `endMs` (app clock) until the client was back at the rate: the end of the last step that
+ * still brought a stale message (latency above the bound) before it had been fresh for SETTLED_MS
+ * after the fault's disturbance; without a stale step, when its first message after the disturbance
+ * arrived. The steady state after a fault may differ from before it (survivors of a shared group
+ * carry more partitions), so one slow step long after the backlog is gone does not count. null
+ * when the client never settled and its last step is still stale, or it received nothing after `endMs`.
  */
 export function recoveryMs(t: ClientTimeline, endMs: number): number | null {
   const bound = freshLatencyBoundMs(t);
+  const calmFromMs = disturbanceEndMs(t, endMs);
+  const stepEnd = (b: number): number => t.start_ms + (b + 1) * t.bucket_ms;
   const first = Math.max(0, Math.floor((endMs - t.start_ms) / t.bucket_ms));
   let lastStale = -1;
   let lastReceived = -1;
-  for (let b = first; b < t.counts.length; b++) {
+  let settled = false;
+  for (let b = first; b < t.counts.length && !settled; b++) {
     if ((t.counts[b] ?? 0) === 0) continue;
     lastReceived = b;
     if ((t.max_latency_ms[b] ?? 0) > bound) lastStale = b;
+    else settled = stepEnd(b) - Math.max(calmFromMs, lastStale < 0 ? endMs : stepEnd(lastStale)) >= SETTLED_MS;
   }
-  if (lastReceived < 0 || lastStale === lastReceived) return null;
-  if (lastStale < 0) {
-    // Fresh from its first message after the fault: recovered when that arrived.
-    let b = first;
-    while ((t.counts[b] ?? 0) === 0) b++;
-    return Math.max(0, t.start_ms + b * t.bucket_ms - endMs);
-  }
-  return Math.max(0, t.start_ms + (lastStale + 1) * t.bucket_ms - endMs);
+  if (lastReceived < 0 || (!settled && lastStale === lastReceived)) return null;
+  if (lastStale >= 0) return Math.max(0, stepEnd(lastStale) - endMs);
+  // Fresh from its first message after the disturbance: recovered when that arrived.
+  let b = Math.max(first, Math.floor((calmFromMs - t.start_ms) / t.bucket_ms));
+  while (b < t.counts.length && (t.counts[b] ?? 0) === 0) b++;
+  return b < t.counts.length ? Math.max(0, t.start_ms + b * t.bucket_ms - endMs) : null;
 }
 
 /** Intervals that overlap, merged: how many and the longest (ms). */

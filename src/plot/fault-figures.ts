@@ -71,7 +71,7 @@ export function faultDeliveryFigure(record: FaultedRecord, context: FigureContex
   const notes = [
     `longest gap ${seconds(f.longest_gap_ms)}; recovery ${seconds(f.recovery_ms)}${f.not_recovered ? ` (${f.not_recovered} clients not recovered)` : ''}${f.rebalances ? `; ${f.rebalances} rebalance(s), longest ${seconds(f.rebalance_max_ms)}` : ''}`,
     f.delivery.clients.length < f.clients.length ? `${f.delivery.clients.length} of ${f.clients.length} clients drawn` : '',
-    'shaded: the fault, from its start to its end; recovery: from its end until every message a client got was as fresh as before it',
+    'shaded: the fault, from its start to its end; recovery: from its end until the clients were back at the rate (as fresh as before it, for 2 s)',
   ].filter(Boolean);
   const title = titleBlock(`Delivery through the fault — ${pointName(record.params)}`, [record], context, notes, true);
   return {
@@ -145,7 +145,9 @@ export function faultRecoveryFigure(records: readonly PointRecord[], context: Fi
     'Recovery from Planned Faults',
     points,
     context,
-    ['recovery: from the fault’s end until every message a client got was as fresh as before it (slowest client); dashed: longest time a client got nothing'],
+    [
+      'recovery: from the fault’s end until a client was back at the rate, as fresh as before it for 2 s (slowest client); dashed: longest time a client got nothing',
+    ],
     true,
   );
   return {

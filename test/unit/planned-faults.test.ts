@@ -262,6 +262,62 @@ describe('planned faults: what is measured through them', () => {
     );
   });
 
+  it('recovery ends once a client has stayed fresh for 2 s: a slow step long after the backlog is a later hiccup', () => {
+    const counts = Array.from({ length: 120 }, (_, b) => (b >= 30 && b < 50 ? 0 : 10));
+    // Stale until 5.7 s, fresh for 4 s, one slow step at 9.8 s, then fresh to the end.
+    const hiccup = timeline(counts, (b) => ((b >= 50 && b < 57) || b === 98 ? 1500 : 10));
+    assert.equal(recoveryMs(hiccup, 5000), 700);
+    // The slow step 1 s after the backlog, before it had settled: still the fault's.
+    assert.equal(
+      recoveryMs(
+        timeline(counts, (b) => ((b >= 50 && b < 57) || b === 66 ? 1500 : 10)),
+        5000,
+      ),
+      1700,
+    );
+    // A slow last step with no settled stretch before it: not recovered.
+    assert.equal(
+      recoveryMs(
+        timeline(counts.slice(0, 66), (b) => ((b >= 50 && b < 57) || b === 65 ? 1500 : 10)),
+        5000,
+      ),
+      null,
+    );
+  });
+
+  it('a silence of a second or more that ends after the fault is the fault’s: a shared group waiting out a dead member’s session', () => {
+    // Killed at 3 s (the fault ends then); the survivor gets fresh messages until 6 s, nothing until
+    // 9 s (session timeout and rebalance), the dead member's backlog until 9.5 s, then fresh.
+    const counts = Array.from({ length: 150 }, (_, b) => (b >= 60 && b < 90 ? 0 : 10));
+    const latency = (b: number): number => (b >= 90 && b < 95 ? 3000 : 10);
+    const silence = { longest_gap_ms: 3000, gap_from_ms: 5990, from_ms: 3000, to_ms: 3000 };
+    assert.equal(recoveryMs(timeline(counts, latency, silence), 3000), 6500);
+    // The same silence with no backlog behind it: recovered when messages came again.
+    assert.equal(
+      recoveryMs(
+        timeline(counts, () => 10, silence),
+        3000,
+      ),
+      6000,
+    );
+    // A silence shorter than a second is not the fault's: fresh at once.
+    assert.equal(
+      recoveryMs(
+        timeline(counts, () => 10, { ...silence, longest_gap_ms: 900 }),
+        3000,
+      ),
+      0,
+    );
+    // A silence that ended before the fault began is not its either.
+    assert.equal(
+      recoveryMs(
+        timeline(counts, () => 10, { ...silence, gap_from_ms: 500, from_ms: 4000, to_ms: 4000 }),
+        4000,
+      ),
+      0,
+    );
+  });
+
   it('puts a shared group’s receipts together: a message two members got counts once, and once as a duplicate', () => {
     const a = new SequenceTracker();
     for (let s = 0; s < 60; s++) a.record(s);
