@@ -133,9 +133,9 @@ export function freshLatencyBoundMs(t: ClientTimeline): number {
 }
 
 /** A silence at least this long that ends after the fault's end is the fault's too (a shared group waiting out a dead member's session). */
-export const FAULT_SILENCE_MS = 1000;
+const FAULT_SILENCE_MS = 1000;
 /** Fresh this long without a stale step, a client has recovered: a stale step after that is a later hiccup, not this fault's backlog. */
-export const SETTLED_MS = 2000;
+const SETTLED_MS = 2000;
 
 /**
  * When the fault stopped holding the client back (app clock): its end or, when the client then
