@@ -22,7 +22,7 @@ export interface SyntheticSystem {
   /** The synthetic broker is a real cluster, not hydra's embedded one (whose limits are hydra's). */
   realCluster?: boolean;
   /** How a call ends instead of measuring: an error to throw, or sub apps that do not answer. Called once per runPoint. */
-  fault?: (params: PointParams, call: number) => Error | { unresponsive: number } | null;
+  fault?: (params: PointParams, call: number) => Error | { unresponsive: number; hopeless?: string } | null;
   /** Runs inside runPoint before it answers (e.g. to close the runner, as Ctrl-C does). */
   during?: (runner: FakeRunner, params: PointParams, call: number) => void | Promise<void>;
 }
@@ -72,6 +72,7 @@ export class FakeRunner implements PointRunner {
       apps: [{ name: 'pub', kind: 'pub', pid: 999, status: 'ok' }, ...subs],
       replaced: [],
       faults: subs.filter((s) => s.status !== 'ok').map((s) => `sub app ${s.name} (pid ${s.pid}) stopped answering (frozen or overloaded)`),
+      ...(fault?.hopeless ? { retryHopeless: fault.hopeless } : {}),
     };
   }
 

@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import type { SubStats } from '../control/wire';
 import type { FiredFault } from '../faults/figures';
 import { faultArgv, type FaultCommandValues, type PlannedFault } from '../config/fault-schedule';
 import type { AppHandle } from '../launch';
+import type { CommandLedger } from '../supervise/command-ledger';
+import { exitProblem, GroupCommand, runToEnd } from '../supervise/group-command';
 import type { RunnerEventSink } from './events';
 
-/** How long a fault's command may run before it is killed and named as failed, ms (at least the fault's own length). */
-const COMMAND_TIMEOUT_MS = 60_000;
-/** The end of a command's error output kept in the point's record, characters. */
-const ERROR_TAIL = 300;
+/** How long a fault's undo may run before it is ended and named as failed, ms. */
+const UNDO_TIMEOUT_MS = 60_000;
 
 /** What the driver acts on: the point's apps by name, a process by signal, a sub app's statistics before it is killed. */
 export interface FaultTargets {
@@ -21,6 +20,8 @@ export interface FaultTargets {
   brokerPid: number | undefined;
   commandValues: FaultCommandValues;
   emit: RunnerEventSink;
+  /** Where running commands are recorded, so a hydra that dies outright leaves none behind unnoticed. */
+  ledger?: CommandLedger;
 }
 
 /**
@@ -35,7 +36,7 @@ export class FaultDriver {
   readonly killed = new Map<string, SubStats | null>();
   private readonly timers: NodeJS.Timeout[] = [];
   /** The undo of each fault begun and not yet ended. */
-  private readonly pendingUndo = new Map<FiredFault, () => Promise<void>>();
+  private readonly pendingUndo = new Map<FiredFault, (aborting: boolean) => Promise<void>>();
   private readonly running: Promise<void>[] = [];
   private windowStartMs = 0;
 
@@ -72,7 +73,41 @@ export class FaultDriver {
     for (const timer of this.timers) clearTimeout(timer);
     const undos = [...this.pendingUndo.entries()];
     this.pendingUndo.clear();
-    await Promise.all(undos.map(([, undo]) => undo().catch(() => undefined)));
+    await Promise.all(undos.map(([, undo]) => undo(true).catch(() => undefined)));
+  }
+
+  /**
+   * Starts a command fault's command in a process group of its own and returns what ends the
+   * fault: the command must have finished by then (one still running is ended, and the fault was
+   * not done as planned), anything left of its group is ended, then the undo runs — also when the
+   * command failed, as it may have done part of its work.
+   */
+  private startCommand(f: PlannedFault, fail: (error: string) => void): (aborting: boolean) => Promise<void> {
+    const a = f.action as Extract<PlannedFault['action'], { kind: 'command' }>;
+    const argv = faultArgv(a.command, this.t.commandValues);
+    const undoArgv = a.undo ? faultArgv(a.undo, this.t.commandValues) : null;
+    const command = new GroupCommand(argv, this.t.ledger, { label: f.text, undo: undoArgv });
+    let ending = false;
+    // A command that fails says so when it fails, not at the fault's end.
+    void command.exited.then((exit) => {
+      const problem = ending ? null : exitProblem(argv, exit);
+      if (problem !== null) fail(problem);
+    });
+    return async (aborting) => {
+      try {
+        ending = true;
+        const stillRunning = command.isRunning;
+        await command.end();
+        // Ended early (the point failed, Ctrl-C): that it was still running is no fault of its own.
+        if (stillRunning && !aborting)
+          fail(
+            `${argv.join(' ')} was still running at the fault's end (for=${f.for_ms / 1000}s): ended. A command must finish within for=; to hold a condition for the fault's length, set it with command= and clear it with undo=`,
+          );
+        if (undoArgv) await runToEnd(undoArgv, UNDO_TIMEOUT_MS, this.t.ledger, `undo of ${f.text}`);
+      } finally {
+        command.forget();
+      }
+    };
   }
 
   private atS(ms: number): number {
@@ -104,11 +139,11 @@ export class FaultDriver {
       this.t.emit({ type: 'fault', fault: f.text, what: 'ended', at_s: this.atS(record.ended_ms) });
       return;
     }
-    let undo: (() => Promise<void>) | null = null;
-    const end = async (): Promise<void> => {
+    let undo: ((aborting: boolean) => Promise<void>) | null = null;
+    const end = async (aborting: boolean): Promise<void> => {
       this.pendingUndo.delete(record);
       try {
-        await undo?.();
+        await undo?.(aborting);
       } catch (err) {
         fail(`undo: ${message(err)}`);
       }
@@ -118,16 +153,14 @@ export class FaultDriver {
     // Registered before acting: a point ending while the fault's command still runs ends it too.
     this.pendingUndo.set(record, end);
     try {
-      if (a.kind === 'command') {
-        const undoArgv = a.undo;
-        // The undo runs even when the command failed: it may have done part of its work.
-        if (undoArgv) undo = () => runCommand(faultArgv(undoArgv, this.t.commandValues), COMMAND_TIMEOUT_MS);
-        await runCommand(faultArgv(a.command, this.t.commandValues), Math.max(COMMAND_TIMEOUT_MS, f.for_ms));
-      } else {
+      if (a.kind === 'command') undo = this.startCommand(f, fail);
+      else {
         const pid = a.kind === 'broker-stop' ? this.t.brokerPid : this.t.app(a.app)?.pid;
         if (pid === undefined) throw new Error(a.kind === 'broker-stop' ? 'no embedded broker process' : `${a.app} is not running`);
         this.t.signal(pid, 'SIGSTOP');
-        undo = async () => this.t.signal(pid, 'SIGCONT');
+        undo = async () => {
+          this.t.signal(pid, 'SIGCONT');
+        };
       }
     } catch (err) {
       fail(message(err));
@@ -137,33 +170,10 @@ export class FaultDriver {
       this.timers.push(
         setTimeout(() => {
           // abort() may have ended it already.
-          if (this.pendingUndo.has(record)) void end().then(resolve, resolve);
+          if (this.pendingUndo.has(record)) void end(false).then(resolve, resolve);
           else resolve();
         }, at),
       );
     });
   }
-}
-
-/** Runs a command without a shell; fails with its exit status and the end of its error output. */
-function runCommand(argv: readonly string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const [file, ...args] = argv;
-    if (file === undefined) return reject(new Error('empty command'));
-    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-ERROR_TAIL);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`${file}: ${err.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${argv.join(' ')} ${signal ? `was killed (${signal})` : `exited ${code ?? '?'}`}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
-    });
-  });
 }

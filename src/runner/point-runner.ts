@@ -32,6 +32,8 @@ export interface PointRun {
   faults: string[];
   /** What the point measured through its planned faults; absent when it had none. */
   fault?: FaultRecord;
+  /** Why measuring the point again cannot help, when its faults say so (a planned fault's command that failed). */
+  retryHopeless?: string;
 }
 
 /**

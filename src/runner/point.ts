@@ -18,6 +18,7 @@ import { faultSpan, parseFaultSchedule, plannedEffects, type PlannedFault } from
 import type { PointApps, PointCluster } from './point-apps';
 import type { AppFate, PointRun } from './point-runner';
 import { sharedGroupSettled } from './shared-group';
+import type { CommandLedger } from '../supervise/command-ledger';
 
 /** Poll of a wait, ms. */
 const POLL_MS = 200;
@@ -59,7 +60,7 @@ export interface PointSetup {
   /** Poll interval of the waits, ms (tests shorten it). */
   pollMs?: number;
   /** What planned faults act on beyond the apps: the embedded broker's process, and the values of a fault command's placeholders. */
-  faultPlace?: { brokerPid?: number; brokers: readonly string[]; runId: string };
+  faultPlace?: { brokerPid?: number; brokers: readonly string[]; runId: string; ledger?: CommandLedger };
   /**
    * Hands the session a point's running faults, so closing it (Ctrl-C) ends them — lets go of what
    * was frozen and runs the undo commands — before the process exits; returns the release.
@@ -125,6 +126,7 @@ export class PointMeasurement {
       brokerPid: place.brokerPid,
       commandValues: { node: process.execPath, brokers: place.brokers.join(','), topic: s.topic, run: place.runId },
       emit: s.emit,
+      ...(place.ledger ? { ledger: place.ledger } : {}),
     });
   }
 
@@ -406,7 +408,22 @@ export class PointMeasurement {
       const clock = clocks.get(fate.name);
       return clock ? { ...fate, clock_offset_ms: clock.offset_ms, clock_error_ms: clock.error_ms } : fate;
     });
-    return { result, topic: s.topic, subPids: subs.map((app) => app.pid ?? -1), apps, faults, ...(fault ? { fault } : {}) };
+    // A fault command that failed fails the same way on a fresh attempt: measuring again cannot help.
+    const failedCommands = planned
+      ? planned.driver.fired.filter((fired) => fired.error !== null && planned.faults.some((f) => f.text === fired.fault && f.action.kind === 'command'))
+      : [];
+    const hopeless = failedCommands.length
+      ? `the planned fault's command failed (${failedCommands.map((f) => f.fault).join('; ')}): a fresh attempt would run it the same way — check it by hand, then measure the point again (hydra study resume --retry_failed)`
+      : undefined;
+    return {
+      result,
+      topic: s.topic,
+      subPids: subs.map((app) => app.pid ?? -1),
+      apps,
+      faults,
+      ...(fault ? { fault } : {}),
+      ...(hopeless ? { retryHopeless: hopeless } : {}),
+    };
   }
 
   /** What the point measured through its planned faults. */

@@ -15,6 +15,7 @@ import { kubernetesSettings } from '../launch/kubernetes-settings';
 import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
 import { checkLibrdkafkaInstalled } from '../librdkafka/load';
 import { checkFaultPlace, parseFaultSchedule } from '../config/fault-schedule';
+import { CommandLedger } from '../supervise/command-ledger';
 import { AppPool } from './app-pool';
 import type { RunnerEventSink } from './events';
 import { PointMeasurement } from './point';
@@ -52,6 +53,8 @@ export class TestSession implements PointRunner {
    */
   private mockProtocol = false;
   private closed = false;
+  /** Where this run's fault commands are recorded while they run (the results directory). */
+  private readonly commandLedger: CommandLedger;
   private brokerLost: string | null = null;
   /**
    * Something of this run may be on the cluster: a topic was created, or apps were configured (a
@@ -72,6 +75,7 @@ export class TestSession implements PointRunner {
   ) {
     this.runId = runId;
     this.auth = auth;
+    this.commandLedger = new CommandLedger(options.results_dir);
     this.admin = new ClusterAdmin(broker.brokers, options.client_id, security, { client: options.kafkajs.client, admin: options.kafkajs.admin });
     void broker.lost.then((how) => {
       if (!this.closed) this.brokerLost = how;
@@ -194,7 +198,12 @@ export class TestSession implements PointRunner {
         partitionCount: this.mockTopics ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? this.options.topic_partitions),
         sharedGroupFor: (config) => this.sharedGroups.nameFor(config),
         embedded: this.mockCluster,
-        faultPlace: { ...(embeddedPid === undefined ? {} : { brokerPid: embeddedPid }), brokers: this.broker.brokers, runId: this.runId },
+        faultPlace: {
+          ...(embeddedPid === undefined ? {} : { brokerPid: embeddedPid }),
+          brokers: this.broker.brokers,
+          runId: this.runId,
+          ledger: this.commandLedger,
+        },
         trackFaults: (running) => {
           this.runningFaults.add(running);
           return () => this.runningFaults.delete(running);

@@ -55,6 +55,8 @@ export async function measureWithRetries(
       };
       if (run.faults.length === 0) return { ...base(attempt), status: 'ok', result: run.result, error: null, ...served };
       const reason = run.faults.join('; ');
+      if (run.retryHopeless)
+        return { ...base(attempt), status: 'invalid', result: run.result, error: `${reason} (not retried: ${run.retryHopeless})`, ...served };
       if (attempt >= maxAttempts) return { ...base(attempt), status: 'invalid', result: run.result, error: reason, ...served };
       retryBecause = `invalid (harness fault): ${reason}`;
     } catch (err) {
