@@ -1,5 +1,6 @@
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
 import type { AppTelemetry } from '../src/control/wire';
+import type { FaultRecord } from '../src/faults/figures';
 import type { PointRecord } from '../src/study/record';
 import type { RateFinding } from '../src/study/spec';
 import type { PointResult } from '../src/stats/result';
@@ -135,4 +136,38 @@ export function fixtureFinding(over: Partial<RateFinding> & Pick<RateFinding, 'c
     note_as_stored: null,
     ...over,
   };
+}
+
+/** Stored text a page or figure must show as text: a link and an image with a script. */
+export const MARKUP = '<a href="https://example.invalid/x">click</a> <img src=x onerror=alert(1)>';
+
+/**
+ * A point measured through a planned fault written as `text` (stored as is, perhaps edited), its
+ * client named `sub-0-c0` + `clientSuffix`.
+ */
+export function fixtureFaultedPoint(clients: number, rate: number, text: string, clientSuffix = ''): PointRecord {
+  const base = fixturePoint(clients, rate);
+  const fault: FaultRecord = {
+    schedule: [text],
+    window_start: new Date(0).toISOString(),
+    events: [{ fault: text, from_s: 2, to_s: 4, error: null }],
+    span_s: [2, 4],
+    clients: [{ client_id: `sub-0-c0${clientSuffix}`, longest_gap_ms: 2100, gap_from_s: 1.95, recovery_ms: 300 }],
+    longest_gap_ms: 2100,
+    recovery_ms: 300,
+    not_recovered: 0,
+    latency: {
+      before: { messages: 10, p50_ms: 5, p99_ms: 9, max_ms: 9 },
+      during: { messages: 10, p50_ms: 1500, p99_ms: 2000, max_ms: 2000 },
+      after: { messages: 10, p50_ms: 5, p99_ms: 9, max_ms: 9 },
+    },
+    duplicated_across_members: null,
+    rebalances: 0,
+    rebalance_max_ms: null,
+    partitions_taken_over: null,
+    send_errors: 0,
+    produce_timeouts: 0,
+    delivery: { step_ms: 250, start_s: 0, clients: [{ client_id: `sub-0-c0${clientSuffix}`, rates: [500, 500, 0, 0, 1500, 500] }] },
+  };
+  return { ...base, key: `${base.key},fault=${text}`, params: { ...base.params, fault: text }, fault } as PointRecord;
 }

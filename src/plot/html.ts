@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import type { Figure } from './figures';
+import { safeFigure } from './safe-text';
 
 let plotlySource: string | undefined;
 
@@ -27,7 +28,8 @@ export function escapeHtml(text: string): string {
 }
 
 /** A div and the script that draws `figure` into it; needs plotly.js loaded on the page. */
-export function figureSnippet(id: string, figure: Figure, size: { width?: number; height?: number } = {}): string {
+export function figureSnippet(id: string, unsafe: Figure, size: { width?: number; height?: number } = {}): string {
+  const figure = safeFigure(unsafe);
   const style = `width:${size.width ? `${size.width}px` : '100%'};height:${size.height ?? 480}px`;
   return `<div id="${escapeHtml(id)}" class="hydra-figure" style="${style}"></div>\n<script>Plotly.newPlot(${scriptJson(id)}, ${scriptJson(figure.data)}, ${scriptJson(figure.layout)}, {responsive: true, displaylogo: false});</script>`;
 }

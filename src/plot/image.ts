@@ -5,6 +5,7 @@ import { PlotExportError } from '../errors';
 export { PlotExportError } from '../errors';
 import type { Figure } from './figures';
 import { plotlyPath } from './html';
+import { safeFigure } from './safe-text';
 
 export type ImageFormat = 'png' | 'svg';
 
@@ -58,7 +59,7 @@ export class ImageRenderer {
         const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
         return plotly.toImage(fig, { format, width, height, scale: 1 });
       },
-      { fig: figure, format, width, height },
+      { fig: safeFigure(figure), format, width, height },
     );
     const comma = url.indexOf(',');
     const header = url.slice(0, comma);

@@ -1,12 +1,12 @@
 import { cellText, sortPoints, TABLE_COLUMNS, workloadColumns } from '../present/columns';
 import { summarySentences } from '../present/summary';
-import { summarizeStudy, type StudySummary } from '../present/study';
+import { plannedPoints, studyStatus, summarizeStudy, type StudySummary } from '../present/study';
 import type { Figure } from '../plot/figures';
 import { studyFigures } from '../plot/study-figures';
-import { expandGrid } from '../study/grid';
+import { safeFigure } from '../plot/safe-text';
 import type { PointRecord } from '../study/record';
 import type { StudySpec } from '../study/spec';
-import { StudyStore, listStudyIds } from '../study/store';
+import { damageWarnings, StudyStore, listStudyIds } from '../study/store';
 import * as fs from 'node:fs';
 
 /** How far a study is: points planned and stored, whether a process is running it now, and when it should end. */
@@ -20,10 +20,10 @@ export interface StudyProgress {
   eta_s: number | null;
 }
 
-export function progressOf(store: StudyStore, spec: StudySpec, points: readonly PointRecord[]): StudyProgress {
-  const planned = spec.kind === 'kafkarate' ? null : expandGrid(spec.options, spec.grid).length * (spec.options.repeats ?? 1);
+export function progressOf(store: StudyStore, spec: StudySpec, points: readonly PointRecord[], damagedLines = 0): StudyProgress {
+  const planned = plannedPoints(spec);
   const running = store.activeRun() !== null;
-  const state = spec.status === 'done' && !running ? 'done' : running ? 'running' : 'interrupted';
+  const state = running ? 'running' : studyStatus(spec, points.length, damagedLines) === 'done' ? 'done' : 'interrupted';
   const meanS = points.length ? points.reduce((n, p) => n + p.elapsed_s, 0) / points.length : null;
   const eta = running && planned !== null && meanS !== null ? Math.max(0, planned - points.length) * meanS : null;
   return { state, stored: points.length, planned, eta_s: eta };
@@ -41,8 +41,8 @@ export function listStudies(resultsDir: string): (ListedStudy | { id: string; er
       try {
         const store = StudyStore.open(resultsDir, id);
         const spec = store.readSpec();
-        const points = store.readPoints();
-        return { ...summarizeStudy(spec, points), progress: progressOf(store, spec, points) };
+        const { points, damaged } = store.readStored();
+        return { ...summarizeStudy(spec, points, damaged.length), progress: progressOf(store, spec, points, damaged.length) };
       } catch (err) {
         return { id, error: err instanceof Error ? err.message : String(err) };
       }
@@ -62,18 +62,23 @@ export interface StudyPageState {
 
 export function studyPageState(store: StudyStore): StudyPageState {
   const spec = store.readSpec();
-  const points = store.readPoints();
+  const { points, damaged } = store.readStored();
   const sorted = sortPoints(points);
   const columns = [...TABLE_COLUMNS.slice(0, 3), ...workloadColumns(sorted), ...TABLE_COLUMNS.slice(3)];
   return {
-    summary: summarizeStudy(spec, points),
-    progress: progressOf(store, spec, points),
-    sentences: summarySentences(points),
+    summary: summarizeStudy(spec, points, damaged.length),
+    progress: progressOf(store, spec, points, damaged.length),
+    sentences: [...damageWarnings(store, damaged).map((w) => `damaged: ${w}`), ...summarySentences(points)],
     table: {
       header: columns.map((c) => c.header),
       rows: sorted.map((r) => columns.map((c) => cellText(c.value(r), 'digits' in c ? c.digits : undefined))),
     },
-    figures: studyFigures(points, store.readFindings(), { study: spec.id, brokers: spec.options.brokers }),
+    figures: Object.fromEntries(
+      Object.entries(studyFigures(points, store.readFindings(), { study: spec.id, brokers: spec.options.brokers })).map(([name, fig]) => [
+        name,
+        safeFigure(fig),
+      ]),
+    ),
     exports: fs
       .readdirSync(store.dir)
       .filter((f) => EXPORT_FILE.test(f))

@@ -5,7 +5,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { DEFAULT_CHROMIUM } from '../../src/plot/image';
 import { createStudy } from '../../src/study/create';
 import { StudyStore } from '../../src/study/store';
-import { FIXTURE_OPTIONS, fixturePoint, fixtureStudyPoints } from '../fixtures';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { FIXTURE_OPTIONS, fixtureFaultedPoint, fixturePoint, fixtureStudyPoints, MARKUP } from '../fixtures';
 import { HYDRA_BIN, REPO_ROOT, tempDir, uniqueTag, waitNoProcesses } from '../helpers';
 
 /** `hydra serve` in a child process on a free loopback port; resolves with its URL once it listens. */
@@ -54,7 +56,10 @@ describe('hydra serve in a real headless Chromium', function () {
     const serve = await startServe(dir, tag);
     server = serve.child;
     browser = await chromium.launch({ executablePath: DEFAULT_CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const list = await browser.newPage();
+    // Playwright's string predicates (waitForFunction) run through eval, which the pages' own policy
+    // forbids: this test of the pages' behaviour lifts the policy; the markup test below keeps it.
+    const context = await browser.newContext({ bypassCSP: true });
+    const list = await context.newPage();
     const external: string[] = [];
     await list.route('**/*', (route) => {
       const url = route.request().url();
@@ -67,7 +72,7 @@ describe('hydra serve in a real headless Chromium', function () {
     assert.match(row ?? '', /finished\s*sweep\s*done, 9 points\s*9\s*8\s*0\s*0\s*1\s*embedded \(a rehearsal, not Kafka\)/);
 
     // A study page: its figures drawn by plotly.js, its points, its summary.
-    const study = await browser.newPage();
+    const study = await context.newPage();
     await study.goto(`${serve.url}study/finished`);
     // (Page-side code as strings: this project's TypeScript has no DOM types.)
     await study.waitForFunction("document.querySelectorAll('.hydra-figure .main-svg').length >= 4", undefined, { timeout: 30000 });
@@ -83,7 +88,7 @@ describe('hydra serve in a real headless Chromium', function () {
       live.appendPoint(fixturePoint(2, 1000));
       await list.waitForSelector('tr[data-study="live"]', { timeout: 10000 });
       assert.match((await list.textContent('tr[data-study="live"]')) ?? '', /running 1\/1 points, ETA 0:00/);
-      const livePage = await browser.newPage();
+      const livePage = await context.newPage();
       await livePage.goto(`${serve.url}study/live`);
       await livePage.waitForFunction("document.querySelectorAll('#points tbody tr').length === 1");
       const before = await livePage.evaluate('performance.timeOrigin');
@@ -116,5 +121,104 @@ describe('hydra serve in a real headless Chromium', function () {
     assert.equal(code, 130);
     assert.deepEqual(await waitNoProcesses(tag), []);
     assert.ok(StudyStore.open(dir, 'live').activeRun() === null);
+  });
+
+  it('survives any request and hands out only its results directory: malformed URLs, absolute and linked paths, other host names', async () => {
+    const results = path.join(dir, 'guarded');
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(outside, { recursive: true });
+    // A directory elsewhere that looks like a study, with a file no one should read through the server.
+    fs.writeFileSync(path.join(outside, 'study.json'), '{}');
+    fs.writeFileSync(path.join(outside, 'secret.json'), '{"secret":1}');
+    const done = createStudy({ kind: 'sweep', options: { ...FIXTURE_OPTIONS, results_dir: results }, id: 'finished' });
+    for (const p of fixtureStudyPoints()) done.appendPoint(p);
+    fs.writeFileSync(path.join(done.dir, 'report.html'), '<script>fetch("/api/studies")</script>');
+    fs.symlinkSync(outside, path.join(results, 'linked'));
+    fs.symlinkSync(path.join(outside, 'secret.json'), path.join(done.dir, 'leak.json'));
+
+    const serve = await startServe(results, tag);
+    try {
+      const base = new URL(serve.url);
+      /** A raw GET, the path sent exactly as given (fetch would normalize it). */
+      const get = (target: string, host = base.host): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> =>
+        new Promise((resolve, reject) => {
+          const req = http.request({ host: base.hostname, port: base.port, path: target, headers: { host } }, (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (d: string) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      for (const target of ['/%', '/study/%E0%A4%A', '/api/study/%', '/files/finished/%zz']) {
+        const res = await get(target);
+        assert.equal(res.status, 400, `${target}: ${res.body}`);
+        assert.equal((await get('/')).status, 200, `still serving after ${target}`);
+      }
+      const abs = encodeURIComponent(outside);
+      for (const target of [
+        `/files/${abs}/secret.json`,
+        `/study/${abs}`,
+        `/api/study/${abs}`,
+        `/files/%2E%2E/secret.json`,
+        `/files/finished/..%2F..%2Foutside%2Fsecret.json`,
+        '/study/linked',
+        '/api/study/linked',
+        '/files/linked/secret.json',
+        '/files/finished/leak.json',
+        '/files/finished/study.json%00.png',
+      ]) {
+        const res = await get(target);
+        assert.equal(res.status, 404, `${target} answered ${res.status}: ${res.body}`);
+        assert.doesNotMatch(res.body, /secret/);
+      }
+      // A page elsewhere that points its own name at this address (DNS rebinding) reads nothing.
+      assert.equal((await get('/api/studies', 'attacker.example:8080')).status, 421);
+      assert.equal((await get('/api/studies', `localhost:${base.port}`)).status, 200);
+      // A study's own HTML opens sandboxed: its scripts cannot read the server's other pages.
+      const report = await get('/files/finished/report.html');
+      assert.equal(report.status, 200);
+      assert.match(String(report.headers['content-security-policy'] ?? ''), /^sandbox allow-scripts;/);
+      assert.equal(report.headers['x-content-type-options'], 'nosniff');
+      assert.match(String((await get('/')).headers['content-security-policy'] ?? ''), /default-src 'none'; script-src 'self' 'unsafe-inline'/);
+      assert.equal(serve.child.exitCode, null, 'the server is still up');
+    } finally {
+      serve.child.kill('SIGKILL');
+    }
+  });
+
+  it('shows stored markup as text in the study page’s figures and table, never as a link or an image', async () => {
+    const results = path.join(dir, 'markup');
+    const study = createStudy({ kind: 'sweep', options: { ...FIXTURE_OPTIONS, results_dir: results }, id: 'marked' });
+    study.appendPoint(fixturePoint(2, 1000));
+    study.appendPoint(fixtureFaultedPoint(2, 1000, `at=2s for=2s command='${MARKUP}'`, MARKUP));
+    study.writeSpec({ ...study.readSpec(), status: 'done' });
+    const serve = await startServe(results, tag);
+    browser ??= await chromium.launch({ executablePath: DEFAULT_CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    const violations: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    try {
+      await page.goto(`${serve.url}study/marked`);
+      // Polled from here: the page's policy (no eval) stays in force.
+      for (const deadline = Date.now() + 30000; ((await page.evaluate("document.querySelectorAll('.hydra-figure .main-svg').length")) as number) < 3;) {
+        assert.ok(Date.now() < deadline, 'the figures were drawn');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const links = await page.evaluate("[...document.querySelectorAll('.hydra-figure a')].map((a) => a.getAttribute('href') || a.getAttribute('xlink:href'))");
+      assert.deepEqual(links, [], 'no link in any figure');
+      assert.equal(await page.evaluate("document.querySelectorAll('img').length"), 0, 'no image element anywhere');
+      const figureText = (await page.evaluate("[...document.querySelectorAll('.hydra-figure')].map((f) => f.textContent).join(' ')")) as string;
+      assert.match(figureText, /<a href="https:\/\/example\.invalid\/x">click<\/a>/, 'the markup is shown as the text it is');
+      assert.ok(!requests.some((u) => u.includes('example.invalid') || /\/x$/.test(u)), requests.join('\n'));
+      assert.deepEqual(violations, [], 'the page runs within its own policy');
+    } finally {
+      await page.close();
+      serve.child.kill('SIGKILL');
+    }
   });
 });
