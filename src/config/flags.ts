@@ -69,6 +69,9 @@ export function parseArgs(argv: readonly string[], defs: readonly FlagDef[]): Pa
   return { flags, positionals };
 }
 
+/** The longest raw value a flag or key may carry, characters (a list of a thousand host entries fits). */
+export const MAX_RAW_LENGTH = 64 * 1024;
+
 /**
  * Converts one raw value (from a flag or an ini key named by `source`) to its typed form; numbers
  * are checked against `rule` when one is given (the same rule the option table uses).
@@ -82,6 +85,9 @@ export function coerceValue(kind: OptionKind, raw: string | true, source: string
     throw new ConfigError(source, raw, 'expected true or false');
   }
   if (raw === true) throw new ConfigError(source, undefined, 'needs a value');
+  // Lists are split before their items are checked: a list longer than any study's is refused whole, first.
+  if (raw.length > MAX_RAW_LENGTH)
+    throw new ConfigError(source, `${raw.slice(0, 40)}…`, `${raw.length} characters: longer than any value of hydra's (at most ${MAX_RAW_LENGTH})`);
   switch (kind) {
     case 'string':
       return raw;

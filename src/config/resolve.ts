@@ -3,13 +3,15 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import { readBounded } from '../files';
 import { didYouMean } from './suggest';
 import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
 import { checkLibrdkafkaPassthrough, checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
-import { checkAcks, checkNumber, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
+import { checkAcks, checkNumber, checkText, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
 import { checkSecurityOptions } from './security';
+import { commandsOf, refuseFileCommands, type Provenance } from './executes';
 
 /** Flags every test command accepts: the options that are not ini-only. */
 export const OPTION_FLAGS: readonly (FlagDef & { default: unknown })[] = OPTION_SPECS.filter((s) => !s.iniOnly).map((s) => ({
@@ -38,13 +40,16 @@ export function loadIniOptions(path: string, required: boolean): Partial<HydraOp
   return readIniOptions(path, required).values;
 }
 
+/** The most of an ini file hydra reads, bytes: hydra's own, every key commented, is 11 KB. */
+export const INI_MAX_BYTES = 1024 * 1024;
+
 function readIniOptions(path: string, required: boolean): IniOptions {
   let text: string;
   try {
     // Only regular files: a FIFO or a device would block the read forever.
     const stat = fs.statSync(path);
     if (!stat.isFile()) throw new ConfigError('--config_file', path, 'not a regular file');
-    text = fs.readFileSync(path, 'utf8');
+    text = readBounded(path, INI_MAX_BYTES, 'an ini file');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -96,10 +101,21 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
   return { values: values as Partial<HydraOptions>, sources: sources as IniOptions['sources'] };
 }
 
+/** Options and where each came from. */
+export interface ResolvedOptions {
+  options: HydraOptions;
+  /** The flag, `file [section] key`, workload file key or library field a value came from. */
+  sourceOf(name: keyof HydraOptions): string;
+  /** Where a value came from, and whether that is a file (hydra.ini, a workload file) rather than typed. */
+  provenance(name: keyof HydraOptions): Provenance;
+}
+
 /**
  * Defaults ← hydra.ini ← overrides. `overrides` come from flags (`overrideSource: 'flag'`) or from
  * a notebook cell (`'field'`) and are validated by the same rules; every error names where the
- * value came from: the flag, `file [section] key`, or the library field.
+ * value came from: the flag, `file [section] key`, or the library field. A command the options
+ * would execute that is written in a file (hydra.ini, the workload layer) is refused unless
+ * `allowCommands` (the user's `--allow_commands`): see config/executes.ts.
  */
 export function resolveOptions(
   overrides: Partial<HydraOptions> = {},
@@ -108,17 +124,32 @@ export function resolveOptions(
     overrideSource?: 'flag' | 'field';
     /** Values between hydra.ini and the overrides (a study's workload file), each named by `source`. */
     layer?: { values: Partial<HydraOptions>; source: (name: string) => string };
+    /** Run commands written in hydra.ini or the layer (the user said so on the command line). */
+    allowCommands?: boolean;
   } = {},
 ): HydraOptions {
+  return resolveOptionsWithSources(overrides, opts).options;
+}
+
+/** resolveOptions, with where each value came from. */
+export function resolveOptionsWithSources(overrides: Partial<HydraOptions> = {}, opts: Parameters<typeof resolveOptions>[1] = {}): ResolvedOptions {
   const configFile = overrides.config_file ?? DEFAULT_OPTIONS.config_file;
   const fromIni = configFile === '' ? { values: {}, sources: {} } : readIniOptions(configFile, opts.configRequired ?? overrides.config_file !== undefined);
   const layer = opts.layer?.values ?? {};
   const merged = { ...DEFAULT_OPTIONS, ...fromIni.values, ...layer, ...overrides, config_file: configFile } as HydraOptions;
   const overrideSource = (name: string): string => (opts.overrideSource === 'flag' ? `--${name}` : `options.${name}`);
-  validateOptions(merged, (name) =>
-    name in overrides ? overrideSource(name) : name in layer && opts.layer ? opts.layer.source(name) : (fromIni.sources[name] ?? `default ${name}`),
-  );
-  return merged;
+  const provenance = (name: keyof HydraOptions): Provenance => {
+    if (name in overrides) return { source: overrideSource(name), fromFile: false };
+    if (name in layer && opts.layer) return { source: opts.layer.source(name), fromFile: true };
+    // The passthrough sections are named by their file; the command names its section and key.
+    if (name === 'librdkafka' || name === 'kafkajs') return { source: configFile, fromFile: name in fromIni.values };
+    const ini = (fromIni.sources as Record<string, string | undefined>)[name];
+    return ini === undefined ? { source: `default ${name}`, fromFile: false } : { source: ini, fromFile: true };
+  };
+  const sourceOf = (name: keyof HydraOptions): string => provenance(name).source;
+  validateOptions(merged, sourceOf);
+  refuseFileCommands(commandsOf(merged, provenance), opts.allowCommands ?? false);
+  return { options: merged, sourceOf, provenance };
 }
 
 /** Most sub apps the local launcher starts: each is a Node process of 60-100 MB. */
@@ -203,7 +234,7 @@ function checkOption(spec: OptionSpec, value: unknown, source: string): void {
         throw new ConfigError(source, String(value), `expected ${spec.choices?.join(' or ') ?? 'a known value'}`);
       break;
     case 'string':
-      if (typeof value !== 'string') throw new ConfigError(source, String(value), 'expected text');
+      checkText(value, source);
       break;
     case 'hosts':
       if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list of name@address');

@@ -23,6 +23,23 @@ export function checkNumber(value: unknown, rule: NumberRule, source: string, sh
   return value;
 }
 
+/**
+ * The longest text option, characters: a schedule of a dozen faults with their commands is under
+ * 2 000. A value longer than this is not one a person wrote: it would be copied into every point's
+ * key, record and line.
+ */
+export const MAX_TEXT_LENGTH = 4096;
+
+/** The one rule for a text option: text, at most MAX_TEXT_LENGTH characters, no control characters but tabs. */
+export function checkText(value: unknown, source: string): string {
+  if (typeof value !== 'string') throw new ConfigError(source, String(value), 'expected text');
+  if (value.length > MAX_TEXT_LENGTH)
+    throw new ConfigError(source, `${value.slice(0, 40)}…`, `${value.length} characters: longer than any value of hydra's (at most ${MAX_TEXT_LENGTH})`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) throw new ConfigError(source, value, 'holds a control character (a line break, NUL, ...)');
+  return value;
+}
+
 /** Where a point parameter came from, for error messages: a flag, an ini key or a library field. */
 export type SourceOf = (key: keyof PointParams) => string;
 
@@ -40,9 +57,8 @@ export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagS
     if (spec.kind === 'acks') checkAcks(value, sourceOf(key));
     else if (spec.kind === 'choice') checkChoice(value, spec.choices ?? [], sourceOf(key));
     else if (spec.kind === 'bool') checkBool(value, sourceOf(key));
-    else if (spec.kind === 'string') {
-      if (typeof value !== 'string') throw new ConfigError(sourceOf(key), String(value), 'expected text');
-    } else checkNumber(value, spec, sourceOf(key));
+    else if (spec.kind === 'string') checkText(value, sourceOf(key));
+    else checkNumber(value, spec, sourceOf(key));
   }
   checkPointRules(params, sourceOf);
   checkPublisherShare(params, sourceOf);

@@ -1,3 +1,4 @@
+import { expandGrid } from '../study/grid';
 import type { PointRecord } from '../study/record';
 import type { RateFinding, StudySpec } from '../study/spec';
 import { formatFindings } from './findings';
@@ -8,9 +9,14 @@ import { summarySentences } from './summary';
 export interface StudySummary {
   id: string;
   kind: StudySpec['kind'];
-  status: StudySpec['status'];
+  /** 'incomplete': marked done, but points of its plan are not stored (a damaged line of points.jsonl, say): `hydra study resume` measures them. */
+  status: StudySpec['status'] | 'incomplete';
   created_at: string;
   points: number;
+  /** Points the plan has (a kafkarate search chooses its own: null). */
+  planned: number | null;
+  /** Lines of points.jsonl that held no readable point. */
+  damaged_lines: number;
   /** Points with no harness limit: measurements of Kafka on a real cluster, rehearsals on the embedded broker. */
   measured: number;
   /** Measured points where hydra, not Kafka, was the limit. */
@@ -21,14 +27,33 @@ export interface StudySummary {
   broker: string;
 }
 
-export function summarizeStudy(spec: StudySpec, points: readonly PointRecord[]): StudySummary {
+/** Points a study's plan has: every combination of its grid, times its repeats; null for a kafkarate search. */
+export function plannedPoints(spec: Pick<StudySpec, 'kind' | 'options' | 'grid'>): number | null {
+  return spec.kind === 'kafkarate' ? null : expandGrid(spec.options, spec.grid).length * (spec.options.repeats ?? 1);
+}
+
+/**
+ * The study's status as stored, but never 'done' while points of its plan are missing (or, for a
+ * kafkarate search, a line of its points could not be read): a reader must not take a study of 3
+ * points out of 4 for a whole one.
+ */
+export function studyStatus(spec: StudySpec, stored: number, damagedLines: number): StudySummary['status'] {
+  const planned = plannedPoints(spec);
+  // A grid's plan says what is missing; a search's does not, so any damaged line may have held one of its points.
+  const missing = planned !== null ? stored < planned : damagedLines > 0;
+  return spec.status === 'done' && missing ? 'incomplete' : spec.status;
+}
+
+export function summarizeStudy(spec: StudySpec, points: readonly PointRecord[], damagedLines = 0): StudySummary {
   const count = (pick: (p: PointRecord) => boolean): number => points.filter(pick).length;
   return {
     id: spec.id,
     kind: spec.kind,
-    status: spec.status,
+    status: studyStatus(spec, points.length, damagedLines),
     created_at: spec.created_at,
     points: points.length,
+    planned: plannedPoints(spec),
+    damaged_lines: damagedLines,
     measured: count((p) => p.status === 'ok' && p.result.verdict !== 'harness_limited'),
     harness_limited: count((p) => p.status === 'ok' && p.result.verdict === 'harness_limited'),
     invalid: count((p) => p.status === 'invalid'),
@@ -46,7 +71,7 @@ const LIST_COLUMNS: readonly [header: string, value: (s: StudySummary) => string
   ['study', (s) => s.id, true],
   ['kind', (s) => s.kind, true],
   ['status', (s) => s.status, true],
-  ['points', (s) => s.points],
+  ['points', (s) => (s.planned !== null && s.points < s.planned ? `${s.points}/${s.planned}` : s.points)],
   ['measured', (s) => s.measured],
   ['harness-limited', (s) => s.harness_limited],
   ['invalid', (s) => s.invalid],
@@ -68,9 +93,9 @@ export function formatStudyList(rows: readonly StudySummary[]): string {
 }
 
 /** `hydra study show` (and the notebook): the study's parameters, its points table and any kafkarate findings. */
-export function formatStudy(spec: StudySpec, points: readonly PointRecord[], findings: readonly RateFinding[], dir: string): string {
+export function formatStudy(spec: StudySpec, points: readonly PointRecord[], findings: readonly RateFinding[], dir: string, damagedLines = 0): string {
   const lines = [
-    `study ${spec.id} (${spec.kind}, ${spec.status}) in ${dir}`,
+    `study ${spec.id} (${spec.kind}, ${studyStatus(spec, points.length, damagedLines)}) in ${dir}`,
     `  client counts ${spec.grid.client_counts.join(',')}; rates ${spec.grid.msg_rates.join(',')}; batches ${spec.grid.msg_batches.join(',')}`,
     `  ${spec.options.test_duration} s per point, ${spec.options.clients_per_app} clients per app, acks=${spec.options.acks}, ${
       isEmbeddedStudy(spec) ? "hydra's embedded broker (a rehearsal: its numbers say nothing about Kafka)" : `brokers ${spec.options.brokers.join(',')}`

@@ -12,6 +12,7 @@ import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type Stud
 import { StudyStore } from './store';
 import { runtimeVersions } from './versions';
 import { checkWorkloads } from './workloads';
+import { signCommands } from './trusted-commands';
 
 /** What a new study is: its kind, options, axes and search settings. */
 export interface StudyInput {
@@ -60,21 +61,22 @@ export function checkGrid(
 
 /**
  * Refuses a study whose planned faults cannot run in one of its points (an app its client count
- * does not have) or in its setup (stop=/kill= with apps on other hosts, broker=stop on a real cluster).
+ * does not have) or in its setup (stop=/kill= with apps on other hosts, broker=stop on a real
+ * cluster). `source` names the options' fault, `workloadSource` a workload's.
  */
-export function checkStudyFaults(o: HydraOptions, grid: StudyGrid, search = false): void {
+export function checkStudyFaults(o: HydraOptions, grid: StudyGrid, search = false, source = 'options.fault', workloadSource = 'grid.workloads fault'): void {
   const where = { localApps: o.launcher === 'local', embeddedBroker: o.brokers.length === 0 };
   for (const p of expandGrid(o, grid)) {
-    const source = p.fault === o.fault ? 'options.fault' : 'grid.workloads fault';
-    const faults = parseFaultSchedule(p.fault, source);
+    const from = p.fault === o.fault ? source : workloadSource;
+    const faults = parseFaultSchedule(p.fault, from);
     if (search && faults.length > 0)
       throw new ConfigError(
-        source,
+        from,
         p.fault,
         'a rate search looks for the steady-state boundary, which a planned fault would move; run the faults in a sweep (hydra sweep --fault=...)',
       );
-    checkFaultSchedule(faults, p, source);
-    checkFaultPlace(faults, where, source);
+    checkFaultSchedule(faults, p, from);
+    checkFaultPlace(faults, where, from);
   }
 }
 
@@ -83,21 +85,40 @@ export function studyClientLibraries(options: Pick<HydraOptions, 'client_library
   return [options.client_library, ...(grid.workloads ?? []).flatMap((w) => (w.client_library ? [w.client_library] : []))];
 }
 
-/** Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first. */
-export function createStudy(input: StudyInput): StudyStore {
+/** How a study's input names its values in errors: the library's fields by default, the flags for the CLI. */
+export interface StudyInputSources {
+  option(name: keyof HydraOptions): string;
+  axis?(axis: keyof StudyGrid, index?: number): string;
+}
+
+const FIELD_SOURCES: StudyInputSources = { option: (name) => `options.${name}` };
+
+/**
+ * Every check a new study gets, before anything is stored, created or launched: its options as a
+ * point, its axes, its client libraries, its search, its thresholds and its planned faults in
+ * every point. Returns its grid. The CLI calls it before it makes a directory, naming the flags.
+ */
+export function checkStudyInput(input: StudyInput, sources: StudyInputSources = FIELD_SOURCES): StudyGrid {
   const o = input.options;
-  checkPointParams(pointParamsOf(o), (key) => `options.${key}`);
+  checkPointParams(pointParamsOf(o), (key) => sources.option(key));
   const grid: StudyGrid = {
     client_counts: input.grid?.client_counts ?? [o.total_sub_apps * o.clients_per_app],
     msg_rates: input.grid?.msg_rates ?? [o.msg_rate],
     msg_batches: input.grid?.msg_batches ?? [o.msg_batch],
     ...(input.grid?.workloads ? { workloads: input.grid.workloads } : {}),
   };
-  checkGrid(grid, o, undefined, pointParamsOf(o));
-  checkClientLibraries(studyClientLibraries(o, grid), o, (name) => `options.${name}`);
+  checkGrid(grid, o, sources.axis, pointParamsOf(o));
+  checkClientLibraries(studyClientLibraries(o, grid), o, (name) => sources.option(name));
   if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
-  parseThresholds(o.threshold, 'options.threshold');
-  checkStudyFaults(o, grid, input.search !== undefined);
+  parseThresholds(o.threshold, sources.option('threshold'));
+  checkStudyFaults(o, grid, input.search !== undefined, sources.option('fault'), `${sources.axis?.('workloads') ?? 'grid.workloads'} fault`);
+  return grid;
+}
+
+/** Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first. */
+export function createStudy(input: StudyInput): StudyStore {
+  const o = input.options;
+  const grid = checkStudyInput(input);
   const now = new Date();
   const spec: StudySpec = {
     id: input.id ?? `${input.kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${crypto.randomBytes(2).toString('hex')}`,
@@ -111,5 +132,5 @@ export function createStudy(input: StudyInput): StudyStore {
     history: [{ at: now.toISOString(), action: 'create' }],
     status: 'running',
   };
-  return StudyStore.create(o.results_dir, spec);
+  return StudyStore.create(o.results_dir, signCommands(spec));
 }

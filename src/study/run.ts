@@ -11,8 +11,11 @@ import type { PointRecord } from './record';
 import { repeatKey } from './repeats';
 import { MAX_ATTEMPTS, measureWithRetries } from './retry';
 import { runRateSearch } from './rate-search';
-import type { RateFinding, StudyGrid } from './spec';
+import type { RateFinding, StudyGrid, StudySpec } from './spec';
 import { StudyStore } from './store';
+import { commandsSealedByUser, signCommands, storedCommands } from './trusted-commands';
+import { commandListing, refuseFileCommands } from '../config/executes';
+import * as path from 'node:path';
 import { pointParamsOf } from '../config/options';
 
 /**
@@ -32,6 +35,13 @@ export interface StudyRunOptions {
   onSession?: (session: PointRunner) => void;
   /** Measure again the points stored as failed or invalid (resume and rerun keep them otherwise). */
   retryFailed?: boolean;
+  /**
+   * Run the commands the stored study executes even if this user did not seal them (the CLI's
+   * `--allow_commands`, or a study it has just created from checked input); they are sealed then.
+   */
+  allowCommands?: boolean;
+  /** Told the commands the study will execute, before anything starts (a CLI prints them even when quiet). */
+  onCommands?: (lines: string[]) => void;
 }
 
 export interface StudyOutcome {
@@ -68,8 +78,26 @@ async function runUnderLock(store: StudyStore, opts: StudyRunOptions, prepare?: 
   }
 }
 
+/**
+ * The commands a stored study executes run only when this user sealed them or allows them now
+ * (trusted-commands.ts): a study.json handed over or edited runs none unasked. Allowed, they are
+ * sealed for the next resume. Says which commands will run.
+ */
+function checkStoredCommands(store: StudyStore, spec: StudySpec, opts: StudyRunOptions): StudySpec {
+  const commands = storedCommands(spec, path.join(store.dir, 'study.json'));
+  if (commands.length === 0) return spec;
+  let checked = spec;
+  if (!commandsSealedByUser(spec)) {
+    refuseFileCommands(commands, opts.allowCommands ?? false);
+    checked = signCommands(spec);
+    store.writeSpec(checked);
+  }
+  opts.onCommands?.(commandListing(commands));
+  return checked;
+}
+
 async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSink): Promise<StudyOutcome> {
-  const spec = store.readSpec();
+  const spec = checkStoredCommands(store, store.readSpec(), opts);
   const stored = new Map(store.readPoints().map((r) => [r.key, r]));
   const unmeasured = [...stored.values()].filter((r) => r.status !== 'ok');
   if (opts.retryFailed) for (const r of unmeasured) stored.delete(r.key);
@@ -175,17 +203,21 @@ export async function rerunStudy(resultsDir: string, id: string, changes: Partia
     (axis, i) => `changes.${axis}${i === undefined ? '' : `[${i}]`}`,
     pointParamsOf(spec.options),
   );
+  // What the study ran before is checked as stored; the workloads added now were typed, and are sealed with it.
+  checkStoredCommands(store, spec, { ...opts, onCommands: undefined });
   return runUnderLock(store, opts, () => {
     spec.grid = grid;
     spec.status = 'running';
     spec.history.push({ at: new Date().toISOString(), action: 'rerun', detail: JSON.stringify(changes) });
-    store.writeSpec(spec);
+    store.writeSpec(signCommands(spec));
   });
 }
 
 /** Finishes an interrupted study. */
 export async function resumeStudy(resultsDir: string, id: string, opts: StudyRunOptions = {}): Promise<StudyOutcome> {
   const store = StudyStore.open(resultsDir, id);
+  // Refused before the study's history says it was resumed.
+  checkStoredCommands(store, store.readSpec(), { ...opts, onCommands: undefined });
   return runUnderLock(store, opts, () => {
     const spec = store.readSpec();
     spec.history.push({ at: new Date().toISOString(), action: 'resume' });

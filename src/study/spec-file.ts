@@ -1,10 +1,11 @@
-import * as fs from 'node:fs';
 import * as yaml from 'js-yaml';
 import { coerceValue } from '../config/flags';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from '../config/options';
 import { checkSearchSettings, SEARCH_SPECS, type RateSearchSettings } from '../config/search';
 import { didYouMean } from '../config/suggest';
 import { ConfigError } from '../errors';
+import { readBounded } from '../files';
+import { faultCommands, workloadCommands } from '../config/executes';
 import type { StudyGrid, StudyKind, StudySpec } from './spec';
 import { WORKLOAD_KEYS, type Workload } from './workloads';
 
@@ -14,11 +15,12 @@ export const SPEC_FILE_VERSION = 1;
 const KINDS: readonly StudyKind[] = ['kafka', 'sweep', 'kafkafixed', 'kafka-batch', 'kafkarate'];
 
 /**
- * Settings that describe the workload — what each point asks of Kafka and how it is judged — and
+ * Settings that describe the workload — what each point asks of Kafka, what it does to it on
+ * purpose (planned faults) and how it is judged (verdict, gate) — and
  * so travel with a study to another cluster. Where it ran (brokers, security, launcher, Kubernetes,
  * directories, control plane) belongs to the cluster and comes from that cluster's hydra.ini.
  */
-const WORKLOAD_SECTIONS = new Set(['test', 'producer', 'consumer', 'verdict']);
+const WORKLOAD_SECTIONS = new Set(['test', 'producer', 'consumer', 'verdict', 'faults', 'gate']);
 const WORKLOAD_EXTRA = new Set<keyof HydraOptions>([
   'client_library',
   'topic_partitions',
@@ -66,20 +68,55 @@ export function studySpecYaml(spec: StudySpec): string {
     ...(spec.search ? { search: spec.search } : {}),
     options,
   };
+  const passthrough = [...Object.values(spec.options.kafkajs ?? {}), ...Object.values(spec.options.librdkafka ?? {})].reduce(
+    (n, section) => n + Object.keys(section as object).length,
+    0,
+  );
   const head = [
     `# hydra study workload, taken from study ${spec.id} (${spec.kind}, created ${spec.created_at})`,
     `# Run it on another cluster: hydra ${spec.kind === 'kafka' ? 'sweep' : spec.kind} --spec=<this file> --brokers=host:port`,
-    '# Brokers, security, launcher and directories come from that cluster’s hydra.ini or flags; flags override this file.',
+    '# Left out, as they belong to where a study runs: brokers, security settings and their secrets, launcher, Kubernetes,',
+    '# directories and control plane (that cluster’s hydra.ini or flags give them); flags override this file.',
+    ...(passthrough > 0
+      ? [
+          `# Also left out: ${passthrough} client propert${passthrough > 1 ? 'ies' : 'y'} passed through from hydra.ini ([client], [producer], [consumer]);`,
+          '# copy them into that hydra.ini if the workload needs them (they may hold secrets).',
+        ]
+      : []),
+    ...(storedFaultCommands(spec) ? ['# Its planned faults run commands: hydra runs a file’s commands only with --allow_commands.'] : []),
   ];
   return `${head.join('\n')}\n${yaml.dump(doc, { lineWidth: 120, flowLevel: 2 })}`;
+}
+
+/** The most of a workload file hydra reads, bytes: one `hydra study spec` writes is 2-4 KB. */
+export const SPEC_FILE_MAX_BYTES = 256 * 1024;
+/**
+ * The most values a workload file may hold once its YAML aliases are expanded: a study of a
+ * thousand workloads has some tens of thousands. An alias bomb (an anchor of nine aliases of an
+ * anchor of nine...) holds billions, and is refused by this count before any of it is expanded.
+ */
+export const SPEC_FILE_MAX_VALUES = 100_000;
+
+/** Counts the values of a parsed document as if its aliases were copied out, stopping at `max`. */
+function expandedValues(doc: unknown, max: number): number {
+  let count = 0;
+  const stack: unknown[] = [doc];
+  while (stack.length > 0 && count <= max) {
+    const value = stack.pop();
+    count++;
+    if (Array.isArray(value)) stack.push(...(value as unknown[]));
+    else if (typeof value === 'object' && value !== null) stack.push(...Object.values(value));
+  }
+  return count;
 }
 
 /** Reads a workload file written by `hydra study spec` (or by hand), every value checked and named by its place in the file. */
 export function readStudyPlan(file: string, source = '--spec'): StudyPlan {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readBounded(file, SPEC_FILE_MAX_BYTES, 'a workload file');
   } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(source, file, err.message.replace(`${file}: `, ''));
     throw new ConfigError(source, file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   let doc: unknown;
@@ -88,6 +125,12 @@ export function readStudyPlan(file: string, source = '--spec'): StudyPlan {
   } catch (err) {
     throw new ConfigError(source, file, `not YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
+  if (expandedValues(doc, SPEC_FILE_MAX_VALUES) > SPEC_FILE_MAX_VALUES)
+    throw new ConfigError(
+      source,
+      file,
+      `holds more than ${SPEC_FILE_MAX_VALUES} values once its YAML aliases (*name) are expanded — more than any study needs; hydra does not expand it`,
+    );
   const at = (where: string): string => `${file} ${where}`;
   const obj = asObject(doc, at('(top level)'));
   knownKeys(obj, ['hydra_spec', 'kind', 'from', 'grid', 'search', 'options'], at(''));
@@ -99,6 +142,12 @@ export function readStudyPlan(file: string, source = '--spec'): StudyPlan {
   const search = obj.search === undefined ? null : readSearch(asObject(obj.search, at('search')), at);
   const options = obj.options === undefined ? {} : readOptions(asObject(obj.options, at('options')), at);
   return { kind, grid, search, options, ...(typeof obj.from === 'string' ? { from: obj.from } : {}) };
+}
+
+/** The study's planned faults run commands (options or workloads). */
+function storedFaultCommands(spec: StudySpec): boolean {
+  const where = { source: 'study.json', fromFile: true };
+  return faultCommands(spec.options.fault, where).length + workloadCommands(spec.grid.workloads, () => where).length > 0;
 }
 
 function asObject(value: unknown, where: string): Record<string, unknown> {

@@ -43,6 +43,12 @@ export interface StudySpec {
   history: { at: string; action: 'create' | 'rerun' | 'resume'; detail?: string }[];
   /** 'running' until the plan is complete; an interrupted study stays 'running' until resumed. */
   status: 'running' | 'done';
+  /**
+   * The commands the study executes (its planned faults', its launcher's), sealed with a key of the
+   * user who created it (study/trusted-commands.ts): a resume runs them without asking only while
+   * they are what that user allowed. Absent when it executes none.
+   */
+  commands_seal?: string;
 }
 
 /**

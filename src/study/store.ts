@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { ConfigError, errorMessage, StudyError, StudyStopped, UnknownStudyError } from '../errors';
 import { didYouMean } from '../config/suggest';
 import { makeDirectory, removeCreated } from '../dirs';
+import { eachLine, readBounded } from '../files';
 import { upgradeFinding, upgradeRecord, upgradeSpec } from './migrate';
 import type { PointRecord } from './record';
 import type { RateFinding, StudySpec } from './spec';
@@ -15,6 +16,25 @@ const LOCK_FILE = '.lock';
 
 /** Study ids are directory names: letters, digits, '.', '_' and '-', starting with a letter or digit. */
 const STUDY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * The most of a study hydra reads, bytes: a spec or findings file is a few KB, a point's line a few
+ * (a faulted point's timelines some hundred KB). Beyond these a file is not one hydra wrote, and
+ * reading it would only cost the machine its memory.
+ */
+export const STUDY_LIMITS = { spec: 4 * 1024 * 1024, findings: 4 * 1024 * 1024, points: 256 * 1024 * 1024, pointLine: 16 * 1024 * 1024 } as const;
+
+/** A line of points.jsonl that could not be read: its number (from 1) and why. */
+export interface DamagedLine {
+  line: number;
+  reason: string;
+}
+
+/** A study's stored points, and the lines of points.jsonl that held none (named by every reader). */
+export interface StoredPoints {
+  points: PointRecord[];
+  damaged: DamagedLine[];
+}
 
 /**
  * Refuses an id that is not a plain directory name (`..`, `a/b`, absolute paths) or that would
@@ -87,6 +107,16 @@ export class StudyStore {
     return new StudyStore(dir);
   }
 
+  /**
+   * Opens `results/<id>` by its id only — never a path, never outside the results directory (what
+   * `hydra serve` hands out).
+   */
+  static openById(resultsDir: string, id: string): StudyStore {
+    const dir = path.join(resultsDir, id);
+    if (!STUDY_ID.test(id) || !fs.existsSync(path.join(dir, SPEC_FILE))) throw new UnknownStudyError(id, resultsDir);
+    return new StudyStore(dir);
+  }
+
   /** Opens `results/<id>`, or a study directory given as a path (`./results/x`, `/data/studies/x`). */
   static open(resultsDir: string, idOrDir: string): StudyStore {
     const candidates = STUDY_ID.test(idOrDir) ? [path.join(resultsDir, idOrDir)] : idOrDir.includes('/') ? [idOrDir] : [];
@@ -101,8 +131,9 @@ export class StudyStore {
   /** The study's spec, in the current shape whatever hydra stored it (migrate.ts). */
   readSpec(): StudySpec {
     const file = path.join(this.dir, SPEC_FILE);
+    const text = readBounded(file, STUDY_LIMITS.spec, 'a study spec');
     try {
-      return upgradeSpec(JSON.parse(fs.readFileSync(file, 'utf8')) as StudySpec);
+      return upgradeSpec(JSON.parse(text) as StudySpec);
     } catch (err) {
       throw new StudyError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -147,18 +178,39 @@ export class StudyStore {
     }
   }
 
+  /** The file of the study's points. */
+  get pointsFile(): string {
+    return path.join(this.dir, POINTS_FILE);
+  }
+
   /**
    * The study's points: the latest record of each point (a point measured again after it failed
-   * has two lines; the later one counts). A truncated or garbled line (crash mid-write) is skipped.
+   * has two lines; the later one counts).
    */
   readPoints(): PointRecord[] {
+    return this.readStored().points;
+  }
+
+  /**
+   * The study's points and the lines that held none: a line cut short (a crash mid-write), one
+   * that is not JSON or not a point, one longer than hydra writes. Such a line's point is not
+   * stored — a resume measures it again — and every reader names the line.
+   */
+  readStored(): StoredPoints {
     const latest = new Map<string, PointRecord>();
-    for (const stored of readJsonLines<PointRecord>(path.join(this.dir, POINTS_FILE))) {
+    const damaged: DamagedLine[] = [];
+    eachLine(this.pointsFile, { maxBytes: STUDY_LIMITS.points, maxLineBytes: STUDY_LIMITS.pointLine, what: 'a study’s points' }, (text, line) => {
+      const stored = parsePointLine(text);
+      if (stored === null) return;
+      if (typeof stored === 'string') {
+        damaged.push({ line, reason: stored });
+        return;
+      }
       const record = upgradeRecord(stored);
       latest.delete(record.key);
       latest.set(record.key, record);
-    }
-    return [...latest.values()];
+    });
+    return { points: [...latest.values()], damaged };
   }
 
   /**
@@ -203,8 +255,9 @@ export class StudyStore {
   readFindings(): RateFinding[] {
     const file = path.join(this.dir, FINDINGS_FILE);
     if (!fs.existsSync(file)) return [];
+    const text = readBounded(file, STUDY_LIMITS.findings, 'a study’s findings');
     try {
-      return (JSON.parse(fs.readFileSync(file, 'utf8')) as RateFinding[]).map(upgradeFinding);
+      return (JSON.parse(text) as RateFinding[]).map(upgradeFinding);
     } catch (err) {
       throw new StudyError(`cannot read ${file}: ${errorMessage(err)}`);
     }
@@ -239,7 +292,7 @@ function abandoned(dir: string): boolean {
     return false;
   } catch {
     const ageMs = Date.now() - fs.statSync(file).mtimeMs;
-    return ageMs > ABANDONED_AFTER_MS && readJsonLines(path.join(dir, POINTS_FILE)).length === 0;
+    return ageMs > ABANDONED_AFTER_MS && !hasContent(path.join(dir, POINTS_FILE));
   }
 }
 
@@ -255,18 +308,40 @@ export function listStudyIds(resultsDir: string): string[] {
     .sort();
 }
 
-export function readJsonLines<T>(file: string): T[] {
-  if (!fs.existsSync(file)) return [];
-  const out: T[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      // Partial line from an interrupted write: the point was not finished, so it will be redone.
-    }
+/** A file that exists and holds more than white space. */
+function hasContent(file: string): boolean {
+  try {
+    return fs.statSync(file).size > 0 && fs.readFileSync(file, 'utf8').trim() !== '';
+  } catch {
+    return false;
   }
-  return out;
+}
+
+/** A line of points.jsonl as a stored point; null for a blank line; why not, for a damaged one. */
+function parsePointLine(text: string | null): PointRecord | string | null {
+  if (text === null) return `longer than ${STUDY_LIMITS.pointLine / 1024 / 1024} MB`;
+  if (text.trim() === '') return null;
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch {
+    return 'not JSON (a write cut short, or edited)';
+  }
+  return isPointLike(stored) ? stored : 'not a point (no key, params or status)';
+}
+
+/** What a stored point line must have to be read as one (older hydras' shapes included: migrate.ts fills the rest). */
+function isPointLike(value: unknown): value is PointRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.key === 'string' && typeof v.params === 'object' && v.params !== null && typeof v.status === 'string';
+}
+
+/** The damaged lines of a study's points file, one warning each: what a reader prints before it uses the study. */
+export function damageWarnings(store: StudyStore, damaged: readonly DamagedLine[]): string[] {
+  return damaged.map(
+    (d) => `${store.pointsFile} line ${d.line}: ${d.reason} — skipped; the point it held is not stored (hydra study resume ${store.id} measures it again)`,
+  );
 }
 
 function endsWithNewline(file: string, size: number): boolean {
@@ -308,4 +383,18 @@ function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+}
+
+/** Every JSON line of `file` that parses, skipping the rest (tests read what was written with it). */
+export function readJsonLines<T>(file: string): T[] {
+  const out: T[] = [];
+  eachLine(file, { maxBytes: STUDY_LIMITS.points, maxLineBytes: STUDY_LIMITS.pointLine, what: 'JSON lines' }, (text) => {
+    if (text === null || text.trim() === '') return;
+    try {
+      out.push(JSON.parse(text) as T);
+    } catch {
+      // Skipped: readStored names such lines.
+    }
+  });
+  return out;
 }

@@ -38,7 +38,8 @@ export const cleanCommand: CliCommand = {
     const run = args.flags.get('run');
     if (run === true || run === '') throw new ConfigError('--run', undefined, 'needs a run id (e.g. --run=20261123-101500-a1b2c3)');
     if (run !== undefined) checkStudyId(run, '--run');
-    const options = optionsFromFlags(args);
+    // Cleaning runs none of the commands hydra.ini may name (fault commands, the command launcher's).
+    const { options } = optionsFromFlags(args, undefined, false);
     // Apps on Kubernetes: their pods and the run secrets too (by the run label).
     const podsExit = options.launcher === 'kubernetes' ? await cleanPods(io, options, run, flagOn(args, 'yes')) : 0;
     if (options.launcher === 'kubernetes' && options.brokers.length === 0) return podsExit;

@@ -8,7 +8,8 @@ import { compareFigures, compareHtml } from '../../plot/compare';
 import { exportFigures, type PlotFormat } from '../../plot/export';
 import { formatComparison } from '../../compare/text';
 import { HELP_FLAG, JSON_FLAG, type CliCommand } from '../command';
-import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './study';
+import { CONFIG_FLAG, readStudyPoints, RESULTS_FLAG, resultsDirOf } from './study';
+import { StudyStore } from '../../study/store';
 import { FORMAT_FLAG, imageSizeOf, plotFormatsOf, SIZE_FLAGS } from './plot';
 
 export const compareCommand: CliCommand = {
@@ -39,7 +40,9 @@ export const compareCommand: CliCommand = {
     if (ids.length < 2) throw new ConfigError('hydra compare', ids.join(' ') || undefined, 'needs two or more study ids (hydra study list shows them)');
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) throw new ConfigError('hydra compare', dup, 'is given twice');
-    const resultsDir = resultsDirOf(args);
+    const resultsDir = resultsDirOf(args, io);
+    // A damaged line of a study's points is named before the comparison leaves its point out.
+    for (const id of ids) readStudyPoints(StudyStore.open(resultsDir, id), io);
     const studies = loadStudies(resultsDir, ids);
     const comparison = compareStudies(studies);
     io.stdout.write(flagOn(args, 'json') ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(comparison));

@@ -2,14 +2,14 @@ import * as readline from 'node:readline';
 import { flagOn } from '../../config/flags';
 import { OPTION_FLAGS } from '../../config/resolve';
 import { formatResDict, formatSummary } from '../../present/point';
-import { createStudy } from '../../study/create';
+import { checkStudyInput, createStudy } from '../../study/create';
 import { openTestSession, runStudy } from '../../study/run';
 import { StudyError } from '../../errors';
 import { STUDY_ID_FLAG, studyIdFlag } from './study-id';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { onShutdown } from '../shutdown';
 import { phaseLogger } from '../progress';
-import { optionsFromFlags, preflight, warnAbout } from './options';
+import { ALLOW_COMMANDS_FLAG, announceCommands, optionsFromFlags, preflight, warnAbout } from './options';
 import { EXIT_FAILURE, EXIT_THRESHOLD } from '../exit-codes';
 import { applyGate, JUNIT_FLAG, junitFileOf } from './gate';
 
@@ -21,13 +21,17 @@ export const kafkaCommand: CliCommand = {
     'Launches one publisher app and total_sub_apps × clients_per_app subscriber clients, publishes at\n' +
     "msg_rate for test_duration, and prints HYDRA's RES dict. With no brokers configured it starts the\n" +
     'embedded broker (kcat mock cluster) and stops it at the end.',
-  flags: [...OPTION_FLAGS, STUDY_ID_FLAG, JUNIT_FLAG, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [...OPTION_FLAGS, STUDY_ID_FLAG, JUNIT_FLAG, ALLOW_COMMANDS_FLAG, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
   async run(args, io) {
-    const options = optionsFromFlags(args);
+    const resolved = optionsFromFlags(args);
+    const { options } = resolved;
     const json = flagOn(args, 'json');
     const quiet = flagOn(args, 'quiet');
     const onEvent = quiet ? () => undefined : phaseLogger(io);
     const id = studyIdFlag(args);
+    // Everything the stored point will be checked for, checked now: a refusal makes no directory and starts no broker.
+    checkStudyInput({ kind: 'kafka', options, id }, { option: resolved.sourceOf });
+    announceCommands(args, io, resolved);
     await preflight(options, io);
     warnAbout({ options, rates: [options.msg_rate] }, io);
     const session = await (io.openSession ?? openTestSession)(options, onEvent);
@@ -37,7 +41,8 @@ export const kafkaCommand: CliCommand = {
       // The point is stored as a one-point study, so it can be shown, exported, plotted and compared later.
       // HYDRA's `kafka` measures once: a point that fails is reported, not retried.
       const store = createStudy({ kind: 'kafka', options, id });
-      const outcome = await runStudy(store, { session, onEvent, maxAttempts: 1 });
+      // Its commands were checked above (typed, or allowed): it runs them.
+      const outcome = await runStudy(store, { session, onEvent, maxAttempts: 1, allowCommands: true });
       const record = outcome.points[0];
       if (!record) throw new StudyError(`study ${store.id} stored no point`);
       if (record.status === 'failed') {

@@ -49,7 +49,7 @@ export const plotCommand: CliCommand = {
     const width = imageSizeOf(args, 'width');
     const height = imageSizeOf(args, 'height');
     const id = studyId(args.positionals, 'plot');
-    const store = StudyStore.open(resultsDirOf(args), id);
+    const store = StudyStore.open(resultsDirOf(args, io), id);
     const out = args.flags.get('out');
     const files = await exportStudyPlots(store, { formats, outDir: typeof out === 'string' ? out : undefined, width, height });
     for (const f of files) io.stdout.write(f + '\n');
@@ -64,7 +64,7 @@ export const reportCommand: CliCommand = {
   maxPositionals: 1,
   flags: [OUT_FLAG, RESULTS_FLAG, CONFIG_FLAG, HELP_FLAG],
   async run(args, io) {
-    const store = StudyStore.open(resultsDirOf(args), studyId(args.positionals, 'report'));
+    const store = StudyStore.open(resultsDirOf(args, io), studyId(args.positionals, 'report'));
     const out = args.flags.get('out');
     io.stdout.write(writeStudyReport(store, typeof out === 'string' ? out : undefined) + '\n');
     return 0;

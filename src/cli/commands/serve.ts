@@ -26,13 +26,14 @@ export const serveCommand: CliCommand = {
     const rawPort = args.flags.get('port');
     const port = rawPort === undefined ? 8080 : (coerceValue('int', rawPort, '--port', { min: 0, max: 65535 }) as number);
     const rawHost = args.flags.get('host');
+    const resultsDir = resultsDirOf(args, io);
     const server = await startServer({
-      resultsDir: resultsDirOf(args),
+      resultsDir,
       port,
       ...(typeof rawHost === 'string' ? { host: rawHost } : {}),
       allowRemote: flagOn(args, 'allow_remote'),
     });
-    io.stderr.write(`hydra: serving ${resultsDirOf(args)} at ${server.url} (Ctrl-C stops it)\n`);
+    io.stderr.write(`hydra: serving ${resultsDir} at ${server.url} (Ctrl-C stops it)\n`);
     // Until interrupted: the shutdown handler closes the server and sets the exit code.
     onShutdown(() => server.close());
     return new Promise<number>(() => undefined);

@@ -13,17 +13,17 @@ import { formatStudy, formatStudyList, summarizeStudy, type StudySummary } from 
 import { formatFindings } from '../../present/findings';
 import { formatPointsTable } from '../../present/table';
 import { summarySentences } from '../../present/summary';
-import { checkGrid, createStudy } from '../../study/create';
+import { checkGrid, checkStudyInput, createStudy } from '../../study/create';
 import { rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import type { StudyGrid, StudyKind } from '../../study/spec';
-import { listStudyIds, StudyStore } from '../../study/store';
+import { damageWarnings, listStudyIds, StudyStore, type StoredPoints } from '../../study/store';
 import { readStudyPlan, studySpecYaml, type StudyPlan } from '../../study/spec-file';
 import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
 import { describeUnmeasured, studyProgress } from '../progress';
 import { EXIT_FAILURE, EXIT_THRESHOLD } from '../exit-codes';
 import { applyGate, JUNIT_FLAG, junitFileOf } from './gate';
 import { onShutdown } from '../shutdown';
-import { optionsFromFlags, preflight, warnAbout } from './options';
+import { ALLOW_COMMANDS_FLAG, announceCommands, endLeftovers, optionsFromFlags, preflight, warnAbout } from './options';
 import { STUDY_ID_FLAG, studyIdFlag } from './study-id';
 
 const CLIENTS_FLAG: FlagDef = {
@@ -120,6 +120,11 @@ async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opts: Stud
     onEvent: quiet ? undefined : studyProgress(io),
     openSession: io.openSession,
     retryFailed: flagOn(args, 'retry_failed'),
+    allowCommands: flagOn(args, 'allow_commands'),
+    // What the study will execute is said even under --quiet: it is not progress.
+    onCommands: (lines) => {
+      for (const line of lines) io.stderr.write(`hydra: ${line}\n`);
+    },
     onSession: (session) => {
       release = onShutdown(async () => {
         await session.close();
@@ -171,6 +176,7 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
       STUDY_ID_FLAG,
       REPORT_FLAG,
       JUNIT_FLAG,
+      ALLOW_COMMANDS_FLAG,
       ...OPTION_FLAGS,
       JSON_FLAG,
       QUIET_FLAG,
@@ -179,16 +185,37 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
     async run(args, io) {
       refuseConflicts(args);
       const fromSpec = planFromFlag(args, name);
-      const options = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
+      const resolved = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
+      const { options } = resolved;
       // The file's grid stands where the command's own defaults would; flags still override each axis.
       const grid = checkFlagGrid(gridFromFlags(args, fromSpec?.plan.grid ?? defaults), options);
       const id = studyIdFlag(args);
+      // Every check of the study, naming the flags, before a directory is made or anything starts.
+      checkStudyInput({ kind: name, options, grid, id }, { option: resolved.sourceOf, axis: (axis) => workloadAxisSource(axis, args, fromSpec?.file) });
+      announceCommands(args, io, resolved, workloadsOrigin(args, grid, fromSpec?.file));
       await preflight(options, io);
       warnAbout({ options, rates: grid.msg_rates ?? [options.msg_rate] }, io);
       const store = createStudy({ kind: name, options, grid, id });
-      return execute(io, args, store.id, (opts) => runStudy(store, opts));
+      // Its commands were checked and listed above (typed, or allowed): it runs them.
+      return execute(io, args, store.id, (opts) => runStudy(store, { ...opts, allowCommands: true, onCommands: undefined }));
     },
   };
+}
+
+/** Where the study's workloads came from: --vary (typed) or the --spec file's grid (a file's). */
+function workloadsOrigin(
+  args: ParsedArgs,
+  grid: Partial<StudyGrid>,
+  specFile: string | undefined,
+): { list: StudyGrid['workloads']; source: string; fromFile: boolean } {
+  const typed = args.flags.has('vary') || specFile === undefined;
+  return { list: grid.workloads, source: typed ? '--vary' : `${specFile ?? ''} grid.workloads`, fromFile: !typed };
+}
+
+/** How an axis is named in an error: its flag, or the --spec file's key when the file gave it. */
+function workloadAxisSource(axis: keyof StudyGrid, args: ParsedArgs, specFile: string | undefined): string {
+  const flag = AXIS_FLAGS[axis];
+  return args.flags.has(flag.slice(2)) || specFile === undefined ? flag : `${specFile} grid.${axis}`;
 }
 
 export const sweepCommand = gridCommand(
@@ -231,12 +258,25 @@ export const kafkarateCommand: CliCommand = {
     "Per client count: double the rate until the subscribers' received rate grows by less than --growth %\n" +
     '(maximum rate), then binary-search the highest rate whose loss is ≤ --loss_bound % to --precision %.\n' +
     'Every probe is a stored point; the found rates go to results/<study>/findings.json.',
-  flags: [CLIENTS_FLAG, BATCHES_FLAG, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, JUNIT_FLAG, ...SEARCH_FLAGS, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG],
+  flags: [
+    CLIENTS_FLAG,
+    BATCHES_FLAG,
+    SPEC_FLAG,
+    STUDY_ID_FLAG,
+    REPORT_FLAG,
+    JUNIT_FLAG,
+    ALLOW_COMMANDS_FLAG,
+    ...SEARCH_FLAGS,
+    ...OPTION_FLAGS,
+    JSON_FLAG,
+    QUIET_FLAG,
+    HELP_FLAG,
+  ],
   async run(args, io) {
     refuseConflicts(args);
     const fromSpec = planFromFlag(args, 'kafkarate');
-    const options = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
-    await preflight(options, io);
+    const resolved = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
+    const { options } = resolved;
     const search: Partial<RateSearchSettings> = { ...fromSpec?.plan.search };
     for (const spec of SEARCH_SPECS) {
       const raw = args.flags.get(spec.flag);
@@ -247,10 +287,17 @@ export const kafkarateCommand: CliCommand = {
       gridFromFlags(args, fromSpec ? { client_counts: fromSpec.plan.grid.client_counts, msg_batches: fromSpec.plan.grid.msg_batches } : {}),
       options,
     );
+    const id = studyIdFlag(args);
+    checkStudyInput(
+      { kind: 'kafkarate', options, grid, search, id },
+      { option: resolved.sourceOf, axis: (axis) => workloadAxisSource(axis, args, fromSpec?.file) },
+    );
+    announceCommands(args, io, resolved, workloadsOrigin(args, grid, fromSpec?.file));
+    await preflight(options, io);
     const settings = { ...DEFAULT_SEARCH_HELP, ...search };
     warnAbout({ options, rates: [settings.start_rate], lossBoundPct: settings.loss_bound_pct }, io);
-    const store = createStudy({ kind: 'kafkarate', options, grid, search, id: studyIdFlag(args) });
-    return execute(io, args, store.id, (opts) => runStudy(store, opts));
+    const store = createStudy({ kind: 'kafkarate', options, grid, search, id });
+    return execute(io, args, store.id, (opts) => runStudy(store, { ...opts, allowCommands: true, onCommands: undefined }));
   },
 };
 
@@ -262,11 +309,27 @@ export const RESULTS_FLAG: FlagDef = {
 };
 export const CONFIG_FLAG: FlagDef = { name: 'config_file', kind: 'string', unit: 'path', help: 'ini file to read (default: hydra.ini)' };
 
-export function resultsDirOf(args: ParsedArgs): string {
+/**
+ * The results directory the flags (or hydra.ini) name. Opening it ends what an earlier hydra that
+ * died outright left running there (its planned faults' commands), and says so.
+ */
+export function resultsDirOf(args: ParsedArgs, io: CliIO): string {
   const raw = args.flags.get('results_dir');
-  if (typeof raw === 'string') return raw;
   const cfg = args.flags.get('config_file');
-  return resolveOptions(typeof cfg === 'string' ? { config_file: cfg } : {}, { overrideSource: 'flag' }).results_dir;
+  // Only the directory is read here: nothing runs, so commands hydra.ini may name are not at issue.
+  const dir =
+    typeof raw === 'string'
+      ? raw
+      : resolveOptions(typeof cfg === 'string' ? { config_file: cfg } : {}, { overrideSource: 'flag', allowCommands: true }).results_dir;
+  endLeftovers(dir, io);
+  return dir;
+}
+
+/** A study's points, each damaged line of its points.jsonl named on stderr first. */
+export function readStudyPoints(store: StudyStore, io: CliIO): StoredPoints {
+  const stored = store.readStored();
+  for (const warning of damageWarnings(store, stored.damaged)) io.stderr.write(`hydra: warning: ${warning}\n`);
+  return stored;
 }
 
 const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'jsonl'];
@@ -302,6 +365,7 @@ export const studyCommand: CliCommand = {
     RETRY_FAILED_FLAG,
     REPORT_FLAG,
     JUNIT_FLAG,
+    ALLOW_COMMANDS_FLAG,
     { name: 'out', kind: 'string', unit: 'path', help: 'export, spec: output file, - for stdout' },
     { name: 'format', kind: 'string', unit: 'csv|jsonl', help: 'export: file format (default: csv)' },
     JSON_FLAG,
@@ -310,7 +374,7 @@ export const studyCommand: CliCommand = {
   ],
   async run(args, io) {
     const [sub, id] = args.positionals;
-    const resultsDir = resultsDirOf(args);
+    const resultsDir = resultsDirOf(args, io);
     const needId = (): string => {
       if (!id) throw new ConfigError('study id', undefined, `missing: hydra study ${sub ?? ''} <id> (hydra study list shows them)`);
       return id;
@@ -324,7 +388,9 @@ export const studyCommand: CliCommand = {
           // One unreadable study is named, and the others are still listed.
           try {
             const store = StudyStore.open(resultsDir, sid);
-            rows.push(summarizeStudy(store.readSpec(), store.readPoints()));
+            const spec = store.readSpec();
+            const { points, damaged } = readStudyPoints(store, io);
+            rows.push(summarizeStudy(spec, points, damaged.length));
           } catch (err) {
             io.stderr.write(`hydra: study '${sid}' is unreadable: ${errorMessage(err)}\n`);
           }
@@ -336,16 +402,16 @@ export const studyCommand: CliCommand = {
       case 'show': {
         const store = StudyStore.open(resultsDir, needId());
         const spec = store.readSpec();
-        const points = store.readPoints();
+        const { points, damaged } = readStudyPoints(store, io);
         const findings = store.readFindings();
-        if (flagOn(args, 'json')) io.stdout.write(JSON.stringify({ spec, points, findings }, null, 2) + '\n');
-        else io.stdout.write(formatStudy(spec, points, findings, store.dir));
+        if (flagOn(args, 'json')) io.stdout.write(JSON.stringify({ spec, points, findings, damaged_lines: damaged }, null, 2) + '\n');
+        else io.stdout.write(formatStudy(spec, points, findings, store.dir, damaged.length));
         return 0;
       }
       case 'export': {
         const format = exportFormat(args);
         const store = StudyStore.open(resultsDir, needId());
-        const text = exportPoints(store.readPoints(), format, store.id);
+        const text = exportPoints(readStudyPoints(store, io).points, format, store.id);
         const out = args.flags.get('out');
         // `--out=-` writes to stdout, for pipes.
         if (out === '-') {
