@@ -145,7 +145,7 @@ export const MARKUP = '<a href="https://example.invalid/x">click</a> <img src=x 
  * A point measured through a planned fault written as `text` (stored as is, perhaps edited), its
  * client named `sub-0-c0` + `clientSuffix`.
  */
-export function fixtureFaultedPoint(clients: number, rate: number, text: string, clientSuffix = ''): PointRecord {
+export function fixtureFaultedPoint(clients: number, rate: number, text: string, clientSuffix = '', over: Partial<FaultRecord> = {}): PointRecord {
   const base = fixturePoint(clients, rate);
   const fault: FaultRecord = {
     schedule: [text],
@@ -168,6 +168,7 @@ export function fixtureFaultedPoint(clients: number, rate: number, text: string,
     send_errors: 0,
     produce_timeouts: 0,
     delivery: { step_ms: 250, start_s: 0, clients: [{ client_id: `sub-0-c0${clientSuffix}`, rates: [500, 500, 0, 0, 1500, 500] }] },
+    ...over,
   };
   return { ...base, key: `${base.key},fault=${text}`, params: { ...base.params, fault: text }, fault } as PointRecord;
 }

@@ -54,6 +54,15 @@ export function runHydra(
   });
 }
 
+/** The command line of a live process, '' when it is gone. */
+export function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
 /** PIDs of live processes whose environment carries HYDRA_TEST_TAG=tag. */
 export function processesWithTag(tag: string): number[] {
   const needle = Buffer.from(`HYDRA_TEST_TAG=${tag}\0`);

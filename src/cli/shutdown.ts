@@ -3,7 +3,7 @@
  * exits with the conventional code. A second signal while cleaning up exits at once; the apps
  * still die because their IPC channel closes.
  */
-const cleanups = new Set<() => Promise<void>>();
+const cleanups = new Map<() => Promise<void>, string>();
 let installed = false;
 let shuttingDown = false;
 
@@ -12,9 +12,10 @@ export function isShuttingDown(): boolean {
   return shuttingDown;
 }
 
-export function onShutdown(cleanup: () => Promise<void>): () => void {
+/** Runs `cleanup` on SIGINT/SIGTERM; `what` says what it stops, in the line printed then. */
+export function onShutdown(cleanup: () => Promise<void>, what = 'apps and broker'): () => void {
   install();
-  cleanups.add(cleanup);
+  cleanups.set(cleanup, what);
   return () => cleanups.delete(cleanup);
 }
 
@@ -25,8 +26,9 @@ function install(): void {
     const code = signal === 'SIGINT' ? 130 : 143;
     if (shuttingDown) process.exit(code);
     shuttingDown = true;
-    process.stderr.write(`\nhydra: ${signal} received, stopping apps and broker...\n`);
-    void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(code));
+    const what = [...new Set(cleanups.values())].join(', ') || 'nothing left running';
+    process.stderr.write(`\nhydra: ${signal} received, stopping ${what}...\n`);
+    void Promise.allSettled([...cleanups.keys()].map((c) => c())).then(() => process.exit(code));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

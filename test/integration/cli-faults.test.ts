@@ -4,16 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PointRecord } from '../../src/study/record';
 import { readJsonLines } from '../../src/study/store';
-import { cliSandbox, processesWithTag, runHydra, waitNoProcesses } from '../helpers';
-
-/** The command line of a live process, '' when it is gone. */
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
+import { cliSandbox, cmdline, processesWithTag, runHydra, waitNoProcesses } from '../helpers';
 
 /**
  * Faults a user meets from the command line, on real processes and the embedded broker: the

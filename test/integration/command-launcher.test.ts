@@ -31,7 +31,8 @@ describe('command launcher (real processes, a skewed clock, embedded broker)', f
     );
     return file;
   };
-  const common = (): string[] => ['--clients_per_app=2', '--test_duration=2', '--drain_timeout=3', `--config_file=${ini()}`];
+  // The launcher's command is written in hydra.ini: it runs only when the command line allows it.
+  const common = (): string[] => ['--clients_per_app=2', '--test_duration=2', '--drain_timeout=3', `--config_file=${ini()}`, '--allow_commands'];
 
   it('runs a sweep through the command, corrects a 2 s clock skew to within its error bound', async () => {
     const t = sandbox.tag();

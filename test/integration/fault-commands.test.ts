@@ -1,16 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliSandbox, processesWithTag, runHydra, waitNoProcesses } from '../helpers';
-
-/** The command line of a live process, '' when it is gone. */
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
+import { cliSandbox, cmdline, processesWithTag, runHydra, waitNoProcesses } from '../helpers';
 
 /**
  * A planned fault's command is hydra's to end: in its own process group, ended with its fault, at

@@ -119,6 +119,8 @@ describe('apps on several hosts: network namespaces, command launcher, CURVE', f
           '--drain_timeout=3',
           `--brokers=${broker?.brokers[0] ?? ''}`,
           `--config_file=${ini}`,
+          // The launcher's command is written in that file: allowed on the command line.
+          '--allow_commands',
           `--results_dir=${path.join(dir, 'results')}`,
           '--json',
         ],

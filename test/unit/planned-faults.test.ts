@@ -22,7 +22,7 @@ import { groupReceipts, runsUnionSize, SequenceTracker } from '../../src/stats/s
 import { createStudy } from '../../src/study/create';
 import { parseVary } from '../../src/study/workloads';
 import type { PointRecord } from '../../src/study/record';
-import { FIXTURE_OPTIONS, fixturePoint, fixtureTelemetry } from '../fixtures';
+import { FIXTURE_OPTIONS, fixtureFaultedPoint, fixturePoint, fixtureTelemetry } from '../fixtures';
 import { tempDir } from '../helpers';
 
 /** A client's timeline: `rates` messages per 100 ms bucket from t=0, each bucket's highest latency from `latency`. */
@@ -68,33 +68,9 @@ function client(id: string, t: ClientTimeline, msgCnt = 100): ClientStats {
   };
 }
 
-/** A faulted point of the fixture study: its record carries what was measured through the fault. */
+/** A faulted point of the fixture study (the embedded broker frozen 2 s): its record carries what was measured through the fault. */
 function faultedPoint(clients: number, rate: number, fault: Partial<FaultRecord> = {}): PointRecord {
-  const base = fixturePoint(clients, rate);
-  const record: FaultRecord = {
-    schedule: ['at=2s for=2s broker=stop'],
-    window_start: new Date(0).toISOString(),
-    events: [{ fault: 'at=2s for=2s broker=stop', from_s: 2, to_s: 4, error: null }],
-    span_s: [2, 4],
-    clients: [{ client_id: 'sub-0-c0', longest_gap_ms: 2100, gap_from_s: 1.95, recovery_ms: 300 }],
-    longest_gap_ms: 2100,
-    recovery_ms: 300,
-    not_recovered: 0,
-    latency: {
-      before: { messages: 10, p50_ms: 5, p99_ms: 9, max_ms: 9 },
-      during: { messages: 10, p50_ms: 1500, p99_ms: 2000, max_ms: 2000 },
-      after: { messages: 10, p50_ms: 5, p99_ms: 9, max_ms: 9 },
-    },
-    duplicated_across_members: null,
-    rebalances: 0,
-    rebalance_max_ms: null,
-    partitions_taken_over: null,
-    send_errors: 0,
-    produce_timeouts: 0,
-    delivery: { step_ms: 250, start_s: 0, clients: [{ client_id: 'sub-0-c0', rates: [500, 500, 0, 0, 1500, 500] }] },
-    ...fault,
-  };
-  return { ...base, params: { ...base.params, fault: 'at=2s for=2s broker=stop' }, key: `${base.key},fault=x`, fault: record } as PointRecord;
+  return fixtureFaultedPoint(clients, rate, 'at=2s for=2s broker=stop', '', fault);
 }
 
 describe('planned faults: the schedule', () => {

@@ -35,7 +35,7 @@ export const serveCommand: CliCommand = {
     });
     io.stderr.write(`hydra: serving ${resultsDir} at ${server.url} (Ctrl-C stops it)\n`);
     // Until interrupted: the shutdown handler closes the server and sets the exit code.
-    onShutdown(() => server.close());
+    onShutdown(() => server.close(), 'the server');
     return new Promise<number>(() => undefined);
   },
 };

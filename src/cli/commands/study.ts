@@ -13,7 +13,9 @@ import { formatStudy, formatStudyList, summarizeStudy, type StudySummary } from 
 import { formatFindings } from '../../present/findings';
 import { formatPointsTable } from '../../present/table';
 import { summarySentences } from '../../present/summary';
-import { checkGrid, checkStudyInput, createStudy } from '../../study/create';
+import { checkGrid, checkStudyInput, createStudy, type StudyInput } from '../../study/create';
+import type { ResolvedOptions } from '../../config/resolve';
+import type { PlannedStudy } from '../../present/warnings';
 import { rerunStudy, resumeStudy, runStudy, type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import type { StudyGrid, StudyKind } from '../../study/spec';
 import { damageWarnings, listStudyIds, StudyStore, type StoredPoints } from '../../study/store';
@@ -189,17 +191,31 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
       const { options } = resolved;
       // The file's grid stands where the command's own defaults would; flags still override each axis.
       const grid = checkFlagGrid(gridFromFlags(args, fromSpec?.plan.grid ?? defaults), options);
-      const id = studyIdFlag(args);
-      // Every check of the study, naming the flags, before a directory is made or anything starts.
-      checkStudyInput({ kind: name, options, grid, id }, { option: resolved.sourceOf, axis: (axis) => workloadAxisSource(axis, args, fromSpec?.file) });
-      announceCommands(args, io, resolved, workloadsOrigin(args, grid, fromSpec?.file));
-      await preflight(options, io);
-      warnAbout({ options, rates: grid.msg_rates ?? [options.msg_rate] }, io);
-      const store = createStudy({ kind: name, options, grid, id });
-      // Its commands were checked and listed above (typed, or allowed): it runs them.
-      return execute(io, args, store.id, (opts) => runStudy(store, { ...opts, allowCommands: true, onCommands: undefined }));
+      const input: StudyInput = { kind: name, options, grid, id: studyIdFlag(args) };
+      return runNewStudy(args, io, resolved, input, fromSpec?.file, { options, rates: grid.msg_rates ?? [options.msg_rate] });
     },
   };
+}
+
+/**
+ * A new study from the flags: every check of it naming the flags, before a directory is made or
+ * anything starts; its commands listed; then created and run. Its commands were checked (typed,
+ * or allowed) here, so the run executes them.
+ */
+async function runNewStudy(
+  args: ParsedArgs,
+  io: CliIO,
+  resolved: ResolvedOptions,
+  input: StudyInput,
+  specFile: string | undefined,
+  plan: PlannedStudy,
+): Promise<number> {
+  checkStudyInput(input, { option: resolved.sourceOf, axis: (axis) => workloadAxisSource(axis, args, specFile) });
+  announceCommands(args, io, resolved, workloadsOrigin(args, input.grid ?? {}, specFile));
+  await preflight(input.options, io);
+  warnAbout(plan, io);
+  const store = createStudy(input);
+  return execute(io, args, store.id, (opts) => runStudy(store, { ...opts, allowCommands: true, onCommands: undefined }));
 }
 
 /** Where the study's workloads came from: --vary (typed) or the --spec file's grid (a file's). */
@@ -287,17 +303,9 @@ export const kafkarateCommand: CliCommand = {
       gridFromFlags(args, fromSpec ? { client_counts: fromSpec.plan.grid.client_counts, msg_batches: fromSpec.plan.grid.msg_batches } : {}),
       options,
     );
-    const id = studyIdFlag(args);
-    checkStudyInput(
-      { kind: 'kafkarate', options, grid, search, id },
-      { option: resolved.sourceOf, axis: (axis) => workloadAxisSource(axis, args, fromSpec?.file) },
-    );
-    announceCommands(args, io, resolved, workloadsOrigin(args, grid, fromSpec?.file));
-    await preflight(options, io);
     const settings = { ...DEFAULT_SEARCH_HELP, ...search };
-    warnAbout({ options, rates: [settings.start_rate], lossBoundPct: settings.loss_bound_pct }, io);
-    const store = createStudy({ kind: 'kafkarate', options, grid, search, id });
-    return execute(io, args, store.id, (opts) => runStudy(store, { ...opts, allowCommands: true, onCommands: undefined }));
+    const input: StudyInput = { kind: 'kafkarate', options, grid, search, id: studyIdFlag(args) };
+    return runNewStudy(args, io, resolved, input, fromSpec?.file, { options, rates: [settings.start_rate], lossBoundPct: settings.loss_bound_pct });
   },
 };
 
