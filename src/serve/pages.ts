@@ -1,46 +1,41 @@
+import * as path from 'node:path';
 import { escapeHtml } from '../plot/html';
 import type { StudySpec } from '../study/spec';
 
 /**
- * The browser side of `hydra serve`: two pages of plain HTML and a small script each, no build
- * step. Each page asks the server for its data every POLL_MS and redraws what changed, so a
- * running study's new points appear without a reload.
+ * The HTML of `hydra serve`'s two pages: a skeleton each, filled and refreshed by the page script
+ * (browser/pages.ts, served as /pages.js), which reads what it needs from the body's data
+ * attributes. No inline script: the pages' policy allows scripts from the server only.
  */
 export const POLL_MS = 1500;
+
+/** The compiled page script, as the build leaves it (tsc -p src/serve/browser). */
+export function pageScriptPath(): string {
+  return path.resolve(__dirname, '..', '..', 'serve-browser', 'browser', 'pages.js');
+}
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}
 .banner{background:#fde8e8;border:1px solid #d99;padding:6px 10px;color:#900;font-weight:600;margin:8px 0}
 .muted{color:#666}.running{color:#060;font-weight:600}.interrupted{color:#a60}`;
 
-function page(title: string, body: string, script: string, plotly = false): string {
+function page(title: string, body: string, data: Record<string, string>, plotly = false): string {
+  const attrs = Object.entries(data)
+    .map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`)
+    .join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style>
 ${plotly ? '<script src="/plotly.js"></script>' : ''}</head>
-<body>${body}<script>${script}</script></body></html>
+<body${attrs}>${body}<script type="module" src="/pages.js"></script></body></html>
 `;
 }
-
-/** Shared by both pages: HTML escaping and a duration in words. */
-const HELPERS = `const esc=(s)=>String(s).replace(/[&<>"']/g,(c)=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'})[c]);
-const dur=(s)=>{s=Math.round(s);const m=Math.floor(s/60);return m>=60?Math.floor(m/60)+'h'+String(m%60).padStart(2,'0')+'m':m+':'+String(s%60).padStart(2,'0');};
-const progressText=(p)=>p.state==='running'?'<span class="running">running</span> '+p.stored+(p.planned!==null?'/'+p.planned:'')+' points'+(p.eta_s!==null?', ETA '+dur(p.eta_s):''):p.state==='interrupted'?'<span class="interrupted">interrupted</span> '+p.stored+(p.planned!==null?'/'+p.planned:'')+' points (hydra study resume)':'done, '+p.stored+' points';`;
 
 /** `/`: the studies under the results dir, with status and verdict counts, refreshed in place. */
 export function listPage(resultsDir: string): string {
   const body = `<h1>hydra studies</h1><p class="muted">in ${escapeHtml(resultsDir)} — updates as studies start and points land</p>
 <table id="studies"><thead><tr><th class="l">study</th><th class="l">kind</th><th class="l">status</th><th>points</th><th>measured</th><th>harness-limited</th><th>invalid</th><th>failed</th><th class="l">broker</th><th class="l">created</th></tr></thead><tbody></tbody></table>
 <p id="empty" class="muted" hidden>no studies yet</p>`;
-  const script = `${HELPERS}
-async function refresh(){
-  const r=await fetch('/api/studies');if(!r.ok)return;const list=await r.json();
-  document.getElementById('empty').hidden=list.length>0;
-  document.querySelector('#studies tbody').innerHTML=list.map((s)=>s.error
-    ?'<tr data-study="'+esc(s.id)+'"><td class="l">'+esc(s.id)+'</td><td class="l" colspan="9">unreadable: '+esc(s.error)+'</td></tr>'
-    :'<tr data-study="'+esc(s.id)+'"><td class="l"><a href="/study/'+encodeURIComponent(s.id)+'">'+esc(s.id)+'</a></td><td class="l">'+esc(s.kind)+'</td><td class="l">'+progressText(s.progress)+'</td><td>'+s.points+'</td><td>'+s.measured+'</td><td>'+s.harness_limited+'</td><td>'+s.invalid+'</td><td>'+s.failed+'</td><td class="l">'+(s.broker==='embedded'?'embedded (a rehearsal, not Kafka)':esc(s.broker))+'</td><td class="l">'+esc(s.created_at)+'</td></tr>').join('');
-}
-refresh();setInterval(refresh,${POLL_MS});`;
-  return page('hydra studies', body, script);
+  return page('hydra studies', body, { page: 'list', 'poll-ms': String(POLL_MS) });
 }
 
 /** `/study/<id>`: parameters, progress, summary, points table, interactive figures and exports, redrawn as points land. */
@@ -67,26 +62,5 @@ ${embedded ? `<div class="banner">hydra's embedded broker: a rehearsal — these
 <h2>Figures</h2><div id="figures"></div>
 <h2>Points (<span id="count">0</span>)</h2><table id="points"><thead></thead><tbody></tbody></table>
 <h2>Exports</h2><ul id="exports"></ul>`;
-  const id = JSON.stringify(spec.id).replace(/</g, '\\u003c');
-  const script = `${HELPERS}
-const id=${id};let shown=-1;
-async function refresh(){
-  const r=await fetch('/api/study/'+encodeURIComponent(id));if(!r.ok)return;const s=await r.json();
-  document.getElementById('progress').innerHTML=progressText(s.progress);
-  const stamp=s.table.rows.length+'/'+s.progress.state;
-  if(stamp===shown)return;shown=stamp;
-  document.getElementById('count').textContent=s.table.rows.length;
-  document.getElementById('summary').innerHTML=s.sentences.map((t)=>'<li>'+esc(t)+'</li>').join('');
-  document.querySelector('#points thead').innerHTML='<tr>'+s.table.header.map((h)=>'<th>'+esc(h)+'</th>').join('')+'</tr>';
-  document.querySelector('#points tbody').innerHTML=s.table.rows.map((row)=>'<tr>'+row.map((c)=>'<td>'+esc(c)+'</td>').join('')+'</tr>').join('');
-  document.getElementById('exports').innerHTML=s.exports.map((f)=>'<li><a href="/files/'+encodeURIComponent(id)+'/'+encodeURIComponent(f)+'">'+esc(f)+'</a></li>').join('')||'<li class="muted">none yet (hydra report '+esc(id)+', hydra plot '+esc(id)+')</li>';
-  const holder=document.getElementById('figures');
-  for(const [name,fig] of Object.entries(s.figures)){
-    let div=document.getElementById('fig-'+name);
-    if(!div){div=document.createElement('div');div.id='fig-'+name;div.className='hydra-figure';div.style.height='480px';holder.appendChild(div);}
-    Plotly.react(div,fig.data,fig.layout,{responsive:true,displaylogo:false});
-  }
-}
-refresh();setInterval(refresh,${POLL_MS});`;
-  return page(`hydra study ${spec.id}`, body, script, true);
+  return page(`hydra study ${spec.id}`, body, { page: 'study', study: spec.id, 'poll-ms': String(POLL_MS) }, true);
 }

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { ConfigError, errorMessage, UnknownStudyError } from '../errors';
 import { plotlyPath } from '../plot/html';
 import { StudyStore } from '../study/store';
-import { listPage, studyPage } from './pages';
+import type { StudyListReply, StudyPageReply } from './api';
+import { listPage, pageScriptPath, studyPage } from './pages';
 import { EXPORT_FILE, listStudies, studyPageState } from './state';
 
 export interface ServeOptions {
@@ -53,11 +54,11 @@ class Refused extends Error {
 }
 
 /**
- * The pages' own policy: scripts and data from this server only, so even text that slipped past
- * escaping could neither load nor send anything elsewhere.
+ * The pages' own policy: scripts (no inline ones) and data from this server only, so even text
+ * that slipped past escaping could neither run, load nor send anything elsewhere.
  */
 const PAGE_POLICY =
-  "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 /**
  * A study's HTML and SVG files are whatever is in its directory (a copied study brings its own):
  * they open sandboxed, in an origin of their own, so a script in one cannot read the server's
@@ -143,8 +144,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const [first, second, third] = parts;
     if (parts.length === 0) return html(listPage(resultsDir));
     if (first === 'plotly.js' && parts.length === 1) return { status: 200, type: 'text/javascript', file: plotlyPath() };
-    if (first === 'api' && second === 'studies' && parts.length === 2) return json(listStudies(resultsDir));
-    if (first === 'api' && second === 'study' && third !== undefined && parts.length === 3) return json(studyPageState(open(third)));
+    if (first === 'pages.js' && parts.length === 1) return { status: 200, type: 'text/javascript', file: pageScriptPath() };
+    // The replies are held to the shapes the page script reads (api.ts).
+    if (first === 'api' && second === 'studies' && parts.length === 2) return json(listStudies(resultsDir) satisfies StudyListReply);
+    if (first === 'api' && second === 'study' && third !== undefined && parts.length === 3) return json(studyPageState(open(third)) satisfies StudyPageReply);
     if (first === 'study' && second !== undefined && parts.length === 2) return html(studyPage(open(second).readSpec()));
     if (first === 'files' && second !== undefined && third !== undefined && parts.length === 3) {
       if (!EXPORT_FILE.test(third)) return { status: 404, type: 'text/plain', body: 'not a file this server hands out\n' };

@@ -8,17 +8,9 @@ import type { PointRecord } from '../study/record';
 import type { StudySpec } from '../study/spec';
 import { damageWarnings, StudyStore, listStudyIds } from '../study/store';
 import * as fs from 'node:fs';
+import type { StudyPageReply, StudyProgress, UnreadableStudyRow } from './api';
 
-/** How far a study is: points planned and stored, whether a process is running it now, and when it should end. */
-export interface StudyProgress {
-  /** 'running': a live process holds the study; 'interrupted': not done and nobody runs it; 'done'. */
-  state: 'running' | 'interrupted' | 'done';
-  stored: number;
-  /** Points the plan has (a kafkarate search chooses its own: null). */
-  planned: number | null;
-  /** Seconds left at the mean time per point so far; null when not running or not known. */
-  eta_s: number | null;
-}
+export type { StudyProgress } from './api';
 
 export function progressOf(store: StudyStore, spec: StudySpec, points: readonly PointRecord[], damagedLines = 0): StudyProgress {
   const planned = plannedPoints(spec);
@@ -29,13 +21,13 @@ export function progressOf(store: StudyStore, spec: StudySpec, points: readonly 
   return { state, stored: points.length, planned, eta_s: eta };
 }
 
-/** A row of the study list page. */
+/** A row of the study list page: the study's summary and its progress. */
 export interface ListedStudy extends StudySummary {
   progress: StudyProgress;
 }
 
 /** Every study under the results dir, newest first; an unreadable one is listed by its error. */
-export function listStudies(resultsDir: string): (ListedStudy | { id: string; error: string })[] {
+export function listStudies(resultsDir: string): (ListedStudy | UnreadableStudyRow)[] {
   return listStudyIds(resultsDir)
     .map((id) => {
       try {
@@ -51,7 +43,7 @@ export function listStudies(resultsDir: string): (ListedStudy | { id: string; er
 }
 
 /** What a study page shows, as data the page redraws from: summary, progress, points table, figures, exports. */
-export interface StudyPageState {
+export interface StudyPageState extends StudyPageReply {
   summary: StudySummary;
   progress: StudyProgress;
   sentences: string[];
