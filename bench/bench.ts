@@ -11,8 +11,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-// Before kafkajs itself: the raw loop runs with the same kafkajs fixes as hydra (src/kafkajs/patches.ts).
-import '../src/kafkajs/patches';
+// Before kafkajs itself: the raw loop runs with the same kafkajs fixes as hydra (src/client/kafkajs/patches.ts).
+import '../src/client/kafkajs/patches';
 import { Kafka, logLevel } from 'kafkajs';
 import { median } from 'simple-statistics';
 import { encodeMessage, nowMs } from '../src/apps/message';
@@ -24,7 +24,7 @@ import { pointMarks, subConfigFor } from '../src/runner/app-config';
 import { estimateClockOffset } from '../src/runner/clock';
 import type { RunnerEvent } from '../src/runner/events';
 import { TestSession } from '../src/runner/session';
-import { librdkafkaInstalled, LIBRDKAFKA_SETUP } from '../src/librdkafka/load';
+import { librdkafkaInstalled, LIBRDKAFKA_SETUP } from '../src/client/librdkafka/load';
 import type { ClientLibraryName } from '../src/config/options';
 import { MessageBuilder } from '../src/apps/payload';
 import { ClientAccumulator } from '../src/apps/receive';

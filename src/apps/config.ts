@@ -1,6 +1,7 @@
 import { CLIENT_LIBRARIES, COMPRESSIONS, KEY_MODES } from '../config/options';
 import { checkAcks, checkBool, checkChoice, checkNumber, checkPointParam, checkPointRules } from '../config/rules';
 import { ArgsError } from '../errors';
+import { checkClientPoint } from '../client/rules';
 import type { ProducerSettings, PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
 import { ConfigError } from '../errors';
 
@@ -68,7 +69,8 @@ function producerSettings(v: unknown): ProducerSettings {
 export function parsePubConfig(args: Record<string, unknown>): PubConfig {
   return checked(() => {
     const cfg = parsePubFields(args);
-    checkPointRules({ ...cfg.producer, acks: cfg.acks, compression: cfg.compression }, (key) => key);
+    checkPointRules({ ...cfg.producer, acks: cfg.acks }, (key) => key);
+    checkClientPoint({ client_library: cfg.producer.client_library, compression: cfg.compression }, (key) => key);
     return cfg;
   });
 }

@@ -5,7 +5,7 @@ import { emptyPubStats, type AppSpec, type PubConfig, type PubStats, type PubSta
 import { ArgsError, errorMessage, StateError } from '../errors';
 import { parsePubConfig, parseTestStart } from './config';
 import { log, startApp, type AppInstance } from './bootstrap';
-import { keyPartitioner } from '../kafkajs/partition';
+import { keyPartitioner } from './partitioner';
 import { nowMs } from './message';
 import { MessageBuilder, PartitionPicker } from './payload';
 import { publishWindowS, requestMaxMessages, runSchedule } from './pacing';

@@ -1,10 +1,11 @@
-// Before kafkajs itself: see kafkajs/patches.ts.
-import '../kafkajs/patches';
+// Before kafkajs itself: see client/kafkajs/patches.ts.
+import '../client/kafkajs/patches';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { HydraOptions } from '../config/options';
 import { kafkajsOptions } from '../config/passthrough';
 import type { KafkajsValues } from '../control/wire';
-import { kafkajsSecurityConfig, type KafkaSecurity } from '../kafkajs/security';
+import type { KafkaSecurity } from '../config/security';
+import { kafkajsSecurityConfig } from '../client/kafkajs/security';
 import { fetchBrokerApis } from './api-versions';
 import type { ClusterInfo } from './cluster-info';
 

@@ -1,7 +1,8 @@
+import * as path from 'node:path';
 import type { ClientLibraryName } from '../config/options';
+import { CLIENT_LIBRARY_REGISTRY } from './registry';
+import { checkInstalled } from './rules';
 import type { ClientLibrary } from './seam';
-import type * as KafkajsModule from '../kafkajs/library';
-import type * as LibrdkafkaModule from '../librdkafka/library';
 
 export type { ClientLibrary, ConsumerClient, ConsumerEvents, ConsumerSettings, OutgoingMessage, ProduceRequest, ProducerClient, ProducerShape } from './seam';
 export { RequestRecorder } from './requests';
@@ -9,18 +10,18 @@ export { RequestRecorder } from './requests';
 const loaded = new Map<ClientLibraryName, ClientLibrary>();
 
 /**
- * The client library `name` names, loaded on first use: an app that never uses librdkafka never
- * loads its native module (which may not be installed at all).
+ * The client library `name` names, made on first use from the module its registry entry names: a
+ * process loads only the libraries it uses (a librdkafka publisher never loads kafkajs, and no app
+ * loads a native module it does not need, which may not be installed at all). This is the one
+ * guard at the app's own boundary: a library not installed here is one line naming its setup.
  */
 export function clientLibrary(name: ClientLibraryName): ClientLibrary {
   let library = loaded.get(name);
   if (!library) {
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded when first asked for */
-    library =
-      name === 'kafkajs'
-        ? new (require('../kafkajs/library') as typeof KafkajsModule).KafkajsLibrary()
-        : new (require('../librdkafka/library') as typeof LibrdkafkaModule).LibrdkafkaLibrary();
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    checkInstalled(name, 'client_library');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plugin, loaded by its registry entry when first asked for
+    const module = require(path.join(__dirname, CLIENT_LIBRARY_REGISTRY[name].module)) as { createLibrary(): ClientLibrary };
+    library = module.createLibrary();
     loaded.set(name, library);
   }
   return library;

@@ -27,13 +27,6 @@ export interface ProduceRequest {
  */
 export type ProducerShape = ProducerSettings & Pick<PubConfig, 'acks' | 'compression' | 'linger_ms' | 'batch_bytes'>;
 
-/**
- * Whether a library's producer holds messages back for linger_ms itself, after send() (librdkafka),
- * rather than leaving it to the pacing loop before send() (kafkajs). Its sends then take their
- * linger on top of the broker's answer, which the verdict allows for.
- */
-export const CLIENT_LINGERS: Readonly<Record<ClientLibraryName, boolean>> = { kafkajs: false, librdkafka: true };
-
 /** A Kafka producer as the publisher needs it. */
 export interface ProducerClient {
   connect(): Promise<void>;
@@ -44,7 +37,7 @@ export interface ProducerClient {
    * wire (max_in_flight); librdkafka queues them and composes its own requests, keeping order.
    */
   readonly outstanding: number;
-  /** It holds messages back for linger_ms itself (librdkafka), so the pacing loop sends each batch when due. */
+  /** It holds messages back for linger_ms itself (its registry entry's lingersItself), so the pacing loop sends each batch when due. */
   readonly lingers: boolean;
   disconnect(): Promise<void>;
 }

@@ -32,16 +32,11 @@ export interface LibrdkafkaPassthrough {
   consumer: Record<string, number | boolean | string>;
 }
 
-/**
- * Compression codecs: kafkajs has none and gzip built in (snappy, lz4 and zstd need codec packages
- * hydra does not install); librdkafka has all five.
- */
+/** Kafka's compression codecs; which a client library has is its registry entry's (client/registry.ts). */
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
-/** The codecs kafkajs has built in. */
-export const KAFKAJS_COMPRESSIONS: readonly Compression[] = ['none', 'gzip'];
 
-/** The Kafka client libraries the apps can use (src/client/seam.ts). */
+/** The Kafka client libraries the apps can use: each described once in src/client/registry.ts (a name without an entry there does not compile). */
 export const CLIENT_LIBRARIES = ['kafkajs', 'librdkafka'] as const;
 export type ClientLibraryName = (typeof CLIENT_LIBRARIES)[number];
 

@@ -10,6 +10,13 @@ export type PassthroughSection = keyof KafkajsPassthrough;
 export const PASSTHROUGH_SECTIONS: readonly PassthroughSection[] = ['client', 'producer', 'consumer', 'admin'];
 export type LibrdkafkaSection = keyof LibrdkafkaPassthrough;
 
+/**
+ * The two spellings of passthrough keys: kafkajs's option names, librdkafka's property names. Each
+ * client library reads one (client/registry.ts); `options[dialect]` holds its keys by section.
+ */
+export const PASSTHROUGH_DIALECTS = ['kafkajs', 'librdkafka'] as const;
+export type PassthroughDialect = (typeof PASSTHROUGH_DIALECTS)[number];
+
 type ValueKind = 'int' | 'number' | 'bool' | 'string';
 
 /** kafkajs's retry options (KafkaConfig.retry, and each of producer(), consumer() and admin()). */
@@ -128,7 +135,7 @@ const LIBRDKAFKA_OWNED: Record<string, string> = {
 };
 
 /** Where a passthrough key goes: kafkajs's option names, or librdkafka's property names. */
-export type PassthroughValue = { library: 'kafkajs' | 'librdkafka'; value: number | boolean | string };
+export type PassthroughValue = { library: PassthroughDialect; value: number | boolean | string };
 
 /**
  * The typed value of one passthrough key and the client it is for; `source` is `file [section] key`

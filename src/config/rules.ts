@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { checkFaultSchedule, parseFaultSchedule } from './fault-schedule';
-import { KAFKAJS_COMPRESSIONS, optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
+import { optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */
 export interface NumberRule {
@@ -75,20 +75,12 @@ export function checkBool(value: unknown, source: string): boolean {
 export const IDEMPOTENT_MAX_IN_FLIGHT = 5;
 
 /**
- * Rules between a point's parameters. Kafka's idempotent producer needs acks=all (kafkajs refuses
- * the send otherwise) and at most five requests in flight (the broker keeps the sequence state of
- * five batches per partition; more would reject batches as out of order).
+ * Rules between a point's parameters, whatever its client library (what a library can do is
+ * client/rules.ts's). Kafka's idempotent producer needs acks=all (clients refuse the send
+ * otherwise) and at most five requests in flight (the broker keeps the sequence state of five
+ * batches per partition; more would reject batches as out of order).
  */
-export function checkPointRules(
-  params: Pick<PointParams, 'idempotent' | 'acks' | 'max_in_flight' | 'compression' | 'client_library'>,
-  sourceOf: SourceOf = flagSource,
-): void {
-  if (params.client_library === 'kafkajs' && !KAFKAJS_COMPRESSIONS.includes(params.compression))
-    throw new ConfigError(
-      sourceOf('compression'),
-      params.compression,
-      `needs the librdkafka client: set client_library=librdkafka (kafkajs, the ${sourceOf('client_library')}, has only none and gzip built in)`,
-    );
+export function checkPointRules(params: Pick<PointParams, 'idempotent' | 'acks' | 'max_in_flight'>, sourceOf: SourceOf = flagSource): void {
   if (!params.idempotent) return;
   if (params.acks !== -1)
     throw new ConfigError(sourceOf('idempotent'), 'true', `the idempotent producer needs acks=-1 (all), but acks is ${params.acks} (${sourceOf('acks')})`);
@@ -99,14 +91,6 @@ export function checkPointRules(
       `the idempotent producer allows at most ${IDEMPOTENT_MAX_IN_FLIGHT} requests in flight, but max_in_flight is ${params.max_in_flight} (${sourceOf('max_in_flight')})`,
     );
 }
-
-/**
- * Why kafkajs's idempotent producer cannot run on the embedded broker: it asks the controller for a
- * producer id, and librdkafka 2.0's mock cluster names controller 0, a broker it does not have.
- * The librdkafka client asks any broker, and runs there.
- */
-export const EMBEDDED_NO_IDEMPOTENCE =
-  "the embedded broker (librdkafka's mock cluster) names controller 0, a broker it does not have, and kafkajs asks the controller for the idempotent producer's id; use the librdkafka client (client_library=librdkafka) or a real cluster ([broker] brokers)";
 
 /** The rate is split over the publishers: each needs at least 1 msg/s of it. */
 export function checkPublisherShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_apps'>, sourceOf: SourceOf = flagSource): void {
@@ -123,31 +107,27 @@ export const EMBEDDED_TOPIC_PARTITIONS = 4;
 
 /**
  * What a point asks of a cluster that speaks like librdkafka's mock (the embedded broker, or one
- * at --brokers): at most the 4 partitions its topics have, and no idempotent kafkajs producer.
+ * at --brokers): at most the 4 partitions its topics have (what its client library cannot do
+ * there is client/rules.ts's).
  */
-export function checkPointOnMockCluster(params: Pick<PointParams, 'partitions' | 'idempotent' | 'client_library'>, sourceOf: SourceOf = flagSource): void {
+export function checkPointOnMockCluster(params: Pick<PointParams, 'partitions'>, sourceOf: SourceOf = flagSource): void {
   if (params.partitions > EMBEDDED_TOPIC_PARTITIONS)
     throw new ConfigError(
       sourceOf('partitions'),
       String(params.partitions),
       `the embedded broker's topics have ${EMBEDDED_TOPIC_PARTITIONS} partitions; use a real cluster for more`,
     );
-  if (params.idempotent && params.client_library === 'kafkajs') throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
 }
 
 /**
  * Settings only a real cluster can honour, refused on the embedded broker rather than ignored:
- * topic configs (it cannot create topics: they are auto-created with its defaults) and the
- * idempotent producer. The typed topic keys are not to be repeated in topic_configs.
+ * topic configs (it cannot create topics: they are auto-created with its defaults). The typed
+ * topic keys are not to be repeated in topic_configs.
  */
 export function checkClusterNeeds(
-  o: Pick<
-    HydraOptions,
-    'brokers' | 'topic_min_insync_replicas' | 'topic_retention_ms' | 'topic_configs' | 'topic_replication' | 'idempotent' | 'client_library'
-  >,
+  o: Pick<HydraOptions, 'brokers' | 'topic_min_insync_replicas' | 'topic_retention_ms' | 'topic_configs' | 'topic_replication'>,
   sourceOf: (name: keyof HydraOptions) => string,
 ): void {
-  if (o.idempotent && o.client_library === 'kafkajs' && o.brokers.length === 0) throw new ConfigError(sourceOf('idempotent'), 'true', EMBEDDED_NO_IDEMPOTENCE);
   const set = (['topic_min_insync_replicas', 'topic_retention_ms', 'topic_configs'] as const).find((k) =>
     k === 'topic_configs' ? o.topic_configs.length > 0 : o[k] !== 0,
   );

@@ -3,20 +3,13 @@
  * the apps (servers). Apps report raw, mergeable data; the runner computes statistics once.
  */
 
+import type { KafkaSecurity } from '../config/security';
 import type { ClientLibraryName, Compression } from '../config/options';
 import type { AppControlAuth } from './auth';
 
 export type AppKind = 'pub' | 'sub';
 
-/**
- * How to connect to a secured cluster (kafkajs/security.ts builds it from hydra.ini). Holds
- * secrets: it travels only in the launch message and is never persisted or logged. PEM contents,
- * not paths, since an app may run on another host.
- */
-export interface KafkaSecurity {
-  tls?: { ca?: string; cert?: string; key?: string; servername?: string };
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-}
+export type { KafkaSecurity } from '../config/security';
 
 /** What the launcher hands an app at start (first IPC message or stdin line, never argv or env). */
 export interface AppSpec {

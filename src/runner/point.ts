@@ -1,4 +1,4 @@
-import { CLIENT_LINGERS } from '../client/seam';
+import { clientReorderNote, sendLingerMs } from '../client/rules';
 import { requestMaxMessages } from '../apps/pacing';
 import type { HydraOptions, PointParams } from '../config/options';
 import type { PubStats, PubStatus, SubConfig, SubStatus } from '../control/wire';
@@ -377,11 +377,10 @@ export class PointMeasurement {
         thresholds: thresholdsOf(o),
         sharedGroup: subConfig.shared_group !== null,
         maxInFlight: p.max_in_flight,
-        clientLibrary: p.client_library,
-        idempotent: p.idempotent,
+        reorderNote: clientReorderNote(p),
         embeddedBroker: s.embedded,
         fetchWaitMs: p.consumer_max_wait_ms,
-        sendLingerMs: CLIENT_LINGERS[p.client_library] ? p.linger_ms : 0,
+        sendLingerMs: sendLingerMs(p),
         requestMaxMessages: requestMaxMessages(p.batch_bytes, p.msg_size),
         pubNames: pubs.map((app) => app.name),
         plannedBrokerPauseMs: planned ? plannedBrokerPauseMs(planned.faults) : 0,

@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';
 import { runPrefix } from '../broker/leftovers';
 import { ClusterAdmin, topicConfigEntries, type ClusterInfo } from '../broker/topics';
-import { loadKafkaSecurity, type KafkaSecurity } from '../kafkajs/security';
+import { loadKafkaSecurity, type KafkaSecurity } from '../config/security';
 import type { HydraOptions, PointParams } from '../config/options';
 import { isLoopback, newControlAuth, type ControlAuth } from '../control/auth';
 import type { ControlClient } from '../control/client';
@@ -13,9 +13,9 @@ import { createLauncher, placementOf, type AppHandle, type Launcher } from '../l
 import { parseHosts } from '../launch/command';
 import { kubernetesSettings } from '../launch/kubernetes-settings';
 import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
-import { checkLibrdkafkaInstalled } from '../librdkafka/load';
 import { checkFaultPlace, parseFaultSchedule } from '../config/fault-schedule';
 import { CommandLedger } from '../supervise/command-ledger';
+import { checkClientOnMockCluster } from '../client/rules';
 import { AppPool } from './app-pool';
 import type { RunnerEventSink } from './events';
 import { PointMeasurement } from './point';
@@ -172,8 +172,10 @@ export class TestSession implements PointRunner {
    */
   async runPoint(params: PointParams): Promise<PointRun> {
     checkPublisherShare(params, (key) => key);
-    if (params.client_library === 'librdkafka') checkLibrdkafkaInstalled('client_library');
-    if (this.mockTopics) checkPointOnMockCluster(params, (key) => key);
+    if (this.mockTopics) {
+      checkPointOnMockCluster(params, (key) => key);
+      checkClientOnMockCluster(params, (key) => key);
+    }
     // Only a broker whose process hydra holds can be frozen; only apps of this machine signalled.
     const embeddedPid = this.mockCluster ? this.broker.pid : undefined;
     checkFaultPlace(

@@ -1,5 +1,4 @@
 import { mean } from 'simple-statistics';
-import type { ClientLibraryName } from '../config/options';
 import type { AppTelemetry, BrokerRequestTelemetry, ClientStats, HistogramData, PubStats } from '../control/wire';
 import { emptyHistogram, histogramQuantile, mergeHistograms } from './histogram';
 import { combinePubStats, pubCpuPct } from './publishers';
@@ -178,11 +177,13 @@ export interface ResultContext {
    * failing and duplicates are the group's (per-member shortfalls are the point of a queue).
    */
   sharedGroup?: boolean;
-  /** Produce requests each publisher kept in flight: above 1, kafkajs can send them out of order (see CLIENT_REORDER_NOTE). */
+  /** Produce requests each publisher kept in flight (what the verdict expects of its waits). */
   maxInFlight?: number;
-  /** The publishers' client library (default kafkajs) and whether their producer was idempotent: what keeps their order. */
-  clientLibrary?: ClientLibraryName;
-  idempotent?: boolean;
+  /**
+   * Why the publishers' own client may have reordered their messages (its library's registry entry
+   * says, for its requests in flight and idempotence); absent or null: their order is Kafka's.
+   */
+  reorderNote?: string | null;
   /** The broker is hydra's embedded one: what holds a point back there (its log dropping unread messages, slow answers) is hydra's limit, not Kafka's. */
   embeddedBroker?: boolean;
   /** The consumers' fetch long-poll, ms (default 100): a fetch answered within it was not slow. */
@@ -195,31 +196,6 @@ export interface ResultContext {
   pubNames?: readonly string[];
   /** How long a planned fault froze the embedded broker, ms (VerdictInput.plannedBrokerPauseMs). */
   plannedBrokerPauseMs?: number;
-}
-
-/**
- * Why reordering is not shown with more than one request in flight: kafkajs encodes a produce
- * request asynchronously before queueing it on the connection, so of two concurrent requests the
- * one that encodes faster is sent first, with no retry involved (measured on the embedded broker:
- * 1 664 of 4 000 messages reordered with 2 in flight and 4-message requests, none with 1). That
- * order is the client's, not Kafka's.
- */
-export const CLIENT_REORDER_NOTE =
-  'reordered not shown: with max_in_flight > 1 kafkajs encodes produce requests concurrently and can send them out of order, so reordering here would be the client’s, not Kafka’s (max_in_flight=1 measures Kafka’s order)';
-
-/**
- * Why reordering is not shown for librdkafka with more than one request in flight and no
- * idempotence: it sends in order, but a retried request lands after the later ones already sent.
- * That is the producer's configuration, not Kafka's order; the idempotent producer keeps it.
- */
-export const LIBRDKAFKA_REORDER_NOTE =
-  'reordered not shown: with max_in_flight > 1 and no idempotence a retried request lands after later ones, so reordering here would be the producer’s configuration, not Kafka’s (idempotent=true or max_in_flight=1 keeps the order)';
-
-/** The note on reordering the publishers' own client may cause; null when their order is Kafka's to keep. */
-export function clientReorderNote(maxInFlight: number, library: ClientLibraryName, idempotent: boolean): string | null {
-  if (maxInFlight <= 1) return null;
-  if (library === 'kafkajs') return CLIENT_REORDER_NOTE;
-  return idempotent ? null : LIBRDKAFKA_REORDER_NOTE;
 }
 
 type ClientFigures = Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> &
@@ -272,7 +248,7 @@ export function computeResult(
     else members.push(...sub.clients);
   }
   const clients = context.sharedGroup && members.length > 0 ? [groupAsOneClient(members)] : members;
-  const reorderNote = clientReorderNote(context.maxInFlight ?? 1, context.clientLibrary ?? 'kafkajs', context.idempotent ?? false);
+  const reorderNote = context.reorderNote ?? null;
   const clientReorders = reorderNote !== null;
   const pubStartMs = pub['time:start'] * 1000;
   const pubWindowS = pub['time:end'] - pub['time:start'];

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { checkClientLibraries } from '../client/check';
+import { checkClientLibraries, checkClientPoint } from '../client/rules';
 import { pointParamsOf, type ClientLibraryName, type HydraOptions, type PointParams } from '../config/options';
 import { checkPointParam, checkPointParams } from '../config/rules';
 import { checkLocalScale } from '../config/resolve';
@@ -101,6 +101,7 @@ const FIELD_SOURCES: StudyInputSources = { option: (name) => `options.${name}` }
 export function checkStudyInput(input: StudyInput, sources: StudyInputSources = FIELD_SOURCES): StudyGrid {
   const o = input.options;
   checkPointParams(pointParamsOf(o), (key) => sources.option(key));
+  checkClientPoint(o, (key) => sources.option(key));
   const grid: StudyGrid = {
     client_counts: input.grid?.client_counts ?? [o.total_sub_apps * o.clients_per_app],
     msg_rates: input.grid?.msg_rates ?? [o.msg_rate],

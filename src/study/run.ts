@@ -2,7 +2,7 @@ import { StudyError } from '../errors';
 import { checkThresholds, parseThresholds } from '../gate/thresholds';
 import type { PointParams } from '../config/options';
 import type { OpenPointRunner, PointRunner } from '../runner/point-runner';
-import { checkClientLibraries } from '../client/check';
+import { checkClientLibraries } from '../client/rules';
 import { checkGrid, studyClientLibraries } from './create';
 import type { EventSink } from './events';
 import { expandGrid, pointKey, unionAxis } from './grid';

@@ -1,6 +1,7 @@
 import { coerceValue } from '../config/flags';
 import { optionSpec, POINT_KEYS, type PointParams } from '../config/options';
 import { checkPointParams } from '../config/rules';
+import { checkClientPoint } from '../client/rules';
 import { ConfigError } from '../errors';
 
 /** Point parameters a study can vary besides its axes (client counts, rates, batch sizes): the workload's shape and the clients' settings. */
@@ -54,7 +55,9 @@ export function checkWorkloads(
     for (const key of Object.keys(w))
       if (!WORKLOAD_KEYS.includes(key as WorkloadKey)) throw new ConfigError(sourceOf(i, key), undefined, 'is not a workload parameter');
     // A value the workload sets is named as the workload's; any other came from the study's options.
-    checkPointParams({ ...base, ...w }, (key) => (key in w ? sourceOf(i, key) : baseSourceOf(key)));
+    const source = (key: string): string => (key in w ? sourceOf(i, key) : baseSourceOf(key));
+    checkPointParams({ ...base, ...w }, source);
+    checkClientPoint({ ...base, ...w }, source);
   });
   const seen = workloads.map(workloadLabel);
   const dup = seen.find((l, i) => seen.indexOf(l) !== i);

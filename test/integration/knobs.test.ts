@@ -5,7 +5,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { keyBytes } from '../../src/apps/payload';
 import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import { pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
-import { keyPartitioner } from '../../src/kafkajs/partition';
+import { keyPartitioner } from '../../src/apps/partitioner';
 import type { RunnerEvent } from '../../src/runner/events';
 import { TestSession, type PointRun } from '../../src/runner/session';
 import { sessionTestOptions, stillAlive, tempDir } from '../helpers';

@@ -5,8 +5,8 @@ import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import type { ConsumerSettings, ProducerShape } from '../../src/client/seam';
 import { pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
 import type { AppSpec } from '../../src/control/wire';
-import { librdkafkaInstalled, loadLibrdkafka } from '../../src/librdkafka/load';
-import { consumerProperties, producerProperties } from '../../src/librdkafka/settings';
+import { librdkafkaInstalled, loadLibrdkafka } from '../../src/client/librdkafka/load';
+import { consumerProperties, producerProperties } from '../../src/client/librdkafka/settings';
 import { TestSession, type PointRun } from '../../src/runner/session';
 import { cliSandbox, runHydra, sessionTestOptions, stillAlive, tempDir, waitNoProcesses } from '../helpers';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import type { HydraOptions } from '../../src/config/options';
-import { librdkafkaInstalled } from '../../src/librdkafka/load';
+import { librdkafkaInstalled } from '../../src/client/librdkafka/load';
 import { verdictText } from '../../src/present/columns';
 import { TestSession } from '../../src/runner/session';
 import { createStudy } from '../../src/study/create';

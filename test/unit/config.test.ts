@@ -1,3 +1,4 @@
+import { checkClientOnMockCluster } from '../../src/client/rules';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -143,7 +144,7 @@ describe('config: the option table and the point rules', () => {
     );
     assert.throws(() => checkPointParams({ ...params, msg_rate: 1, total_pub_apps: 2 }), /each publisher needs/);
     assert.throws(() => checkPointOnMockCluster({ ...params, partitions: 5 }), /--partitions="5": the embedded broker's topics have 4 partitions/);
-    assert.throws(() => checkPointOnMockCluster({ ...params, idempotent: true }), /--idempotent="true": the embedded broker/);
+    assert.throws(() => checkClientOnMockCluster({ ...params, idempotent: true }, (key) => `--${key}`), /--idempotent="true": the embedded broker/);
     assert.doesNotThrow(() => checkPointOnMockCluster({ ...params, partitions: 4 }));
   });
 });

@@ -1,3 +1,4 @@
+import { checkStudyInput } from '../../src/study/create';
 import { strict as assert } from 'node:assert';
 import { decodeApiVersionsResponse, encodeApiVersionsRequest, versionFloor } from '../../src/broker/api-versions';
 import { topicConfigEntries } from '../../src/broker/topics';
@@ -57,7 +58,11 @@ describe('producer and consumer knobs', () => {
       () => withFlags(['--brokers=127.0.0.1:9092', '--idempotent', '--acks=-1', '--max_in_flight=6']),
       /--idempotent="true": the idempotent producer allows at most 5 requests in flight, but max_in_flight is 6 \(--max_in_flight\)/,
     );
-    assert.throws(() => withFlags(['--idempotent', '--acks=-1']), /--idempotent="true": the embedded broker \(librdkafka's mock cluster\) names controller 0/);
+    // What a client library cannot do where the study runs is checked with the study (client/rules.ts), before anything starts.
+    assert.throws(
+      () => checkStudyInput({ kind: 'sweep', options: withFlags(['--idempotent', '--acks=-1']) }, { option: (name) => `--${name}` }),
+      /--idempotent="true": the embedded broker \(librdkafka's mock cluster\) names controller 0/,
+    );
     assert.throws(() => withFlags(['--keys=hashed']), /--keys="hashed": expected none or round_robin or random/);
     assert.throws(() => withFlags(['--consumer_group=queue']), /--consumer_group="queue": expected per_client or shared/);
     assert.throws(() => withFlags(['--batch_bytes=0']), /--batch_bytes="0": must be at least 1/);

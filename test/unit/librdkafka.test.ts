@@ -2,24 +2,23 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkClientLibraries } from '../../src/client/check';
+import { checkClientLibraries, checkClientOnMockCluster, checkClientPoint, clientReorderNote } from '../../src/client/rules';
+import { CLIENT_REORDER_NOTE, LIBRDKAFKA_REORDER_NOTE } from '../../src/client/registry';
 import { RequestRecorder, type QuantileSummary } from '../../src/client/requests';
 import type { ConsumerSettings, ProducerShape } from '../../src/client/seam';
 import { parseIni } from '../../src/config/ini';
 import { DEFAULT_OPTIONS, type HydraOptions } from '../../src/config/options';
 import { checkLibrdkafkaPassthrough, checkPassthrough } from '../../src/config/passthrough';
 import { iniToOptions } from '../../src/config/resolve';
-import { checkPointOnMockCluster, checkPointRules } from '../../src/config/rules';
 import type { AppSpec } from '../../src/control/wire';
 // library.ts loads the native client only when a LibrdkafkaLibrary is made: these tests need none.
-import { Delivery, LibrdkafkaProducer, outstandingSends, PartitionDeliveries } from '../../src/librdkafka/library';
-import { RD_ERR_QUEUE_FULL, type RdModule } from '../../src/librdkafka/api';
-import { checkLibrdkafkaInstalled, librdkafkaInstalled } from '../../src/librdkafka/load';
-import { consumerProperties, producerProperties, securityProperties } from '../../src/librdkafka/settings';
-import { StatisticsReader } from '../../src/librdkafka/statistics';
+import { Delivery, LibrdkafkaProducer, outstandingSends, PartitionDeliveries } from '../../src/client/librdkafka/library';
+import { RD_ERR_QUEUE_FULL, type RdModule } from '../../src/client/librdkafka/api';
+import { checkLibrdkafkaInstalled, librdkafkaInstalled } from '../../src/client/librdkafka/load';
+import { consumerProperties, producerProperties, securityProperties } from '../../src/client/librdkafka/settings';
+import { StatisticsReader } from '../../src/client/librdkafka/statistics';
 import { sortPoints, workloadColumns } from '../../src/present/columns';
 import { histogramQuantile } from '../../src/stats/histogram';
-import { CLIENT_REORDER_NOTE, clientReorderNote, LIBRDKAFKA_REORDER_NOTE } from '../../src/stats/result';
 import { fixturePoint } from '../fixtures';
 import { REPO_ROOT } from '../helpers';
 
@@ -144,14 +143,14 @@ describe('what a study using the librdkafka client needs', () => {
   });
 
   it('takes snappy, lz4, zstd and idempotence on the embedded broker only with librdkafka', () => {
-    const point = { idempotent: false, acks: 1, max_in_flight: 1, compression: 'zstd' } as const;
+    const point = { compression: 'zstd' } as const;
     assert.throws(
-      () => checkPointRules({ ...point, client_library: 'kafkajs' }),
+      () => checkClientPoint({ ...point, client_library: 'kafkajs' }, source),
       /--compression="zstd": needs the librdkafka client: set client_library=librdkafka/,
     );
-    assert.doesNotThrow(() => checkPointRules({ ...point, client_library: 'librdkafka' }));
-    assert.throws(() => checkPointOnMockCluster({ partitions: 1, idempotent: true, client_library: 'kafkajs' }), /use the librdkafka client/);
-    assert.doesNotThrow(() => checkPointOnMockCluster({ partitions: 1, idempotent: true, client_library: 'librdkafka' }));
+    assert.doesNotThrow(() => checkClientPoint({ ...point, client_library: 'librdkafka' }, source));
+    assert.throws(() => checkClientOnMockCluster({ idempotent: true, client_library: 'kafkajs' }, source), /use the librdkafka client/);
+    assert.doesNotThrow(() => checkClientOnMockCluster({ idempotent: true, client_library: 'librdkafka' }, source));
   });
 });
 
@@ -305,11 +304,13 @@ describe('request telemetry from librdkafka statistics', () => {
 
 describe('reordering notes and workload columns for two clients', () => {
   it("shows reordering wherever the order is Kafka's to keep", () => {
-    assert.equal(clientReorderNote(1, 'kafkajs', false), null);
-    assert.equal(clientReorderNote(5, 'kafkajs', true), CLIENT_REORDER_NOTE);
-    assert.equal(clientReorderNote(1, 'librdkafka', false), null);
-    assert.equal(clientReorderNote(5, 'librdkafka', true), null);
-    assert.equal(clientReorderNote(5, 'librdkafka', false), LIBRDKAFKA_REORDER_NOTE);
+    const note = (max_in_flight: number, client_library: 'kafkajs' | 'librdkafka', idempotent: boolean) =>
+      clientReorderNote({ max_in_flight, client_library, idempotent });
+    assert.equal(note(1, 'kafkajs', false), null);
+    assert.equal(note(5, 'kafkajs', true), CLIENT_REORDER_NOTE);
+    assert.equal(note(1, 'librdkafka', false), null);
+    assert.equal(note(5, 'librdkafka', true), null);
+    assert.equal(note(5, 'librdkafka', false), LIBRDKAFKA_REORDER_NOTE);
   });
 
   it('gives a column to each point key a study varies besides its axes, and groups rows by it', () => {

@@ -5,9 +5,11 @@ import { ClientAccumulator } from '../../src/apps/receive';
 import * as zlib from 'node:zlib';
 import { decodeMessage, encodeMessage } from '../../src/apps/message';
 import { keyBytes, MessageBuilder, PartitionPicker } from '../../src/apps/payload';
-import { keyPartitioner } from '../../src/kafkajs/partition';
+import * as crypto from 'node:crypto';
+import { Partitioners } from 'kafkajs';
+import { keyPartitioner, murmur2 } from '../../src/apps/partitioner';
 import { emptyPubStats, type AppTelemetry, type PubStats } from '../../src/control/wire';
-import { applyIdleLoopFix, applyLinearGrouping, groupMessagesPerPartition } from '../../src/kafkajs/patches';
+import { applyIdleLoopFix, applyLinearGrouping, groupMessagesPerPartition } from '../../src/client/kafkajs/patches';
 import { pubConfigFor, pointMarks, publisherPartitions, pubRateShare, subConfigFor } from '../../src/runner/app-config';
 import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
 import { combinePubStats } from '../../src/stats/publishers';
@@ -170,6 +172,18 @@ describe('workload shape: message size, payload, partitions', () => {
     ] as const) {
       for (const n of [3, 4, 7]) assert.equal(keyPartitioner(n)(Buffer.from(text)), (hash & 0x7fffffff) % n, `${text} over ${n}`);
     }
+    assert.equal(murmur2(Buffer.from('21')), -973932308);
+    // And where kafkajs's DefaultPartitioner does, for random keys of every tail length.
+    for (const count of [1, 2, 3, 4, 7, 16, 100]) {
+      const theirs = Partitioners.DefaultPartitioner();
+      const partitionMetadata = Array.from({ length: count }, (_, i) => ({ partitionId: i, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+      const ours = keyPartitioner(count);
+      for (let length = 0; length < 24; length++)
+        for (let n = 0; n < 20; n++) {
+          const key = crypto.randomBytes(length);
+          assert.equal(ours(key), theirs({ topic: '', partitionMetadata, message: { key, value: null } }), `${key.toString('hex')} over ${count}`);
+        }
+    }
   });
 
   it('keys round-robin over K keys: a key stays in one partition, each partition numbered 0, 1, 2, ... without holes', () => {
@@ -231,10 +245,10 @@ describe('kafkajs linear grouping', () => {
   it("is the one kafkajs's producer loads in an app process", () => {
     // A fresh process, as an app starts: hydra's kafkajs client module first, then the producer.
     const dist = path.resolve(__dirname, '..', '..', 'src');
-    const script = `require(${JSON.stringify(path.join(dist, 'kafkajs', 'client'))});
+    const script = `require(${JSON.stringify(path.join(dist, 'client', 'kafkajs', 'client'))});
       require('kafkajs').Kafka;
       const used = require('kafkajs/src/producer/groupMessagesPerPartition');
-      process.stdout.write(String(used === require(${JSON.stringify(path.join(dist, 'kafkajs', 'patches'))}).groupMessagesPerPartition));`;
+      process.stdout.write(String(used === require(${JSON.stringify(path.join(dist, 'client', 'kafkajs', 'patches'))}).groupMessagesPerPartition));`;
     const out = execFileSync(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '..', '..', '..'), encoding: 'utf8' });
     assert.equal(out, 'true');
     assert.equal(typeof applyLinearGrouping(), 'boolean');

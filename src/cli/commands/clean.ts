@@ -11,7 +11,7 @@ import { checkReachable } from '../../broker';
 
 async function openCleaner(options: HydraOptions): Promise<LeftoverCleaner> {
   // Loaded here, not at CLI start: kafkajs is needed only when a command talks to a cluster.
-  const [{ ClusterAdmin }, { loadKafkaSecurity }] = await Promise.all([import('../../broker/topics'), import('../../kafkajs/security')]);
+  const [{ ClusterAdmin }, { loadKafkaSecurity }] = await Promise.all([import('../../broker/topics'), import('../../config/security')]);
   return new ClusterAdmin(options.brokers, options.client_id, loadKafkaSecurity(options), { client: options.kafkajs.client, admin: options.kafkajs.admin });
 }
 

@@ -1,6 +1,6 @@
-import type { ConsumerSettings, ProducerShape } from '../client/seam';
-import type { AppSpec, KafkaSecurity } from '../control/wire';
-import { ConfigError } from '../errors';
+import type { ConsumerSettings, ProducerShape } from '../seam';
+import type { AppSpec, KafkaSecurity } from '../../control/wire';
+import { ConfigError } from '../../errors';
 import type { RdConfig } from './api';
 
 /**

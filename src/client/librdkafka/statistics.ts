@@ -1,4 +1,4 @@
-import type { QuantileSummary, RequestRecorder } from '../client/requests';
+import type { QuantileSummary, RequestRecorder } from '../requests';
 
 /**
  * librdkafka's statistics (statistics.interval.ms) as request telemetry. librdkafka does not

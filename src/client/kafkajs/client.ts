@@ -1,9 +1,10 @@
 // Before kafkajs itself: see patches.ts.
 import './patches';
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
-import { kafkajsOptions } from '../config/passthrough';
-import type { KafkajsValues } from '../control/wire';
-import { kafkajsSecurityConfig, type KafkaSecurity } from './security';
+import { kafkajsOptions } from '../../config/passthrough';
+import type { KafkajsValues } from '../../control/wire';
+import type { KafkaSecurity } from '../../config/security';
+import { kafkajsSecurityConfig } from './security';
 
 /** kafkajs logs go to the app's stderr (its log file), one line each. */
 const stderrLogger: logCreator =

@@ -1,6 +1,5 @@
-import type { RequestRecorder } from '../client/requests';
+import type { RequestRecorder } from '../requests';
 import {
-  CLIENT_LINGERS,
   type ClientLibrary,
   type ConsumerClient,
   type ConsumerEvents,
@@ -8,8 +7,8 @@ import {
   type ProduceRequest,
   type ProducerClient,
   type ProducerShape,
-} from '../client/seam';
-import type { AppSpec } from '../control/wire';
+} from '../seam';
+import type { AppSpec } from '../../control/wire';
 import {
   RD_ERR_ASSIGN_PARTITIONS,
   RD_ERR_QUEUE_FULL,
@@ -22,6 +21,7 @@ import {
   type RdProducer,
   type RdTopicPartition,
 } from './api';
+import { CLIENT_LIBRARY_REGISTRY } from '../registry';
 import { loadLibrdkafka } from './load';
 import { consumerProperties, producerProperties } from './settings';
 import { StatisticsReader } from './statistics';
@@ -139,7 +139,7 @@ export class PartitionDeliveries {
  */
 export class LibrdkafkaProducer implements ProducerClient {
   readonly outstanding: number;
-  readonly lingers = CLIENT_LINGERS.librdkafka;
+  readonly lingers = CLIENT_LIBRARY_REGISTRY.librdkafka.lingersItself;
   private readonly producer: RdProducer;
   /** Sends waiting for room in librdkafka's queue (it was full): woken by the next delivery report. */
   private roomWaiters: (() => void)[] = [];
@@ -388,4 +388,9 @@ export class LibrdkafkaLibrary implements ClientLibrary {
   consumer(spec: AppSpec, settings: ConsumerSettings, events: ConsumerEvents, fetches: RequestRecorder): ConsumerClient {
     return new LibrdkafkaConsumer(this.rd, spec, settings, events, fetches);
   }
+}
+
+/** The registry's way in (client/registry.ts): one library object per app process. */
+export function createLibrary(): ClientLibrary {
+  return new LibrdkafkaLibrary();
 }

@@ -1,19 +1,19 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../errors';
+import { CLIENT_LIBRARY_REGISTRY, REPO_ROOT } from '../registry';
 import type { RdModule } from './api';
 
 /** The command that installs the librdkafka client, named by every error about it missing. */
-export const LIBRDKAFKA_SETUP = 'bash scripts/setup.sh librdkafka';
+export const LIBRDKAFKA_SETUP = CLIENT_LIBRARY_REGISTRY.librdkafka.install?.setup ?? '';
 
 /**
  * Where the librdkafka client is installed: clients/librdkafka of this checkout, apart from the
- * main dependencies so the main job never builds it. Compiled to dist/src/librdkafka: the
- * repository root is three levels up.
+ * main dependencies so the main job never builds it (the registry's install marker is in it).
  */
 export function librdkafkaPackageDir(): string {
-  return path.resolve(__dirname, '..', '..', '..', 'clients', 'librdkafka');
+  return path.join(REPO_ROOT, 'clients', 'librdkafka');
 }
 
 const PACKAGE = '@confluentinc/kafka-javascript';

@@ -2,7 +2,6 @@
 import './patches';
 import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import {
-  CLIENT_LINGERS,
   type ClientLibrary,
   type ConsumerClient,
   type ConsumerEvents,
@@ -10,11 +9,12 @@ import {
   type ProduceRequest,
   type ProducerClient,
   type ProducerShape,
-} from '../client/seam';
-import type { RequestRecorder } from '../client/requests';
-import type { Compression } from '../config/options';
-import { kafkajsOptions } from '../config/passthrough';
-import type { AppSpec } from '../control/wire';
+} from '../seam';
+import type { RequestRecorder } from '../requests';
+import type { Compression } from '../../config/options';
+import { kafkajsOptions } from '../../config/passthrough';
+import type { AppSpec } from '../../control/wire';
+import { CLIENT_LIBRARY_REGISTRY } from '../registry';
 import { makeKafka } from './client';
 import { hearThrottles, timeRequests } from './requests';
 
@@ -28,7 +28,7 @@ class KafkajsProducer implements ProducerClient {
   private readonly producer: Producer;
   readonly outstanding: number;
   // kafkajs sends what it is given at once: the pacing loop lingers for it.
-  readonly lingers = CLIENT_LINGERS.kafkajs;
+  readonly lingers = CLIENT_LIBRARY_REGISTRY.kafkajs.lingersItself;
 
   constructor(
     spec: AppSpec,
@@ -143,4 +143,9 @@ export class KafkajsLibrary implements ClientLibrary {
     this.kafka ??= makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security, spec.kafkajs?.client);
     return new KafkajsConsumer(this.kafka, spec, settings, events, fetches);
   }
+}
+
+/** The registry's way in (client/registry.ts): one library object per app process. */
+export function createLibrary(): ClientLibrary {
+  return new KafkajsLibrary();
 }

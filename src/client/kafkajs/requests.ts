@@ -1,7 +1,7 @@
 // Before kafkajs itself: see patches.ts.
 import { onClientThrottle } from './patches';
 import type { Consumer, Producer, RequestEvent, RequestTimeoutEvent } from 'kafkajs';
-import type { RequestRecorder } from '../client/requests';
+import type { RequestRecorder } from '../requests';
 
 /** The kafkajs request kinds hydra times: a publisher's produce requests, a sub app's fetches. */
 export type TimedApi = 'Produce' | 'Fetch';
