@@ -56,7 +56,7 @@ export {
 export { studyFigures } from './plot/study-figures';
 export { faultDeliveryFigure, faultRecoveryFigure, faultFiguresOf } from './plot/fault-figures';
 export type { FaultRecord, ClientThroughFault, PhaseLatency } from './faults/figures';
-export { parseFaultSchedule, type PlannedFault } from './config/fault-schedule';
+export { FaultSchedule, parseFaultSchedule, type PlannedFault } from './config/fault-schedule';
 export { faultLine } from './present/fault';
 export { figureSnippet, figuresPage, plotlyScriptTag } from './plot/html';
 export { ImageRenderer, PlotExportError, pngSize } from './plot/image';

@@ -1,5 +1,6 @@
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
 import type { AppTelemetry } from '../src/control/wire';
+import { FaultSchedule } from '../src/config/fault-schedule';
 import type { FaultRecord } from '../src/faults/figures';
 import type { PointRecord } from '../src/study/record';
 import type { RateFinding } from '../src/study/spec';
@@ -170,5 +171,5 @@ export function fixtureFaultedPoint(clients: number, rate: number, text: string,
     delivery: { step_ms: 250, start_s: 0, clients: [{ client_id: `sub-0-c0${clientSuffix}`, rates: [500, 500, 0, 0, 1500, 500] }] },
     ...over,
   };
-  return { ...base, key: `${base.key},fault=${text}`, params: { ...base.params, fault: text }, fault } as PointRecord;
+  return { ...base, key: `${base.key},fault=${text}`, params: { ...base.params, fault: FaultSchedule.stored(text) }, fault };
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { parseFaultSchedule } from './fault-schedule';
+import type { FaultSchedule } from './fault-schedule';
 import type { HydraOptions } from './options';
 
 /**
@@ -33,9 +33,9 @@ export function argvText(argv: readonly string[]): string {
 }
 
 /** The commands and undos of a fault schedule. */
-export function faultCommands(fault: string, where: Provenance): ExecutedCommand[] {
+export function faultCommands(fault: FaultSchedule, where: Provenance): ExecutedCommand[] {
   const out: ExecutedCommand[] = [];
-  for (const f of parseFaultSchedule(fault, where.source)) {
+  for (const f of fault.faults) {
     if (f.action.kind !== 'command') continue;
     out.push({ ...where, text: argvText(f.action.command) });
     if (f.action.undo) out.push({ ...where, text: `${argvText(f.action.undo)} (undo)` });
@@ -66,7 +66,7 @@ export function commandsOf(
 }
 
 /** The commands of a study's workloads (their faults), each named by the workload it is in. */
-export function workloadCommands(workloads: readonly { fault?: string }[] | undefined, provenance: (index: number) => Provenance): ExecutedCommand[] {
+export function workloadCommands(workloads: readonly { fault?: FaultSchedule }[] | undefined, provenance: (index: number) => Provenance): ExecutedCommand[] {
   return (workloads ?? []).flatMap((w, i) => (w.fault ? faultCommands(w.fault, provenance(i)) : []));
 }
 

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors';
 import { didYouMean } from './suggest';
 import type { OptionKind } from './options';
 import { checkNumber, type NumberRule } from './rules';
+import { FaultSchedule } from './fault-schedule';
 
 /** A command-line flag: its snake_case name, how its value is read, and its help line. */
 export interface FlagDef {
@@ -91,6 +92,8 @@ export function coerceValue(kind: OptionKind, raw: string | true, source: string
   switch (kind) {
     case 'string':
       return raw;
+    case 'fault':
+      return FaultSchedule.parse(raw, source);
     case 'choice':
       if (rule?.choices && !rule.choices.includes(raw)) throw new ConfigError(source, raw, `expected ${rule.choices.join(' or ')}`);
       return raw;

@@ -7,7 +7,9 @@
  * notebook cell spell an option the same way.
  */
 
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts' | 'words';
+import { FaultSchedule } from './fault-schedule';
+
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts' | 'words' | 'fault';
 
 /** How messages are keyed. */
 export const KEY_MODES = ['none', 'round_robin', 'random'] as const;
@@ -89,7 +91,9 @@ type ValueOf<D> = D extends { kind: 'choice'; choices: readonly (infer C)[] }
         ? -1 | 0 | 1
         : D extends { kind: 'string' }
           ? string
-          : string[];
+          : D extends { kind: 'fault' }
+            ? FaultSchedule
+            : string[];
 
 /** Every option, in the order of the flag table. */
 export const OPTION_TABLE = {
@@ -440,8 +444,8 @@ export const OPTION_TABLE = {
    * A faulted point measures Kafka through the fault and is kept out of the steady-state curves.
    */
   fault: {
-    kind: 'string',
-    default: '',
+    kind: 'fault',
+    default: FaultSchedule.NONE,
     unit: 'at= for= action',
     help: "a planned fault in every point, e.g. 'at=3s for=2s broker=stop' or 'at=2s kill=sub-1' (repeat for more; see docs/faults.md)",
     ini: ['faults', 'fault'],

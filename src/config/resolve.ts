@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { readBounded } from '../files';
+import { FaultSchedule } from './fault-schedule';
 import { didYouMean } from './suggest';
 import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
@@ -111,6 +112,12 @@ export interface ResolvedOptions {
 }
 
 /**
+ * Options given by a caller: any option's typed value; a planned-fault schedule may be given as
+ * written (a notebook's `fault: 'at=3s for=2s broker=stop'`), and is read here, where it enters.
+ */
+export type OptionOverrides = Partial<Omit<HydraOptions, 'fault'>> & { fault?: FaultSchedule | string };
+
+/**
  * Defaults ← hydra.ini ← overrides. `overrides` come from flags (`overrideSource: 'flag'`) or from
  * a notebook cell (`'field'`) and are validated by the same rules; every error names where the
  * value came from: the flag, `file [section] key`, or the library field. A command the options
@@ -118,7 +125,7 @@ export interface ResolvedOptions {
  * `allowCommands` (the user's `--allow_commands`): see config/executes.ts.
  */
 export function resolveOptions(
-  overrides: Partial<HydraOptions> = {},
+  overrides: OptionOverrides = {},
   opts: {
     configRequired?: boolean;
     overrideSource?: 'flag' | 'field';
@@ -132,12 +139,17 @@ export function resolveOptions(
 }
 
 /** resolveOptions, with where each value came from. */
-export function resolveOptionsWithSources(overrides: Partial<HydraOptions> = {}, opts: Parameters<typeof resolveOptions>[1] = {}): ResolvedOptions {
+export function resolveOptionsWithSources(given: OptionOverrides = {}, opts: Parameters<typeof resolveOptions>[1] = {}): ResolvedOptions {
+  const overrideSource = (name: string): string => (opts.overrideSource === 'flag' ? `--${name}` : `options.${name}`);
+  const { fault, ...rest } = given;
+  const overrides: Partial<HydraOptions> = {
+    ...rest,
+    ...(fault === undefined ? {} : { fault: typeof fault === 'string' ? FaultSchedule.parse(fault, overrideSource('fault')) : fault }),
+  };
   const configFile = overrides.config_file ?? DEFAULT_OPTIONS.config_file;
   const fromIni = configFile === '' ? { values: {}, sources: {} } : readIniOptions(configFile, opts.configRequired ?? overrides.config_file !== undefined);
   const layer = opts.layer?.values ?? {};
   const merged = { ...DEFAULT_OPTIONS, ...fromIni.values, ...layer, ...overrides, config_file: configFile } as HydraOptions;
-  const overrideSource = (name: string): string => (opts.overrideSource === 'flag' ? `--${name}` : `options.${name}`);
   const provenance = (name: keyof HydraOptions): Provenance => {
     if (name in overrides) return { source: overrideSource(name), fromFile: false };
     if (name in layer && opts.layer) return { source: opts.layer.source(name), fromFile: true };
@@ -235,6 +247,10 @@ function checkOption(spec: OptionSpec, value: unknown, source: string): void {
       break;
     case 'string':
       checkText(value, source);
+      break;
+    case 'fault':
+      if (!(value instanceof FaultSchedule)) throw new ConfigError(source, String(value), 'expected a planned-fault schedule (FaultSchedule.parse)');
+      checkText(value.text, source);
       break;
     case 'hosts':
       if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list of name@address');

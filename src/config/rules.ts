@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { checkFaultSchedule, parseFaultSchedule } from './fault-schedule';
+import { FaultSchedule } from './fault-schedule';
 import { optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */
@@ -58,12 +58,14 @@ export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagS
     else if (spec.kind === 'choice') checkChoice(value, spec.choices ?? [], sourceOf(key));
     else if (spec.kind === 'bool') checkBool(value, sourceOf(key));
     else if (spec.kind === 'string') checkText(value, sourceOf(key));
-    else checkNumber(value, spec, sourceOf(key));
+    else if (spec.kind === 'fault') {
+      if (!(value instanceof FaultSchedule)) throw new ConfigError(sourceOf(key), String(value), 'expected a planned-fault schedule');
+      checkText(value.text, sourceOf(key));
+    } else checkNumber(value, spec, sourceOf(key));
   }
   checkPointRules(params, sourceOf);
   checkPublisherShare(params, sourceOf);
-  // App names are checked per point of a study's grid (createStudy): its client counts set the sub apps.
-  checkFaultSchedule(parseFaultSchedule(params.fault, sourceOf('fault')), { test_duration: params.test_duration }, sourceOf('fault'));
+  // A schedule against its point (window, app names, commands) is faults/checks.ts's, per point of a study.
 }
 
 export function checkBool(value: unknown, source: string): boolean {

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors';
 import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 import { didYouMean } from '../config/suggest';
 import type { FaultRecord } from '../faults/figures';
+import { FAULT_GATE_FIELDS, faultGateValue, type FaultGateField } from '../faults/fields';
 
 /**
  * Thresholds: a pass/fail gate on a study's points (k6-style), `average_packet_loss<=0.1`,
@@ -25,27 +26,12 @@ export const THRESHOLD_FIELDS = [
 ] as const satisfies readonly (keyof PointResult)[];
 
 /**
- * What a point through planned faults measured, as threshold fields (`fault_recovery_ms<5000`).
- * These judge only faulted points, and the other fields only steady-state points: a p99 limit
- * meant for the steady state says nothing about a broker stopped on purpose.
+ * What a point through planned faults measured (faults/fields.ts's gate fields, `fault_recovery_ms<5000`)
+ * judges only faulted points, and the other fields only steady-state points: a p99 limit meant for
+ * the steady state says nothing about a broker stopped on purpose.
  */
-export const FAULT_THRESHOLD_FIELDS = {
-  fault_longest_gap_ms: (f: FaultRecord, _r: PointResult) => f.longest_gap_ms,
-  fault_recovery_ms: (f: FaultRecord, _r: PointResult) => f.recovery_ms,
-  fault_not_recovered: (f: FaultRecord, _r: PointResult) => f.not_recovered,
-  fault_rebalances: (f: FaultRecord, _r: PointResult) => f.rebalances,
-  fault_rebalance_max_ms: (f: FaultRecord, _r: PointResult) => f.rebalance_max_ms ?? 0,
-  fault_duplicated_total: (_f: FaultRecord, r: PointResult) => r.duplicated_total,
-  fault_lost_total: (_f: FaultRecord, r: PointResult) => r.lost_total,
-  fault_send_errors: (f: FaultRecord, _r: PointResult) => f.send_errors,
-  fault_p99_during_ms: (f: FaultRecord, _r: PointResult) => f.latency.during.p99_ms,
-  fault_p99_after_ms: (f: FaultRecord, _r: PointResult) => f.latency.after.p99_ms,
-} as const;
-type FaultField = keyof typeof FAULT_THRESHOLD_FIELDS;
-const FAULT_FIELDS = Object.keys(FAULT_THRESHOLD_FIELDS) as FaultField[];
-
-export type ThresholdField = (typeof THRESHOLD_FIELDS)[number] | FaultField;
-const ALL_FIELDS: readonly string[] = [...THRESHOLD_FIELDS, ...FAULT_FIELDS];
+export type ThresholdField = (typeof THRESHOLD_FIELDS)[number] | FaultGateField;
+const ALL_FIELDS: readonly string[] = [...THRESHOLD_FIELDS, ...FAULT_GATE_FIELDS];
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=';
 
@@ -100,11 +86,11 @@ function holds(value: number, op: ThresholdOp, limit: number): boolean {
 
 /** Every threshold against one point's figures. */
 export function checkThresholds(result: PointResult, thresholds: readonly Threshold[], fault?: FaultRecord): ThresholdCheck[] {
-  const isFaultField = (t: Threshold): boolean => (FAULT_FIELDS as readonly string[]).includes(t.field);
+  const isFaultField = (t: Threshold): boolean => (FAULT_GATE_FIELDS as readonly string[]).includes(t.field);
   return thresholds
     .filter((t) => isFaultField(t) === (fault !== undefined))
     .map((t) => {
-      const raw = fault ? FAULT_THRESHOLD_FIELDS[t.field as FaultField](fault, result) : (result as unknown as Record<string, unknown>)[t.field];
+      const raw = fault ? faultGateValue(t.field as FaultGateField, fault, result) : (result as unknown as Record<string, unknown>)[t.field];
       const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
       return { threshold: t.text, field: t.field, value, passed: value !== null && holds(value, t.op, t.limit) };
     });

@@ -1,3 +1,4 @@
+import { FAULT_FIELDS, type FaultField, type FaultFieldId } from '../faults/fields';
 import { POINT_KEYS, type PointKey } from '../config/options';
 import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 import { paramOf, type PointRecord } from '../study/record';
@@ -67,18 +68,9 @@ function steadyVerdictText(result: PointResult): string {
 }
 
 /** What a faulted point measured through its faults (empty for the others). */
-export const FAULT_COLUMNS: readonly PointColumn[] = [
-  { id: 'fault_longest_gap_ms', header: 'gap_ms', value: (r) => r.fault?.longest_gap_ms ?? null },
-  { id: 'fault_recovery_ms', header: 'recovery_ms', value: (r) => r.fault?.recovery_ms ?? null },
-  { id: 'fault_not_recovered', header: 'not_recovered', value: (r) => r.fault?.not_recovered ?? null },
-  { id: 'fault_rebalances', header: 'rebalances', value: (r) => r.fault?.rebalances ?? null },
-  { id: 'fault_rebalance_max_ms', header: 'rebalance_ms', value: (r) => r.fault?.rebalance_max_ms ?? null },
-  { id: 'fault_duplicated_across_members', header: 'dup_across', value: (r) => r.fault?.duplicated_across_members ?? null },
-  { id: 'fault_send_errors', header: 'send_errors', value: (r) => r.fault?.send_errors ?? null },
-  { id: 'fault_p99_before_ms', header: 'p99_before', value: (r) => r.fault?.latency.before.p99_ms ?? null },
-  { id: 'fault_p99_during_ms', header: 'p99_during', value: (r) => r.fault?.latency.during.p99_ms ?? null },
-  { id: 'fault_p99_after_ms', header: 'p99_after', value: (r) => r.fault?.latency.after.p99_ms ?? null },
-];
+export const FAULT_COLUMNS: readonly PointColumn[] = (Object.entries(FAULT_FIELDS) as [FaultFieldId, FaultField][]).flatMap(([id, field]) =>
+  field.header === undefined ? [] : [{ id, header: field.header, value: (r: PointRecord) => (r.fault && r.result ? field.value(r.fault, r.result) : null) }],
+);
 
 /** Every column of a point, for CSV and the report: parameters, status, HYDRA's figures, hydra's extra figures, error. */
 export const EXPORT_COLUMNS: readonly PointColumn[] = [

@@ -1,3 +1,5 @@
+import type { FaultEvent } from '../faults/driver';
+
 /**
  * Lifecycle events of the runner. The CLI's progress display and the notebook subscribe to these
  * (and to the study's events, study/events.ts); the core never prints.
@@ -12,8 +14,8 @@ export type RunnerEvent =
   /** The apps' control servers bind beyond loopback: CURVE encryption is on. */
   | { type: 'control'; host: string; curve: boolean }
   | { type: 'phase'; phase: PointPhase; detail?: string }
-  /** A planned fault began, ended or could not be done as planned; `at_s` from the start of the measuring window. */
-  | { type: 'fault'; fault: string; what: 'started' | 'ended' | 'failed'; at_s: number; detail?: string }
+  /** A planned fault began, ended or could not be done as planned (faults/driver.ts). */
+  | FaultEvent
   /** The run's topics and consumer groups removed from a real cluster as it ended; `failed` says what is left and why. */
   | { type: 'cleanup'; run: string; topics: number; groups: number; failed: string[] };
 

@@ -13,7 +13,7 @@ import { createLauncher, placementOf, type AppHandle, type Launcher } from '../l
 import { parseHosts } from '../launch/command';
 import { kubernetesSettings } from '../launch/kubernetes-settings';
 import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
-import { checkFaultPlace, parseFaultSchedule } from '../config/fault-schedule';
+import { checkFaultPlace } from '../faults/checks';
 import { CommandLedger } from '../supervise/command-ledger';
 import { checkClientOnMockCluster } from '../client/rules';
 import { AppPool } from './app-pool';
@@ -179,7 +179,7 @@ export class TestSession implements PointRunner {
     // Only a broker whose process hydra holds can be frozen; only apps of this machine signalled.
     const embeddedPid = this.mockCluster ? this.broker.pid : undefined;
     checkFaultPlace(
-      parseFaultSchedule(params.fault, 'fault'),
+      params.fault.faults,
       { localApps: !this.launcher.placement.otherHosts && this.options.launcher === 'local', embeddedBroker: embeddedPid !== undefined },
       'fault',
     );

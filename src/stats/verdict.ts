@@ -1,34 +1,32 @@
+import { DEFAULT_OPTIONS, type HydraOptions } from '../config/options';
 import type { AppTelemetry, BrokerRequestTelemetry, HistogramData, LoopStall } from '../control/wire';
 import { mergeHistograms } from './histogram';
 import { roundTripMs } from './requests';
 
-/** Where a harness limit is judged to begin. Configurable in hydra.ini [verdict]. */
-export interface VerdictThresholds {
-  /** The publisher reached less than this fraction of the requested rate. */
-  pub_achieved_min: number;
-  /** An app used at least this much CPU, % of one core (a Node app is one event loop). */
-  app_cpu_max_pct: number;
-  /** An app's event loop was busy at least this fraction of the window. */
-  app_elu_max: number;
-  /** The host's CPU was busy at least this much, % of all its cores. */
-  host_cpu_max_pct: number;
-  /** An app's main thread waited for a CPU at least this much of the window, %: its host starved it. */
-  app_run_wait_max_pct: number;
-  /**
-   * An app's event loop standing still this long, or a broker taking this long to answer, ms: long
-   * enough to bend a point's latency and loss figures.
-   */
-  stall_max_ms: number;
+/** The options that set where a harness limit begins: hydra.ini [verdict] (the option table holds their defaults and meaning). */
+type VerdictOption = Extract<keyof HydraOptions, `verdict_${string}`>;
+
+/**
+ * Where a harness limit is judged to begin: each [verdict] option by its name without `verdict_`
+ * (pub_achieved_min, app_cpu_max_pct, app_elu_max, host_cpu_max_pct, app_run_wait_max_pct,
+ * stall_max_ms). Their one home is the option table; this is their shape for the rules below.
+ */
+export type VerdictThresholds = { [K in VerdictOption as K extends `verdict_${infer Name}` ? Name : never]: number };
+
+/** The options' [verdict] thresholds, as the rules read them. */
+export function verdictThresholds(o: Pick<HydraOptions, VerdictOption>): VerdictThresholds {
+  return {
+    pub_achieved_min: o.verdict_pub_achieved_min,
+    app_cpu_max_pct: o.verdict_app_cpu_max_pct,
+    app_elu_max: o.verdict_app_elu_max,
+    host_cpu_max_pct: o.verdict_host_cpu_max_pct,
+    app_run_wait_max_pct: o.verdict_app_run_wait_max_pct,
+    stall_max_ms: o.verdict_stall_max_ms,
+  };
 }
 
-export const DEFAULT_THRESHOLDS: Readonly<VerdictThresholds> = Object.freeze({
-  pub_achieved_min: 0.95,
-  app_cpu_max_pct: 90,
-  app_elu_max: 0.9,
-  host_cpu_max_pct: 95,
-  app_run_wait_max_pct: 25,
-  stall_max_ms: 500,
-});
+/** The thresholds at hydra's defaults. */
+export const DEFAULT_THRESHOLDS: Readonly<VerdictThresholds> = Object.freeze(verdictThresholds(DEFAULT_OPTIONS));
 
 /**
  * Share of the window the publisher's ready messages must have waited for the broker's answers

@@ -6,8 +6,8 @@ import { checkLocalScale } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
 import { ConfigError } from '../errors';
 import { parseThresholds } from '../gate/thresholds';
-import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../config/fault-schedule';
-import { expandGrid, subAppsFor } from './grid';
+import { checkFaultPlace, checkFaultSchedule } from '../faults/checks';
+import { subAppsFor } from './grid';
 import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
 import { runtimeVersions } from './versions';
@@ -61,23 +61,32 @@ export function checkGrid(
 
 /**
  * Refuses a study whose planned faults cannot run in one of its points (an app its client count
- * does not have) or in its setup (stop=/kill= with apps on other hosts, broker=stop on a real
- * cluster). `source` names the options' fault, `workloadSource` a workload's.
+ * does not have, a window too short) or in its setup (stop=/kill= with apps on other hosts,
+ * broker=stop on a real cluster). `source` names the options' fault, `workloadSource(i)` workload i's.
  */
-export function checkStudyFaults(o: HydraOptions, grid: StudyGrid, search = false, source = 'options.fault', workloadSource = 'grid.workloads fault'): void {
+export function checkStudyFaults(
+  o: HydraOptions,
+  grid: StudyGrid,
+  search = false,
+  source = 'options.fault',
+  workloadSource: (index: number) => string = (i) => `grid.workloads[${i}].fault`,
+): void {
   const where = { localApps: o.launcher === 'local', embeddedBroker: o.brokers.length === 0 };
-  for (const p of expandGrid(o, grid)) {
-    const from = p.fault === o.fault ? source : workloadSource;
-    const faults = parseFaultSchedule(p.fault, from);
-    if (search && faults.length > 0)
-      throw new ConfigError(
-        from,
-        p.fault,
-        'a rate search looks for the steady-state boundary, which a planned fault would move; run the faults in a sweep (hydra sweep --fault=...)',
-      );
-    checkFaultSchedule(faults, p, from);
-    checkFaultPlace(faults, where, from);
-  }
+  (grid.workloads ?? [{}]).forEach((workload, i) => {
+    const from = workload.fault !== undefined ? workloadSource(i) : source;
+    for (const clients of grid.client_counts) {
+      const p = { ...pointParamsOf(o), ...workload, total_sub_apps: subAppsFor(clients, o.clients_per_app) };
+      const faults = p.fault.faults;
+      if (search && faults.length > 0)
+        throw new ConfigError(
+          from,
+          p.fault.text,
+          'a rate search looks for the steady-state boundary, which a planned fault would move; run the faults in a sweep (hydra sweep --fault=...)',
+        );
+      checkFaultSchedule(faults, p, from);
+      checkFaultPlace(faults, where, from);
+    }
+  });
 }
 
 /** The client libraries a study's points use: its options' and its workloads'. */
@@ -112,7 +121,10 @@ export function checkStudyInput(input: StudyInput, sources: StudyInputSources = 
   checkClientLibraries(studyClientLibraries(o, grid), o, (name) => sources.option(name));
   if (input.search) checkSearchSettings(input.search, (s) => `search.${s.key}`);
   parseThresholds(o.threshold, sources.option('threshold'));
-  checkStudyFaults(o, grid, input.search !== undefined, sources.option('fault'), `${sources.axis?.('workloads') ?? 'grid.workloads'} fault`);
+  const workloads = sources.axis?.('workloads') ?? 'grid.workloads';
+  checkStudyFaults(o, grid, input.search !== undefined, sources.option('fault'), (i) =>
+    workloads.startsWith('--') ? `${workloads} fault` : `${workloads}[${i}].fault`,
+  );
   return grid;
 }
 

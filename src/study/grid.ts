@@ -7,7 +7,8 @@ import type { StudyGrid } from './spec';
  * so a rerun reuses the stored one instead of measuring it again.
  */
 export function pointKey(params: PointParams): string {
-  return POINT_KEYS.filter((k) => !(k in LATER_POINT_KEYS) || (params[k] ?? LATER_POINT_KEYS[k]) !== LATER_POINT_KEYS[k])
+  // Compared as text: a value such as a fault schedule is an object whose text is its stored form.
+  return POINT_KEYS.filter((k) => !(k in LATER_POINT_KEYS) || String(params[k] ?? LATER_POINT_KEYS[k]) !== String(LATER_POINT_KEYS[k]))
     .map((k) => `${k}=${params[k]}`)
     .join(',');
 }

@@ -1,3 +1,4 @@
+import { FaultSchedule } from '../config/fault-schedule';
 import { DEFAULT_OPTIONS, LATER_POINT_KEYS, type HydraOptions } from '../config/options';
 import type { PointResult } from '../stats/result';
 import type { PointRecord } from './record';
@@ -17,7 +18,18 @@ export function upgradeSpec(raw: StudySpec): StudySpec {
   // An option an older hydra did not have was not in force then: its default is what it ran with
   // (every option added so far defaults to the earlier behaviour).
   const options = { ...DEFAULT_OPTIONS, ...definedOnly(stored) } as HydraOptions;
-  return { ...raw, options, search: raw.search ?? null, history: raw.history ?? [], brokers: raw.brokers ?? [] };
+  // A schedule is stored as its text and read again here, the edge it enters by; a study that would
+  // run one a later hydra refuses cannot be read (it would run something else).
+  options.fault = scheduleOf(stored.fault, 'study.json options.fault');
+  const workloads = raw.grid?.workloads?.map((w, i) => ('fault' in w ? { ...w, fault: scheduleOf(w.fault, `study.json grid.workloads[${i}].fault`) } : w));
+  const grid = workloads ? { ...raw.grid, workloads } : raw.grid;
+  return { ...raw, options, grid, search: raw.search ?? null, history: raw.history ?? [], brokers: raw.brokers ?? [] };
+}
+
+/** A stored schedule (its text; absent: none) as the value hydra carries. */
+function scheduleOf(stored: unknown, source: string): FaultSchedule {
+  if (stored instanceof FaultSchedule) return stored;
+  return stored === undefined || stored === null ? FaultSchedule.NONE : FaultSchedule.parse(String(stored), source);
 }
 
 /** A stored line of points.jsonl in the current shape. */
@@ -25,6 +37,8 @@ export function upgradeRecord(raw: PointRecord): PointRecord {
   // Point parameters added later: a stored point ran with their earlier behaviour, which is what
   // its key leaves out (LATER_POINT_KEYS), so the key stays the same.
   const params = { ...LATER_POINT_KEYS, ...definedOnly(raw.params) } as PointRecord['params'];
+  // Its schedule is read for what the point was; one a later hydra would refuse keeps its text.
+  params.fault = params.fault instanceof FaultSchedule ? params.fault : FaultSchedule.stored(String(params.fault ?? ''));
   const base = { ...raw, params };
   if (raw.status === 'failed' || !raw.result) return base as PointRecord;
   return { ...base, result: upgradeResult(raw.result) } as PointRecord;

@@ -75,6 +75,7 @@ export function paramOf(record: Pick<PointRecord, 'params'>, key: PointKey): unk
 
 /** The point ran planned faults: a measurement through them, not of the steady state. */
 export function isFaulted(record: Pick<PointRecord, 'fault' | 'params'>): boolean {
-  const planned = typeof record.params.fault === 'string' ? record.params.fault.trim() : '';
+  // A schedule stored in a form a later hydra would refuse still says faults were planned.
+  const planned = String(record.params.fault ?? '').trim();
   return record.fault !== undefined || (planned !== '' && planned !== 'none');
 }

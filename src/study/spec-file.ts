@@ -85,7 +85,8 @@ export function studySpecYaml(spec: StudySpec): string {
       : []),
     ...(storedFaultCommands(spec) ? ['# Its planned faults run commands: hydra runs a file’s commands only with --allow_commands.'] : []),
   ];
-  return `${head.join('\n')}\n${yaml.dump(doc, { lineWidth: 120, flowLevel: 2 })}`;
+  // As stored: values such as a fault schedule are written as their text (toJSON).
+  return `${head.join('\n')}\n${yaml.dump(JSON.parse(JSON.stringify(doc)), { lineWidth: 120, flowLevel: 2 })}`;
 }
 
 /** The most of a workload file hydra reads, bytes: one `hydra study spec` writes is 2-4 KB. */

@@ -35,7 +35,8 @@ export function parseVary(raw: string | true, source = '--vary'): Workload[] {
       .filter(Boolean)
       .map((v) => coerceValue(spec.kind, v, `${source} ${key}`, spec));
     if (values.length === 0) throw new ConfigError(source, part, `no values for ${key}`);
-    const dup = values.find((v, i) => values.indexOf(v) !== i);
+    // As text: a fault schedule is an object whose text is its value.
+    const dup = values.find((v, i) => values.findIndex((w) => String(w) === String(v)) !== i);
     if (dup !== undefined) throw new ConfigError(source, part, `${String(dup)} is listed twice`);
     axes.push([key, values]);
   }

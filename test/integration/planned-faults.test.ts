@@ -1,3 +1,4 @@
+import { FaultSchedule } from '../../src/config/fault-schedule';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -148,7 +149,10 @@ describe('planned faults (real processes, embedded broker)', function () {
     it('a command fault runs its command at its start and its undo at its end, without a shell', async () => {
       const markers = path.join(dir, 'markers');
       fs.mkdirSync(markers);
-      const p = await measure('command', options({ test_duration: 5, fault: `at=1s for=2s command='touch ${markers}/start' undo='touch ${markers}/end'` }));
+      const p = await measure(
+        'command',
+        options({ test_duration: 5, fault: FaultSchedule.parse(`at=1s for=2s command='touch ${markers}/start' undo='touch ${markers}/end'`, 'fault') }),
+      );
       const windowStart = Date.parse(p.fault.window_start);
       const at = (file: string): number => (fs.statSync(path.join(markers, file)).mtimeMs - windowStart) / 1000;
       assert.ok(Math.abs(at('start') - 1) < 0.3, `command ran ${at('start')} s into the window`);
@@ -158,7 +162,7 @@ describe('planned faults (real processes, embedded broker)', function () {
     });
 
     it('a sub app frozen on purpose keeps the point valid: its clients show the gap, the others do not', async () => {
-      const p = await measure('stop-sub', options({ test_duration: 6, fault: 'at=2s for=1.5s stop=sub-1' }));
+      const p = await measure('stop-sub', options({ test_duration: 6, fault: FaultSchedule.parse('at=2s for=1.5s stop=sub-1', 'fault') }));
       assert.deepEqual(p.result.stalled_apps, [], 'the planned freeze is not an unplanned stall');
       assert.notEqual(p.result.verdict, 'harness_limited', p.result.harness_notes.join('; '));
       const gap = (prefix: string): number[] => p.fault.clients.filter((c) => c.client_id.startsWith(prefix)).map((c) => c.longest_gap_ms);
@@ -169,7 +173,7 @@ describe('planned faults (real processes, embedded broker)', function () {
     });
 
     it('a fan-out losing a sub app: its clients are in the fault’s figures until the kill, never in the point’s loss', async () => {
-      const p = await measure('fanout-kill', options({ test_duration: 5, fault: 'at=2s kill=sub-1' }));
+      const p = await measure('fanout-kill', options({ test_duration: 5, fault: FaultSchedule.parse('at=2s kill=sub-1', 'fault') }));
       const killed = p.fault.clients.filter((c) => c.killed).map((c) => c.client_id);
       assert.deepEqual(killed, ['sub-1-c0', 'sub-1-c1']);
       assert.equal(p.result.client_count, 2, 'the two clients alive through the point');
@@ -205,7 +209,7 @@ describe('planned faults (real processes, embedded broker)', function () {
           consumer_session_timeout_ms: 6000,
           test_duration: 25,
           drain_timeout: 10,
-          fault: 'at=2s kill=sub-2',
+          fault: FaultSchedule.parse('at=2s kill=sub-2', 'fault'),
         }),
       );
       const f = p.fault;

@@ -35,7 +35,7 @@ describe('documented defaults', () => {
     for (const flag of OPTION_FLAGS.filter((f) => f.name !== 'brokers')) {
       const shown = rows.get(flag.name);
       assert.ok(shown !== undefined, `docs/commands.md lists --${flag.name}`);
-      const expected = flag.default === false ? 'false' : flag.default === '' ? 'none' : String(flag.default);
+      const expected = flag.default === false ? 'false' : String(flag.default) === '' ? 'none' : String(flag.default);
       assert.equal(shown === '' ? 'false' : shown, expected, `--${flag.name}`);
     }
   });

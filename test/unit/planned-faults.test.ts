@@ -6,7 +6,9 @@ import type { ClientStats, ClientTimeline, PubStats, SubStats } from '../../src/
 import { emptyPubStats } from '../../src/control/wire';
 import { faultFigures, recoveryMs, type FaultRecord } from '../../src/faults/figures';
 import { withoutPlannedStalls } from '../../src/faults/planned';
-import { checkFaultPlace, checkFaultSchedule, findCommand, parseFaultSchedule, plannedEffects } from '../../src/config/fault-schedule';
+import { FaultSchedule, parseFaultSchedule } from '../../src/config/fault-schedule';
+import { checkFaultPlace, checkFaultSchedule, plannedEffects } from '../../src/faults/checks';
+import { findCommand } from '../../src/supervise/find-command';
 import { checkThresholds, parseThresholds } from '../../src/gate/thresholds';
 import { faultFiguresOf } from '../../src/plot/fault-figures';
 import { seriesByClientCount } from '../../src/plot/figures';
@@ -14,8 +16,8 @@ import { studyFigures } from '../../src/plot/study-figures';
 import { verdictText } from '../../src/present/columns';
 import { gateStudy } from '../../src/present/gate';
 import { faultSentences, summarizeCurves } from '../../src/present/summary';
-import { FaultDriver, type FaultTargets } from '../../src/runner/fault-driver';
-import { sortFaults, type Collected } from '../../src/runner/faults';
+import { FaultDriver, type FaultTargets } from '../../src/faults/driver';
+import { sortFaults, type Collected } from '../../src/runner/harness-faults';
 import type { AppHandle } from '../../src/launch';
 import { emptyHistogram } from '../../src/stats/histogram';
 import { groupReceipts, runsUnionSize, SequenceTracker } from '../../src/stats/sequence';
@@ -143,7 +145,11 @@ describe('planned faults: the schedule', () => {
 
   it('a sweep varies the fault like any workload parameter: the steady state and the fault side by side', () => {
     const workloads = parseVary('fault=none,at=2s for=1s broker=stop');
-    assert.deepEqual(workloads, [{ fault: 'none' }, { fault: 'at=2s for=1s broker=stop' }]);
+    assert.deepEqual(
+      workloads.map((w) => ({ fault: String(w.fault) })),
+      [{ fault: 'none' }, { fault: 'at=2s for=1s broker=stop' }],
+    );
+    assert.equal(workloads[1]?.fault?.faults[0]?.action.kind, 'broker-stop', 'read once, carried typed');
     const dir = tempDir();
     try {
       const store = createStudy({
@@ -152,7 +158,7 @@ describe('planned faults: the schedule', () => {
         grid: { client_counts: [2], msg_rates: [100], workloads },
       });
       assert.deepEqual(
-        store.readSpec().grid.workloads?.map((w) => w.fault),
+        store.readSpec().grid.workloads?.map((w) => String(w.fault)),
         ['none', 'at=2s for=1s broker=stop'],
       );
       assert.throws(
@@ -172,11 +178,17 @@ describe('planned faults: the schedule', () => {
   it('a study refuses a fault on an app one of its client counts does not have, and a rate search refuses faults', () => {
     const dir = tempDir();
     try {
-      const options = { ...FIXTURE_OPTIONS, clients_per_app: 1, results_dir: dir, fault: 'at=1s kill=sub-2' };
+      const options = { ...FIXTURE_OPTIONS, clients_per_app: 1, results_dir: dir, fault: FaultSchedule.parse('at=1s kill=sub-2', 'fault') };
       assert.throws(() => createStudy({ kind: 'sweep', options, grid: { client_counts: [2, 3], msg_rates: [100] } }), /options\.fault.*no app 'sub-2'/);
       createStudy({ kind: 'sweep', options, grid: { client_counts: [3, 4], msg_rates: [100] }, id: 'ok-kill' });
       assert.throws(
-        () => createStudy({ kind: 'kafkarate', options: { ...options, fault: 'at=1s for=1s broker=stop' }, grid: { client_counts: [2] }, search: {} }),
+        () =>
+          createStudy({
+            kind: 'kafkarate',
+            options: { ...options, fault: FaultSchedule.parse('at=1s for=1s broker=stop', 'fault') },
+            grid: { client_counts: [2] },
+            search: {},
+          }),
         /a rate search looks for the steady-state boundary/,
       );
     } finally {

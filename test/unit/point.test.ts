@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
 import { PointError } from '../../src/errors';
 import type { RunnerEvent } from '../../src/runner/events';
-import { sortFaults } from '../../src/runner/faults';
+import { sortFaults } from '../../src/runner/harness-faults';
 import { PointMeasurement } from '../../src/runner/point';
 import type { PointRun } from '../../src/runner/point-runner';
 import { emptyPubStats } from '../../src/control/wire';

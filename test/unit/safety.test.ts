@@ -12,7 +12,7 @@ import { eachLine } from '../../src/files';
 import { plotText, safeFigure } from '../../src/plot/safe-text';
 import { studyFigures } from '../../src/plot/study-figures';
 import { summarizeStudy } from '../../src/present/study';
-import { FaultDriver, type FaultTargets } from '../../src/runner/fault-driver';
+import { FaultDriver, type FaultTargets } from '../../src/faults/driver';
 import { CommandLedger, endLeftCommands, LEDGER_DIR } from '../../src/supervise/command-ledger';
 import { groupMembers, processStart } from '../../src/supervise/process-group';
 import { createStudy } from '../../src/study/create';
@@ -249,7 +249,7 @@ describe('no quiet failures: damaged stores, empty flags, refusals before anythi
     // The exported file runs the same workload: its fault comes back.
     const file = path.join(dir, 'sp.yaml');
     fs.writeFileSync(file, cli.out.text);
-    assert.equal(readStudyPlan(file).options.fault, 'at=1s for=1s broker=stop');
+    assert.equal(String(readStudyPlan(file).options.fault), 'at=1s for=1s broker=stop');
   });
 });
 
@@ -314,7 +314,7 @@ describe('commands only when the user asked for them', () => {
     fs.writeFileSync(ini, '[client]\nlibrary = librdkafka\nsasl.kerberos.kinit.cmd = touch /tmp/x\n');
     assert.throws(() => resolveOptions({ config_file: ini }), /h\.ini \[client\] sasl\.kerberos\.kinit\.cmd="touch \/tmp\/x": runs a command/);
     // Typed in code (a notebook) it is the user's own.
-    assert.equal(resolveOptions({ config_file: '', fault: "at=1s for=1s command='true'" }).fault, "at=1s for=1s command='true'");
+    assert.equal(String(resolveOptions({ config_file: '', fault: "at=1s for=1s command='true'" }).fault), "at=1s for=1s command='true'");
   });
 
   it('resumes one’s own study naming its commands; a study.json edited or handed over runs none without --allow_commands', async () => {

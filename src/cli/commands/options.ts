@@ -13,7 +13,6 @@ import type { CliIO } from '../command';
 import { studyWarnings, type PlannedStudy } from '../../present/warnings';
 import { parseThresholds } from '../../gate/thresholds';
 import { endLeftCommands } from '../../supervise/command-ledger';
-import { checkFaultPlace, checkFaultSchedule, parseFaultSchedule } from '../../config/fault-schedule';
 
 /** `--allow_commands`: run commands written in files; typed ones need no permission. */
 export const ALLOW_COMMANDS_FLAG: FlagDef = {
@@ -52,10 +51,7 @@ export function optionsFromFlags(
       );
   // Thresholds name point fields, which the option table below them does not know: checked here, before anything runs.
   parseThresholds(options.threshold, sourceOf('threshold'));
-  // Planned faults are refused here when they cannot fit a point or this setup (the study checks each point's apps).
-  const faults = parseFaultSchedule(options.fault, sourceOf('fault'));
-  checkFaultSchedule(faults, { test_duration: options.test_duration }, sourceOf('fault'));
-  checkFaultPlace(faults, { localApps: options.launcher === 'local', embeddedBroker: options.brokers.length === 0 }, sourceOf('fault'));
+  // Planned faults were read (parsed) with the option; what they need of each point and of this setup is checked with the study (checkStudyInput).
   return resolved;
 }
 

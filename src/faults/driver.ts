@@ -1,10 +1,19 @@
 import type { SubStats } from '../control/wire';
-import type { FiredFault } from '../faults/figures';
-import { faultArgv, type FaultCommandValues, type PlannedFault } from '../config/fault-schedule';
+import type { FiredFault } from './figures';
+import type { PlannedFault } from '../config/fault-schedule';
+import { faultArgv, type FaultCommandValues } from './checks';
 import type { AppHandle } from '../launch';
 import type { CommandLedger } from '../supervise/command-ledger';
 import { exitProblem, GroupCommand, runToEnd } from '../supervise/group-command';
-import type { RunnerEventSink } from './events';
+
+/** A planned fault began, ended or could not be done as planned; `at_s` from the start of the measuring window. */
+export interface FaultEvent {
+  type: 'fault';
+  fault: string;
+  what: 'started' | 'ended' | 'failed';
+  at_s: number;
+  detail?: string;
+}
 
 /** How long a fault's undo may run before it is ended and named as failed, ms. */
 const UNDO_TIMEOUT_MS = 60_000;
@@ -19,7 +28,7 @@ export interface FaultTargets {
   /** The embedded broker's process (broker=stop). */
   brokerPid: number | undefined;
   commandValues: FaultCommandValues;
-  emit: RunnerEventSink;
+  emit: (event: FaultEvent) => void;
   /** Where running commands are recorded, so a hydra that dies outright leaves none behind unnoticed. */
   ledger?: CommandLedger;
 }
