@@ -48,7 +48,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
 
   /** A producer made with `shape`, connecting; the current one is kept when it was made the same. */
   private async useProducer(cfg: PubConfig): Promise<void> {
-    const shape: ProducerShape = { ...cfg.producer, acks: cfg.acks, compression: cfg.compression, linger_ms: cfg.linger_ms, batch_bytes: cfg.batch_bytes };
+    const shape: ProducerShape = cfg.producer;
     const same = this.producerShape !== null && JSON.stringify(this.producerShape) === JSON.stringify(shape);
     if (same && this.producer) return;
     const old = this.producer;
@@ -152,8 +152,8 @@ export class PublisherApp implements AppInstance<PubCommands> {
         test_duration: cfg.warmup + cfg.test_duration,
         // The client says how many sends it takes at once (kafkajs: requests in flight; librdkafka queues them).
         max_in_flight: producer.outstanding,
-        linger_ms: producer.lingers ? 0 : cfg.linger_ms,
-        request_max_messages: requestMaxMessages(cfg.batch_bytes, cfg.msg_size),
+        linger_ms: producer.lingers ? 0 : cfg.producer.linger_ms,
+        request_max_messages: requestMaxMessages(cfg.producer.batch_bytes, cfg.msg_size),
       },
       {
         now: nowMs,

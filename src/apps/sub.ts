@@ -1,7 +1,8 @@
+import { KNOBS } from '../config/options';
 import { clientLibrary, RequestRecorder, type ConsumerClient } from '../client';
 import type { SubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
-import type { AppSpec, ClientStats, ResetStatsArgs, SubConfig, SubStats, SubStatus } from '../control/wire';
+import type { AppSpec, ClientStats, ConsumerKnobs, ResetStatsArgs, SubConfig, SubStats, SubStatus } from '../control/wire';
 import { ArgsError } from '../errors';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
@@ -30,19 +31,23 @@ interface Client {
   readonly nextOffsets: Record<string, number>;
 }
 
-/** Settings a running consumer cannot change: a difference means new consumers. */
+/** The point's consumer knobs, as the sub app's config carries them. */
+function knobsOfConfig(cfg: SubConfig): ConsumerKnobs {
+  return Object.fromEntries(KNOBS.consumer.map((key) => [key, cfg[key]])) as ConsumerKnobs;
+}
+
+/** Settings a running consumer cannot change (its library, every consumer knob, its topic and group): a difference means new consumers. */
+const CONSUMER_FIXED = [
+  'client_library',
+  ...KNOBS.consumer,
+  'topic',
+  'group_prefix',
+  'start_at',
+  'shared_group',
+] as const satisfies readonly (keyof SubConfig)[];
+
 function sameConsumers(a: SubConfig, b: SubConfig): boolean {
-  return (
-    a.client_library === b.client_library &&
-    a.topic === b.topic &&
-    a.group_prefix === b.group_prefix &&
-    a.start_at === b.start_at &&
-    a.consumer_max_buffer_size === b.consumer_max_buffer_size &&
-    a.consumer_max_wait_ms === b.consumer_max_wait_ms &&
-    a.consumer_min_bytes === b.consumer_min_bytes &&
-    a.consumer_session_timeout_ms === b.consumer_session_timeout_ms &&
-    a.shared_group === b.shared_group
-  );
+  return CONSUMER_FIXED.every((key) => a[key] === b[key]);
 }
 
 /**
@@ -134,13 +139,10 @@ export class SubscriberApp implements AppInstance<SubCommands> {
     const consumer = clientLibrary(cfg.client_library).consumer(
       this.spec,
       {
+        ...knobsOfConfig(cfg),
         groupId: cfg.shared_group ?? `${cfg.group_prefix}-${id}-${serial}`,
         topic: cfg.topic,
         startAt: cfg.start_at,
-        maxWaitMs: cfg.consumer_max_wait_ms,
-        minBytes: cfg.consumer_min_bytes,
-        sessionTimeoutMs: cfg.consumer_session_timeout_ms,
-        maxBufferBytes: cfg.consumer_max_buffer_size,
       },
       {
         joined: (partitions) => {

@@ -1,5 +1,5 @@
 import type { ClientLibraryName } from '../config/options';
-import type { AppSpec, PubConfig, ProducerSettings } from '../control/wire';
+import type { AppSpec, ConsumerKnobs, ProducerSettings } from '../control/wire';
 import type { RequestRecorder } from './requests';
 
 /**
@@ -22,10 +22,11 @@ export interface ProduceRequest {
 }
 
 /**
- * Everything a producer is made with: the point's producer settings, and the settings kafkajs takes
- * per request but librdkafka fixes when a producer is made. A change makes the publisher replace it.
+ * Everything a producer is made with: the point's producer knobs (the option table's, `app:
+ * ['producer']`), including those kafkajs takes per request but librdkafka fixes when a producer
+ * is made. A change makes the publisher replace it.
  */
-export type ProducerShape = ProducerSettings & Pick<PubConfig, 'acks' | 'compression' | 'linger_ms' | 'batch_bytes'>;
+export type ProducerShape = ProducerSettings;
 
 /** A Kafka producer as the publisher needs it. */
 export interface ProducerClient {
@@ -42,20 +43,17 @@ export interface ProducerClient {
   disconnect(): Promise<void>;
 }
 
-/** How one consumer reads: its group, where it starts, and its fetch settings. */
-export interface ConsumerSettings {
+/**
+ * How one consumer reads: its group, where it starts, and the point's consumer knobs (the option
+ * table's, `app: ['consumer']`: fetch wait, fetch bytes and buffer, session timeout...), which each
+ * library maps to its own settings.
+ */
+export type ConsumerSettings = ConsumerKnobs & {
   groupId: string;
   topic: string;
   /** A topic of its own per point is read from its start, the session's shared topic from its end. */
   startAt: 'earliest' | 'latest';
-  /** ms */
-  maxWaitMs: number;
-  minBytes: number;
-  /** ms */
-  sessionTimeoutMs: number;
-  /** Fetch buffer, bytes; 0 = unbounded. */
-  maxBufferBytes: number;
-}
+};
 
 /** What a consumer tells its sub app. */
 export interface ConsumerEvents {

@@ -53,6 +53,9 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export const LAUNCHER_KINDS = ['local', 'command', 'kubernetes'] as const;
 export type LauncherKind = (typeof LAUNCHER_KINDS)[number];
 
+/** Who takes a point's value: the publisher app, its Kafka producer, the sub app, its Kafka consumers. */
+export type AppRole = 'pub' | 'producer' | 'sub' | 'consumer';
+
 /**
  * How an option is declared. `point`: the option changes what a point measures, so it is part of
  * the point's key, at position `key` (the order of keys stored studies carry); `since`: the option
@@ -75,7 +78,12 @@ interface OptionDecl {
   max?: number;
   /** Allowed values of a 'choice'. */
   choices?: readonly string[];
-  point?: { key: number; since?: unknown };
+  /**
+   * `app`: the apps that take the value, by role — the publisher app (`pub`), its producer
+   * (`producer`), the sub app (`sub`), its consumers (`consumer`). Their configs are these keys,
+   * derived here (knobsOf, KNOBS); a library maps each producer or consumer knob (client/*).
+   */
+  point?: { key: number; since?: unknown; app?: readonly AppRole[] };
   /** The flag may be given several times; its values are joined with ';'. */
   repeatable?: boolean;
 }
@@ -106,7 +114,7 @@ export const OPTION_TABLE = {
     max: 86400,
     help: 'publishing window per point',
     ini: ['test', 'test_duration'],
-    point: { key: 9 },
+    point: { key: 9, app: ['pub'] },
   },
   /** Seconds published before the measuring window starts; those messages are not counted (OMB's warm-up). */
   warmup: {
@@ -117,7 +125,7 @@ export const OPTION_TABLE = {
     max: 3600,
     help: 'published before the measuring window, not counted',
     ini: ['test', 'warmup'],
-    point: { key: 13, since: 0 },
+    point: { key: 13, since: 0, app: ['pub'] },
   },
   /** Times each point is measured, interleaved across the grid; tables and plots show mean ± 95 % CI. */
   repeats: {
@@ -138,7 +146,7 @@ export const OPTION_TABLE = {
     max: 10000,
     help: 'messages sent back to back before sleeping',
     ini: ['test', 'msg_batch'],
-    point: { key: 4 },
+    point: { key: 4, app: ['pub'] },
   },
   /** Requested publish rate, messages per second (HYDRA default 10000). */
   msg_rate: {
@@ -149,7 +157,7 @@ export const OPTION_TABLE = {
     max: 10000000,
     help: 'requested publish rate',
     ini: ['test', 'msg_rate'],
-    point: { key: 3 },
+    point: { key: 3, app: ['pub'] },
   },
   /** Bytes per message value: the 16-byte header, then padding (HYDRA's were 14 bytes). */
   msg_size: {
@@ -160,7 +168,7 @@ export const OPTION_TABLE = {
     max: 1000000,
     help: 'bytes per message (16-byte header, then padding)',
     ini: ['test', 'msg_size'],
-    point: { key: 5, since: 16 },
+    point: { key: 5, since: 16, app: ['pub'] },
   },
   /** Share of the padding that is random, %: 100 is incompressible, 0 all zeros. */
   payload_random_pct: {
@@ -171,7 +179,7 @@ export const OPTION_TABLE = {
     max: 100,
     help: 'random share of the padding (100: incompressible, 0: zeros)',
     ini: ['test', 'payload_random_pct'],
-    point: { key: 6, since: 100 },
+    point: { key: 6, since: 100, app: ['pub'] },
   },
   /** Partitions each publisher spreads its messages over, round-robin (1: HYDRA's single partition). */
   partitions: {
@@ -192,7 +200,7 @@ export const OPTION_TABLE = {
     choices: COMPRESSIONS,
     help: 'producer compression: none or gzip; with --client_library=librdkafka also snappy, lz4 or zstd',
     ini: ['producer', 'compression'],
-    point: { key: 8, since: 'none' },
+    point: { key: 8, since: 'none', app: ['producer'] },
   },
   /** Message keys: none (partitions round-robin), round_robin over key_count keys, or a random one of them; a key picks its partition as Kafka's default partitioner does. */
   keys: {
@@ -202,7 +210,7 @@ export const OPTION_TABLE = {
     choices: KEY_MODES,
     help: "message keys: none (partitions round-robin), round_robin or random over key_count keys (partition by key, as Kafka's default partitioner)",
     ini: ['test', 'keys'],
-    point: { key: 14, since: 'none' },
+    point: { key: 14, since: 'none', app: ['pub'] },
   },
   /** Distinct keys with keys=round_robin or random. */
   key_count: {
@@ -213,7 +221,7 @@ export const OPTION_TABLE = {
     max: 1000000,
     help: 'distinct keys with --keys round_robin or random',
     ini: ['test', 'key_count'],
-    point: { key: 15, since: 16 },
+    point: { key: 15, since: 16, app: ['pub'] },
   },
   /** Idempotent producer (exactly-once per partition; needs acks=-1 and max_in_flight ≤ 5). */
   idempotent: {
@@ -222,7 +230,7 @@ export const OPTION_TABLE = {
     unit: '',
     help: 'idempotent producer (needs acks=-1, max_in_flight ≤ 5)',
     ini: ['producer', 'idempotent'],
-    point: { key: 16, since: false },
+    point: { key: 16, since: false, app: ['producer'] },
   },
   /** Produce requests a publisher keeps in flight (1 keeps send order even across retries). */
   max_in_flight: {
@@ -233,7 +241,7 @@ export const OPTION_TABLE = {
     max: 100,
     help: 'produce requests in flight per publisher (1 keeps send order across retries)',
     ini: ['producer', 'max_in_flight'],
-    point: { key: 17, since: 1 },
+    point: { key: 17, since: 1, app: ['producer'] },
   },
   /** Most bytes of message values in one produce request (kafkajs has no batch.size; keep it under the broker's message.max.bytes). */
   batch_bytes: {
@@ -244,7 +252,7 @@ export const OPTION_TABLE = {
     max: 100000000,
     help: "most message bytes per produce request (keep under the broker's message.max.bytes)",
     ini: ['producer', 'batch_bytes'],
-    point: { key: 18, since: 1000000 },
+    point: { key: 18, since: 1000000, app: ['producer'] },
   },
   /** Times a failed produce request is retried before its messages count as send errors. */
   retries: {
@@ -255,7 +263,7 @@ export const OPTION_TABLE = {
     max: 1000,
     help: 'retries of a failed produce request',
     ini: ['producer', 'retries'],
-    point: { key: 19, since: 5 },
+    point: { key: 19, since: 5, app: ['producer'] },
   },
   /** Produce request timeout, ms: the broker's wait for acks and the client's wait for the answer. */
   request_timeout_ms: {
@@ -266,7 +274,7 @@ export const OPTION_TABLE = {
     max: 600000,
     help: 'produce request timeout (broker ack wait and client wait)',
     ini: ['producer', 'request_timeout_ms'],
-    point: { key: 20, since: 30000 },
+    point: { key: 20, since: 30000, app: ['producer'] },
   },
   /** Subscriber app processes (HYDRA default 20). */
   total_sub_apps: {
@@ -288,7 +296,7 @@ export const OPTION_TABLE = {
     max: 1000,
     help: 'consumers per sub app, each in its own group',
     ini: ['test', 'clients_per_app'],
-    point: { key: 2 },
+    point: { key: 2, app: ['sub'] },
   },
   /** Path of the ini file that was read ('' when none). */
   config_file: { kind: 'string', default: 'hydra.ini', unit: 'path', help: 'ini file to read' },
@@ -322,7 +330,7 @@ export const OPTION_TABLE = {
   /** Keep the apps and embedded broker running after the run until Enter is pressed. */
   keep_running: { kind: 'bool', default: false, unit: '', help: 'leave apps and broker up until Enter is pressed' },
   /** Producer acks: 0 none, 1 leader, -1 all in-sync replicas. */
-  acks: { kind: 'acks', default: 1, unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'], point: { key: 10 } },
+  acks: { kind: 'acks', default: 1, unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'], point: { key: 10, app: ['producer'] } },
   /** Producer linger, ms: batches produced within this window are sent as one request. */
   linger_ms: {
     kind: 'number',
@@ -332,7 +340,7 @@ export const OPTION_TABLE = {
     max: 60000,
     help: 'producer linger before a request is sent',
     ini: ['producer', 'linger_ms'],
-    point: { key: 11 },
+    point: { key: 11, app: ['producer'] },
   },
   /** Consumer fetch buffer, bytes; 0 = unbounded (HYDRA's consumer.max_buffer_size=0). */
   consumer_max_buffer_size: {
@@ -343,7 +351,7 @@ export const OPTION_TABLE = {
     max: 1073741824,
     help: 'consumer fetch buffer, 0 = unbounded',
     ini: ['consumer', 'max_buffer_size'],
-    point: { key: 12 },
+    point: { key: 12, app: ['consumer'] },
   },
   /** Bootstrap brokers `host:port`; empty means start the embedded broker. */
   brokers: { kind: 'list', default: [], unit: 'host:port,...', help: 'Kafka bootstrap brokers; none = embedded broker', ini: ['broker', 'brokers'] },
@@ -390,7 +398,7 @@ export const OPTION_TABLE = {
     max: 60000,
     help: 'consumer fetch long-poll',
     ini: ['consumer', 'max_wait_ms'],
-    point: { key: 21, since: 100 },
+    point: { key: 21, since: 100, app: ['consumer'] },
   },
   /** Bytes a fetch waits for before the broker answers (Kafka's fetch.min.bytes). */
   consumer_min_bytes: {
@@ -401,7 +409,7 @@ export const OPTION_TABLE = {
     max: 100000000,
     help: 'bytes a fetch waits for (fetch.min.bytes)',
     ini: ['consumer', 'min_bytes'],
-    point: { key: 22, since: 1 },
+    point: { key: 22, since: 1, app: ['consumer'] },
   },
   /** Consumer group session timeout, ms. */
   consumer_session_timeout_ms: {
@@ -412,7 +420,7 @@ export const OPTION_TABLE = {
     max: 3600000,
     help: 'consumer group session timeout',
     ini: ['consumer', 'session_timeout_ms'],
-    point: { key: 23, since: 30000 },
+    point: { key: 23, since: 30000, app: ['consumer'] },
   },
   /** per_client: every client in a group of its own, each gets every message (HYDRA's fan-out); shared: all clients in one group, each message goes to one of them (a queue). */
   consumer_group: {
@@ -436,7 +444,7 @@ export const OPTION_TABLE = {
     choices: CLIENT_LIBRARIES,
     help: 'Kafka client of the apps: kafkajs, or librdkafka (install it with: bash scripts/setup.sh librdkafka)',
     ini: ['client', 'library'],
-    point: { key: 25, since: 'kafkajs' },
+    point: { key: 25, since: 'kafkajs', app: ['producer', 'sub'] },
   },
   /**
    * Planned faults of each point (config/fault-schedule.ts): `at=3s for=2s broker=stop`,
@@ -820,6 +828,31 @@ export const POINT_KEYS: readonly PointKey[] = TABLE_ENTRIES.filter(([, d]) => d
   .map(([name]) => name as PointKey);
 
 export type PointParams = Pick<HydraOptions, PointKey>;
+
+/** The point keys an app role takes (see `point.app`). */
+export type KnobName<R extends AppRole> = {
+  [K in OptionName]: Table[K] extends { point: { app: readonly (infer A)[] } } ? (R extends A ? K : never) : never;
+}[OptionName];
+
+/** The values an app role takes for a point: its config's knobs, derived from the table. */
+export type KnobsOf<R extends AppRole> = Pick<PointParams, KnobName<R> & PointKey>;
+
+/** The point keys each app role takes, in key order. */
+export const KNOBS: { readonly [R in AppRole]: readonly KnobName<R>[] } = {
+  pub: knobList('pub'),
+  producer: knobList('producer'),
+  sub: knobList('sub'),
+  consumer: knobList('consumer'),
+};
+
+function knobList<R extends AppRole>(role: R): KnobName<R>[] {
+  return POINT_KEYS.filter((k) => ((OPTION_TABLE[k] as OptionDecl).point?.app ?? []).includes(role)) as unknown as KnobName<R>[];
+}
+
+/** A point's values an app role takes. */
+export function knobsOf<R extends AppRole>(role: R, params: PointParams): KnobsOf<R> {
+  return Object.fromEntries(KNOBS[role].map((k) => [k, params[k as PointKey]])) as KnobsOf<R>;
+}
 
 /**
  * Point keys added after studies were first stored, with what earlier points ran with: a key

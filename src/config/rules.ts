@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { FaultSchedule } from './fault-schedule';
-import { optionSpec, POINT_KEYS, type HydraOptions, type OptionKind, type OptionName, type PointParams } from './options';
+import { optionSpec, POINT_KEYS, type HydraOptions, type PointKey, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */
 export interface NumberRule {
@@ -51,21 +51,31 @@ export const flagSource: SourceOf = (key) => `--${key}`;
  * refused the same way everywhere.
  */
 export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagSource): void {
-  for (const key of POINT_KEYS) {
-    const spec = optionSpec(key);
-    const value: unknown = params[key];
-    if (spec.kind === 'acks') checkAcks(value, sourceOf(key));
-    else if (spec.kind === 'choice') checkChoice(value, spec.choices ?? [], sourceOf(key));
-    else if (spec.kind === 'bool') checkBool(value, sourceOf(key));
-    else if (spec.kind === 'string') checkText(value, sourceOf(key));
-    else if (spec.kind === 'fault') {
-      if (!(value instanceof FaultSchedule)) throw new ConfigError(sourceOf(key), String(value), 'expected a planned-fault schedule');
-      checkText(value.text, sourceOf(key));
-    } else checkNumber(value, spec, sourceOf(key));
-  }
+  for (const key of POINT_KEYS) checkPointValue(key, params[key], sourceOf(key));
   checkPointRules(params, sourceOf);
   checkPublisherShare(params, sourceOf);
   // A schedule against its point (window, app names, commands) is faults/checks.ts's, per point of a study.
+}
+
+/** One point value by its option's rule, whatever its kind; returns it typed. */
+export function checkPointValue<K extends PointKey>(key: K, value: unknown, source: string): PointParams[K] {
+  const spec = optionSpec(key);
+  switch (spec.kind) {
+    case 'acks':
+      return checkAcks(value, source) as PointParams[K];
+    case 'choice':
+      return checkChoice(value, spec.choices ?? [], source) as PointParams[K];
+    case 'bool':
+      return checkBool(value, source) as PointParams[K];
+    case 'string':
+      return checkText(value, source) as PointParams[K];
+    case 'fault':
+      if (!(value instanceof FaultSchedule)) throw new ConfigError(source, String(value), 'expected a planned-fault schedule');
+      checkText(value.text, source);
+      return value as PointParams[K];
+    default:
+      return checkNumber(value, spec, source) as PointParams[K];
+  }
 }
 
 export function checkBool(value: unknown, source: string): boolean {

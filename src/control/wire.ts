@@ -4,7 +4,7 @@
  */
 
 import type { KafkaSecurity } from '../config/security';
-import type { ClientLibraryName, Compression } from '../config/options';
+import type { KnobsOf } from '../config/options';
 import type { AppControlAuth } from './auth';
 
 export type AppKind = 'pub' | 'sub';
@@ -34,17 +34,11 @@ export interface AppSpec {
 /** Passthrough client options (kafkajs options or librdkafka properties), checked by config/passthrough.ts. */
 export type KafkajsValues = Record<string, number | boolean | string>;
 
-/** The producer's settings for a point; a change makes the publisher replace its producer (clients fix them at creation). */
-export interface ProducerSettings {
-  /** The client library of the producer (src/client/seam.ts). */
-  client_library: ClientLibraryName;
-  idempotent: boolean;
-  /** Produce requests in flight. */
-  max_in_flight: number;
-  retries: number;
-  /** ms */
-  request_timeout_ms: number;
-}
+/**
+ * The producer's settings for a point: the option table's producer knobs (config/options.ts,
+ * `app: ['producer']`). A change makes the publisher replace its producer (clients fix them at creation).
+ */
+export type ProducerSettings = KnobsOf<'producer'>;
 
 /** The launcher's first message to an app. */
 export interface LaunchMessage {
@@ -59,20 +53,13 @@ export interface ReadyMessage {
   pid: number;
 }
 
-/** Per-point settings of the publisher (`updateconfig`). */
-export interface PubConfig {
+/**
+ * Per-point settings of the publisher (`updateconfig`): the option table's publisher knobs
+ * (`app: ['pub']`; msg_rate is this publisher's share of the point's rate), its producer's, and
+ * what the runner gives each publisher.
+ */
+export type PubConfig = KnobsOf<'pub'> & {
   topic: string;
-  /** msg/s */
-  msg_rate: number;
-  /** messages per batch */
-  msg_batch: number;
-  /** s */
-  test_duration: number;
-  /** s published before the measuring window, with another epoch so subscribers do not count it */
-  warmup: number;
-  acks: -1 | 0 | 1;
-  /** ms */
-  linger_ms: number;
   /** Epoch-ms base of the send times in messages (see apps/message.ts). */
   t0_ms: number;
   /** The point's epoch, carried in every message. */
@@ -84,18 +71,8 @@ export interface PubConfig {
    * sequence number floor(k / n) there, so each (publisher, partition) is one ordered sequence.
    */
   partitions: number[];
-  /** Bytes per message value (16-byte header, then padding). */
-  msg_size: number;
-  /** Random share of the padding, %. */
-  payload_random_pct: number;
-  compression: Compression;
-  /** Message keys; keyed messages go to the partition (of `partitions`) their key hashes to. */
-  keys: 'none' | 'round_robin' | 'random';
-  key_count: number;
-  /** Most bytes of message values per produce request. */
-  batch_bytes: number;
   producer: ProducerSettings;
-}
+};
 
 /** teststart's arguments: publishers given one start time begin together, so their windows line up. */
 export interface TestStartArgs {
@@ -106,42 +83,35 @@ export interface TestStartArgs {
 /** Where a new consumer starts: the start of a topic of its own, or the end of one shared by the session's points. */
 export type StartAt = 'earliest' | 'latest';
 
+/** A point's consumer settings: the option table's consumer knobs (`app: ['consumer']`), each mapped by every client library. */
+export type ConsumerKnobs = KnobsOf<'consumer'>;
+
 /**
- * Per-point settings of a sub app (`updateconfig`). With the same topic and consumer settings as
- * the last point its consumers stay joined; otherwise they are replaced.
+ * Per-point settings of a sub app (`updateconfig`): the option table's sub app and consumer knobs,
+ * and what the runner gives each sub app.
  */
-export interface SubConfig {
-  /** The client library of its consumers; another one replaces them. */
-  client_library: ClientLibraryName;
-  topic: string;
-  start_at: StartAt;
-  /** Publishers of the point: ids 0..pub_count-1; a message with another id is not hydra's (malformed). */
-  pub_count: number;
-  clients_per_app: number;
-  group_prefix: string;
-  /** bytes, 0 = unbounded */
-  consumer_max_buffer_size: number;
-  /** ms */
-  consumer_max_wait_ms: number;
-  /** bytes */
-  consumer_min_bytes: number;
-  /** ms */
-  consumer_session_timeout_ms: number;
-  /**
-   * The one consumer group every client of every sub app shares (queue semantics: each message
-   * goes to one client); null: each client in a group of its own (HYDRA's fan-out).
-   */
-  shared_group: string | null;
-  /** Epoch-ms base of the send times in messages. */
-  t0_ms: number;
-  /** Messages of another epoch are another point's: not counted. */
-  epoch: number;
-  /**
-   * Per publisher id, ms to subtract from a latency measured on its messages: this app's clock
-   * offset minus the publisher's (runner/clock.ts); absent: clocks taken as equal.
-   */
-  latency_corrections_ms?: number[];
-}
+export type SubConfig = KnobsOf<'sub'> &
+  ConsumerKnobs & {
+    topic: string;
+    start_at: StartAt;
+    /** Publishers of the point: ids 0..pub_count-1; a message with another id is not hydra's (malformed). */
+    pub_count: number;
+    group_prefix: string;
+    /**
+     * The one consumer group every client of every sub app shares (queue semantics: each message
+     * goes to one client); null: each client in a group of its own (HYDRA's fan-out).
+     */
+    shared_group: string | null;
+    /** Epoch-ms base of the send times in messages. */
+    t0_ms: number;
+    /** Messages of another epoch are another point's: not counted. */
+    epoch: number;
+    /**
+     * Per publisher id, ms to subtract from a latency measured on its messages: this app's clock
+     * offset minus the publisher's (runner/clock.ts); absent: clocks taken as equal.
+     */
+    latency_corrections_ms?: number[];
+  };
 
 export type TestState = 'idle' | 'running' | 'done' | 'failed';
 

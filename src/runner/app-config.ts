@@ -1,4 +1,4 @@
-import type { HydraOptions, PointParams } from '../config/options';
+import { knobsOf, type HydraOptions, type PointParams } from '../config/options';
 import type { PubConfig, SubConfig } from '../control/wire';
 
 /** What marks a point's messages: the base of their send times (epoch ms) and the point's epoch. */
@@ -28,69 +28,42 @@ export function pubRateShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_a
 
 /**
  * Publisher `pubId`'s updateconfig for a point: the runner and the benchmark build it here,
- * nowhere else. It sends its share of the rate round-robin over `partitions`, numbering its
- * messages in a sequence space of its own per partition.
+ * nowhere else — the option table's publisher and producer knobs, its share of the rate, and what
+ * sets it apart (id, partitions, the point's marks). It sends its share round-robin over
+ * `partitions`, numbering its messages in a sequence space of its own per partition.
  */
 export function pubConfigFor(params: PointParams, topic: string, marks: PointMarks, pubId = 0, partitions: readonly number[] = [0]): PubConfig {
   return {
-    topic,
+    ...knobsOf('pub', params),
     msg_rate: pubRateShare(params),
-    msg_batch: params.msg_batch,
-    test_duration: params.test_duration,
-    warmup: params.warmup,
-    acks: params.acks,
-    linger_ms: params.linger_ms,
+    topic,
     ...marks,
     pub_id: pubId,
     partitions: [...partitions],
-    msg_size: params.msg_size,
-    payload_random_pct: params.payload_random_pct,
-    compression: params.compression,
-    keys: params.keys,
-    key_count: params.key_count,
-    batch_bytes: params.batch_bytes,
-    producer: {
-      client_library: params.client_library,
-      idempotent: params.idempotent,
-      max_in_flight: params.max_in_flight,
-      retries: params.retries,
-      request_timeout_ms: params.request_timeout_ms,
-    },
+    producer: knobsOf('producer', params),
   };
 }
 
 /**
- * A sub app's updateconfig for a point; each client's group is `<topic>-<app>-c<i>-<n>`, or with
+ * A sub app's updateconfig for a point: the option table's sub app and consumer knobs, and the
+ * point's topic and groups — each client's group is `<topic>-<app>-c<i>-<n>`, or with
  * consumer_group=shared the one `sharedGroup` the runner names. A topic of the point's own is read
  * from its start, the session's shared topic from its end.
  */
 export function subConfigFor(
-  params: Pick<
-    PointParams,
-    | 'clients_per_app'
-    | 'consumer_max_buffer_size'
-    | 'total_pub_apps'
-    | 'consumer_max_wait_ms'
-    | 'consumer_min_bytes'
-    | 'consumer_session_timeout_ms'
-    | 'client_library'
-  >,
+  params: PointParams,
   options: Pick<HydraOptions, 'fresh_topic_per_point'>,
   topic: string,
   marks: PointMarks,
   sharedGroup: string | null = null,
 ): SubConfig {
   return {
-    client_library: params.client_library,
+    ...knobsOf('sub', params),
+    ...knobsOf('consumer', params),
     topic,
     start_at: options.fresh_topic_per_point ? 'earliest' : 'latest',
     pub_count: params.total_pub_apps,
-    clients_per_app: params.clients_per_app,
     group_prefix: topic,
-    consumer_max_buffer_size: params.consumer_max_buffer_size,
-    consumer_max_wait_ms: params.consumer_max_wait_ms,
-    consumer_min_bytes: params.consumer_min_bytes,
-    consumer_session_timeout_ms: params.consumer_session_timeout_ms,
     shared_group: sharedGroup,
     ...marks,
   };

@@ -50,10 +50,10 @@ describe('the librdkafka client end to end (real processes, embedded broker)', f
       groupId: 'g',
       topic: 't',
       startAt: 'earliest',
-      maxWaitMs: 500,
-      minBytes: 1,
-      sessionTimeoutMs: 400000,
-      maxBufferBytes: 300000000,
+      consumer_max_wait_ms: 500,
+      consumer_min_bytes: 1,
+      consumer_session_timeout_ms: 400000,
+      consumer_max_buffer_size: 300000000,
     };
 
     it("makes producers and consumers from hydra's edge settings without librdkafka refusing one (it checks them when a client is made)", () => {
@@ -61,7 +61,7 @@ describe('the librdkafka client end to end (real processes, embedded broker)', f
       // Made, not connected: librdkafka checks the configuration here and starts nothing before connect().
       for (const s of [shape, { ...shape, idempotent: false, max_in_flight: 1, acks: 0 as const, compression: 'lz4' as const, linger_ms: 0, batch_bytes: 1 }])
         assert.doesNotThrow(() => new rd.Producer(producerProperties(spec, s)), JSON.stringify(s));
-      for (const c of [consumer, { ...consumer, maxBufferBytes: 1, sessionTimeoutMs: 6000 }, { ...consumer, maxBufferBytes: 0 }])
+      for (const c of [consumer, { ...consumer, consumer_max_buffer_size: 1, consumer_session_timeout_ms: 6000 }, { ...consumer, consumer_max_buffer_size: 0 }])
         assert.doesNotThrow(() => new rd.KafkaConsumer(consumerProperties({ ...spec, kind: 'sub' }, c), {}), JSON.stringify(c));
       // A property librdkafka does not know is refused there: the check above can fail.
       assert.throws(() => new rd.Producer({ ...producerProperties(spec, shape), 'no.such.property': 1 }), /No such configuration property/);

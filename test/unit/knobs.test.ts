@@ -72,7 +72,7 @@ describe('producer and consumer knobs', () => {
     const params = { ...pointParamsOf(DEFAULT_OPTIONS), idempotent: true, acks: 1 as const };
     const wire = JSON.parse(JSON.stringify(pubConfigFor(params, 't', pointMarks(0)))) as Record<string, unknown>;
     assert.throws(() => parsePubConfig(wire), /updateconfig: idempotent="true": the idempotent producer needs acks=-1/);
-    assert.doesNotThrow(() => parsePubConfig({ ...wire, acks: -1 }));
+    assert.doesNotThrow(() => parsePubConfig({ ...wire, producer: { ...(wire.producer as object), acks: -1 } }));
   });
 
   it('makes every knob part of the point key, and leaves stored points of older studies their key', () => {

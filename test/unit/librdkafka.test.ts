@@ -53,10 +53,10 @@ const CONSUMER: ConsumerSettings = {
   groupId: 'g',
   topic: 't',
   startAt: 'latest',
-  maxWaitMs: 100,
-  minBytes: 1,
-  sessionTimeoutMs: 30000,
-  maxBufferBytes: 0,
+  consumer_max_wait_ms: 100,
+  consumer_min_bytes: 1,
+  consumer_session_timeout_ms: 30000,
+  consumer_max_buffer_size: 0,
 };
 
 describe('librdkafka passthrough in hydra.ini', () => {
@@ -190,7 +190,12 @@ describe("hydra's knobs as librdkafka properties", () => {
   });
 
   it('maps the consumer knobs and couples the fetch buffer limits librdkafka checks against each other', () => {
-    const c = consumerProperties(spec({ kind: 'sub' }), { ...CONSUMER, maxWaitMs: 250, minBytes: 64, sessionTimeoutMs: 400000 });
+    const c = consumerProperties(spec({ kind: 'sub' }), {
+      ...CONSUMER,
+      consumer_max_wait_ms: 250,
+      consumer_min_bytes: 64,
+      consumer_session_timeout_ms: 400000,
+    });
     assert.equal(c['group.id'], 'g');
     assert.equal(c['fetch.wait.max.ms'], 250);
     assert.equal(c['fetch.min.bytes'], 64);
@@ -198,9 +203,9 @@ describe("hydra's knobs as librdkafka properties", () => {
     assert.equal(c['max.poll.interval.ms'], 400000);
     assert.equal(c['auto.offset.reset'], 'latest');
     assert.equal(c['fetch.max.bytes'], undefined, 'an unbounded buffer keeps librdkafka defaults');
-    const small = consumerProperties(spec({ kind: 'sub' }), { ...CONSUMER, maxBufferBytes: 500 });
+    const small = consumerProperties(spec({ kind: 'sub' }), { ...CONSUMER, consumer_max_buffer_size: 500 });
     assert.deepEqual([small['fetch.max.bytes'], small['max.partition.fetch.bytes'], small['message.max.bytes']], [1000, 500, 1000]);
-    const big = consumerProperties(spec({ kind: 'sub' }), { ...CONSUMER, maxBufferBytes: 200000000 });
+    const big = consumerProperties(spec({ kind: 'sub' }), { ...CONSUMER, consumer_max_buffer_size: 200000000 });
     assert.equal(big['receive.message.max.bytes'], 200000512);
     assert.equal(big['max.partition.fetch.bytes'], 200000000);
   });

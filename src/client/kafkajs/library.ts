@@ -1,6 +1,6 @@
 // Before kafkajs itself: see patches.ts.
 import './patches';
-import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import {
   type ClientLibrary,
   type ConsumerClient,
@@ -11,40 +11,31 @@ import {
   type ProducerShape,
 } from '../seam';
 import type { RequestRecorder } from '../requests';
-import type { Compression } from '../../config/options';
 import { kafkajsOptions } from '../../config/passthrough';
 import type { AppSpec } from '../../control/wire';
 import { CLIENT_LIBRARY_REGISTRY } from '../registry';
 import { makeKafka } from './client';
+import { consumerOptions, producerPlaces, type ProducerPlaces } from './settings';
 import { hearThrottles, timeRequests } from './requests';
 
 /** How often a consumer commits its position, ms. */
 const COMMIT_INTERVAL_MS = 5000;
 
-const CODECS: Partial<Record<Compression, CompressionTypes>> = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP };
-
 /** A kafkajs producer behind the seam: each send() is one produce request; acks and compression go with each. */
 class KafkajsProducer implements ProducerClient {
   private readonly producer: Producer;
+  private readonly places: ProducerPlaces;
   readonly outstanding: number;
   // kafkajs sends what it is given at once: the pacing loop lingers for it.
   readonly lingers = CLIENT_LIBRARY_REGISTRY.kafkajs.lingersItself;
 
-  constructor(
-    spec: AppSpec,
-    private readonly settings: ProducerShape,
-    requests: RequestRecorder,
-  ) {
-    const kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security, spec.kafkajs?.client, {
-      requestTimeout: settings.request_timeout_ms,
-    });
+  constructor(spec: AppSpec, settings: ProducerShape, requests: RequestRecorder) {
+    this.places = producerPlaces(settings);
+    const kafka = makeKafka(spec.brokers, `${spec.client_id}-${spec.name}`, spec.kafka_security, spec.kafkajs?.client, this.places.client);
     this.producer = kafka.producer({
-      ...kafkajsOptions(spec.kafkajs?.producer ?? {}, { retry: { retries: settings.retries } }),
+      ...kafkajsOptions(spec.kafkajs?.producer ?? {}, this.places.retries === undefined ? {} : { retry: { retries: this.places.retries } }),
       allowAutoTopicCreation: true,
-      idempotent: settings.idempotent,
-      // One in flight is the pacing loop's own rule; kafkajs's queue limit is left off then, as it
-      // was before the knob existed (set, it measured about 10 % fewer messages per CPU-second).
-      ...(settings.max_in_flight > 1 ? { maxInFlightRequests: settings.max_in_flight } : {}),
+      ...this.places.producer,
     });
     this.outstanding = settings.max_in_flight;
     timeRequests(this.producer, 'Produce', requests);
@@ -58,9 +49,7 @@ class KafkajsProducer implements ProducerClient {
   async send(request: ProduceRequest): Promise<void> {
     await this.producer.send({
       topic: request.topic,
-      acks: this.settings.acks,
-      compression: CODECS[this.settings.compression] ?? CompressionTypes.None,
-      timeout: this.settings.request_timeout_ms,
+      ...this.places.send,
       messages: request.messages.map(({ value, key, partition }) => ({ value, key, partition })),
     });
   }
@@ -81,15 +70,11 @@ class KafkajsConsumer implements ConsumerClient {
     private readonly events: ConsumerEvents,
     fetches: RequestRecorder,
   ) {
-    const unbounded = settings.maxBufferBytes === 0;
     this.consumer = kafka.consumer({
       // Passthrough first: hydra's own settings below win (passthrough.ts refuses those keys anyway).
       ...kafkajsOptions(spec.kafkajs?.consumer ?? {}),
       groupId: settings.groupId,
-      maxWaitTimeInMs: settings.maxWaitMs,
-      minBytes: settings.minBytes,
-      sessionTimeout: settings.sessionTimeoutMs,
-      ...(unbounded ? {} : { maxBytes: settings.maxBufferBytes, maxBytesPerPartition: settings.maxBufferBytes }),
+      ...consumerOptions(settings),
       allowAutoTopicCreation: true,
     });
     const c = this.consumer;

@@ -1,5 +1,5 @@
 import type { ConsumerSettings, ProducerShape } from '../seam';
-import type { AppSpec, KafkaSecurity } from '../../control/wire';
+import type { AppSpec, ConsumerKnobs, KafkaSecurity } from '../../control/wire';
 import { ConfigError } from '../../errors';
 import type { RdConfig } from './api';
 
@@ -53,24 +53,36 @@ function common(spec: AppSpec, section: 'producer' | 'consumer'): RdConfig {
 }
 
 /**
- * A producer's properties. Order: with idempotence librdkafka keeps it with up to five requests in
- * flight; without, max_in_flight=1 keeps it across retries. A message is given up after its
- * request's timeout on every try (kafkajs's retries bound it the same way).
+ * Each producer knob as librdkafka properties (the option table's `app: ['producer']` keys): a knob
+ * the table adds does not compile here until it is mapped. Order: with idempotence librdkafka keeps
+ * it with up to five requests in flight; without, max_in_flight=1 keeps it across retries. A
+ * message is given up after its request's timeout on every try (kafkajs's retries bound it the same way).
  */
+const PRODUCER_KNOBS: { [K in keyof ProducerShape]: (value: ProducerShape[K], all: ProducerShape) => RdConfig } = {
+  // The registry chose this library already.
+  client_library: () => ({}),
+  acks: (acks) => ({ acks }),
+  linger_ms: (ms) => ({ 'linger.ms': ms }),
+  compression: (codec) => ({ 'compression.codec': codec }),
+  idempotent: (on) => ({ 'enable.idempotence': on }),
+  max_in_flight: (n) => ({ 'max.in.flight.requests.per.connection': n }),
+  // librdkafka refuses a batch.size above message.max.bytes (1 MB by default): raise the latter with it.
+  batch_bytes: (bytes) => ({ 'batch.size': bytes, ...(bytes > 1000000 ? { 'message.max.bytes': Math.min(INT_MAX, bytes + 100000) } : {}) }),
+  retries: (n) => ({ 'message.send.max.retries': n }),
+  request_timeout_ms: (ms, s) => ({
+    'request.timeout.ms': ms,
+    'message.timeout.ms': Math.min(INT_MAX, Math.ceil(ms * (s.retries + 1) + s.linger_ms)),
+  }),
+};
+
+/** A producer's properties: passthrough first, then every producer knob. */
 export function producerProperties(spec: AppSpec, shape: ProducerShape): RdConfig {
+  const knobs = (Object.keys(PRODUCER_KNOBS) as (keyof ProducerShape)[]).map((key) =>
+    (PRODUCER_KNOBS[key] as (v: unknown, all: ProducerShape) => RdConfig)(shape[key], shape),
+  );
   return {
     ...common(spec, 'producer'),
-    acks: shape.acks,
-    'linger.ms': shape.linger_ms,
-    'compression.codec': shape.compression,
-    'enable.idempotence': shape.idempotent,
-    'max.in.flight.requests.per.connection': shape.max_in_flight,
-    // librdkafka refuses a batch.size above message.max.bytes (1 MB by default): raise the latter with it.
-    'batch.size': shape.batch_bytes,
-    ...(shape.batch_bytes > 1000000 ? { 'message.max.bytes': Math.min(INT_MAX, shape.batch_bytes + 100000) } : {}),
-    'message.send.max.retries': shape.retries,
-    'request.timeout.ms': shape.request_timeout_ms,
-    'message.timeout.ms': Math.min(INT_MAX, Math.ceil(shape.request_timeout_ms * (shape.retries + 1) + shape.linger_ms)),
+    ...Object.assign({}, ...knobs),
     // One report per message: a send resolves when each of its messages has one.
     dr_cb: true,
   };
@@ -92,17 +104,25 @@ function fetchBufferProperties(bytes: number): RdConfig {
   };
 }
 
+/** Each consumer knob as librdkafka properties: a knob the table adds does not compile here until it is mapped. */
+const CONSUMER_KNOBS: { [K in keyof ConsumerKnobs]: (value: ConsumerKnobs[K]) => RdConfig } = {
+  consumer_session_timeout_ms: (ms) => ({
+    'session.timeout.ms': ms,
+    // librdkafka asks max.poll.interval.ms ≥ session.timeout.ms (its default is 300 000).
+    ...(ms > 300000 ? { 'max.poll.interval.ms': ms } : {}),
+  }),
+  consumer_max_wait_ms: (ms) => ({ 'fetch.wait.max.ms': ms }),
+  consumer_min_bytes: (bytes) => ({ 'fetch.min.bytes': bytes }),
+  consumer_max_buffer_size: (bytes) => fetchBufferProperties(bytes),
+};
+
 /** A consumer's properties (its rebalance handling is the consumer's own: library.ts). */
 export function consumerProperties(spec: AppSpec, s: ConsumerSettings): RdConfig {
+  const knobs = (Object.keys(CONSUMER_KNOBS) as (keyof ConsumerKnobs)[]).map((key) => (CONSUMER_KNOBS[key] as (v: unknown) => RdConfig)(s[key]));
   return {
     ...common(spec, 'consumer'),
     'group.id': s.groupId,
-    'session.timeout.ms': s.sessionTimeoutMs,
-    // librdkafka asks max.poll.interval.ms ≥ session.timeout.ms (its default is 300 000).
-    ...(s.sessionTimeoutMs > 300000 ? { 'max.poll.interval.ms': s.sessionTimeoutMs } : {}),
-    'fetch.wait.max.ms': s.maxWaitMs,
-    'fetch.min.bytes': s.minBytes,
-    ...fetchBufferProperties(s.maxBufferBytes),
+    ...Object.assign({}, ...knobs),
     'enable.auto.commit': true,
     'auto.commit.interval.ms': COMMIT_INTERVAL_MS,
     // Only where hydra could not name a start (library.ts assigns explicit offsets).
