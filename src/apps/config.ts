@@ -1,6 +1,6 @@
 import { checkClientPoint } from '../client/rules';
 import { KNOBS, type AppRole, type KnobsOf } from '../config/options';
-import { checkNumber, checkPointRules, checkPointValue } from '../config/rules';
+import { checkBelow, checkNumber, checkPointRules, checkPointValue } from '../config/rules';
 import { ArgsError, ConfigError } from '../errors';
 import type { PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
 
@@ -64,6 +64,7 @@ export function parseTestStart(args: Record<string, unknown> | undefined): TestS
 export function parsePubConfig(args: Record<string, unknown>): PubConfig {
   return checked(() => {
     const producer = knobs('producer', args.producer, 'producer.');
+    checkBelow(producer, (key) => key);
     checkPointRules(producer, (key) => key);
     checkClientPoint(producer, (key) => key);
     return {
@@ -78,9 +79,17 @@ export function parsePubConfig(args: Record<string, unknown>): PubConfig {
 }
 
 export function parseSubConfig(args: Record<string, unknown>): SubConfig {
-  return checked(() => ({
+  return checked(() => {
+    const consumer = knobs('consumer', args);
+    checkBelow(consumer, (key) => key);
+    return parseSubFields(args, consumer);
+  });
+}
+
+function parseSubFields(args: Record<string, unknown>, consumer: KnobsOf<'consumer'>): SubConfig {
+  return {
     ...knobs('sub', args),
-    ...knobs('consumer', args),
+    ...consumer,
     topic: text(args, 'topic'),
     group_prefix: text(args, 'group_prefix'),
     start_at: startAt(args.start_at),
@@ -88,5 +97,5 @@ export function parseSubConfig(args: Record<string, unknown>): SubConfig {
     shared_group: args.shared_group === null ? null : text(args, 'shared_group'),
     ...marks(args),
     ...(args.latency_corrections_ms === undefined ? {} : { latency_corrections_ms: corrections(args.latency_corrections_ms) }),
-  }));
+  };
 }

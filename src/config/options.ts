@@ -86,6 +86,13 @@ interface OptionDecl {
   point?: { key: number; since?: unknown; app?: readonly AppRole[] };
   /** The flag may be given several times; its values are joined with ';'. */
   repeatable?: boolean;
+  /** A number that must stay below another option's value (a heartbeat below its session timeout), with why. */
+  below?: { option: OptionName; why: string };
+  /**
+   * The passthrough keys ([client], [producer], [consumer] of hydra.ini) that would set the same
+   * thing in a client library's own words: refused there, naming this option instead.
+   */
+  passthrough?: { kafkajs?: readonly string[]; librdkafka?: readonly string[] };
 }
 
 /** The value type an option's declaration implies. */
@@ -201,6 +208,7 @@ export const OPTION_TABLE = {
     help: 'producer compression: none or gzip; with --client_library=librdkafka also snappy, lz4 or zstd',
     ini: ['producer', 'compression'],
     point: { key: 8, since: 'none', app: ['producer'] },
+    passthrough: { librdkafka: ['compression.codec', 'compression.type'] },
   },
   /** Message keys: none (partitions round-robin), round_robin over key_count keys, or a random one of them; a key picks its partition as Kafka's default partitioner does. */
   keys: {
@@ -231,6 +239,7 @@ export const OPTION_TABLE = {
     help: 'idempotent producer (needs acks=-1, max_in_flight ≤ 5)',
     ini: ['producer', 'idempotent'],
     point: { key: 16, since: false, app: ['producer'] },
+    passthrough: { kafkajs: ['idempotent'], librdkafka: ['enable.idempotence'] },
   },
   /** Produce requests a publisher keeps in flight (1 keeps send order even across retries). */
   max_in_flight: {
@@ -242,6 +251,7 @@ export const OPTION_TABLE = {
     help: 'produce requests in flight per publisher (1 keeps send order across retries)',
     ini: ['producer', 'max_in_flight'],
     point: { key: 17, since: 1, app: ['producer'] },
+    passthrough: { kafkajs: ['maxInFlightRequests'], librdkafka: ['max.in.flight', 'max.in.flight.requests.per.connection'] },
   },
   /** Most bytes of message values in one produce request (kafkajs has no batch.size; keep it under the broker's message.max.bytes). */
   batch_bytes: {
@@ -253,6 +263,7 @@ export const OPTION_TABLE = {
     help: "most message bytes per produce request (keep under the broker's message.max.bytes)",
     ini: ['producer', 'batch_bytes'],
     point: { key: 18, since: 1000000, app: ['producer'] },
+    passthrough: { librdkafka: ['batch.size'] },
   },
   /** Times a failed produce request is retried before its messages count as send errors. */
   retries: {
@@ -264,6 +275,7 @@ export const OPTION_TABLE = {
     help: 'retries of a failed produce request',
     ini: ['producer', 'retries'],
     point: { key: 19, since: 5, app: ['producer'] },
+    passthrough: { kafkajs: ['retry.retries'], librdkafka: ['retries', 'message.send.max.retries'] },
   },
   /** Produce request timeout, ms: the broker's wait for acks and the client's wait for the answer. */
   request_timeout_ms: {
@@ -275,6 +287,7 @@ export const OPTION_TABLE = {
     help: 'produce request timeout (broker ack wait and client wait)',
     ini: ['producer', 'request_timeout_ms'],
     point: { key: 20, since: 30000, app: ['producer'] },
+    passthrough: { librdkafka: ['request.timeout.ms'] },
   },
   /** Subscriber app processes (HYDRA default 20). */
   total_sub_apps: {
@@ -330,7 +343,15 @@ export const OPTION_TABLE = {
   /** Keep the apps and embedded broker running after the run until Enter is pressed. */
   keep_running: { kind: 'bool', default: false, unit: '', help: 'leave apps and broker up until Enter is pressed' },
   /** Producer acks: 0 none, 1 leader, -1 all in-sync replicas. */
-  acks: { kind: 'acks', default: 1, unit: '', help: 'producer acks: 0, 1 or -1 (all)', ini: ['producer', 'acks'], point: { key: 10, app: ['producer'] } },
+  acks: {
+    kind: 'acks',
+    default: 1,
+    unit: '',
+    help: 'producer acks: 0, 1 or -1 (all)',
+    ini: ['producer', 'acks'],
+    point: { key: 10, app: ['producer'] },
+    passthrough: { librdkafka: ['acks', 'request.required.acks'] },
+  },
   /** Producer linger, ms: batches produced within this window are sent as one request. */
   linger_ms: {
     kind: 'number',
@@ -341,6 +362,7 @@ export const OPTION_TABLE = {
     help: 'producer linger before a request is sent',
     ini: ['producer', 'linger_ms'],
     point: { key: 11, app: ['producer'] },
+    passthrough: { librdkafka: ['linger.ms', 'queue.buffering.max.ms'] },
   },
   /** Consumer fetch buffer, bytes; 0 = unbounded (HYDRA's consumer.max_buffer_size=0). */
   consumer_max_buffer_size: {
@@ -352,6 +374,7 @@ export const OPTION_TABLE = {
     help: 'consumer fetch buffer, 0 = unbounded',
     ini: ['consumer', 'max_buffer_size'],
     point: { key: 12, app: ['consumer'] },
+    passthrough: { kafkajs: ['maxBytes', 'maxBytesPerPartition'], librdkafka: ['fetch.max.bytes', 'max.partition.fetch.bytes', 'fetch.message.max.bytes'] },
   },
   /** Bootstrap brokers `host:port`; empty means start the embedded broker. */
   brokers: { kind: 'list', default: [], unit: 'host:port,...', help: 'Kafka bootstrap brokers; none = embedded broker', ini: ['broker', 'brokers'] },
@@ -399,6 +422,7 @@ export const OPTION_TABLE = {
     help: 'consumer fetch long-poll',
     ini: ['consumer', 'max_wait_ms'],
     point: { key: 21, since: 100, app: ['consumer'] },
+    passthrough: { kafkajs: ['maxWaitTimeInMs'], librdkafka: ['fetch.wait.max.ms'] },
   },
   /** Bytes a fetch waits for before the broker answers (Kafka's fetch.min.bytes). */
   consumer_min_bytes: {
@@ -410,6 +434,7 @@ export const OPTION_TABLE = {
     help: 'bytes a fetch waits for (fetch.min.bytes)',
     ini: ['consumer', 'min_bytes'],
     point: { key: 22, since: 1, app: ['consumer'] },
+    passthrough: { kafkajs: ['minBytes'], librdkafka: ['fetch.min.bytes'] },
   },
   /** Consumer group session timeout, ms. */
   consumer_session_timeout_ms: {
@@ -421,6 +446,7 @@ export const OPTION_TABLE = {
     help: 'consumer group session timeout',
     ini: ['consumer', 'session_timeout_ms'],
     point: { key: 23, since: 30000, app: ['consumer'] },
+    passthrough: { kafkajs: ['sessionTimeout'], librdkafka: ['session.timeout.ms'] },
   },
   /** per_client: every client in a group of its own, each gets every message (HYDRA's fan-out); shared: all clients in one group, each message goes to one of them (a queue). */
   consumer_group: {
@@ -817,6 +843,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = TABLE_ENTRIES.map(([name, d])
   ...(d.choices ? { choices: d.choices } : {}),
   ...(d.iniOnly ? { iniOnly: true } : {}),
   ...(d.repeatable ? { repeatable: true } : {}),
+  ...(d.below ? { below: d.below } : {}),
+  ...(d.passthrough ? { passthrough: d.passthrough } : {}),
 }));
 
 /** The options a point's figures depend on. */

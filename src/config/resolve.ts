@@ -10,7 +10,7 @@ import { coerceValue, type FlagDef } from './flags';
 import { parseIni, type IniData } from './ini';
 import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } from './options';
 import { checkLibrdkafkaPassthrough, checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
-import { checkAcks, checkNumber, checkText, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
+import { checkAcks, checkBelow, checkNumber, checkText, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
 import { checkSecurityOptions } from './security';
 import { commandsOf, refuseFileCommands, type Provenance } from './executes';
 
@@ -179,6 +179,7 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkSecurityOptions(options);
   checkPassthrough(options.kafkajs);
   checkLibrdkafkaPassthrough(options.librdkafka);
+  checkBelow(options, sourceOf);
   checkPointRules(options, (name) => sourceOf(name));
   checkPublisherShare(options, (name) => sourceOf(name));
   checkClusterNeeds(options, sourceOf);

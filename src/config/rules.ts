@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { FaultSchedule } from './fault-schedule';
-import { optionSpec, POINT_KEYS, type HydraOptions, type PointKey, type OptionKind, type OptionName, type PointParams } from './options';
+import { OPTION_SPECS, optionSpec, POINT_KEYS, type HydraOptions, type PointKey, type OptionKind, type OptionName, type PointParams } from './options';
 
 /** The bounds of one number: whole or not, smallest and largest allowed value. */
 export interface NumberRule {
@@ -52,9 +52,28 @@ export const flagSource: SourceOf = (key) => `--${key}`;
  */
 export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagSource): void {
   for (const key of POINT_KEYS) checkPointValue(key, params[key], sourceOf(key));
+  checkBelow(params, (key) => sourceOf(key as keyof PointParams));
   checkPointRules(params, sourceOf);
   checkPublisherShare(params, sourceOf);
   // A schedule against its point (window, app names, commands) is faults/checks.ts's, per point of a study.
+}
+
+/**
+ * Every option the table says must stay below another (`below`: a consumer's heartbeat below its
+ * session timeout), among those `values` holds; names both settings.
+ */
+export function checkBelow(values: Partial<Record<OptionName, unknown>>, sourceOf: (name: OptionName) => string): void {
+  for (const spec of OPTION_SPECS) {
+    if (!spec.below) continue;
+    const value = values[spec.name];
+    const limit = values[spec.below.option];
+    if (typeof value === 'number' && typeof limit === 'number' && value >= limit)
+      throw new ConfigError(
+        sourceOf(spec.name),
+        String(value),
+        `must be below ${spec.below.option} (${limit}, ${sourceOf(spec.below.option)}): ${spec.below.why}`,
+      );
+  }
 }
 
 /** One point value by its option's rule, whatever its kind; returns it typed. */
