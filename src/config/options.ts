@@ -87,7 +87,7 @@ interface OptionDecl {
   /** The flag may be given several times; its values are joined with ';'. */
   repeatable?: boolean;
   /** A number that must stay below another option's value (a heartbeat below its session timeout), with why. */
-  below?: { option: OptionName; why: string };
+  below?: { option: string; why: string };
   /**
    * The passthrough keys ([client], [producer], [consumer] of hydra.ini) that would set the same
    * thing in a client library's own words: refused there, naming this option instead.

@@ -66,12 +66,13 @@ export function checkBelow(values: Partial<Record<OptionName, unknown>>, sourceO
   for (const spec of OPTION_SPECS) {
     if (!spec.below) continue;
     const value = values[spec.name];
-    const limit = values[spec.below.option];
+    const other = spec.below.option as OptionName;
+    const limit = values[other];
     if (typeof value === 'number' && typeof limit === 'number' && value >= limit)
       throw new ConfigError(
         sourceOf(spec.name),
         String(value),
-        `must be below ${spec.below.option} (${limit}, ${sourceOf(spec.below.option)}): ${spec.below.why}`,
+        `must be below ${other} (${limit}, ${sourceOf(other)}): ${spec.below.why}`,
       );
   }
 }
