@@ -69,11 +69,7 @@ export function checkBelow(values: Partial<Record<OptionName, unknown>>, sourceO
     const other = spec.below.option as OptionName;
     const limit = values[other];
     if (typeof value === 'number' && typeof limit === 'number' && value >= limit)
-      throw new ConfigError(
-        sourceOf(spec.name),
-        String(value),
-        `must be below ${other} (${limit}, ${sourceOf(other)}): ${spec.below.why}`,
-      );
+      throw new ConfigError(sourceOf(spec.name), String(value), `must be below ${other} (${limit}, ${sourceOf(other)}): ${spec.below.why}`);
   }
 }
 
