@@ -448,6 +448,24 @@ export const OPTION_TABLE = {
     point: { key: 23, since: 30000, app: ['consumer'] },
     passthrough: { kafkajs: ['sessionTimeout'], librdkafka: ['session.timeout.ms'] },
   },
+  /**
+   * How often a consumer tells its group coordinator it is alive, ms (Kafka's heartbeat.interval.ms;
+   * kafkajs's heartbeatInterval). With a shared group it sets how fast a rebalance starts and ends:
+   * the tuning guides turn it with session_timeout_ms (about a third of it) when a dead member must
+   * be noticed quickly.
+   */
+  consumer_heartbeat_interval_ms: {
+    kind: 'int',
+    default: 3000,
+    unit: 'ms',
+    min: 100,
+    max: 3600000,
+    help: 'consumer heartbeat to its group coordinator (below the session timeout; about a third of it)',
+    ini: ['consumer', 'heartbeat_interval_ms'],
+    point: { key: 27, since: 3000, app: ['consumer'] },
+    below: { option: 'consumer_session_timeout_ms', why: 'a member that heartbeats less often than its session lasts is taken for dead' },
+    passthrough: { kafkajs: ['heartbeatInterval'], librdkafka: ['heartbeat.interval.ms'] },
+  },
   /** per_client: every client in a group of its own, each gets every message (HYDRA's fan-out); shared: all clients in one group, each message goes to one of them (a queue). */
   consumer_group: {
     kind: 'choice',

@@ -53,6 +53,7 @@ describe('the librdkafka client end to end (real processes, embedded broker)', f
       consumer_max_wait_ms: 500,
       consumer_min_bytes: 1,
       consumer_session_timeout_ms: 400000,
+      consumer_heartbeat_interval_ms: 3000,
       consumer_max_buffer_size: 300000000,
     };
 

@@ -1,13 +1,14 @@
-import { checkStudyInput } from '../../src/study/create';
 import { strict as assert } from 'node:assert';
+import { consumerOptions } from '../../src/client/kafkajs/settings';
+import { checkStudyInput } from '../../src/study/create';
 import { decodeApiVersionsResponse, encodeApiVersionsRequest, versionFloor } from '../../src/broker/api-versions';
 import { topicConfigEntries } from '../../src/broker/topics';
 import { parseArgs } from '../../src/config/flags';
 import { parseIni } from '../../src/config/ini';
-import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../../src/config/options';
+import { DEFAULT_OPTIONS, knobsOf, pointParamsOf, type HydraOptions } from '../../src/config/options';
 import { kafkajsOptions } from '../../src/config/passthrough';
 import { flagsToOptions, iniToOptions, OPTION_FLAGS, resolveOptions, validateOptions } from '../../src/config/resolve';
-import { parsePubConfig } from '../../src/apps/config';
+import { parsePubConfig, parseSubConfig } from '../../src/apps/config';
 import { pointMarks, pubConfigFor, subConfigFor } from '../../src/runner/app-config';
 import { SharedGroupNamer, sharedGroupSettled } from '../../src/runner/shared-group';
 import { throughputFigure } from '../../src/plot/figures';
@@ -68,6 +69,29 @@ describe('producer and consumer knobs', () => {
     assert.throws(() => withFlags(['--batch_bytes=0']), /--batch_bytes="0": must be at least 1/);
   });
 
+  it('takes the consumer heartbeat as a knob: flag, below the session timeout, in the point key, in both libraries’ settings', () => {
+    assert.equal(DEFAULT_OPTIONS.consumer_heartbeat_interval_ms, 3000);
+    assert.equal(withFlags(['--consumer_heartbeat_interval_ms=1000', '--consumer_session_timeout_ms=6000']).consumer_heartbeat_interval_ms, 1000);
+    assert.throws(
+      () => withFlags(['--consumer_heartbeat_interval_ms=6000', '--consumer_session_timeout_ms=6000']),
+      /--consumer_heartbeat_interval_ms="6000": must be below consumer_session_timeout_ms \(6000, --consumer_session_timeout_ms\): a member that heartbeats less often than its session lasts is taken for dead/,
+    );
+    const p = pointParamsOf(DEFAULT_OPTIONS);
+    assert.notEqual(pointKey({ ...p, consumer_heartbeat_interval_ms: 1000 }), pointKey(p));
+    const stored = Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'consumer_heartbeat_interval_ms'));
+    assert.equal(pointKey(stored as typeof p), pointKey(p), 'a point stored before the knob existed keeps its key');
+    const wire = JSON.parse(JSON.stringify(subConfigFor({ ...p, consumer_heartbeat_interval_ms: 1000 }, DEFAULT_OPTIONS, 't', pointMarks(0)))) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(parseSubConfig(wire).consumer_heartbeat_interval_ms, 1000);
+    assert.throws(
+      () => parseSubConfig({ ...wire, consumer_heartbeat_interval_ms: 40000 }),
+      /updateconfig: consumer_heartbeat_interval_ms="40000": must be below consumer_session_timeout_ms/,
+    );
+    assert.deepEqual(consumerOptions({ ...knobsOf('consumer', p), consumer_heartbeat_interval_ms: 1000 }).heartbeatInterval, 1000);
+  });
+
   it('an app refuses a config that breaks the same rule (the rule holds on the wire too)', () => {
     const params = { ...pointParamsOf(DEFAULT_OPTIONS), idempotent: true, acks: 1 as const };
     const wire = JSON.parse(JSON.stringify(pubConfigFor(params, 't', pointMarks(0)))) as Record<string, unknown>;
@@ -93,12 +117,12 @@ describe('producer and consumer knobs', () => {
 describe('kafkajs passthrough', () => {
   it('passes [client], [producer], [consumer] and [admin] kafkajs options through, typed', () => {
     const v = ini(
-      '[client]\nconnectionTimeout = 3000\nenforceRequestTimeout = false\n[producer]\nmetadataMaxAge = 60000\nretry.initialRetryTime = 50\n[consumer]\nrackId = eu-1a\nheartbeatInterval = 1000\n[admin]\nretry.retries = 4\n',
+      '[client]\nconnectionTimeout = 3000\nenforceRequestTimeout = false\n[producer]\nmetadataMaxAge = 60000\nretry.initialRetryTime = 50\n[consumer]\nrackId = eu-1a\nrebalanceTimeout = 60000\n[admin]\nretry.retries = 4\n',
     );
     assert.deepEqual(v.kafkajs, {
       client: { connectionTimeout: 3000, enforceRequestTimeout: false },
       producer: { metadataMaxAge: 60000, 'retry.initialRetryTime': 50 },
-      consumer: { rackId: 'eu-1a', heartbeatInterval: 1000 },
+      consumer: { rackId: 'eu-1a', rebalanceTimeout: 60000 },
       admin: { 'retry.retries': 4 },
     });
     assert.deepEqual(kafkajsOptions({ metadataMaxAge: 1, 'retry.initialRetryTime': 50 }, { retry: { retries: 3 } }), {
@@ -112,6 +136,15 @@ describe('kafkajs passthrough', () => {
     assert.throws(() => ini('[producer]\nidempotent = maybe\n'), /\[producer\] idempotent="maybe": expected true or false/);
     assert.throws(() => ini('[producer]\nmaxInFlightRequests = 3\n'), /\[producer\] maxInFlightRequests="3": is set by hydra: use \[producer\] max_in_flight/);
     assert.throws(() => ini('[consumer]\ngroupId = mine\n'), /is set by hydra: hydra names the groups/);
+    // A knob of hydra's own, named in each library's words by the option table.
+    assert.throws(
+      () => ini('[consumer]\nheartbeatInterval = 1000\n'),
+      /\[consumer\] heartbeatInterval="1000": is set by hydra: use \[consumer\] heartbeat_interval_ms/,
+    );
+    assert.throws(
+      () => ini('[consumer]\nheartbeat.interval.ms = 1000\n'),
+      /\[consumer\] heartbeat\.interval\.ms="1000": is set by hydra: use \[consumer\] heartbeat_interval_ms/,
+    );
     assert.throws(() => ini('[client]\nconnectionTimeout = soon\n'), /\[client\] connectionTimeout="soon": expected a non-negative number/);
     assert.throws(() => ini('[admin]\ntimeout = 1\n'), /\[admin\] timeout="1": unknown key/);
     assert.throws(

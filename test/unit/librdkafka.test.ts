@@ -56,6 +56,7 @@ const CONSUMER: ConsumerSettings = {
   consumer_max_wait_ms: 100,
   consumer_min_bytes: 1,
   consumer_session_timeout_ms: 30000,
+  consumer_heartbeat_interval_ms: 3000,
   consumer_max_buffer_size: 0,
 };
 
@@ -201,6 +202,7 @@ describe("hydra's knobs as librdkafka properties", () => {
     assert.equal(c['fetch.min.bytes'], 64);
     assert.equal(c['session.timeout.ms'], 400000);
     assert.equal(c['max.poll.interval.ms'], 400000);
+    assert.equal(c['heartbeat.interval.ms'], 3000);
     assert.equal(c['auto.offset.reset'], 'latest');
     assert.equal(c['fetch.max.bytes'], undefined, 'an unbounded buffer keeps librdkafka defaults');
     const small = consumerProperties(spec({ kind: 'sub' }), { ...CONSUMER, consumer_max_buffer_size: 500 });

@@ -53,6 +53,7 @@ const CONSUMER_KNOBS: { [K in keyof ConsumerKnobs]: (value: ConsumerKnobs[K]) =>
   consumer_max_wait_ms: (ms) => ({ maxWaitTimeInMs: ms }),
   consumer_min_bytes: (bytes) => ({ minBytes: bytes }),
   consumer_session_timeout_ms: (ms) => ({ sessionTimeout: ms }),
+  consumer_heartbeat_interval_ms: (ms) => ({ heartbeatInterval: ms }),
   // 0: unbounded (kafkajs's own defaults).
   consumer_max_buffer_size: (bytes) => (bytes === 0 ? {} : { maxBytes: bytes, maxBytesPerPartition: bytes }),
 };

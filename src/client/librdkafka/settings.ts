@@ -111,6 +111,7 @@ const CONSUMER_KNOBS: { [K in keyof ConsumerKnobs]: (value: ConsumerKnobs[K]) =>
     // librdkafka asks max.poll.interval.ms ≥ session.timeout.ms (its default is 300 000).
     ...(ms > 300000 ? { 'max.poll.interval.ms': ms } : {}),
   }),
+  consumer_heartbeat_interval_ms: (ms) => ({ 'heartbeat.interval.ms': ms }),
   consumer_max_wait_ms: (ms) => ({ 'fetch.wait.max.ms': ms }),
   consumer_min_bytes: (bytes) => ({ 'fetch.min.bytes': bytes }),
   consumer_max_buffer_size: (bytes) => fetchBufferProperties(bytes),
