@@ -9,7 +9,8 @@ import { kafkaCommand } from './commands/kafka';
 import { plotCommand, reportCommand } from './commands/plot';
 import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
-import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, studyCommand, sweepCommand } from './commands/study';
+import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, sweepCommand } from './commands/grid';
+import { studyCommand } from './commands/study';
 
 export const COMMANDS: readonly CliCommand[] = [
   kafkaCommand,

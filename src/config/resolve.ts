@@ -138,6 +138,14 @@ export function resolveOptions(
   return resolveOptionsWithSources(overrides, opts).options;
 }
 
+/** Options objects resolveOptions made and checked (a copy someone changed is not among them). */
+const RESOLVED = new WeakSet<object>();
+
+/** The options are as resolveOptions checked them: every value by its rule, the rules between them, the commands they name. */
+export function wasResolved(options: object): boolean {
+  return RESOLVED.has(options);
+}
+
 /** resolveOptions, with where each value came from. */
 export function resolveOptionsWithSources(given: OptionOverrides = {}, opts: Parameters<typeof resolveOptions>[1] = {}): ResolvedOptions {
   const overrideSource = (name: string): string => (opts.overrideSource === 'flag' ? `--${name}` : `options.${name}`);
@@ -161,6 +169,7 @@ export function resolveOptionsWithSources(given: OptionOverrides = {}, opts: Par
   const sourceOf = (name: keyof HydraOptions): string => provenance(name).source;
   validateOptions(merged, sourceOf);
   refuseFileCommands(commandsOf(merged, provenance), opts.allowCommands ?? false);
+  RESOLVED.add(merged);
   return { options: merged, sourceOf, provenance };
 }
 

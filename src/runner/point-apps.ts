@@ -2,7 +2,11 @@ import type { CallRest } from '../control/client';
 import type { Command, CommandMap, PubCommands, ReplyOf, SubCommands } from '../control/protocol';
 import type { TopicConfigEntry } from '../broker/topics';
 import type { AppHandle } from '../launch';
+import type { HydraOptions } from '../config/options';
+import type { SubConfig } from '../control/wire';
+import type { FaultPlace } from '../faults/point-faults';
 import type { ClockOffset } from './clock';
+import type { RunnerEventSink } from './events';
 import type { PointPhase } from './events';
 
 /**
@@ -40,4 +44,32 @@ export interface PointCluster {
   ensureTopic(topic: string, partitions: number, replication: number, configEntries?: readonly TopicConfigEntry[]): Promise<void>;
   logEnd(topic: string): Promise<Record<string, number>>;
   logBounds(topic: string): Promise<{ start: Record<string, number>; end: Record<string, number> }>;
+}
+
+/** What the session hands a point: its apps and cluster, its topic, and how to name a shared group. */
+export interface PointSetup {
+  options: HydraOptions;
+  apps: PointApps;
+  cluster: PointCluster;
+  emit: RunnerEventSink;
+  /** The point's number in its session (its epoch). */
+  index: number;
+  topic: string;
+  /** Partitions publishers spread over by default (1 on the embedded broker, whose topics come with 4). */
+  topicPartitions: number;
+  /** Partitions the topic has: what a shared group's members divide among them. */
+  partitionCount: number;
+  /** The one group a shared point's clients join (the same while the consumer settings stay). */
+  sharedGroupFor(config: SubConfig): string;
+  /** The broker is hydra's embedded one: what holds a point back there is hydra's. */
+  embedded: boolean;
+  /** Poll interval of the waits, ms (tests shorten it). */
+  pollMs?: number;
+  /** What planned faults act on beyond the apps: the embedded broker's process, the values of a fault command's placeholders, the record of running commands. */
+  faultPlace?: Omit<FaultPlace, 'topic'>;
+  /**
+   * Hands the session a point's running faults, so closing it (Ctrl-C) ends them — lets go of what
+   * was frozen and runs the undo commands — before the process exits; returns the release.
+   */
+  trackFaults?: (running: { abort(): Promise<void> }) => () => void;
 }

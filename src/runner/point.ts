@@ -1,14 +1,15 @@
 import type { HydraOptions, PointParams } from '../config/options';
 import type { PubStats, PubStatus, SubConfig, SubStatus } from '../control/wire';
 import { PointError } from '../errors';
-import { FAULT_QUIET_MS, PointFaults, type FaultPlace } from '../faults/point-faults';
+import { FAULT_QUIET_MS, PointFaults } from '../faults/point-faults';
 import type { AppHandle } from '../launch';
 import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor, type PointMarks } from './app-config';
 import { latencyCorrections, type ClockOffset } from './clock';
-import type { RunnerEventSink } from './events';
 import type { Collected } from './harness-faults';
 import { judgePoint } from './judge';
-import type { PointApps, PointCluster } from './point-apps';
+import type { PointSetup } from './point-apps';
+
+export type { PointSetup } from './point-apps';
 import type { AppFate, PointRun } from './point-runner';
 import { sharedGroupSettled } from './shared-group';
 import { patiently, sleep, waitUntil } from './waits';
@@ -19,34 +20,6 @@ const POLL_MS = 200;
 const REFETCH_POLL_MS = 25;
 /** How far ahead several publishers are given their common start time, ms. */
 const START_LEAD_MS = 100;
-
-/** What the session hands a point: its apps and cluster, its topic, and how to name a shared group. */
-export interface PointSetup {
-  options: HydraOptions;
-  apps: PointApps;
-  cluster: PointCluster;
-  emit: RunnerEventSink;
-  /** The point's number in its session (its epoch). */
-  index: number;
-  topic: string;
-  /** Partitions publishers spread over by default (1 on the embedded broker, whose topics come with 4). */
-  topicPartitions: number;
-  /** Partitions the topic has: what a shared group's members divide among them. */
-  partitionCount: number;
-  /** The one group a shared point's clients join (the same while the consumer settings stay). */
-  sharedGroupFor(config: SubConfig): string;
-  /** The broker is hydra's embedded one: what holds a point back there is hydra's. */
-  embedded: boolean;
-  /** Poll interval of the waits, ms (tests shorten it). */
-  pollMs?: number;
-  /** What planned faults act on beyond the apps: the embedded broker's process, the values of a fault command's placeholders, the record of running commands. */
-  faultPlace?: Omit<FaultPlace, 'topic'>;
-  /**
-   * Hands the session a point's running faults, so closing it (Ctrl-C) ends them — lets go of what
-   * was frozen and runs the undo commands — before the process exits; returns the release.
-   */
-  trackFaults?: (running: { abort(): Promise<void> }) => () => void;
-}
 
 /**
  * One point on reused apps, phase by phase — configure, join, reset, publish, drain, collect,

@@ -12,7 +12,7 @@ import { BrokerLostError, ConfigError } from '../errors';
 import { createLauncher, placementOf, type AppHandle, type Launcher } from '../launch';
 import { parseHosts } from '../launch/command';
 import { kubernetesSettings } from '../launch/kubernetes-settings';
-import { checkPointOnMockCluster, checkPublisherShare, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
+import { checkPointOnMockCluster, EMBEDDED_TOPIC_PARTITIONS } from '../config/rules';
 import { checkFaultPlace } from '../faults/checks';
 import { CommandLedger } from '../supervise/command-ledger';
 import { checkClientOnMockCluster } from '../client/rules';
@@ -171,7 +171,6 @@ export class TestSession implements PointRunner {
    * `faults` when it ran to the end but a harness app died, froze or could not send.
    */
   async runPoint(params: PointParams): Promise<PointRun> {
-    checkPublisherShare(params, (key) => key);
     if (this.mockTopics) {
       checkPointOnMockCluster(params, (key) => key);
       checkClientOnMockCluster(params, (key) => key);

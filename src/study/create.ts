@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { checkClientLibraries, checkClientPoint } from '../client/rules';
 import { pointParamsOf, type ClientLibraryName, type HydraOptions, type PointParams } from '../config/options';
 import { checkPointParam, checkPointParams } from '../config/rules';
-import { checkLocalScale } from '../config/resolve';
+import { checkLocalScale, wasResolved } from '../config/resolve';
 import { checkSearchSettings } from '../config/search';
 import { ConfigError } from '../errors';
 import { parseThresholds } from '../gate/thresholds';
@@ -105,11 +105,12 @@ const FIELD_SOURCES: StudyInputSources = { option: (name) => `options.${name}` }
 /**
  * Every check a new study gets, before anything is stored, created or launched: its options as a
  * point, its axes, its client libraries, its search, its thresholds and its planned faults in
- * every point. Returns its grid. The CLI calls it before it makes a directory, naming the flags.
+ * every point. Returns the study, checked, with its grid. The CLI calls it before it makes a directory, naming the flags.
  */
-export function checkStudyInput(input: StudyInput, sources: StudyInputSources = FIELD_SOURCES): StudyGrid {
+export function checkStudyInput(input: StudyInput, sources: StudyInputSources = FIELD_SOURCES): CheckedStudy {
   const o = input.options;
-  checkPointParams(pointParamsOf(o), (key) => sources.option(key));
+  // Options as resolveOptions checked them (flags, hydra.ini) are not checked value by value again.
+  if (!wasResolved(o)) checkPointParams(pointParamsOf(o), (key) => sources.option(key));
   checkClientPoint(o, (key) => sources.option(key));
   const grid: StudyGrid = {
     client_counts: input.grid?.client_counts ?? [o.total_sub_apps * o.clients_per_app],
@@ -125,13 +126,25 @@ export function checkStudyInput(input: StudyInput, sources: StudyInputSources = 
   checkStudyFaults(o, grid, input.search !== undefined, sources.option('fault'), (i) =>
     workloads.startsWith('--') ? `${workloads} fault` : `${workloads}[${i}].fault`,
   );
-  return grid;
+  return { input, grid, [CHECKED]: true };
 }
 
-/** Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first. */
-export function createStudy(input: StudyInput): StudyStore {
+const CHECKED = Symbol('checked study');
+
+/** A study's input as checkStudyInput passed it, with its grid: createStudy stores it without checking it again. */
+export interface CheckedStudy {
+  input: StudyInput;
+  grid: StudyGrid;
+  [CHECKED]: true;
+}
+
+/**
+ * Writes a new study's spec; nothing runs until runStudy. Bad axes or search settings throw first
+ * (a study checkStudyInput already passed, with the sources that name its values, is not checked again).
+ */
+export function createStudy(given: StudyInput | CheckedStudy): StudyStore {
+  const { input, grid } = CHECKED in given ? given : checkStudyInput(given);
   const o = input.options;
-  const grid = checkStudyInput(input);
   const now = new Date();
   const spec: StudySpec = {
     id: input.id ?? `${input.kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${crypto.randomBytes(2).toString('hex')}`,

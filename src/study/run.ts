@@ -97,7 +97,8 @@ function checkStoredCommands(store: StudyStore, spec: StudySpec, opts: StudyRunO
 }
 
 async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSink): Promise<StudyOutcome> {
-  const spec = checkStoredCommands(store, store.readSpec(), opts);
+  // A study this process has just created runs from the spec it holds; any other is read (and brought to the current shape).
+  const spec = checkStoredCommands(store, store.createdSpec ?? store.readSpec(), opts);
   const stored = new Map(store.readPoints().map((r) => [r.key, r]));
   const unmeasured = [...stored.values()].filter((r) => r.status !== 'ok');
   if (opts.retryFailed) for (const r of unmeasured) stored.delete(r.key);

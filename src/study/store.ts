@@ -65,7 +65,11 @@ process.on('exit', () => {
  * older hydra stored is read in the current shape (migrate.ts); the files are not rewritten.
  */
 export class StudyStore {
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    /** The spec this store wrote when it created the study: what a run of the new study starts from, not read back. */
+    readonly createdSpec: StudySpec | null = null,
+  ) {}
 
   /**
    * Creates the study, all or nothing: its spec is on disk (written and synced) or nothing of it
@@ -98,7 +102,7 @@ export class StudyStore {
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
-    return new StudyStore(dir);
+    return new StudyStore(dir, spec);
   }
 
   /** Opens the study in `dir`. */

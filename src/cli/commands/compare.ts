@@ -8,7 +8,7 @@ import { compareFigures, compareHtml } from '../../plot/compare';
 import { exportFigures, type PlotFormat } from '../../plot/export';
 import { formatComparison } from '../../compare/text';
 import { HELP_FLAG, JSON_FLAG, type CliCommand } from '../command';
-import { CONFIG_FLAG, readStudyPoints, RESULTS_FLAG, resultsDirOf } from './study';
+import { CONFIG_FLAG, readStudyPoints, RESULTS_FLAG, resultsDirOf } from './results';
 import { StudyStore } from '../../study/store';
 import { FORMAT_FLAG, imageSizeOf, plotFormatsOf, SIZE_FLAGS } from './plot';
 

@@ -30,7 +30,7 @@ export const kafkaCommand: CliCommand = {
     const onEvent = quiet ? () => undefined : phaseLogger(io);
     const id = studyIdFlag(args);
     // Everything the stored point will be checked for, checked now: a refusal makes no directory and starts no broker.
-    checkStudyInput({ kind: 'kafka', options, id }, { option: resolved.sourceOf });
+    const checked = checkStudyInput({ kind: 'kafka', options, id }, { option: resolved.sourceOf });
     announceCommands(args, io, resolved);
     await preflight(options, io);
     warnAbout({ options, rates: [options.msg_rate] }, io);
@@ -40,7 +40,7 @@ export const kafkaCommand: CliCommand = {
       if (!quiet) io.stderr.write(`hydra: app logs in ${session.logDir}\n`);
       // The point is stored as a one-point study, so it can be shown, exported, plotted and compared later.
       // HYDRA's `kafka` measures once: a point that fails is reported, not retried.
-      const store = createStudy({ kind: 'kafka', options, id });
+      const store = createStudy(checked);
       // Its commands were checked above (typed, or allowed): it runs them.
       const outcome = await runStudy(store, { session, onEvent, maxAttempts: 1, allowCommands: true });
       const record = outcome.points[0];

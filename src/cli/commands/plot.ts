@@ -3,7 +3,7 @@ import { ConfigError } from '../../errors';
 import { exportStudyPlots, writeStudyReport, type PlotFormat } from '../../plot/export';
 import { StudyStore } from '../../study/store';
 import { HELP_FLAG, type CliCommand } from '../command';
-import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './study';
+import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './results';
 
 const FORMATS: readonly PlotFormat[] = ['html', 'png', 'svg'];
 const OUT_FLAG: FlagDef = { name: 'out', kind: 'string', unit: 'dir', help: 'output directory (default: the study directory)' };

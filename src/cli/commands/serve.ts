@@ -3,7 +3,7 @@ import { coerceValue } from '../../config/flags';
 import { startServer } from '../../serve/server';
 import { HELP_FLAG, type CliCommand } from '../command';
 import { onShutdown } from '../shutdown';
-import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './study';
+import { CONFIG_FLAG, RESULTS_FLAG, resultsDirOf } from './results';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
