@@ -108,8 +108,9 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
       failed: unmeasured.filter((r) => r.status === 'failed').length,
       invalid: unmeasured.filter((r) => r.status === 'invalid').length,
     });
-  // A rerun may add a client library, and a study may resume on another machine.
-  checkClientLibraries(studyClientLibraries(spec.options, spec.grid), spec.options, (name) => `options.${name}`);
+  // A rerun may add a client library, and a study may resume on another machine (a study this
+  // process has just created was checked with its input).
+  if (!store.createdSpec) checkClientLibraries(studyClientLibraries(spec.options, spec.grid), spec.options, (name) => `options.${name}`);
   const session = opts.session ?? (await (opts.openSession ?? openTestSession)(spec.options, emit));
   opts.onSession?.(session);
   spec.brokers = [...session.broker.brokers];

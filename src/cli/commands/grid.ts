@@ -89,25 +89,9 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
     summary,
     usage: `hydra ${name} [--clients=n,n] [--msg_rates=r,r] [--msg_batches=b,b] [--vary=key=v,v;...] [point flags]`,
     description,
-    flags: [
-      CLIENTS_FLAG,
-      RATES_FLAG,
-      BATCHES_FLAG,
-      VARY_FLAG,
-      SPEC_FLAG,
-      STUDY_ID_FLAG,
-      REPORT_FLAG,
-      JUNIT_FLAG,
-      ALLOW_COMMANDS_FLAG,
-      ...OPTION_FLAGS,
-      JSON_FLAG,
-      QUIET_FLAG,
-      HELP_FLAG,
-    ],
+    flags: newStudyFlags([CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, VARY_FLAG]),
     async run(args, io) {
-      refuseConflicts(args);
-      const fromSpec = planFromFlag(args, name);
-      const resolved = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
+      const { fromSpec, resolved } = studyOptionsOf(args, name);
       const { options } = resolved;
       // The file's grid stands where the command's own defaults would; flags still override each axis.
       const grid = gridFromFlags(args, fromSpec?.plan.grid ?? defaults);
@@ -115,6 +99,18 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
       return runNewStudy(args, io, resolved, input, fromSpec?.file, { options, rates: grid.msg_rates ?? [options.msg_rate] });
     },
   };
+}
+
+/** The flags of a command that makes a new study: its axes, the workload file, the study's own, then the point flags. */
+function newStudyFlags(axes: readonly FlagDef[], own: readonly FlagDef[] = []): FlagDef[] {
+  return [...axes, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, JUNIT_FLAG, ALLOW_COMMANDS_FLAG, ...own, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG];
+}
+
+/** A new study's options from its flags, over its workload file when --spec names one. */
+function studyOptionsOf(args: ParsedArgs, command: StudyKind): { fromSpec: ReturnType<typeof planFromFlag>; resolved: ResolvedOptions } {
+  refuseConflicts(args);
+  const fromSpec = planFromFlag(args, command);
+  return { fromSpec, resolved: optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options }) };
 }
 
 /**
@@ -194,24 +190,9 @@ export const kafkarateCommand: CliCommand = {
     "Per client count: double the rate until the subscribers' received rate grows by less than --growth %\n" +
     '(maximum rate), then binary-search the highest rate whose loss is ≤ --loss_bound % to --precision %.\n' +
     'Every probe is a stored point; the found rates go to results/<study>/findings.json.',
-  flags: [
-    CLIENTS_FLAG,
-    BATCHES_FLAG,
-    SPEC_FLAG,
-    STUDY_ID_FLAG,
-    REPORT_FLAG,
-    JUNIT_FLAG,
-    ALLOW_COMMANDS_FLAG,
-    ...SEARCH_FLAGS,
-    ...OPTION_FLAGS,
-    JSON_FLAG,
-    QUIET_FLAG,
-    HELP_FLAG,
-  ],
+  flags: newStudyFlags([CLIENTS_FLAG, BATCHES_FLAG], SEARCH_FLAGS),
   async run(args, io) {
-    refuseConflicts(args);
-    const fromSpec = planFromFlag(args, 'kafkarate');
-    const resolved = optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options });
+    const { fromSpec, resolved } = studyOptionsOf(args, 'kafkarate');
     const { options } = resolved;
     const search: Partial<RateSearchSettings> = { ...fromSpec?.plan.search };
     for (const spec of SEARCH_SPECS) {
