@@ -6,6 +6,8 @@
 #   scripts/setup.sh notebook     main + Jupyter and this checkout's tslab kernel (in .jupyter/)
 #   scripts/setup.sh librdkafka   main + the optional librdkafka client ([client] library = librdkafka): Debian's
 #                             build libraries, then @confluentinc/kafka-javascript built against them (about 2 min)
+#   scripts/setup.sh native   main + hydra's native client ([client] library = native): Debian's librdkafka-dev
+#                             and a C compiler, then the addon in clients/native (about a second)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-main}"
@@ -16,6 +18,8 @@ if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faket
 if [ "$mode" = notebook ]; then packages+=(jupyter-nbconvert python3-ipykernel); fi
 # The librdkafka client builds its bundled librdkafka against these (linked dynamically: nothing is downloaded).
 if [ "$mode" = test ] || [ "$mode" = librdkafka ]; then packages+=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev); fi
+# The native client is C against Debian's librdkafka and Node's own headers (/usr/include/node).
+if [ "$mode" = test ] || [ "$mode" = native ]; then packages+=(librdkafka-dev gcc make libc6-dev); fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -43,6 +47,15 @@ if [ "$mode" = test ] || [ "$mode" = librdkafka ]; then
     # Without CKJS_LINKING=dynamic its configure step downloads librdkafka's dependencies, which this machine cannot.
     CKJS_LINKING=dynamic npm ci --prefix "$client" --no-audit --no-fund --loglevel=error
   fi
+fi
+
+# The native client: make rebuilds it only when its sources changed.
+if [ "$mode" = test ] || [ "$mode" = native ]; then
+  if [ ! -f /usr/include/node/node_api.h ]; then
+    echo "setup: the native client needs Node's headers in /usr/include/node (Debian's nodejs package has them)" >&2
+    exit 1
+  fi
+  make -s -C clients/native
 fi
 
 echo "setup: building" >&2

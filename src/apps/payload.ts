@@ -94,6 +94,11 @@ export class PartitionPicker {
   }
 }
 
+/** Per key index, the index into `partitionCount` partitions its key goes to (one partition: 0), as PartitionPicker places keys. */
+export function keyPartitionTable(partitionCount: number, keyCount: number, partitionOfKey: (key: Buffer) => number): Int32Array {
+  return Int32Array.from({ length: keyCount }, (_, i) => (partitionCount > 1 ? partitionOfKey(keyBytes(i)) : 0));
+}
+
 /** Key number i as bytes: `key-<i>`. */
 export function keyBytes(i: number): Buffer {
   return Buffer.from(`key-${i}`);

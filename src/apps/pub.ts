@@ -1,4 +1,12 @@
-import { clientLibrary, RequestRecorder, type ProducerClient, type ProducerShape } from '../client';
+import {
+  clientLibrary,
+  RequestRecorder,
+  type ProducerClient,
+  type ProducerShape,
+  type WindowOutcome,
+  type WindowPacing,
+  type WindowPlacement,
+} from '../client';
 import type { PubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
 import { emptyPubStats, type AppSpec, type PubConfig, type PubStats, type PubStatus, type TestState } from '../control/wire';
@@ -7,7 +15,7 @@ import { parsePubConfig, parseTestStart } from './config';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { keyPartitioner } from './partitioner';
 import { nowMs } from './message';
-import { MessageBuilder, PartitionPicker } from './payload';
+import { keyPartitionTable, MessageBuilder, PartitionPicker } from './payload';
 import { publishWindowS, requestMaxMessages, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
 import { TelemetryWindow } from './telemetry';
@@ -38,6 +46,8 @@ export class PublisherApp implements AppInstance<PubCommands> {
   private config: PubConfig | null = null;
   private state: TestState = 'idle';
   private stopRequested = false;
+  /** Stops a window the producer publishes itself (WindowPublisher); null when none runs. */
+  private stopWindow: (() => void) | null = null;
   private run: Promise<void> | null = null;
   private stats: PubStats = emptyPubStats();
   private error: string | null = null;
@@ -108,6 +118,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
       })
       .on('teststop', async () => {
         this.stopRequested = true;
+        this.stopWindow?.();
         await this.run;
         return this.status();
       })
@@ -122,15 +133,13 @@ export class PublisherApp implements AppInstance<PubCommands> {
   /**
    * Publishes the warm-up (if any) and then the measured window. Warm-up messages carry another
    * epoch, so subscribers do not count them, and a sequence space of their own; the measured
-   * window's CPU, network and telemetry start when its first message is due.
+   * window's CPU, network and telemetry start when its first message is due. The pacing loop runs
+   * here, or in the producer when it publishes whole windows itself (the native client).
    */
   private async publish(cfg: PubConfig): Promise<void> {
     const stats = emptyPubStats();
     this.stats = stats;
-    const warmupEpoch = (cfg.epoch + 0x8000) & 0xffff;
-    let measuredFrom: number | null = null;
     const telemetry = new TelemetryWindow();
-    const sendRtt = new LatencyHistogram();
     const startMeasuring = (): void => {
       stats['cpu:start'] = cpuTimes();
       stats['net:start'] = netBytes();
@@ -138,68 +147,53 @@ export class PublisherApp implements AppInstance<PubCommands> {
       this.produceRequests.reset();
     };
     if (cfg.warmup <= 0) startMeasuring();
-    const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct);
     const producer = this.producer;
     if (!producer) throw new Error('no producer: send updateconfig first');
-    // Warm-up messages and measured ones number their partitions' messages separately.
-    const keys = { mode: cfg.keys, count: cfg.key_count };
-    const partitionOfKey = keyPartitioner(cfg.partitions.length);
-    const measuredSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
-    const warmupSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
-    const outcome = await runSchedule<Message>(
-      {
-        ...cfg,
-        test_duration: cfg.warmup + cfg.test_duration,
-        // The client says how many sends it takes at once (kafkajs: requests in flight; librdkafka queues them).
-        max_in_flight: producer.outstanding,
-        linger_ms: producer.lingers ? 0 : cfg.producer.linger_ms,
-        request_max_messages: requestMaxMessages(cfg.producer.batch_bytes, cfg.msg_size),
-      },
-      {
-        now: nowMs,
-        sleep,
-        message: (_seq, dueMs, sentMs, sinceStartMs) => {
-          const measured = sinceStartMs >= cfg.warmup * 1000;
-          if (measured && measuredFrom === null) {
-            measuredFrom = dueMs;
-            if (cfg.warmup > 0) startMeasuring();
-          }
-          // Each (publisher, partition) numbers its messages 0, 1, 2, ...: the sequence subscribers track.
-          const slot = (measured ? measuredSlots : warmupSlots).pick();
-          const m = { seq: slot.seq, pubId: cfg.pub_id, epoch: measured ? cfg.epoch : warmupEpoch, intendedMs: dueMs, sentMs };
-          return { value: builder.build(m, cfg.t0_ms), key: slot.key, partition: slot.partition, measured };
-        },
-        send: (messages) => {
-          const measured = messages.filter((m) => m.measured).length;
-          const sentAt = performance.now();
-          return producer.send({ topic: cfg.topic, messages }).then(
-            () => {
-              stats.msg_cnt += measured;
-              if (measured > 0) sendRtt.record((performance.now() - sentAt) * 1000);
-            },
-            (err: unknown) => {
-              stats.send_errors += messages.length;
-              stats.last_error = errorMessage(err);
-            },
-          );
-        },
-        stopRequested: () => this.stopRequested,
-        // Only the measuring window's waits count: the warm-up is not judged.
-        brokerWait: (fromMs, toMs) => {
-          if (measuredFrom !== null) stats.broker_wait_ms += Math.max(0, toMs - Math.max(fromMs, measuredFrom));
-        },
-      },
-    );
+    const pacing: WindowPacing = {
+      msg_rate: cfg.msg_rate,
+      msg_batch: cfg.msg_batch,
+      test_duration: cfg.warmup + cfg.test_duration,
+      // The client says how many sends it takes at once (kafkajs: requests in flight; librdkafka queues them).
+      max_in_flight: producer.outstanding,
+      linger_ms: producer.lingers ? 0 : cfg.producer.linger_ms,
+      request_max_messages: requestMaxMessages(cfg.producer.batch_bytes, cfg.msg_size),
+    };
+    let outcome: WindowOutcome;
+    if (producer.window) {
+      const window = producer.window;
+      this.stopWindow = () => window.stop();
+      // teststop may have come while the publisher waited for its start time.
+      if (this.stopRequested) window.stop();
+      try {
+        const placement: WindowPlacement = {
+          warmupEpoch: warmupEpochOf(cfg.epoch),
+          keyPartitions: cfg.keys === 'none' ? null : keyPartitionTable(cfg.partitions.length, cfg.key_count, keyPartitioner(cfg.partitions.length)),
+        };
+        outcome = await window.publish(cfg, pacing, placement, () => {
+          if (cfg.warmup > 0) startMeasuring();
+        });
+      } finally {
+        this.stopWindow = null;
+      }
+    } else {
+      outcome = await this.paceHere(cfg, pacing, producer, () => {
+        if (cfg.warmup > 0) startMeasuring();
+      });
+    }
     stats['cpu:end'] = cpuTimes();
     stats['net:end'] = netBytes();
     stats.rss_bytes = process.memoryUsage().rss;
+    stats.msg_cnt = outcome.msgCnt;
+    stats.send_errors = outcome.sendErrors;
+    stats.last_error = outcome.lastError;
+    stats.broker_wait_ms = outcome.brokerWaitMs;
     stats.requests = outcome.requests;
     stats.telemetry = telemetry.read();
     telemetry.close();
-    stats.send_rtt = sendRtt.toJSON();
+    stats.send_rtt = outcome.sendRtt;
     stats.produce = this.produceRequests.read();
     stats.pending_max = outcome.pendingMax;
-    const windowStart = measuredFrom ?? outcome.endMs;
+    const windowStart = outcome.measuredFromMs ?? outcome.endMs;
     const windowS = publishWindowS(windowStart, outcome.endMs, stats.msg_cnt, cfg.msg_rate);
     stats['time:start'] = windowStart / 1000;
     stats['time:end'] = stats['time:start'] + windowS;
@@ -207,11 +201,80 @@ export class PublisherApp implements AppInstance<PubCommands> {
     if (stats.msg_cnt === 0 && stats.send_errors > 0) throw new Error(`every send failed: ${stats.last_error ?? 'unknown error'}`);
   }
 
+  /** The pacing loop run here: each batch built in JavaScript and sent through the producer's send(). */
+  private async paceHere(cfg: PubConfig, pacing: WindowPacing, producer: ProducerClient, measuring: () => void): Promise<WindowOutcome> {
+    const warmupEpoch = warmupEpochOf(cfg.epoch);
+    let measuredFrom: number | null = null;
+    let msgCnt = 0;
+    let sendErrors = 0;
+    let lastError: string | null = null;
+    let brokerWaitMs = 0;
+    const sendRtt = new LatencyHistogram();
+    const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct);
+    // Warm-up messages and measured ones number their partitions' messages separately.
+    const keys = { mode: cfg.keys, count: cfg.key_count };
+    const partitionOfKey = keyPartitioner(cfg.partitions.length);
+    const measuredSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
+    const warmupSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
+    const outcome = await runSchedule<Message>(pacing, {
+      now: nowMs,
+      sleep,
+      message: (_seq, dueMs, sentMs, sinceStartMs) => {
+        const measured = sinceStartMs >= cfg.warmup * 1000;
+        if (measured && measuredFrom === null) {
+          measuredFrom = dueMs;
+          measuring();
+        }
+        // Each (publisher, partition) numbers its messages 0, 1, 2, ...: the sequence subscribers track.
+        const slot = (measured ? measuredSlots : warmupSlots).pick();
+        const m = { seq: slot.seq, pubId: cfg.pub_id, epoch: measured ? cfg.epoch : warmupEpoch, intendedMs: dueMs, sentMs };
+        return { value: builder.build(m, cfg.t0_ms), key: slot.key, partition: slot.partition, measured };
+      },
+      send: (messages) => {
+        const measured = messages.filter((m) => m.measured).length;
+        const sentAt = performance.now();
+        return producer.send({ topic: cfg.topic, messages }).then(
+          () => {
+            msgCnt += measured;
+            if (measured > 0) sendRtt.record((performance.now() - sentAt) * 1000);
+          },
+          (err: unknown) => {
+            sendErrors += messages.length;
+            lastError = errorMessage(err);
+          },
+        );
+      },
+      stopRequested: () => this.stopRequested,
+      // Only the measuring window's waits count: the warm-up is not judged.
+      brokerWait: (fromMs, toMs) => {
+        if (measuredFrom !== null) brokerWaitMs += Math.max(0, toMs - Math.max(fromMs, measuredFrom));
+      },
+    });
+    return {
+      startMs: outcome.startMs,
+      endMs: outcome.endMs,
+      measuredFromMs: measuredFrom,
+      generated: outcome.generated,
+      requests: outcome.requests,
+      pendingMax: outcome.pendingMax,
+      msgCnt,
+      sendErrors,
+      lastError,
+      brokerWaitMs,
+      sendRtt: sendRtt.toJSON(),
+    };
+  }
+
   async shutdown(): Promise<void> {
     this.stopRequested = true;
     await this.run;
     await this.producer?.disconnect();
   }
+}
+
+/** Warm-up messages carry this epoch: another point's to the subscribers, so not counted. */
+export function warmupEpochOf(epoch: number): number {
+  return (epoch + 0x8000) & 0xffff;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { KNOBS } from '../config/options';
-import { clientLibrary, RequestRecorder, type ConsumerClient } from '../client';
+import { clientLibrary, RequestRecorder, type ClientBooks, type ConsumerClient } from '../client';
 import type { SubCommands } from '../control/protocol';
 import type { ControlServer } from '../control/server';
 import type { AppSpec, ClientStats, ConsumerKnobs, ResetStatsArgs, SubConfig, SubStats, SubStatus } from '../control/wire';
@@ -8,13 +8,13 @@ import { log, startApp, type AppInstance } from './bootstrap';
 import { parseSubConfig } from './config';
 import { TelemetryWindow } from './telemetry';
 import { nowMs } from './message';
-import { ClientAccumulator } from './receive';
-import { ReceiveTimeline } from './timeline';
+import { JsBooks } from './books';
 
 interface Client {
   id: string;
   consumer: ConsumerClient;
-  acc: ClientAccumulator;
+  /** Its receive bookkeeping: the consumer's own (native), or kept here from its batches. */
+  books: ClientBooks;
   joined: boolean;
   positioned: boolean;
   /** Why the consumer stopped for good (its client will not restart it); null while it runs. */
@@ -27,8 +27,6 @@ interface Client {
   /** Rebalances since the reset: [began, joined again] epoch ms; recorded for a point's timeline. */
   rebalances: [number, number | null][];
   errors: string[];
-  /** Per partition, the offset after the last message received: the client's position, for lag. Kept across points. */
-  readonly nextOffsets: Record<string, number>;
 }
 
 /** The point's consumer knobs, as the sub app's config carries them. */
@@ -82,7 +80,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         // A kept consumer counts as positioned again only after its next fetch: one that died between
         // points then holds the join wait up (a harness fault, named) instead of showing as Kafka loss.
         for (const c of this.clients) {
-          c.acc = new ClientAccumulator(cfg);
+          c.books.reset(cfg, null);
           c.positioned = false;
           c.joinsAtReset = c.joins;
         }
@@ -98,7 +96,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
         const window = parseResetStats(args).timeline;
         if (cfg)
           for (const c of this.clients) {
-            c.acc = new ClientAccumulator(cfg, window ? new ReceiveTimeline(nowMs(), window) : null);
+            c.books.reset(cfg, window ? { start_ms: nowMs(), ...window } : null);
             c.joinsAtReset = c.joins;
             c.rebalances = [];
           }
@@ -126,7 +124,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       positioned: this.clients.filter((c) => c.positioned).length,
       dead: this.clients.flatMap((c) => (c.dead === null ? [] : [`${c.id}: ${c.dead}`])),
       assigned: this.clients.map((c) => c.assigned),
-      unique: this.clients.map((c) => c.acc.sequenceSummary().unique),
+      unique: this.clients.map((c) => c.books.unique()),
       errors: this.clients.flatMap((c) => c.errors.map((e) => `${c.id}: ${e}`)),
     };
   }
@@ -136,6 +134,8 @@ export class SubscriberApp implements AppInstance<SubCommands> {
     const serial = this.created++;
     // The consumer is made before the client record it reports into: its events find it through this.
     const record: { client?: Client } = {};
+    // Kept here unless the consumer keeps its own (then it hands over no batches).
+    const jsBooks = new JsBooks(cfg);
     const consumer = clientLibrary(cfg.client_library).consumer(
       this.spec,
       {
@@ -165,18 +165,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
           const client = record.client as Client;
           if (client.joined) client.positioned = true;
         },
-        batch: (partition, values, firstOffset, lastOffset) => {
-          const client = record.client as Client;
-          const at = nowMs();
-          // Read through client.acc each time: updateconfig and resetstats swap the accumulator.
-          const acc = client.acc;
-          for (const value of values) acc.receive(value, at, partition);
-          // A batch starting past the last position: the consumer was moved over messages it never
-          // got (a client resets an out-of-range position after retention deleted what it had not read).
-          const before = client.nextOffsets[partition];
-          if (before !== undefined && firstOffset > before) acc.skipped += firstOffset - before;
-          if (lastOffset + 1 > (client.nextOffsets[partition] ?? 0)) client.nextOffsets[partition] = lastOffset + 1;
-        },
+        batch: (partition, values, firstOffset, lastOffset) => jsBooks.batch(partition, values, firstOffset, lastOffset, nowMs()),
         failed: (error, permanent) => {
           const client = record.client as Client;
           client.errors.push(error);
@@ -186,10 +175,12 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       },
       this.fetches,
     );
+    const books = consumer.books ?? jsBooks;
+    books.reset(cfg, null);
     const client: Client = {
       id,
       consumer,
-      acc: new ClientAccumulator(cfg),
+      books,
       joined: false,
       positioned: false,
       dead: null,
@@ -198,7 +189,6 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       joinsAtReset: 0,
       rebalances: [],
       errors: [],
-      nextOffsets: {},
     };
     record.client = client;
     await consumer.start();
@@ -226,35 +216,26 @@ function parseResetStats(args: unknown): ResetStatsArgs {
   return { timeline: { bucket_ms: t.bucket_ms, from_ms: t.from_ms, to_ms: t.to_ms } };
 }
 
-export function clientStats(
-  c: Pick<Client, 'id' | 'acc' | 'errors' | 'nextOffsets'> & Partial<Pick<Client, 'joins' | 'joinsAtReset' | 'rebalances' | 'assigned'>>,
-): ClientStats {
-  const { acc } = c;
-  const spanS = acc.firstMs !== null && acc.lastMs !== null ? (acc.lastMs - acc.firstMs) / 1000 : 0;
+/** A client's statistics: its books' snapshot, and what the sub app knows of its group. */
+export function clientStats(c: Pick<Client, 'id' | 'books' | 'errors' | 'joins' | 'joinsAtReset' | 'rebalances' | 'assigned'>): ClientStats {
+  const books = c.books.snapshot();
+  const spanS = books.first_ms !== null && books.last_ms !== null ? (books.last_ms - books.first_ms) / 1000 : 0;
   return {
     client_id: c.id,
-    msg_cnt: acc.msgCnt,
-    first_ms: acc.firstMs,
-    last_ms: acc.lastMs,
-    rate: spanS > 0 ? acc.msgCnt / spanS : 0,
-    ...acc.sequenceSummary(),
-    latency: acc.latency.toJSON(),
-    latency_intended: acc.latencyIntended.toJSON(),
-    next_offsets: { ...c.nextOffsets },
-    stale: acc.stale,
-    skipped: acc.skipped,
-    malformed: acc.malformed,
+    msg_cnt: books.msg_cnt,
+    first_ms: books.first_ms,
+    last_ms: books.last_ms,
+    rate: spanS > 0 ? books.msg_cnt / spanS : 0,
+    ...books.sequences,
+    latency: books.latency,
+    latency_intended: books.latency_intended,
+    next_offsets: books.next_offsets,
+    stale: books.stale,
+    skipped: books.skipped,
+    malformed: books.malformed,
     errors: c.errors.length,
-    rejoins: (c.joins ?? 0) - (c.joinsAtReset ?? 0),
-    ...(acc.timeline
-      ? {
-          timeline: acc.timeline.toJSON(
-            (c.rebalances ?? []).map(([a, b]) => [a, b]),
-            c.assigned ?? null,
-            acc.sequenceRuns(),
-          ),
-        }
-      : {}),
+    rejoins: c.joins - c.joinsAtReset,
+    ...(books.timeline ? { timeline: { ...books.timeline, rebalances: c.rebalances.map(([a, b]) => [a, b]), assigned: c.assigned } } : {}),
   };
 }
 

@@ -46,7 +46,8 @@ export class ReceiveTimeline {
     phase.record(latencyMs * 1000);
   }
 
-  toJSON(rebalances: [number, number | null][], assigned: number[] | null, received: ClientTimeline['received']): ClientTimeline {
+  /** The timeline but the group's rebalances and assignment, which the sub app adds. */
+  toJSON(received: ClientTimeline['received']): Omit<ClientTimeline, 'rebalances' | 'assigned'> {
     return {
       start_ms: this.startMs,
       bucket_ms: this.window.bucket_ms,
@@ -59,8 +60,6 @@ export class ReceiveTimeline {
       latency_before: this.before.toJSON(),
       latency_during: this.during.toJSON(),
       latency_after: this.after.toJSON(),
-      rebalances,
-      assigned,
       received,
     };
   }

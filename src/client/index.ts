@@ -4,7 +4,24 @@ import { CLIENT_LIBRARY_REGISTRY } from './registry';
 import { checkInstalled } from './rules';
 import type { ClientLibrary } from './seam';
 
-export type { ClientLibrary, ConsumerClient, ConsumerEvents, ConsumerSettings, OutgoingMessage, ProduceRequest, ProducerClient, ProducerShape } from './seam';
+export type {
+  BooksSettings,
+  BooksSnapshot,
+  ClientBooks,
+  ClientLibrary,
+  ConsumerClient,
+  ConsumerEvents,
+  ConsumerSettings,
+  OutgoingMessage,
+  ProduceRequest,
+  ProducerClient,
+  ProducerShape,
+  TimelineSettings,
+  WindowOutcome,
+  WindowPacing,
+  WindowPlacement,
+  WindowPublisher,
+} from './seam';
 export { RequestRecorder } from './requests';
 
 const loaded = new Map<ClientLibraryName, ClientLibrary>();

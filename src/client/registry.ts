@@ -88,6 +88,17 @@ export const CLIENT_LIBRARY_REGISTRY: Readonly<Record<ClientLibraryName, ClientL
     install: { marker: 'clients/librdkafka/node_modules/@confluentinc/kafka-javascript/package.json', setup: 'bash scripts/setup.sh librdkafka' },
     module: 'librdkafka/library',
   },
+  native: {
+    summary: "hydra's native core: librdkafka driven from C, each message paced, built and counted outside JavaScript (built apart)",
+    codecs: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
+    mockClusterIdempotence: null,
+    lingersItself: true,
+    reorderNote: (maxInFlight, idempotent) => (maxInFlight > 1 && !idempotent ? LIBRDKAFKA_REORDER_NOTE : null),
+    tlsServername: false,
+    dialect: 'librdkafka',
+    install: { marker: 'clients/native/build/hydra_native.node', setup: 'bash scripts/setup.sh native' },
+    module: 'native/library',
+  },
 };
 
 /** The repository root: this file is compiled to dist/src/client. */

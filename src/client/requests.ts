@@ -13,6 +13,11 @@ export interface QuantileSummary {
   max: number;
 }
 
+/** Request telemetry a client keeps elsewhere until it is read (the native core's, in C): drained on read and reset. */
+export interface RequestSource {
+  drainInto(recorder: RequestRecorder): void;
+}
+
 /**
  * How long brokers took to answer one kind of request of an app's clients (Produce for a
  * publisher, Fetch for a sub app), and the throttle time they asked for: each client library
@@ -26,6 +31,17 @@ export class RequestRecorder {
   private throttleMs = 0;
   private throttleMaxMs = 0;
   private throttled = 0;
+  private readonly sources = new Set<RequestSource>();
+
+  /** A source read into this recorder whenever it is read or reset; returns its detach. */
+  attach(source: RequestSource): () => void {
+    this.sources.add(source);
+    return () => this.sources.delete(source);
+  }
+
+  private drainSources(): void {
+    for (const source of this.sources) source.drainInto(this);
+  }
 
   /** A request answered after `rttMs` on the wire, having waited `queueMs` in the client first. */
   answered(rttMs: number, queueMs = 0): void {
@@ -72,7 +88,9 @@ export class RequestRecorder {
     if (ms > this.throttleMaxMs) this.throttleMaxMs = ms;
   }
 
+  /** A new window: what the sources kept so far belongs to the last one. */
   reset(): void {
+    this.drainSources();
     this.rtt = new LatencyHistogram();
     this.requests = 0;
     this.queueMaxMs = 0;
@@ -83,6 +101,7 @@ export class RequestRecorder {
   }
 
   read(): BrokerRequestTelemetry {
+    this.drainSources();
     return {
       requests: this.requests,
       rtt: this.rtt.toJSON(),

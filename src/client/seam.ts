@@ -1,5 +1,5 @@
 import type { ClientLibraryName } from '../config/options';
-import type { AppSpec, ConsumerKnobs, ProducerSettings } from '../control/wire';
+import type { AppSpec, ClientTimeline, ConsumerKnobs, HistogramData, ProducerSettings, PubConfig, SequenceSummary, SubConfig } from '../control/wire';
 import type { RequestRecorder } from './requests';
 
 /**
@@ -40,7 +40,64 @@ export interface ProducerClient {
   readonly outstanding: number;
   /** It holds messages back for linger_ms itself (its registry entry's lingersItself), so the pacing loop sends each batch when due. */
   readonly lingers: boolean;
+  /**
+   * A producer that publishes a whole window itself (the native core: its own thread paces,
+   * builds and counts every message as the pacing loop would), so nothing per message crosses
+   * into JavaScript; absent: the publisher runs the pacing loop and calls send().
+   */
+  readonly window?: WindowPublisher;
   disconnect(): Promise<void>;
+}
+
+/** The pacing of one window: the schedule src/apps/pacing.ts runs, with the producer's share of it. */
+export interface WindowPacing {
+  msg_rate: number;
+  msg_batch: number;
+  /** Warm-up and measured window together, s. */
+  test_duration: number;
+  linger_ms: number;
+  max_in_flight: number;
+  request_max_messages: number;
+}
+
+/** What a window published, counted per message. */
+export interface WindowOutcome {
+  startMs: number;
+  endMs: number;
+  /** When the first measured message was due; null when none was. */
+  measuredFromMs: number | null;
+  generated: number;
+  /** Sends handed to the client. */
+  requests: number;
+  pendingMax: number;
+  /** Measured messages acknowledged. */
+  msgCnt: number;
+  /** Messages that failed. */
+  sendErrors: number;
+  lastError: string | null;
+  /** ms of the measuring window the publisher waited on the broker. */
+  brokerWaitMs: number;
+  /** Each send's hand-over → last acknowledgement, µs, for sends with measured messages. */
+  sendRtt: HistogramData;
+}
+
+/** How the publisher tells a window's messages apart and places them (apps/pub.ts, apps/payload.ts decide it). */
+export interface WindowPlacement {
+  /** The warm-up messages' epoch: another point's to the subscribers. */
+  warmupEpoch: number;
+  /** Per key index, the index into the config's partitions its key hashes to; null without keys. */
+  keyPartitions: Int32Array | null;
+}
+
+/** A window published by the producer itself. */
+export interface WindowPublisher {
+  /**
+   * Publishes `cfg`'s warm-up and window with `pacing`; `measuring` is called when a warm-up ends
+   * (the first measured message is due), when the window's CPU, network and telemetry start.
+   */
+  publish(cfg: PubConfig, pacing: WindowPacing, placement: WindowPlacement, measuring: () => void): Promise<WindowOutcome>;
+  /** Stops generating now (teststop); the promise resolves once every send has its reports. */
+  stop(): void;
 }
 
 /**
@@ -74,6 +131,48 @@ export interface ConsumerClient {
   /** Connects, subscribes and starts fetching; joining goes on after it resolves. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * A consumer that keeps its own books (the native core reads every message in C): the sub app
+   * reads them and gets no `batch` events; absent: the sub app keeps the books from its batches.
+   */
+  readonly books?: ClientBooks;
+}
+
+/** What a client's books count by: the point's epoch and publishers, and the clock corrections. */
+export type BooksSettings = Pick<SubConfig, 't0_ms' | 'epoch' | 'pub_count' | 'latency_corrections_ms'>;
+
+/** A receive timeline's bucket and the fault's span, from when it starts (epoch ms, the app's clock). */
+export interface TimelineSettings {
+  start_ms: number;
+  bucket_ms: number;
+  from_ms: number;
+  to_ms: number;
+}
+
+/** A client's receive bookkeeping at one moment: what its statistics are made of. */
+export interface BooksSnapshot {
+  msg_cnt: number;
+  first_ms: number | null;
+  last_ms: number | null;
+  sequences: SequenceSummary;
+  latency: HistogramData;
+  latency_intended: HistogramData;
+  stale: number;
+  skipped: number;
+  malformed: number;
+  /** Per partition, the offset after the last message received: kept across points. */
+  next_offsets: Record<string, number>;
+  /** The timeline but what the sub app adds (its group's rebalances and assignment). */
+  timeline: Omit<ClientTimeline, 'rebalances' | 'assigned'> | null;
+}
+
+/** One client's receive bookkeeping: src/apps/books.ts in TypeScript, the native core's in C. */
+export interface ClientBooks {
+  /** A new point, or its statistics reset: counting starts again (the positions stay). */
+  reset(settings: BooksSettings, timeline: TimelineSettings | null): void;
+  /** Unique messages of the point so far. */
+  unique(): number;
+  snapshot(): BooksSnapshot;
 }
 
 /** A Kafka client library behind the seam. */

@@ -39,7 +39,7 @@ export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
 /** The Kafka client libraries the apps can use: each described once in src/client/registry.ts (a name without an entry there does not compile). */
-export const CLIENT_LIBRARIES = ['kafkajs', 'librdkafka'] as const;
+export const CLIENT_LIBRARIES = ['kafkajs', 'librdkafka', 'native'] as const;
 export type ClientLibraryName = (typeof CLIENT_LIBRARIES)[number];
 
 /** Kafka's security.protocol values. */
@@ -478,15 +478,16 @@ export const OPTION_TABLE = {
   },
   /**
    * The Kafka client library of the publisher and sub apps: kafkajs (pure JavaScript, installed
-   * with hydra) or librdkafka (@confluentinc/kafka-javascript's native API, installed apart by
-   * `bash scripts/setup.sh librdkafka`). A study can vary it.
+   * with hydra), librdkafka (@confluentinc/kafka-javascript's native API, installed apart by
+   * `bash scripts/setup.sh librdkafka`) or native (hydra's own core in C on Debian's librdkafka:
+   * no message crosses into JavaScript; `bash scripts/setup.sh native`). A study can vary it.
    */
   client_library: {
     kind: 'choice',
     default: 'kafkajs',
     unit: '',
     choices: CLIENT_LIBRARIES,
-    help: 'Kafka client of the apps: kafkajs, or librdkafka (install it with: bash scripts/setup.sh librdkafka)',
+    help: 'Kafka client of the apps: kafkajs, librdkafka (bash scripts/setup.sh librdkafka) or native (bash scripts/setup.sh native)',
     ini: ['client', 'library'],
     point: { key: 25, since: 'kafkajs', app: ['producer', 'sub'] },
   },

@@ -12,10 +12,10 @@ import { checkLibrdkafkaPassthrough, checkPassthrough } from '../../src/config/p
 import { iniToOptions } from '../../src/config/resolve';
 import type { AppSpec } from '../../src/control/wire';
 // library.ts loads the native client only when a LibrdkafkaLibrary is made: these tests need none.
-import { Delivery, LibrdkafkaProducer, outstandingSends, PartitionDeliveries } from '../../src/client/librdkafka/library';
+import { Delivery, LibrdkafkaProducer, PartitionDeliveries } from '../../src/client/librdkafka/library';
 import { RD_ERR_QUEUE_FULL, type RdModule } from '../../src/client/librdkafka/api';
 import { checkLibrdkafkaInstalled, librdkafkaInstalled } from '../../src/client/librdkafka/load';
-import { consumerProperties, producerProperties, securityProperties } from '../../src/client/librdkafka/settings';
+import { consumerProperties, outstandingSends, producerProperties, securityProperties } from '../../src/client/librdkafka/settings';
 import { StatisticsReader } from '../../src/client/librdkafka/statistics';
 import { sortPoints, workloadColumns } from '../../src/present/columns';
 import { histogramQuantile } from '../../src/stats/histogram';

@@ -23,32 +23,8 @@ import {
 } from './api';
 import { CLIENT_LIBRARY_REGISTRY } from '../registry';
 import { loadLibrdkafka } from './load';
-import { consumerProperties, producerProperties } from './settings';
+import { consumerProperties, outstandingSends, producerProperties } from './settings';
 import { StatisticsReader } from './statistics';
-
-/**
- * Sends the pacing loop may have outstanding with no linger: librdkafka queues every message and
- * composes its own requests in queue order (max_in_flight bounds those on the wire), so this bounds
- * only how much the publisher hands over before the broker answers. A publisher held back by Kafka
- * fills it.
- */
-const OUTSTANDING_SENDS = 32;
-
-/**
- * How long OUTSTANDING_SENDS cover, ms: 32 sends of the pacing loop's largest requests (1 000
- * messages) in 80 ms are 400 000 msg/s, twice the publisher's measured ceiling, so only a broker
- * answering slower than that fills them.
- */
-const OUTSTANDING_COVER_MS = 80;
-
-/**
- * Sends outstanding for a producer lingering `lingerMs`: a send is out for its linger plus the
- * round trip, and the linger is the client's own wait, so the sends grow with it. Otherwise a long
- * linger would fill them and the pacing loop would count the client's own wait as the broker's.
- */
-export function outstandingSends(lingerMs: number): number {
-  return Math.ceil((OUTSTANDING_SENDS * (lingerMs + OUTSTANDING_COVER_MS)) / OUTSTANDING_COVER_MS);
-}
 
 /** How often the producer serves delivery reports, ms: a send resolves at most this long after its last ack. */
 const DELIVERY_POLL_MS = 5;
@@ -150,7 +126,8 @@ export class LibrdkafkaProducer implements ProducerClient {
 
   constructor(rd: RdModule, spec: AppSpec, shape: ProducerShape, requests: RequestRecorder) {
     this.outstanding = outstandingSends(shape.linger_ms);
-    this.producer = new rd.Producer(producerProperties(spec, shape));
+    // One report per message: a send resolves when each of its messages has one.
+    this.producer = new rd.Producer({ ...producerProperties(spec, shape), dr_cb: true });
     const statistics = new StatisticsReader(requests);
     this.producer.on('delivery-report', (err, report) => {
       this.deliveries.get(report.partition)?.report(err ? rdError(err) : null);

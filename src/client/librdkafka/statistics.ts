@@ -5,7 +5,10 @@ import type { QuantileSummary, RequestRecorder } from '../requests';
  * report requests one by one; every interval it reports, per broker connection, the round trips
  * of that window by their quantiles, its internal queue's latency and its request timeouts so far.
  * Only the brokers it learned from metadata count: those carry a producer's Produce requests and a
- * consumer's Fetch requests (the group coordinator has a connection of its own).
+ * consumer's Fetch requests (the group coordinator has a connection of its own). librdkafka 2.0
+ * (Debian's, which the native client links) keeps a bootstrap broker that metadata named as
+ * `configured` with its node id instead of learning it again: that one counts too. The native
+ * client reads the same fields in C (clients/native/src/rkstats.c).
  */
 
 interface BrokerStatistics {
@@ -19,6 +22,11 @@ interface BrokerStatistics {
 
 interface ClientStatistics {
   brokers?: Record<string, BrokerStatistics>;
+}
+
+/** A broker connection that carries Produce and Fetch requests: one metadata named. */
+export function carriesRequests(broker: BrokerStatistics): boolean {
+  return broker.source === 'learned' || (broker.source === 'configured' && (broker.nodeid ?? -1) >= 0);
 }
 
 /** One client's statistics into `recorder`; remembers each broker's timeouts so far to count the new ones. */
@@ -35,7 +43,7 @@ export class StatisticsReader {
       return;
     }
     for (const [name, broker] of Object.entries(stats.brokers ?? {})) {
-      if (broker.source !== 'learned') continue;
+      if (!carriesRequests(broker)) continue;
       if (broker.rtt) this.recorder.answeredWindow(broker.rtt, (broker.int_latency?.max ?? 0) / 1000);
       const timeouts = broker.req_timeouts ?? 0;
       const before = this.timeoutsSeen.get(name) ?? 0;
