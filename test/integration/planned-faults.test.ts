@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import type { HydraOptions } from '../../src/config/options';
-import { librdkafkaInstalled } from '../../src/client/librdkafka/load';
+import { isInstalled } from '../../src/client/registry';
 import { verdictText } from '../../src/present/columns';
 import { TestSession } from '../../src/runner/session';
 import { createStudy } from '../../src/study/create';
@@ -191,44 +191,45 @@ describe('planned faults (real processes, embedded broker)', function () {
       assert.ok(dead && dead.rates.some((r) => r > 0), 'the killed client’s delivery until the kill is drawn');
     });
 
-    it('a shared group of 3 losing one member: the rebalance counted and timed, its partitions taken over, duplicates counted', async function () {
-      // librdkafka's group protocol against its own mock cluster: kafkajs meets the mock's
-      // coordinator answering SyncGroup with INVALID_REQUEST now and then (docs/faults.md).
-      if (!librdkafkaInstalled()) {
-        if (process.env.CI) throw new Error('the librdkafka client is not installed: the test command (bash scripts/setup.sh test) builds it');
-        this.skip();
-      }
-      const p = await measure(
-        'shared-kill',
-        options({
-          client_library: 'librdkafka',
-          consumer_group: 'shared',
-          total_sub_apps: 3,
-          clients_per_app: 1,
-          partitions: 4,
-          consumer_session_timeout_ms: 6000,
-          test_duration: 25,
-          drain_timeout: 10,
-          fault: FaultSchedule.parse('at=2s kill=sub-2', 'fault'),
-        }),
-      );
-      const f = p.fault;
-      assert.deepEqual(
-        (p.apps ?? []).filter((a) => a.status !== 'ok').map((a) => a.status),
-        ['killed'],
-      );
-      assert.ok(f.rebalances >= 1 && (f.rebalance_max_ms ?? 0) > 0, JSON.stringify({ rebalances: f.rebalances, ms: f.rebalance_max_ms }));
-      assert.equal(f.partitions_taken_over, true);
-      assert.ok((f.duplicated_across_members ?? 0) > 0, 'what the dead member had not committed reached another member');
-      assert.ok(p.result.duplicated_total >= (f.duplicated_across_members ?? 0));
-      assert.equal(p.result.lost_total, 0, 'at-least-once: nothing lost, some twice');
-      assert.equal(p.result.behind_total, 0);
-      assert.equal(f.clients.filter((c) => c.killed).length, 1);
-      const seen = JSON.stringify({ events: f.events, clients: f.clients, rebalances: f.rebalances, rebalance_max_ms: f.rebalance_max_ms });
-      assert.ok(f.recovery_ms !== null, `the survivors caught up within the point: ${seen}`);
-      // They got nothing until the dead member's session timed out and the group rebalanced: that
-      // silence is the fault's, so their recovery runs at least until it ended.
-      assert.ok(f.recovery_ms >= f.longest_gap_ms && f.longest_gap_ms >= 1000, `recovery after the survivors' silence: ${seen}`);
-    });
+    // librdkafka's group protocol against its own mock cluster, through both clients on it: kafkajs
+    // meets the mock's coordinator answering SyncGroup with INVALID_REQUEST now and then (docs/faults.md).
+    for (const library of ['librdkafka', 'native'] as const)
+      it(`a shared group of 3 losing one member (${library} client): the rebalance counted and timed, its partitions taken over, duplicates counted`, async function () {
+        if (!isInstalled(library)) {
+          if (process.env.CI) throw new Error(`the ${library} client is not installed: the test command (bash scripts/setup.sh test) builds it`);
+          this.skip();
+        }
+        const p = await measure(
+          `shared-kill-${library}`,
+          options({
+            client_library: library,
+            consumer_group: 'shared',
+            total_sub_apps: 3,
+            clients_per_app: 1,
+            partitions: 4,
+            consumer_session_timeout_ms: 6000,
+            test_duration: 25,
+            drain_timeout: 10,
+            fault: FaultSchedule.parse('at=2s kill=sub-2', 'fault'),
+          }),
+        );
+        const f = p.fault;
+        assert.deepEqual(
+          (p.apps ?? []).filter((a) => a.status !== 'ok').map((a) => a.status),
+          ['killed'],
+        );
+        assert.ok(f.rebalances >= 1 && (f.rebalance_max_ms ?? 0) > 0, JSON.stringify({ rebalances: f.rebalances, ms: f.rebalance_max_ms }));
+        assert.equal(f.partitions_taken_over, true);
+        assert.ok((f.duplicated_across_members ?? 0) > 0, 'what the dead member had not committed reached another member');
+        assert.ok(p.result.duplicated_total >= (f.duplicated_across_members ?? 0));
+        assert.equal(p.result.lost_total, 0, 'at-least-once: nothing lost, some twice');
+        assert.equal(p.result.behind_total, 0);
+        assert.equal(f.clients.filter((c) => c.killed).length, 1);
+        const seen = JSON.stringify({ events: f.events, clients: f.clients, rebalances: f.rebalances, rebalance_max_ms: f.rebalance_max_ms });
+        assert.ok(f.recovery_ms !== null, `the survivors caught up within the point: ${seen}`);
+        // They got nothing until the dead member's session timed out and the group rebalanced: that
+        // silence is the fault's, so their recovery runs at least until it ended.
+        assert.ok(f.recovery_ms >= f.longest_gap_ms && f.longest_gap_ms >= 1000, `recovery after the survivors' silence: ${seen}`);
+      });
   });
 });

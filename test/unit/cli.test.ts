@@ -40,7 +40,7 @@ describe('CLI in process (runCli)', () => {
     [['kafka', '--msg_batch=1000000'], /^hydra kafka: --msg_batch="1000000": must be at most 10000/],
     [['kafka', '--msg_batch=2.5'], /^hydra kafka: --msg_batch="2.5": expected a whole number/],
     [['kafka', '--compression=brotli'], /^hydra kafka: --compression="brotli": expected none or gzip or snappy or lz4 or zstd/],
-    [['kafka', '--compression=zstd'], /^hydra kafka: --compression="zstd": needs the librdkafka client: set client_library=librdkafka/],
+    [['kafka', '--compression=zstd'], /^hydra kafka: --compression="zstd": needs the librdkafka or native client: set client_library=librdkafka/],
     [['sweep', '--clients=2', '--msg_rates=100', '--msg_size=8'], /^hydra sweep: --msg_size="8": must be at least 16/],
     [['kafka', '--partitions=0'], /^hydra kafka: --partitions="0": must be at least 1/],
     [['sweep', '--msg_rates=0x10'], /^hydra sweep: --msg_rates="0x10": not a number/],

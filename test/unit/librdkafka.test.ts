@@ -115,7 +115,7 @@ describe('what a study using the librdkafka client needs', () => {
     const o = options({ librdkafka: { client: {}, producer: { 'queue.buffering.max.messages': 1000 }, consumer: {} } });
     assert.throws(
       () => checkClientLibraries(['kafkajs'], o, source),
-      /\[producer\] queue\.buffering\.max\.messages="1000": is a librdkafka property, and no point uses the librdkafka client \(--client_library=librdkafka\)/,
+      /\[producer\] queue\.buffering\.max\.messages="1000": is a librdkafka property, and no point uses the librdkafka or native client \(--client_library=librdkafka\)/,
     );
     assert.doesNotThrow(() => checkClientLibraries(['kafkajs'], options({}), source));
   });
@@ -147,7 +147,7 @@ describe('what a study using the librdkafka client needs', () => {
     const point = { compression: 'zstd' } as const;
     assert.throws(
       () => checkClientPoint({ ...point, client_library: 'kafkajs' }, source),
-      /--compression="zstd": needs the librdkafka client: set client_library=librdkafka/,
+      /--compression="zstd": needs the librdkafka or native client: set client_library=librdkafka/,
     );
     assert.doesNotThrow(() => checkClientPoint({ ...point, client_library: 'librdkafka' }, source));
     assert.throws(() => checkClientOnMockCluster({ idempotent: true, client_library: 'kafkajs' }, source), /use the librdkafka client/);

@@ -11,6 +11,7 @@
 #include "books.h"
 #include "clock.h"
 #include "pub.h"
+#include "rkstats.h"
 #include "sub.h"
 #include "wire.h"
 
@@ -513,6 +514,29 @@ static napi_value replay(napi_env env, napi_callback_info info) {
   return json_string(env, &b);
 }
 
+/* replayStatistics(docs): librdkafka statistics documents read as a client's are, then drained: for the test that holds the reader to statistics.ts. */
+static napi_value replay_statistics(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t n = 0;
+  if (napi_get_array_length(env, argv[0], &n) != napi_ok) return throw_error(env, "replayStatistics: an array of JSON texts");
+  requests_t r;
+  requests_init(&r);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    napi_get_element(env, argv[0], i, &v);
+    char *doc = string_value(env, v);
+    if (doc) requests_read_stats(&r, doc, strlen(doc));
+    free(doc);
+  }
+  jbuf_t b;
+  jb_init(&b);
+  requests_drain_json(&r, &b);
+  requests_free(&r);
+  return json_string(env, &b);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   clock_align((double)time(NULL) * 1000.0);
   napi_property_descriptor props[] = {
@@ -529,6 +553,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"closeConsumer", NULL, close_consumer, NULL, NULL, NULL, napi_default, NULL},
       {"drainRequests", NULL, drain_requests, NULL, NULL, NULL, napi_default, NULL},
       {"replay", NULL, replay, NULL, NULL, NULL, napi_default, NULL},
+      {"replayStatistics", NULL, replay_statistics, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

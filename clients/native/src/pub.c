@@ -434,10 +434,18 @@ static void run_window(producer_t *p, const pub_plan_t *plan) {
 
 static void *producer_thread(void *arg) {
   producer_t *p = arg;
-  /* Connected: the brokers answered a metadata request. */
-  const struct rd_kafka_metadata *md = NULL;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(p->rk, 0, NULL, &md, CONNECT_TIMEOUT_MS);
-  if (md) rd_kafka_metadata_destroy(md);
+  /* Connected: the brokers answered a metadata request. Asked in short waits, so a close is not held up. */
+  rd_kafka_resp_err_t err;
+  double give_up = mono_ms() + CONNECT_TIMEOUT_MS;
+  for (;;) {
+    const struct rd_kafka_metadata *md = NULL;
+    err = rd_kafka_metadata(p->rk, 0, NULL, &md, 250);
+    if (md) rd_kafka_metadata_destroy(md);
+    pthread_mutex_lock(&p->mu);
+    int closing = p->closing;
+    pthread_mutex_unlock(&p->mu);
+    if (err != RD_KAFKA_RESP_ERR__TIMED_OUT || closing || mono_ms() >= give_up) break;
+  }
   if (err) {
     jbuf_t b;
     jb_init(&b);

@@ -81,4 +81,6 @@ export interface NativeModule {
     timeline: { start_ms: number; bucket_ms: number; from_ms: number; to_ms: number } | null,
     batches: NativeReplayBatch[],
   ): string;
+  /** librdkafka statistics documents read as a client reads them, then drained (as drainRequests). */
+  replayStatistics(docs: string[]): string;
 }
