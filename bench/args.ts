@@ -12,3 +12,5 @@ export const WINDOW_S = quick ? 3 : 5;
 export const IN_FLIGHT = 16;
 /** Messages kcat sends from its file. */
 export const KCAT_MESSAGES = quick ? 500_000 : 2_000_000;
+/** A real cluster to measure against (`npm run bench -- --brokers=host:port,...`); none: the embedded broker. */
+export const benchBrokers = (/^--brokers=(.+)$/.exec(process.argv.find((a) => a.startsWith('--brokers=')) ?? '')?.[1] ?? '').split(',').filter((b) => b !== '');

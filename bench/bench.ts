@@ -5,30 +5,35 @@
  *
  *   npm run bench                # all figures
  *   npm run bench -- --quick     # shorter windows and scans
- *   npm run bench -- --clients   # only the two clients side by side (kafkajs, librdkafka)
+ *   npm run bench -- --clients   # only the clients side by side (kafkajs, librdkafka, native), with the native core's targets
+ *   npm run bench -- --brokers=host:port   # against a real cluster instead of the embedded broker
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { median } from 'simple-statistics';
-import { startEmbeddedBroker, type BrokerHandle } from '../src/broker';
+import { acquireBroker, startEmbeddedBroker, type BrokerHandle } from '../src/broker';
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
 import { ControlClient } from '../src/control/client';
 import type { SubCommands } from '../src/control/protocol';
 import { pointMarks, subConfigFor } from '../src/runner/app-config';
 import { TestSession } from '../src/runner/session';
-import { clientsOnly, controlPlaneApps, controlPlaneOnly, IN_FLIGHT, KCAT_MESSAGES, quick, receiveOnly, WINDOW_S } from './args';
+import { benchBrokers, clientsOnly, controlPlaneApps, controlPlaneOnly, IN_FLIGHT, KCAT_MESSAGES, quick, receiveOnly, WINDOW_S } from './args';
 import { BrokerCpuMeter, int, line } from './measure';
-import { kcatRate, rawProduceRate } from './references';
-import { clientsSideBySide, controlPlane, perPointOverhead, receiveCost } from './sections';
+import { ensureTopic, kcatRate, rawProduceRate } from './references';
+import { clientsSideBySide } from './clients';
+import { controlPlane, perPointOverhead, receiveCost } from './sections';
 
 async function main(): Promise<void> {
   line('machine', `${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`);
   receiveCost();
   if (receiveOnly) return;
-  const broker: BrokerHandle = await startEmbeddedBroker();
+  // A real cluster when --brokers names one; the embedded broker otherwise.
+  const broker: BrokerHandle = benchBrokers.length > 0 ? await acquireBroker({ brokers: benchBrokers, embedded_brokers: 1 }) : await startEmbeddedBroker();
+  line('broker', broker.embedded ? 'embedded (librdkafka mock cluster)' : broker.brokers.join(','));
   const options: HydraOptions = {
     ...DEFAULT_OPTIONS,
     config_file: '',
+    brokers: broker.embedded ? [] : broker.brokers,
     log_dir: path.join(os.tmpdir(), 'hydra-bench-logs'),
     clients_per_app: 1,
     total_sub_apps: 1,
@@ -54,7 +59,11 @@ async function main(): Promise<void> {
         `kcat -P from a file (librdkafka, ${int(KCAT_MESSAGES)} msgs)`,
         `${int(kcat.rate)} msg/s, ${int(KCAT_MESSAGES / Math.max(kcat.cpuS, 1e-9))} msg per CPU-s`,
       );
-      await clientsSideBySide(session, base, brokerCpu, kcat);
+      const topic = `bench-raw-1000-${Date.now()}`;
+      await ensureTopic(broker.brokers, topic);
+      const kafkajsRaw = await rawProduceRate(broker.brokers, topic, 1000, WINDOW_S);
+      line('raw kafkajs produce loop (batch 1000, 16 in flight)', `${int(kafkajsRaw.rate)} msg/s, ${int(kafkajsRaw.perCpu)} msg per CPU-s`);
+      await clientsSideBySide(session, base, brokerCpu, { kcat, kafkajsRaw, brokers: broker.brokers });
     } finally {
       await session.close();
       await broker.stop();
@@ -64,9 +73,13 @@ async function main(): Promise<void> {
   try {
     // 1. Publisher: references, then hydra with 1 and 2 publisher apps.
     process.stdout.write('\n## publisher (16-byte messages, acks=1, embedded broker)\n');
-    const raws = await Promise.all(
-      [100, 1000].map(async (batch) => ({ batch, rate: await rawProduceRate(broker.brokers, `bench-raw-${batch}-${Date.now()}`, batch, WINDOW_S) })),
-    );
+    // One after the other: each loop's CPU is this process's.
+    const raws: { batch: number; rate: number; perCpu: number }[] = [];
+    for (const batch of [100, 1000]) {
+      const topic = `bench-raw-${batch}-${Date.now()}`;
+      await ensureTopic(broker.brokers, topic);
+      raws.push({ batch, ...(await rawProduceRate(broker.brokers, topic, batch, WINDOW_S)) });
+    }
     const raw = raws.reduce((a, b) => (b.rate > a.rate ? b : a));
     const kcat = await kcatRate(broker.brokers, `bench-kcat-${Date.now()}`, KCAT_MESSAGES);
     line(
@@ -75,7 +88,7 @@ async function main(): Promise<void> {
     );
     line(
       `raw kafkajs produce loop (best of batch 100/1000: ${raw.batch}, ${IN_FLIGHT} in flight)`,
-      `${int(raw.rate)} msg/s, ratio ${(raw.rate / kcat.rate).toFixed(3)}`,
+      `${int(raw.rate)} msg/s, ratio ${(raw.rate / kcat.rate).toFixed(3)}, ${int(raw.perCpu)} msg per CPU-s`,
     );
     for (const pubs of [1, 2]) {
       const r = (await session.runPoint({ ...base, msg_rate: 1_000_000, total_pub_apps: pubs })).result;
@@ -175,8 +188,8 @@ async function main(): Promise<void> {
       );
     }
 
-    // 5. The two clients side by side.
-    await clientsSideBySide(session, base, brokerCpu, kcat);
+    // 5. The clients side by side, each against its own bare loop.
+    await clientsSideBySide(session, base, brokerCpu, { kcat, kafkajsRaw: raw, brokers: broker.brokers });
 
     // 6. Scaling the sub group and collecting from it.
     const collectApps = quick ? 20 : 50;

@@ -3,14 +3,13 @@ import { nowMs } from '../src/apps/message';
 import { MessageBuilder } from '../src/apps/payload';
 import { ClientAccumulator } from '../src/apps/receive';
 import { ReceiveTimeline } from '../src/apps/timeline';
-import { librdkafkaInstalled, LIBRDKAFKA_SETUP } from '../src/client/librdkafka/load';
 import type { ClientLibraryName, PointParams } from '../src/config/options';
 import { ControlClient } from '../src/control/client';
 import type { SubCommands } from '../src/control/protocol';
 import { estimateClockOffset } from '../src/runner/clock';
 import type { TestSession } from '../src/runner/session';
-import { KCAT_MESSAGES, quick } from './args';
-import { int, line, rssBytes, target, type BrokerCpuMeter } from './measure';
+import { quick } from './args';
+import { int, line, rssBytes, type BrokerCpuMeter } from './measure';
 
 /** The benchmark's sections that measure one thing each on a live session. */
 
@@ -79,75 +78,6 @@ export async function subShape(
     `${int(deliveries)} deliveries/s, ${int(perCpu)} per sub CPU-s, sub CPU ${(r.sub_cpu_total_pct ?? 0).toFixed(0)} %, broker ${brokerCpu.lastPct === null ? '?' : brokerCpu.lastPct.toFixed(0)} %, host ${(r.host_cpu_busy_max_pct ?? 0).toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
   );
   return { deliveries, perCpu, lossless: r.verdict === 'kafka' && r.average_packet_loss === 0 && run.faults.length === 0 };
-}
-
-/**
- * kafkajs and librdkafka in one run: the publisher at its ceiling with send order kept (kafkajs:
- * one request in flight; librdkafka: also idempotent with five), as ratios to kcat -P; deliveries
- * per sub CPU-s at 10 and 50 clients per app; the largest lossless Kafka-verdict deliveries/s.
- */
-export async function clientsSideBySide(
-  session: TestSession,
-  base: PointParams,
-  brokerCpu: BrokerCpuMeter,
-  kcat: { rate: number; cpuS: number },
-): Promise<void> {
-  process.stdout.write('\n## clients side by side (embedded broker; order kept)\n');
-  if (!librdkafkaInstalled()) {
-    line('librdkafka', `not installed: ${LIBRDKAFKA_SETUP}`);
-    return;
-  }
-  const kcatPerCpu = KCAT_MESSAGES / Math.max(kcat.cpuS, 1e-9);
-  const publishers: { label: string; library: ClientLibraryName; over: Partial<PointParams> }[] = [
-    { label: 'kafkajs, 1 in flight', library: 'kafkajs', over: {} },
-    { label: 'librdkafka, 1 in flight', library: 'librdkafka', over: {} },
-    { label: 'librdkafka, idempotent, 5 in flight, acks=-1', library: 'librdkafka', over: { idempotent: true, max_in_flight: 5, acks: -1 } },
-  ];
-  const perCpu = new Map<string, number>();
-  const rates = new Map<string, number>();
-  for (const p of publishers) {
-    const r = (await session.runPoint({ ...base, client_library: p.library, msg_rate: 1_000_000, ...p.over })).result;
-    const cpuRate = (r.average_tx_rate * 100) / Math.max(r.pub_cpu, 1e-9);
-    perCpu.set(p.label, cpuRate);
-    rates.set(p.label, r.average_tx_rate);
-    line(
-      `publisher ${p.label} (--msg_rate=1000000)`,
-      `${int(r.average_tx_rate)} msg/s (${(r.average_tx_rate / kcat.rate).toFixed(3)} of kcat), ${int(cpuRate)} per pub CPU-s (${(cpuRate / kcatPerCpu).toFixed(3)} of kcat), reordered ${r.reordered_total ?? 'not shown'}, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
-    );
-  }
-  const best = Math.max(rates.get(publishers[1]!.label) ?? 0, rates.get(publishers[2]!.label) ?? 0);
-  const bestPerCpu = Math.max(perCpu.get(publishers[1]!.label) ?? 0, perCpu.get(publishers[2]!.label) ?? 0);
-  target('librdkafka publisher ≥ 0.4× kcat -P msg/s', best / kcat.rate, 0.4, '×');
-  target('librdkafka publisher ≥ 2× kafkajs per CPU-s', bestPerCpu / (perCpu.get(publishers[0]!.label) ?? 1), 2, '×');
-
-  const largest = new Map<ClientLibraryName, number>();
-  const per10 = new Map<ClientLibraryName, number>();
-  const shapes: [number, number][] = quick
-    ? [
-        [5, 10],
-        [1, 50],
-        [10, 10],
-      ]
-    : [
-        [10, 10],
-        [2, 50],
-        [20, 10],
-        [30, 10],
-        [6, 50],
-      ];
-  for (const library of ['kafkajs', 'librdkafka'] as const) {
-    for (const [apps, perApp] of shapes) {
-      const m = await subShape(session, base, brokerCpu, library, apps, perApp);
-      if (!m) continue;
-      if (perApp === 10 && !per10.has(library)) per10.set(library, m.perCpu);
-      if (m.lossless) largest.set(library, Math.max(largest.get(library) ?? 0, m.deliveries));
-    }
-    line(`  ${library}: largest lossless deliveries/s with a Kafka verdict`, int(largest.get(library) ?? 0));
-    // Fresh apps for the other client: a sub app holds the consumers of one library.
-    await session.resetApps();
-  }
-  target('librdkafka sub apps ≥ 250 000 deliveries per CPU-s at 10 clients per app', per10.get('librdkafka') ?? 0, 250000);
-  target('librdkafka: 300 clients × 1 000 msg/s lossless with a Kafka verdict', largest.get('librdkafka') ?? 0, 300000);
 }
 
 /**

@@ -14,7 +14,7 @@ mode="${1:-main}"
 
 packages=(kcat chromium)
 # faketime skews one app's clock in the clock-offset test; socat and iproute2 join network namespaces in the multi-host test.
-if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faketime socat iproute2); fi
+if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faketime socat iproute2 openssl); fi
 if [ "$mode" = notebook ]; then packages+=(jupyter-nbconvert python3-ipykernel); fi
 # The librdkafka client builds its bundled librdkafka against these (linked dynamically: nothing is downloaded).
 if [ "$mode" = test ] || [ "$mode" = librdkafka ]; then packages+=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev); fi
@@ -51,8 +51,9 @@ fi
 
 # The native client: make rebuilds it only when its sources changed.
 if [ "$mode" = test ] || [ "$mode" = native ]; then
-  if [ ! -f /usr/include/node/node_api.h ]; then
-    echo "setup: the native client needs Node's headers in /usr/include/node (Debian's nodejs package has them)" >&2
+  headers="$(node -p "require('path').resolve(process.execPath, '../../include/node')")"
+  if [ ! -f "$headers/node_api.h" ]; then
+    echo "setup: the native client needs Node's headers beside node, in $headers (Debian's nodejs package and Node's own tarballs have them)" >&2
     exit 1
   fi
   make -s -C clients/native

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "pub.h"
 
 #include <errno.h>
@@ -434,6 +435,7 @@ static void run_window(producer_t *p, const pub_plan_t *plan) {
 
 static void *producer_thread(void *arg) {
   producer_t *p = arg;
+  pthread_setname_np(pthread_self(), "hydra:publish");
   /* Connected: the brokers answered a metadata request. Asked in short waits, so a close is not held up. */
   rd_kafka_resp_err_t err;
   double give_up = mono_ms() + CONNECT_TIMEOUT_MS;

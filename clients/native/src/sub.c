@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "sub.h"
 
 #include <pthread.h>
@@ -160,6 +161,8 @@ static void read_messages(consumer_t *c, rd_kafka_message_t **batch) {
 
 static void *consumer_thread(void *arg) {
   consumer_t *c = arg;
+  /* Named, so a profile of the sub app tells hydra's readers from librdkafka's threads. */
+  pthread_setname_np(pthread_self(), "hydra:consume");
   rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, c->topic, RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, topics);
