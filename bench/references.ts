@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { encodeMessage } from '../src/apps/message';
 import { loadLibrdkafka } from '../src/client/librdkafka/load';
 import { IN_FLIGHT } from './args';
-import { processCpuS } from './measure';
+import { processRunS } from './measure';
 
 /** What hydra is held against in the same run: kcat (librdkafka in C) and bare client loops. */
 
@@ -231,7 +231,7 @@ export async function consumerReference(
         if (Date.now() > readyBy) throw new Error(`bare ${kind} consumers not ready within 30 s`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-    const cpuAt = (): number => children.reduce((s, c) => s + (processCpuS(c.pid) ?? 0), 0);
+    const cpuAt = (): number => children.reduce((s, c) => s + (processRunS(c.pid) ?? 0), 0);
     const cpuStart = cpuAt();
     await feed(brokers, topic, rate, batch, seconds);
     // The last fetch's wait and the last messages' delivery.

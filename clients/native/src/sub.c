@@ -11,8 +11,11 @@
 
 /* Most messages read at once before the books take them (one lock per read). */
 #define READ_MAX 1000
-/* How long one read waits for a message, ms: also how soon a close is noticed. */
-#define READ_WAIT_MS 100
+/*
+ * How long one read waits for a message, ms. Long, because every wake of ten threads per app costs
+ * CPU; a reset or a close wakes the reader at once (rd_kafka_queue_yield).
+ */
+#define READ_WAIT_MS 1000
 /* How long an assignment waits for committed offsets or a partition's end, ms (as the librdkafka client). */
 #define OFFSET_QUERY_MS 10000
 
@@ -25,6 +28,8 @@ struct consumer {
   pthread_mutex_t mu;
   books_t books;
   atomic_int running;
+  /* The queue the reader waits on, to wake it. */
+  rd_kafka_queue_t *queue;
   atomic_int assigned;
   atomic_int want_fetched;
   requests_t requests;
@@ -130,7 +135,12 @@ static void on_throttle(rd_kafka_t *rk, const char *broker, int32_t id, int ms, 
   requests_throttle(&c->requests, ms);
 }
 
-/* Takes what is queued (waiting for the first message), then hands it to the books under one lock. */
+/*
+ * Takes what is queued, waiting up to READ_WAIT_MS for the first message (group events on the
+ * queue are served by it, the rebalance callback included), then hands it to the books under one
+ * lock, at one time of receipt per read, as the sub app's batches have. (rd_kafka_consume_batch_queue
+ * would wait for a full batch or the timeout, holding messages back and adding to their latency.)
+ */
 static void read_messages(consumer_t *c, rd_kafka_message_t **batch) {
   int n = 0;
   rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, READ_WAIT_MS);
@@ -140,12 +150,13 @@ static void read_messages(consumer_t *c, rd_kafka_message_t **batch) {
     m = rd_kafka_consumer_poll(c->rk, 0);
   }
   if (n > 0) {
+    double at = now_ms();
     pthread_mutex_lock(&c->mu);
     books_begin_read(&c->books);
     for (int i = 0; i < n; i++) {
       rd_kafka_message_t *msg = batch[i];
       if (msg->err) continue;
-      books_message(&c->books, msg->payload, msg->payload ? msg->len : 0, now_ms(), msg->partition, msg->offset);
+      books_message(&c->books, msg->payload, msg->payload ? msg->len : 0, at, msg->partition, msg->offset);
     }
     pthread_mutex_unlock(&c->mu);
     /* Errors after the lock: telling JavaScript copies the text, the books need not wait for it. */
@@ -182,6 +193,7 @@ static void *consumer_thread(void *arg) {
   while (atomic_load(&c->running)) read_messages(c, batch);
   free(batch);
   /* Leaving commits the position (auto commit) and leaves the group. */
+  rd_kafka_queue_destroy(c->queue);
   rd_kafka_consumer_close(c->rk);
   rd_kafka_destroy(c->rk);
   c->events.emit(c->events.ctx, "closed", "{}");
@@ -223,6 +235,7 @@ consumer_t *consumer_new(rd_kafka_conf_t *conf, const char *topic, int start_lat
   }
   /* Group events and messages come on the consumer's queue, which its thread reads. */
   rd_kafka_poll_set_consumer(c->rk);
+  c->queue = rd_kafka_queue_get_consumer(c->rk);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -236,6 +249,8 @@ void consumer_reset(consumer_t *c, const acc_cfg_t *cfg, const timeline_cfg_t *t
   books_reset(&c->books, cfg, timeline);
   pthread_mutex_unlock(&c->mu);
   atomic_store(&c->want_fetched, 1);
+  /* The reader tells of its next read: wake it now rather than at its wait's end. */
+  rd_kafka_queue_yield(c->queue);
 }
 
 double consumer_unique(consumer_t *c) {
@@ -253,4 +268,7 @@ void consumer_books_json(consumer_t *c, jbuf_t *out) {
 
 void consumer_drain_requests(consumer_t *c, jbuf_t *out) { requests_drain_json(&c->requests, out); }
 
-void consumer_close(consumer_t *c) { atomic_store(&c->running, 0); }
+void consumer_close(consumer_t *c) {
+  atomic_store(&c->running, 0);
+  rd_kafka_queue_yield(c->queue);
+}
