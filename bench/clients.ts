@@ -62,7 +62,7 @@ export async function clientsSideBySide(session: TestSession, base: PointParams,
       if (own) publisherVsOwn.set(library, Math.max(publisherVsOwn.get(library) ?? 0, perCpu / own));
       line(
         `publisher ${library}, ${label} (--msg_rate=${CEILING_RATE[library]})`,
-        `${int(r.average_tx_rate)} msg/s (${(r.average_tx_rate / refs.kcat.rate).toFixed(3)} of kcat), ${int(perCpu)} per pub CPU-s${own ? ` (${(perCpu / own).toFixed(2)} of its bare loop)` : ''}, send errors ${r.pub_send_errors}, reordered ${r.reordered_total ?? 'not shown'}, ${verdictOf(r)}`,
+        `${int(r.average_tx_rate)} msg/s (${(r.average_tx_rate / refs.kcat.rate).toFixed(3)} of kcat), ${int(perCpu)} per pub CPU-s${own ? ` (${(perCpu / own).toFixed(2)} of ${library === 'native' ? 'kcat -P' : 'its bare loop'})` : ''}, send errors ${r.pub_send_errors}, reordered ${r.reordered_total ?? 'not shown'}, ${verdictOf(r)}`,
       );
     }
   }
