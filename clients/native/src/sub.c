@@ -57,6 +57,7 @@ static void resolve_starts(consumer_t *c, rd_kafka_topic_partition_list_t *parts
     for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
     return;
   }
+  rd_kafka_topic_partition_list_t *from_end = rd_kafka_topic_partition_list_new(parts->cnt);
   for (int i = 0; i < parts->cnt; i++) {
     rd_kafka_topic_partition_t *tp = &parts->elems[i];
     if (tp->offset >= 0) continue;
@@ -71,8 +72,16 @@ static void resolve_starts(consumer_t *c, rd_kafka_topic_partition_list_t *parts
       tp->offset = RD_KAFKA_OFFSET_INVALID;
     } else {
       tp->offset = high;
+      rd_kafka_topic_partition_list_add(from_end, tp->topic, tp->partition)->offset = high;
     }
   }
+  /*
+   * A start taken from the partition's end is the group's at once: a member that takes the
+   * partition over before the first auto commit starts here too, not at a later end (no loss).
+   * Asynchronous: if it fails, the next auto commit is the group's first.
+   */
+  if (from_end->cnt > 0) rd_kafka_commit(c->rk, from_end, 1);
+  rd_kafka_topic_partition_list_destroy(from_end);
 }
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {

@@ -67,6 +67,8 @@ export interface RdKafkaConsumer extends RdClient {
   assign(partitions: RdTopicPartition[]): unknown;
   unassign(): unknown;
   consume(count: number, cb: (err: RdError | null, messages: RdMessage[]) => void): void;
+  /** Commits these offsets asynchronously (an error comes as event.error). */
+  commit(partitions: RdTopicPartition[]): unknown;
   committed(partitions: RdTopicPartition[], timeoutMs: number, cb: (err: RdError | null, partitions: RdTopicPartition[]) => void): unknown;
   queryWatermarkOffsets(topic: string, partition: number, timeoutMs: number, cb: (err: RdError | null, offsets: RdWatermarks) => void): unknown;
   setDefaultConsumeTimeout(ms: number): void;

@@ -272,27 +272,35 @@ class LibrdkafkaConsumer implements ConsumerClient {
 
   private async assign(assignment: RdTopicPartition[], generation: number): Promise<void> {
     let start: RdTopicPartition[];
+    let fromEnd: RdTopicPartition[] = [];
     try {
-      start = await this.startOffsets(assignment);
+      ({ start, fromEnd } = await this.startOffsets(assignment));
     } catch (err) {
       // Without explicit offsets librdkafka starts at the committed offset or auto.offset.reset.
       this.events.failed(`could not resolve start offsets: ${(err as Error).message}`, false);
       start = assignment;
     }
     if (generation !== this.generation || !this.running) return;
+    // A start taken from the partition's end is the group's at once: a member that takes the
+    // partition over before the first auto commit starts here too, not at a later end (no loss).
+    if (fromEnd.length > 0) this.consumer.commit(fromEnd);
     this.consumer.assign(start);
     this.assigned = true;
     this.events.joined(assignment.filter((tp) => tp.topic === this.settings.topic).map((tp) => tp.partition));
     this.read();
   }
 
-  /** Each partition's start: the committed offset, else the end (latest) or the beginning (earliest). */
-  private async startOffsets(assignment: RdTopicPartition[]): Promise<RdTopicPartition[]> {
-    if (assignment.length === 0) return [];
+  /**
+   * Each partition's start: the committed offset, else the end (latest) or the beginning (earliest);
+   * `fromEnd` holds the starts taken from the end.
+   */
+  private async startOffsets(assignment: RdTopicPartition[]): Promise<{ start: RdTopicPartition[]; fromEnd: RdTopicPartition[] }> {
+    if (assignment.length === 0) return { start: [], fromEnd: [] };
     const committed = await new Promise<RdTopicPartition[]>((resolve, reject) =>
       this.consumer.committed(assignment, OFFSET_QUERY_MS, (err, tps) => (err ? reject(rdError(err)) : resolve(tps))),
     );
-    return Promise.all(
+    const fromEnd: RdTopicPartition[] = [];
+    const start = await Promise.all(
       assignment.map(async ({ topic, partition }): Promise<RdTopicPartition> => {
         const offset = committed.find((c) => c.topic === topic && c.partition === partition)?.offset;
         if (offset !== undefined && offset >= 0) return { topic, partition, offset };
@@ -300,9 +308,11 @@ class LibrdkafkaConsumer implements ConsumerClient {
         const end = await new Promise<number>((resolve, reject) =>
           this.consumer.queryWatermarkOffsets(topic, partition, OFFSET_QUERY_MS, (err, w) => (err ? reject(rdError(err)) : resolve(w.highOffset))),
         );
+        fromEnd.push({ topic, partition, offset: end });
         return { topic, partition, offset: end };
       }),
     );
+    return { start, fromEnd };
   }
 
   /** Takes what is queued (one consume() at a time), hands it over by partition runs, and says it fetched. */
