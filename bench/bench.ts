@@ -143,7 +143,7 @@ async function main(): Promise<void> {
       const perCpu = r.sub_cpu_total_pct ? deliveries / (r.sub_cpu_total_pct / 100) : 0;
       line(
         `  ${clients} clients (${apps} sub apps × ${perApp})`,
-        `${int(deliveries)} deliveries/s, ${int(perCpu)} per sub CPU-s, sub CPU ${(r.sub_cpu_total_pct ?? 0).toFixed(0)} %, broker ${brokerPct === null ? '?' : brokerPct.toFixed(0)} %, host ${(r.host_cpu_busy_max_pct ?? 0).toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
+        `${int(deliveries)} deliveries/s, ${int(perCpu)} per sub CPU-s, sub CPU ${(r.sub_cpu_total_pct ?? 0).toFixed(0)} %, broker ${brokerPct === null ? 'not measured' : `${brokerPct.toFixed(0)} %`}, host ${(r.host_cpu_busy_max_pct ?? 0).toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
       );
       if (r.verdict === 'kafka' && r.average_packet_loss === 0 && run.faults.length === 0) bestLossless = Math.max(bestLossless, deliveries);
       if (!flip && r.verdict === 'harness_limited') flip = `${clients} clients as ${apps} × ${perApp} (${int(deliveries)} deliveries/s)`;

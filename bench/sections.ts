@@ -75,7 +75,7 @@ export async function subShape(
   const perCpu = r.sub_cpu_total_pct ? deliveries / (r.sub_cpu_total_pct / 100) : 0;
   line(
     name,
-    `${int(deliveries)} deliveries/s, ${int(perCpu)} per sub CPU-s, sub CPU ${(r.sub_cpu_total_pct ?? 0).toFixed(0)} %, broker ${brokerCpu.lastPct === null ? '?' : brokerCpu.lastPct.toFixed(0)} %, host ${(r.host_cpu_busy_max_pct ?? 0).toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
+    `${int(deliveries)} deliveries/s, ${int(perCpu)} per sub CPU-s, sub CPU ${(r.sub_cpu_total_pct ?? 0).toFixed(0)} %, broker ${brokerCpu.lastPct === null ? 'not measured' : `${brokerCpu.lastPct.toFixed(0)} %`}, host ${(r.host_cpu_busy_max_pct ?? 0).toFixed(0)} %, loss ${r.average_packet_loss.toFixed(3)} %, ${r.verdict}${r.harness_limits.length ? ` (${r.harness_limits.join('+')})` : ''}`,
   );
   return { deliveries, perCpu, lossless: r.verdict === 'kafka' && r.average_packet_loss === 0 && run.faults.length === 0 };
 }

@@ -122,7 +122,7 @@ export function studyProgress(io: CliIO, pace: ProgressPace = DEFAULT_PACE): Eve
           rec.status === 'ok'
             ? `loss ${rec.result.average_packet_loss.toFixed(3)} %, rx ${rec.result.average_rate.toFixed(1)} msg/s, tx ${rec.result.average_tx_rate.toFixed(1)} msg/s, failing ${rec.result.failing_clients}/${rec.result.client_count}` +
               pointVerdict(rec.result) +
-              (rec.fault ? ` — ${faultLine(rec.fault)}` : '')
+              (rec.fault ? ` — ${faultLine(rec.fault, rec.result.lost_total)}` : '')
             : `${rec.status === 'failed' ? 'FAILED' : 'INVALID (harness fault, not a Kafka measurement)'} after ${rec.attempts} attempt${rec.attempts > 1 ? 's' : ''}: ${rec.error}`;
         // What to do about a harness limit is said once per study, the first time it is hit.
         const told = rec.status === 'ok' ? remedies.newFor(rec.result) : [];

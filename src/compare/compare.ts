@@ -3,6 +3,7 @@ import { pointName } from '../present/point-name';
 import { isEmbeddedStudy } from '../present/study';
 import type { PointResult } from '../stats/result';
 import { isFaulted, isOk, paramOf, type PointRecord } from '../study/record';
+import { pointKey } from '../study/grid';
 import { aggregateRepeats, ciOf } from '../study/repeats';
 import type { StudySpec } from '../study/spec';
 import { StudyStore } from '../study/store';
@@ -45,6 +46,11 @@ export interface SharedPoint {
   msgRate: number;
   /** Why the point's figures are not compared (a study's point was harness-limited, failed or invalid); null: compared. */
   excluded: string | null;
+  /**
+   * Repeats left out because hydra, not Kafka, set their figures while other repeats of the point
+   * were clean: "2 of 3 repeats in s1 (1 harness-limited left out)"; empty when none were.
+   */
+  cleanRepeats: string[];
   diffs: FieldDiff[];
 }
 
@@ -73,10 +79,11 @@ export function loadStudies(resultsDir: string, ids: readonly string[]): Compare
  * varies one) workload — and gives the difference of each figure against the first study, with
  * its significance where repeats give confidence intervals. A point harness-limited, failed or
  * invalid in any study is named but left out of the differences: there hydra, not Kafka, set the
- * figure. What differs between the studies, and the points only some have, are named.
+ * figure; a repeated point is compared on its clean repeats when it has some (cleanRepeats). What differs between the studies, and the points only some have, are named.
  */
 export function compareStudies(studies: readonly ComparedStudy[]): Comparison {
-  const shown = studies.map((s) => aggregateRepeats(s.points));
+  const cleaned = studies.map((s) => cleanRepeats(s.points));
+  const shown = cleaned.map((c) => aggregateRepeats(c.kept));
   const all = shown.flat();
   const varies = (records: readonly PointRecord[], k: PointKey): boolean => new Set(records.map((r) => String(paramOf(r, k)))).size > 1;
   const candidates = POINT_KEYS.filter((k) => !AXES.includes(k));
@@ -133,6 +140,12 @@ export function compareStudies(studies: readonly ComparedStudy[]): Comparison {
       clientCount: any.params.total_sub_apps * any.params.clients_per_app,
       msgRate: any.params.msg_rate,
       excluded: why.length ? why.join(', ') : null,
+      cleanRepeats: cleaned.flatMap((c, i) => {
+        // Each study's own key: a setting that differs between the studies is part of it.
+        const own = records[i];
+        const note = own ? c.leftOut.get(pointKey(own.params)) : undefined;
+        return note ? [`${note.kept} of ${note.total} repeats in ${studies[i]?.spec.id ?? ''} (${note.why.join(', ')} left out)`] : [];
+      }),
       diffs,
     });
   }
@@ -150,6 +163,39 @@ export function compareStudies(studies: readonly ComparedStudy[]): Comparison {
     shared,
     unshared,
   };
+}
+
+/** Why a repeat's figures are not Kafka's ('harness-limited', 'failed', …); null: a clean repeat. */
+function notClean(r: PointRecord): string | null {
+  if (!isOk(r)) return r.status;
+  if (r.result.verdict === 'harness_limited') return 'harness-limited';
+  return null;
+}
+
+/**
+ * A point measured several times keeps only its clean repeats when it has any: one host-limited
+ * repeat of three does not take the other two out of the comparison. Per point key, what was left out.
+ */
+function cleanRepeats(points: readonly PointRecord[]): { kept: PointRecord[]; leftOut: Map<string, { kept: number; total: number; why: string[] }> } {
+  const groups = new Map<string, PointRecord[]>();
+  for (const r of points) groups.set(pointKey(r.params), [...(groups.get(pointKey(r.params)) ?? []), r]);
+  const kept: PointRecord[] = [];
+  const leftOut = new Map<string, { kept: number; total: number; why: string[] }>();
+  for (const [key, group] of groups) {
+    const clean = group.filter((r) => notClean(r) === null);
+    if (group.length === 1 || clean.length === 0 || clean.length === group.length) {
+      kept.push(...group);
+      continue;
+    }
+    kept.push(...clean);
+    const reasons = new Map<string, number>();
+    for (const r of group) {
+      const why = notClean(r);
+      if (why !== null) reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    }
+    leftOut.set(key, { kept: clean.length, total: group.length, why: [...reasons].map(([why, n]) => `${n} ${why}`) });
+  }
+  return { kept, leftOut };
 }
 
 function numberOrNull(v: unknown): number | null {

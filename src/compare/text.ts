@@ -15,6 +15,15 @@ export function differLine(c: Comparison): string {
     : 'differ: no point parameter (the change is outside the points: the cluster, the machine, hydra)';
 }
 
+/** Why nothing was compared, and what to do about it. */
+export function nothingToCompare(c: Comparison): string {
+  if (c.shared.length === 0) return 'nothing to compare: the studies share no point (same client count, rate, batch and varied workload)';
+  return (
+    'nothing to compare: no shared point has a clean measurement in every study (each was harness-limited, faulted, failed or invalid in one); ' +
+    `measure them again where hydra is not the limit — hydra study show <id> gives each limit's remedy — or with --repeats=3, so that clean repeats can stand for the point`
+  );
+}
+
 /** Where a study ran, in a word: hydra's embedded broker or its bootstrap brokers. */
 export function studyBroker(s: Comparison['studies'][number]): string {
   return s.embedded ? "hydra's embedded broker (a rehearsal, not Kafka)" : `brokers ${s.brokers.join(',')}`;
@@ -56,7 +65,9 @@ export function formatComparison(c: Comparison): string {
       cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ');
     lines.push(line(header), ...rows.map(line));
     lines.push('  significant: the 95 % confidence intervals of the repeats do not overlap; - : no repeats, no interval (run with --repeats=3 or more)');
-  } else lines.push('no point measured Kafka in every study: nothing to compare');
+  } else lines.push(nothingToCompare(c));
+  for (const p of c.shared.filter((x) => x.excluded === null && x.cleanRepeats.length > 0))
+    lines.push(`  compared on clean repeats: ${p.name}: ${p.cleanRepeats.join('; ')}`);
   for (const p of c.shared.filter((x) => x.excluded !== null)) lines.push(`  not compared: ${p.name} (${p.excluded ?? ''}: not Kafka's figures)`);
   for (const u of c.unshared) lines.push(`  only in ${u.study}: ${u.name}`);
   return lines.join('\n') + '\n';

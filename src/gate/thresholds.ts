@@ -63,13 +63,30 @@ export function parseThresholds(raw: string, source: string): Threshold[] {
     const m = /^([a-z0-9_]+)\s*(<=|>=|<|>)\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/.exec(item);
     if (!m) throw new ConfigError(source, item, "expected field<limit, field<=limit, field>limit or field>=limit (e.g. 'latency_p99_ms<200')");
     const field = m[1] as string;
-    if (!ALL_FIELDS.includes(field))
-      throw new ConfigError(source, item, `'${field}' is not a numeric point field${didYouMean(field, ALL_FIELDS)} (one of: ${ALL_FIELDS.join(', ')})`);
+    if (!ALL_FIELDS.includes(field)) throw new ConfigError(source, item, `'${field}' is not a numeric point field${fieldHint(field)}`);
     const limit = Number(m[3]);
     out.push({ field: field as ThresholdField, op: m[2] as ThresholdOp, limit, text: `${field}${m[2] as string}${limit}` });
   }
   return out;
 }
+
+/**
+ * The closest field when there is one; else the fields that share a word with the one typed (a
+ * few, not all 50); else where the list is — one line a person reads, not a catalogue.
+ */
+function fieldHint(field: string): string {
+  const closest = didYouMean(field, ALL_FIELDS);
+  if (closest) return closest;
+  const words = field.split('_').filter((w) => w.length >= 3);
+  const related = ALL_FIELDS.filter((f) => words.some((w) => f.split('_').includes(w)));
+  const where = "every numeric column of 'hydra study export <id> --format=csv' can be named";
+  if (related.length === 0) return ` (${where})`;
+  const shown = related.slice(0, MAX_RELATED_FIELDS);
+  return ` (related: ${shown.join(', ')}${related.length > shown.length ? `, and ${related.length - shown.length} more` : ''}; ${where})`;
+}
+
+/** Related fields named at most when a threshold's field is unknown. */
+const MAX_RELATED_FIELDS = 6;
 
 function holds(value: number, op: ThresholdOp, limit: number): boolean {
   switch (op) {

@@ -1,5 +1,5 @@
 import type { Comparison, ComparedStudy } from '../compare/compare';
-import { differLine, significanceText, studyBroker } from '../compare/text';
+import { differLine, nothingToCompare, significanceText, studyBroker } from '../compare/text';
 import { cellText } from '../present/columns';
 import {
   contextLine,
@@ -132,7 +132,16 @@ export function compareHtml(studies: readonly ComparedStudy[], comparison: Compa
     '<h2>Shared points</h2>',
     rows.length
       ? `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table><p class="note">significant: the 95 % confidence intervals of the repeats do not overlap; - : no repeats, no interval.</p>`
-      : '<p>No point measured Kafka in every study: nothing to compare.</p>',
+      : `<p>${escapeHtml(nothingToCompare(comparison))}</p>`,
+    ...(comparison.shared.some((p) => p.excluded === null && p.cleanRepeats.length > 0)
+      ? [
+          '<p class="note">Compared on clean repeats:</p><ul>',
+          ...comparison.shared
+            .filter((p) => p.excluded === null && p.cleanRepeats.length > 0)
+            .map((p) => `<li>${escapeHtml(`${p.name}: ${p.cleanRepeats.join('; ')}`)}</li>`),
+          '</ul>',
+        ]
+      : []),
     ...(comparison.shared.some((p) => p.excluded !== null) || comparison.unshared.length
       ? [
           '<h2>Not compared</h2><ul>',

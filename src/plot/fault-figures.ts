@@ -68,10 +68,20 @@ export function faultDeliveryFigure(record: FaultedRecord, context: FigureContex
     showarrow: false,
     font: { size: 11, color: '#444' },
   }));
+  // After a freeze the clients read what piled up at once: a peak above the rate asked is that
+  // backlog, not extra messages. Each client's share is the rate asked (a fan-out) or a part of it.
+  const peak = Math.max(0, ...f.delivery.clients.flatMap((c) => c.rates));
+  const share =
+    record.params.consumer_group === 'shared' ? record.params.msg_rate / Math.max(1, f.clients.filter((c) => !c.killed).length) : record.params.msg_rate;
+  const catchUp =
+    peak > 1.2 * share
+      ? `above the rate asked (up to ${Math.round(peak)} msg/s): the clients catching up on the backlog the fault held back — the same messages, read late, not extra ones`
+      : '';
   const notes = [
-    `longest gap ${seconds(f.longest_gap_ms)}; recovery ${seconds(f.recovery_ms)}${f.not_recovered ? ` (${f.not_recovered} clients not recovered)` : ''}${f.rebalances ? `; ${f.rebalances} rebalance(s), longest ${seconds(f.rebalance_max_ms)}` : ''}`,
+    `${record.result?.lost_total === 0 ? 'nothing lost; ' : record.result ? `${record.result.lost_total} messages lost; ` : ''}longest gap ${seconds(f.longest_gap_ms)}; recovery ${seconds(f.recovery_ms)}${f.not_recovered ? ` (${f.not_recovered} clients not recovered)` : ''}${f.rebalances ? `; ${f.rebalances} rebalance(s), longest ${seconds(f.rebalance_max_ms)}` : ''}`,
     f.delivery.clients.length < f.clients.length ? `${f.delivery.clients.length} of ${f.clients.length} clients drawn` : '',
     'shaded: the fault, from its start to its end; recovery: from its end until the clients were back at the rate (as fresh as before it, for 2 s)',
+    catchUp,
   ].filter(Boolean);
   const title = titleBlock(`Delivery through the fault — ${pointName(record.params)}`, [record], context, notes, true);
   return {
@@ -104,6 +114,7 @@ export function faultRecoveryFigure(records: readonly PointRecord[], context: Fi
   const data: PlotTrace[] = groups.flatMap((g, i) => {
     const pts = points.filter((r) => groupOf(r) === g).sort((a, b) => x(a) - x(b));
     const color = PALETTE[i % PALETTE.length] as string;
+    const gapColor = groups.length === 1 ? '#777' : color;
     const recovered = pts.filter((r) => r.fault.recovery_ms !== null);
     const stuck = pts.filter((r) => r.fault.recovery_ms === null);
     const traces: PlotTrace[] = [
@@ -115,16 +126,20 @@ export function faultRecoveryFigure(records: readonly PointRecord[], context: Fi
         x: recovered.map(x),
         y: recovered.map((r) => (r.fault.recovery_ms as number) / 1000),
         line: { shape: 'linear', color, width: 2 },
+        marker: { symbol: 'circle', size: 9, color },
         hovertemplate: 'recovery %{y:.2f} s<extra></extra>',
       },
       {
+        // Told apart from the recovery at a glance, even as single points: another shape, and grey
+        // when there is one curve (with several, the curve's colour keeps the pair together).
         type: 'scatter',
         mode: 'lines+markers',
         name: `longest gap: ${g}`,
         legendgroup: g,
         x: pts.map(x),
         y: pts.map((r) => r.fault.longest_gap_ms / 1000),
-        line: { shape: 'linear', color, width: 1, dash: 'dash' },
+        line: { shape: 'linear', color: gapColor, width: 1, dash: 'dash' },
+        marker: { symbol: 'diamond-open', size: 11, color: gapColor },
         hovertemplate: 'longest gap %{y:.2f} s<extra></extra>',
       },
     ];
@@ -146,7 +161,7 @@ export function faultRecoveryFigure(records: readonly PointRecord[], context: Fi
     points,
     context,
     [
-      'recovery: from the fault’s end until a client was back at the rate, as fresh as before it for 2 s (slowest client); dashed: longest time a client got nothing',
+      'recovery (●): from the fault’s end until a client was back at the rate, as fresh as before it for 2 s (slowest client); longest gap (◇, dashed): longest time a client got nothing',
     ],
     true,
   );

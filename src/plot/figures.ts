@@ -19,6 +19,8 @@ export interface PlotTrace {
   hovertemplate?: string;
   /** Error bars (95 % confidence intervals of repeated points). */
   error_y?: { type: 'data'; array: number[]; visible: boolean };
+  /** false: markers on an axis line (0 % loss) are drawn whole, not cut in half by the plot area. */
+  cliponaxis?: boolean;
 }
 
 /** A Plotly figure: what Plotly.newPlot / toImage take. */
@@ -297,6 +299,8 @@ function curveFigure(
       line: { shape: 'linear', color: PALETTE[i % PALETTE.length], width: lineWidth(i, series.length) },
       ...pointStyle(pts, PALETTE[i % PALETTE.length]),
       ...errorBars(pts.map((p) => p.record)),
+      // A lossless point sits on the x axis: drawn whole over it, not half hidden under it.
+      cliponaxis: false,
     };
   });
   return { data, layout: baseLayout(title, xAxis.title, yTitle, records, context, legendTitle(records)) };
@@ -354,9 +358,10 @@ export function failingClientsFigure(records: readonly PointRecord[], context: F
     r.failing_clients > 0 ? r.failing_clients_rate : null,
   );
   if (fig.data.every((t) => t.x.length === 0)) {
-    // An empty plot reads like a bug; say why it is empty.
+    // Empty axes read like a bug or a scale of something: no axes, no legend, just why it is empty.
+    const measured = records.filter((r) => isOk(r) && !isFaulted(r)).length;
     (fig.layout.annotations as unknown[]).push({
-      text: 'no client failed in any point',
+      text: measured ? `No client failed in any of the ${measured} points:<br>every client received every message sent` : 'No steady-state point to draw',
       xref: 'paper',
       yref: 'paper',
       x: 0.5,
@@ -364,6 +369,9 @@ export function failingClientsFigure(records: readonly PointRecord[], context: F
       showarrow: false,
       font: { size: 18, color: '#555' },
     });
+    fig.layout.xaxis = { visible: false };
+    fig.layout.yaxis = { visible: false };
+    fig.layout.showlegend = false;
   }
   return fig;
 }

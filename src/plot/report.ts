@@ -2,6 +2,7 @@ import { DEFAULT_OPTIONS, type HydraOptions } from '../config/options';
 import { cellText, EXPORT_COLUMNS, sortPoints, TABLE_COLUMNS, workloadColumns, type PointColumn } from '../present/columns';
 import { findingNote } from '../present/findings';
 import { summarySentences } from '../present/summary';
+import { remediesFor } from '../present/verdict';
 import { EMBEDDED_TABLE_NOTE } from '../present/table';
 import { isEmbeddedStudy } from '../present/study';
 import type { PointRecord } from '../study/record';
@@ -56,14 +57,19 @@ export function studyReportHtml(spec: StudySpec, points: readonly PointRecord[],
   const sentences = summarySentences(points);
   const count = (pick: (p: PointRecord) => boolean): number => points.filter(pick).length;
   const limited = count((p) => p.status === 'ok' && p.result.verdict === 'harness_limited');
-  const measuredWord = embedded ? 'rehearsed (no harness limit)' : 'measured Kafka';
+  // On the embedded broker nothing measures Kafka: a point without a limit of hydra's just ran clean.
+  const measuredWord = embedded ? 'ran clean (hydra was not the limit)' : 'measured Kafka';
+  const invalid = count((p) => p.status === 'invalid');
+  const failed = count((p) => p.status === 'failed');
+  const faulted = count((p) => p.fault !== undefined);
   const tally = [
-    `${points.length} point${points.length === 1 ? '' : 's'}: ${points.length - limited - count((p) => p.status !== 'ok')} ${measuredWord}`,
-    `${limited} harness-limited (hydra, not Kafka, was the limit)`,
-    `${count((p) => p.status === 'invalid')} invalid (harness fault)`,
-    `${count((p) => p.status === 'failed')} failed`,
-    ...(count((p) => p.fault !== undefined) ? [`${count((p) => p.fault !== undefined)} through planned faults (not in the steady-state curves)`] : []),
+    `${points.length} point${points.length === 1 ? '' : 's'}: ${points.length - limited - invalid - failed} ${measuredWord}`,
+    ...(limited ? [`${limited} harness-limited (hydra, not Kafka, was the limit)`] : []),
+    ...(invalid ? [`${invalid} invalid (harness fault)`] : []),
+    ...(failed ? [`${failed} failed`] : []),
+    ...(faulted ? [`${faulted} through planned faults (not in the steady-state curves)`] : []),
   ].join(', ');
+  const remedies = remediesFor(points);
   const params: [string, unknown][] = [
     ['study', spec.id],
     ['kind', spec.kind],
@@ -85,7 +91,8 @@ export function studyReportHtml(spec: StudySpec, points: readonly PointRecord[],
     embedded ? `<div class="banner">${escapeHtml(EMBEDDED_TABLE_NOTE.replace(/^rehearsal: measured/, 'Measured'))}</div>` : '',
     `<div class="context">${escapeHtml(contextLine(points, context))}</div>`,
     '<h2>Summary</h2>',
-    `<ul class="summary">${sentences.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}<li>${escapeHtml(tally)}</li></ul>`,
+    `<ul class="summary">${[...sentences, tally].map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`,
+    ...(remedies.length ? ['<h3>What to do</h3>', `<ul class="remedies">${remedies.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`] : []),
     ...(findings.length
       ? [
           '<h3>Rate boundaries (kafkarate)</h3>',

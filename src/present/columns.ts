@@ -54,11 +54,12 @@ export const TABLE_COLUMNS: readonly PointColumn[] = [
 export function verdictText(r: PointRecord): string | null {
   if (!r.result) return null;
   // Through a planned fault: its figures are the fault's, never the steady state's.
-  if (r.fault) return `faulted/${steadyVerdictText(r.result)}`;
-  return steadyVerdictText(r.result);
+  if (r.fault) return `faulted/${verdictLabel(r.result)}`;
+  return verdictLabel(r.result);
 }
 
-function steadyVerdictText(result: PointResult): string {
+/** The verdict column's text for a point's figures (steady state): 'kafka:produce', 'harness:host', 'rehearsal'. */
+export function verdictLabel(result: PointResult): string {
   // Points stored before verdicts existed were never judged: say so rather than claim a Kafka result.
   if (result.verdict === 'unjudged') return 'unjudged';
   if (result.verdict === 'harness_limited') return `harness:${result.harness_limits.join('+')}`;

@@ -20,9 +20,16 @@ export function recoveryText(f: FaultRecord): string {
   return `recovery ${secs(f.recovery_ms)} (slowest of ${living} clients)`;
 }
 
-/** One line: "faulted (schedule): longest gap, recovery, rebalances, duplicates, latency p99 before/during/after". */
-export function faultLine(f: FaultRecord): string {
-  const parts = [`longest gap ${secs(f.longest_gap_ms)}`, recoveryText(f)];
+/**
+ * One line: "faulted (schedule): nothing lost, longest gap, recovery, rebalances, duplicates,
+ * latency p99 before/during/after". `lost`: the point's lost messages, when known.
+ */
+export function faultLine(f: FaultRecord, lost?: number): string {
+  const parts = [
+    ...(lost === undefined ? [] : [lost === 0 ? 'nothing lost' : `${lost} messages lost`]),
+    `longest gap ${secs(f.longest_gap_ms)}`,
+    recoveryText(f),
+  ];
   if (f.rebalances > 0) parts.push(`${f.rebalances} rebalance${f.rebalances > 1 ? 's' : ''} (longest ${secs(f.rebalance_max_ms)})`);
   if (f.partitions_taken_over === false) parts.push('the group does not hold every partition at the end');
   if (f.duplicated_across_members) parts.push(`${f.duplicated_across_members} messages received by two members`);

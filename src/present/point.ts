@@ -1,5 +1,6 @@
 import type { PointParams } from '../config/options';
 import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
+import { verdictLabel } from './columns';
 import { RemedyOnce } from './verdict';
 
 /**
@@ -7,12 +8,11 @@ import { RemedyOnce } from './verdict';
  * the point's `status` last: 'invalid' marks figures that are not a measurement of Kafka.
  */
 export function formatResDict(result: PointResult, status: 'ok' | 'invalid' = 'ok'): string {
-  const values: Record<string, unknown> = { ...result, status };
+  // The verdict as the table and the lines word it, beside the one-word verdict.
+  const values: Record<string, unknown> = { ...result, verdict_label: verdictLabel(result), status };
   const keys = [
     ...HYDRA_RESULT_KEYS,
-    ...Object.keys(result)
-      .filter((k) => !(HYDRA_RESULT_KEYS as readonly string[]).includes(k))
-      .sort(),
+    ...[...Object.keys(result), 'verdict_label'].filter((k) => !(HYDRA_RESULT_KEYS as readonly string[]).includes(k)).sort(),
     'status',
   ];
   const body = keys.map((k) => ` '${k}': ${pyValue(values[k])}`).join(',\n');

@@ -4,6 +4,7 @@ import type { RateFinding, StudySpec } from '../study/spec';
 import { formatFindings } from './findings';
 import { formatPointsTable } from './table';
 import { summarySentences } from './summary';
+import { remediesFor } from './verdict';
 
 /** What `hydra study list` (and its --json) says of a study: counts by verdict, where it ran. */
 export interface StudySummary {
@@ -107,6 +108,7 @@ export function formatStudy(spec: StudySpec, points: readonly PointRecord[], fin
     formatPointsTable(points),
     '',
     ...summarySentences(points),
+    ...remediesFor(points),
   ];
   if (findings.length) lines.push('', formatFindings(findings));
   return lines.join('\n') + '\n';

@@ -27,6 +27,8 @@ export interface CurveSummary {
   measured: number;
   /** Points where hydra, not Kafka, was the limit. */
   harnessLimited: number;
+  /** The most those points lost, % (not Kafka's loss: hydra held them back); null: none. */
+  harnessLimitedLossMax: number | null;
   /** Points that are not measurements at all (failed, or invalid: a harness fault). */
   unmeasured: number;
 }
@@ -54,6 +56,7 @@ export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[]
     .sort(([a, x], [b, y]) => x.clientCount - y.clientCount || a.localeCompare(b))
     .map(([curve, g]) => {
       const judged = g.points.filter(isOk).filter((r) => r.result.verdict !== 'harness_limited');
+      const limited = g.points.filter(isOk).filter((r) => r.result.verdict === 'harness_limited');
       // Where Kafka held the publisher back it never took the rate asked: its boundary, not a lossless rate.
       const heldBack = judged.filter((r) => (r.result.kafka_limits ?? []).includes('produce'));
       const atRate = judged.filter((r) => !heldBack.includes(r));
@@ -67,7 +70,8 @@ export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[]
         lossFrom: lossy.length ? Math.min(...lossy) : null,
         kafkaHeldBackFrom: heldBack.length ? Math.min(...heldBack.map((r) => r.params.msg_rate)) : null,
         measured: judged.length,
-        harnessLimited: g.points.filter((r) => isOk(r) && r.result.verdict === 'harness_limited').length,
+        harnessLimited: limited.length,
+        harnessLimitedLossMax: limited.length ? Math.max(...limited.map((r) => r.result.average_packet_loss)) : null,
         unmeasured: g.points.filter((r) => !isOk(r)).length,
       };
     });
@@ -75,13 +79,22 @@ export function summarizeCurves(records: readonly PointRecord[]): CurveSummary[]
 
 /** One sentence per curve: "4 clients: no loss up to 2000 msg/s; loss from 3000 msg/s; 1 point harness-limited". */
 export function curveSentence(c: CurveSummary): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  // Nothing measured is not "no lossless point": what those points lost (often nothing) is hydra's.
+  if (c.measured === 0 && c.harnessLimited > 0) {
+    const loss =
+      c.harnessLimitedLossMax === 0 ? 'none lost a message' : `they lost up to ${(c.harnessLimitedLossMax ?? 0).toFixed(3)} %, which is not Kafka's loss`;
+    const all = c.harnessLimited === 1 ? 'its one point' : `all ${c.harnessLimited} points`;
+    const rest = c.unmeasured ? `; ${c.unmeasured} not measured (failed or invalid)` : '';
+    return `${c.curve}: nothing measured — ${all} harness-limited (hydra, not Kafka, was the limit); ${loss}${rest}`;
+  }
   const parts = [
     c.losslessUpTo === null
       ? 'no lossless point'
       : `no loss up to ${groupedNumber(c.losslessUpTo)} msg/s${c.lossFrom === null ? ' (no point lost messages)' : ''}`,
     c.lossFrom === null ? '' : `loss from ${groupedNumber(c.lossFrom)} msg/s`,
     c.kafkaHeldBackFrom === null ? '' : `Kafka held the publisher back from ${groupedNumber(c.kafkaHeldBackFrom)} msg/s (Kafka's boundary)`,
-    c.harnessLimited ? `${c.harnessLimited} point${c.harnessLimited === 1 ? '' : 's'} harness-limited (hydra, not Kafka, was the limit)` : '',
+    c.harnessLimited ? `${plural(c.harnessLimited, 'point')} harness-limited (hydra, not Kafka, was the limit)` : '',
     c.unmeasured ? `${c.unmeasured} not measured (failed or invalid)` : '',
   ];
   return `${c.curve}: ${parts.filter(Boolean).join('; ')}`;
@@ -93,7 +106,7 @@ export function faultSentences(records: readonly PointRecord[]): string[] {
   const varied = POINT_KEYS.filter((k) => k !== 'fault' && !AXES.has(k) && k !== 'msg_batch' && new Set(records.map((r) => String(paramOf(r, k)))).size > 1);
   return faulted.map((r) => {
     const repeat = r.repeat ? ` (repeat ${r.repeat + 1})` : '';
-    return `${pointName(r.params, varied)}${repeat}: ${faultLine(r.fault as NonNullable<PointRecord['fault']>)}`;
+    return `${pointName(r.params, varied)}${repeat}: ${faultLine(r.fault as NonNullable<PointRecord['fault']>, r.result?.lost_total)}`;
   });
 }
 

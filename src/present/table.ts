@@ -36,16 +36,32 @@ export function formatPointsTable(records: readonly PointRecord[]): string {
   const name = (r: PointRecord): string => pointName(r.params, varied) + ('repeat' in r && r.repeat ? ` (repeat ${r.repeat + 1})` : '');
   const notes = [
     ...sorted.filter((r) => r.status !== 'ok').map((r) => `  ${r.status}: ${name(r)}: ${r.error ?? ''}`),
+    ...harnessLimitedNotes(sorted.filter(isOk), name),
     ...sorted
       .filter(isOk)
       .flatMap((r) =>
-        r.result.verdict === 'harness_limited'
-          ? [`  harness-limited: ${name(r)}: ${r.result.harness_notes.join('; ')}`]
-          : r.result.kafka_notes?.length
-            ? [`  kafka-limited: ${name(r)}: ${r.result.kafka_notes.join('; ')}`]
-            : [],
+        r.result.verdict !== 'harness_limited' && r.result.kafka_notes?.length ? [`  kafka-limited: ${name(r)}: ${r.result.kafka_notes.join('; ')}`] : [],
       ),
   ];
   if (sorted.some((r) => r.result?.embedded_broker)) notes.unshift(`  ${EMBEDDED_TABLE_NOTE}`);
   return [line(header), ...rows.map(line), ...notes].join('\n');
+}
+
+/**
+ * One line per limit that held points back, not one per point (each point's progress line gave its
+ * own figures already): how many points, then one of them as the example.
+ */
+function harnessLimitedNotes(points: readonly PointRecord[], name: (r: PointRecord) => string): string[] {
+  const byLimit = new Map<string, PointRecord[]>();
+  for (const r of points) {
+    if (r.result?.verdict !== 'harness_limited') continue;
+    const key = r.result.harness_limits.join('+');
+    byLimit.set(key, [...(byLimit.get(key) ?? []), r]);
+  }
+  return [...byLimit.values()].map((group) => {
+    const first = group[0] as PointRecord;
+    const notes = first.result?.harness_notes.join('; ') ?? '';
+    if (group.length === 1) return `  harness-limited: ${name(first)}: ${notes}`;
+    return `  harness-limited, ${group.length} points like ${name(first)}: ${notes}`;
+  });
 }

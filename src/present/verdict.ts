@@ -29,6 +29,12 @@ export class RemedyOnce {
   }
 }
 
+/** Each remedy once for a set of points (a report, a study page): "where the host is the limit: ..." per limit hit. */
+export function remediesFor(points: readonly { result?: Pick<PointResult, 'verdict' | 'harness_limits' | 'embedded_broker'> | null }[]): string[] {
+  const once = new RemedyOnce();
+  return points.flatMap((p) => (p.result ? once.newFor(p.result) : [])).map((text) => text.replace(/^hydra: w/, 'W'));
+}
+
 function limitName(limit: HarnessLimit): string {
   return limit === 'embedded_broker' ? "hydra's embedded broker" : limit === 'stall' ? 'a stalled app' : `the ${limit}`;
 }

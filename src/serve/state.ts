@@ -1,5 +1,6 @@
 import { cellText, sortPoints, TABLE_COLUMNS, workloadColumns } from '../present/columns';
 import { summarySentences } from '../present/summary';
+import { remediesFor } from '../present/verdict';
 import { plannedPoints, studyStatus, summarizeStudy, type StudySummary } from '../present/study';
 import type { Figure } from '../plot/figures';
 import { studyFigures } from '../plot/study-figures';
@@ -60,7 +61,7 @@ export function studyPageState(store: StudyStore): StudyPageState {
   return {
     summary: summarizeStudy(spec, points, damaged.length),
     progress: progressOf(store, spec, points, damaged.length),
-    sentences: [...damageWarnings(store, damaged).map((w) => `damaged: ${w}`), ...summarySentences(points)],
+    sentences: [...damageWarnings(store, damaged).map((w) => `damaged: ${w}`), ...summarySentences(points), ...remediesFor(points)],
     table: {
       header: columns.map((c) => c.header),
       rows: sorted.map((r) => columns.map((c) => cellText(c.value(r), 'digits' in c ? c.digits : undefined))),

@@ -92,10 +92,11 @@ export interface PointResult {
 
   /**
    * 'kafka': a measurement of Kafka (Kafka may still have held it back: kafka_limits);
-   * 'harness_limited': hydra (publisher, subscribers, host, its embedded broker, a stalled app) was
-   * the limit; 'unjudged': stored by a hydra that did not judge points yet.
+   * 'rehearsal': no harness limit, on hydra's embedded broker (a rehearsal, not a measurement of
+   * Kafka); 'harness_limited': hydra (publisher, subscribers, host, its embedded broker, a stalled
+   * app) was the limit; 'unjudged': stored by a hydra that did not judge points yet.
    */
-  verdict: 'kafka' | 'harness_limited' | 'unjudged';
+  verdict: 'kafka' | 'rehearsal' | 'harness_limited' | 'unjudged';
   /** Which harness limits were hit. */
   harness_limits: HarnessLimit[];
   /** Each limit with what was seen (the remedy is printed once per study: verdict.remedyFor). */
@@ -311,7 +312,9 @@ export function computeResult(
       })),
       subs: subTelemetry,
       embedded: context.embeddedBroker ?? false,
-      ...(context.embeddedBroker ? { embeddedExpired: expiredTotal } : {}),
+      ...(context.embeddedBroker
+        ? { embeddedExpired: { deliveries: expiredTotal, clients: clients.filter((c) => expiredOf(c) > 0).length, sent: packetTx } }
+        : {}),
       behind: behindTotal,
       fetchWaitMs: context.fetchWaitMs ?? 100,
       ...(context.plannedBrokerPauseMs ? { plannedBrokerPauseMs: context.plannedBrokerPauseMs } : {}),
@@ -368,7 +371,7 @@ export function computeResult(
     latency_intended_p99_ms: msOf(latencyIntended, 0.99),
     latency_intended_max_ms: latencyIntended.max_us === null ? null : latencyIntended.max_us / 1000,
     unresponsive_apps: unresponsive,
-    verdict: limits.length ? 'harness_limited' : 'kafka',
+    verdict: limits.length ? 'harness_limited' : context.embeddedBroker ? 'rehearsal' : 'kafka',
     harness_limits: limits.map((l) => l.limit),
     harness_notes: limits.map(formatLimit),
     kafka_limits: verdict.kafka.map((k) => k.limit),

@@ -86,7 +86,7 @@ export interface VerdictInput {
    * On the embedded broker, messages its bounded in-memory log deleted before a client read them;
    * absent on a real cluster, where that is the topic's retention at work.
    */
-  embeddedExpired?: number;
+  embeddedExpired?: { deliveries: number; clients: number; sent: number };
   /** Messages the subscribers had still not read at collection, after the drain; null when unknown. */
   behind: number | null;
   /** The consumers' fetch long-poll, ms: a fetch answered within it was not slow. */
@@ -295,10 +295,12 @@ export function judgePoint(input: VerdictInput, th: VerdictThresholds = DEFAULT_
         .join(', ')}`,
     );
 
-  if ((input.embeddedExpired ?? 0) > 0)
+  const expired = input.embeddedExpired;
+  if (expired && expired.deliveries > 0)
     blame(
       'embedded_broker',
-      `its in-memory log dropped ${int(input.embeddedExpired ?? 0)} messages before clients read them (librdkafka's mock cluster keeps only a few MB per partition)`,
+      // A sum over clients, said as one: each client that missed a message counts it once.
+      `its in-memory log dropped messages before clients read them: ${int(expired.deliveries)} deliveries missed, summed over the ${int(expired.clients)} client${expired.clients === 1 ? '' : 's'} that missed some (${int(expired.sent)} messages were sent; librdkafka's mock cluster keeps only a few MB per partition)`,
     );
 
   return {

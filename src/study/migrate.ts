@@ -53,8 +53,9 @@ export function upgradeResult(raw: PointResult): PointResult {
     // Before several publishers there was one; its CPU was the busiest publisher's.
     pub_apps: r.pub_apps ?? 1,
     pub_cpu_max_pct: r.pub_cpu_max_pct ?? r.pub_cpu ?? 0,
-    // A point stored before verdicts existed was never judged: say so rather than claim a Kafka result.
-    verdict: r.verdict ?? 'unjudged',
+    // A point stored before verdicts existed was never judged: say so rather than claim a Kafka result;
+    // one judged on the embedded broker before 'rehearsal' was a verdict of its own is one.
+    verdict: r.verdict === 'kafka' && r.embedded_broker === true ? 'rehearsal' : (r.verdict ?? 'unjudged'),
   } as PointResult;
 }
 

@@ -52,7 +52,13 @@ export function aggregateRepeats(records: readonly PointRecord[]): PointRecord[]
     result.harness_limits = limits;
     result.harness_notes = notes;
     // Repetitions of which one was never judged are not a judged mean.
-    result.verdict = limits.length ? 'harness_limited' : ok.some((r) => r.result.verdict === 'unjudged') ? 'unjudged' : 'kafka';
+    result.verdict = limits.length
+      ? 'harness_limited'
+      : ok.some((r) => r.result.verdict === 'unjudged')
+        ? 'unjudged'
+        : ok.some((r) => r.result.verdict === 'rehearsal')
+          ? 'rehearsal'
+          : 'kafka';
     // Kafka held some repetition back: the mean point says so too.
     result.kafka_limits = [...new Set(ok.flatMap((r) => r.result.kafka_limits))];
     result.kafka_notes = [...new Set(ok.flatMap((r) => r.result.kafka_notes))];

@@ -102,6 +102,43 @@ describe('compare studies', () => {
     assert.match(text, /only in b: 10 clients, 4000 msg\/s, batch 100/);
   });
 
+  it('compares a repeated point on its clean repeats when one repeat was host-limited, and says how many it used', () => {
+    const hostLimited = (r: PointRecord): PointRecord =>
+      r.status === 'ok'
+        ? {
+            ...r,
+            result: {
+              ...r.result,
+              verdict: 'harness_limited',
+              harness_limits: ['host'],
+              harness_notes: ['the host, not Kafka, was the limit'],
+              average_rate: 1,
+            },
+          }
+        : r;
+    const [b0, b1, b2, ...rest] = b.points as [PointRecord, PointRecord, PointRecord, ...PointRecord[]];
+    const c = compareStudies([a, { ...b, points: [b0, hostLimited(b1), b2, ...rest] }]);
+    const first = c.shared[0];
+    assert.equal(first?.excluded, null, 'two clean repeats of three stand for the point');
+    assert.deepEqual(first?.cleanRepeats, ['2 of 3 repeats in b (1 harness-limited left out)']);
+    const rate = first?.diffs.find((d) => d.field === 'average_rate');
+    assert.equal(rate?.values[1], 999, 'the mean of the clean repeats (1000, 998), not of all three');
+    assert.match(
+      formatComparison(c),
+      /^ {2}compared on clean repeats: 10 clients, 1000 msg\/s, batch 100: 2 of 3 repeats in b \(1 harness-limited left out\)$/m,
+    );
+    // Every repeat limited: the point is left out, and the text says what to do when nothing is left.
+    const none = compareStudies([a, { ...b, points: b.points.map(hostLimited) }]);
+    assert.deepEqual(
+      none.shared.map((p) => p.excluded),
+      ['harness-limited in b', 'harness-limited in b', 'harness-limited in b'],
+    );
+    assert.match(
+      formatComparison(none),
+      /nothing to compare: no shared point has a clean measurement in every study .*hydra study show <id> gives each limit's remedy — or with --repeats=3/,
+    );
+  });
+
   it('draws a curve per study × client count: a client count keeps its colour, a study its line style', () => {
     const c = compareStudies([a, b]);
     const fig = compareFigures([a, b], c)['compare-rx-tx'];

@@ -3,7 +3,10 @@ import { failingClientsFigure, latencyFigure, lossFigure, rateBoundaryFigure, rx
 import { studyFigures } from '../../src/plot/study-figures';
 import { curveSentence, summarizeCurves, type CurveSummary } from '../../src/present/summary';
 import type { PointRecord } from '../../src/study/record';
-import { fixtureFinding, fixturePoint, fixtureStudyPoints } from '../fixtures';
+import { studyReportHtml } from '../../src/plot/report';
+import { formatPointsTable } from '../../src/present/table';
+import type { StudySpec } from '../../src/study/spec';
+import { FIXTURE_OPTIONS, fixtureFinding, fixturePoint, fixtureStudyPoints } from '../fixtures';
 
 /** The lines under a figure's title (its context and notes), without their markup. */
 const subtitle = (layout: Record<string, unknown>): string =>
@@ -62,9 +65,16 @@ describe('figure builders', () => {
     assert.deepEqual(fig.data[1]?.y, [1800, 1800]);
   });
 
-  it('says why the failing-clients plot is empty when nothing failed', () => {
-    const fig = failingClientsFigure([fixturePoint(10, 1000)]);
-    assert.ok((fig.layout.annotations as { text: string }[]).some((a) => /no client failed/.test(a.text)));
+  it('says why the failing-clients plot is empty when nothing failed, with no empty axes or legend', () => {
+    const fig = failingClientsFigure([fixturePoint(10, 1000), fixturePoint(10, 2000)]);
+    assert.ok((fig.layout.annotations as { text: string }[]).some((a) => /^No client failed in any of the 2 points/.test(a.text)));
+    assert.deepEqual([fig.layout.xaxis, fig.layout.yaxis, fig.layout.showlegend], [{ visible: false }, { visible: false }, false]);
+    // With a failing client the axes are drawn as usual.
+    assert.notEqual((failingClientsFigure(points).layout.xaxis as { visible?: boolean }).visible, false);
+  });
+
+  it('draws a lossless point whole on the x axis, not half under it', () => {
+    for (const trace of lossFigure(points).data) assert.equal(trace.cliponaxis, false, trace.name);
   });
 
   it('draws p50 and p99 latency per client count, one colour per count, and says what sets the floor on the embedded broker', () => {
@@ -161,14 +171,70 @@ describe('the summary a report opens with', () => {
   it('per client count: highest lossless rate, where loss starts, points hydra held back or could not measure', () => {
     const points = [...fixtureStudyPoints(), fixturePoint(10, 5000, { limited: ['publisher'] })];
     assert.deepEqual(summarizeCurves(points), [
-      { curve: '10 clients', clientCount: 10, losslessUpTo: 3000, lossFrom: null, kafkaHeldBackFrom: null, measured: 4, harnessLimited: 1, unmeasured: 0 },
-      { curve: '40 clients', clientCount: 40, losslessUpTo: 1500, lossFrom: 2000, kafkaHeldBackFrom: null, measured: 4, harnessLimited: 0, unmeasured: 1 },
+      {
+        curve: '10 clients',
+        clientCount: 10,
+        losslessUpTo: 3000,
+        lossFrom: null,
+        kafkaHeldBackFrom: null,
+        measured: 4,
+        harnessLimited: 1,
+        harnessLimitedLossMax: 0,
+        unmeasured: 0,
+      },
+      {
+        curve: '40 clients',
+        clientCount: 40,
+        losslessUpTo: 1500,
+        lossFrom: 2000,
+        kafkaHeldBackFrom: null,
+        measured: 4,
+        harnessLimited: 0,
+        harnessLimitedLossMax: null,
+        unmeasured: 1,
+      },
     ]);
     const [ten] = summarizeCurves(points);
     assert.equal(
       curveSentence(ten as CurveSummary),
       '10 clients: no loss up to 3000 msg/s (no point lost messages); 1 point harness-limited (hydra, not Kafka, was the limit)',
     );
+  });
+
+  it('a client count whose every point hydra held back reads "nothing measured", with what those points lost, never "no lossless point"', () => {
+    const busy = [fixturePoint(2, 500, { limited: ['host'] }), fixturePoint(2, 1000, { limited: ['host'] }), fixturePoint(2, 2000, { limited: ['host'] })];
+    const [two] = summarizeCurves(busy);
+    assert.equal(
+      curveSentence(two as CurveSummary),
+      '2 clients: nothing measured — all 3 points harness-limited (hydra, not Kafka, was the limit); none lost a message',
+    );
+    const lossy = fixturePoint(2, 4000, { limited: ['host'], cap: 3000 });
+    assert.match(
+      curveSentence(summarizeCurves([lossy])[0] as CurveSummary),
+      /its one point harness-limited .*; they lost up to 25\.000 %, which is not Kafka's loss$/,
+    );
+    // The table names each limit once, with how many points it held back, not a line per point.
+    const table = formatPointsTable(busy);
+    assert.equal(table.match(/harness-limited/g)?.length, 1, table);
+    assert.match(table, /^ {2}harness-limited, 3 points like 2 clients, 500 msg\/s, batch 100: the host, not Kafka, was the limit$/m);
+    // The report: the tally in plain words, the summary sentence, and the remedy for the limit it names.
+    const spec: StudySpec = {
+      id: 'busy',
+      kind: 'sweep',
+      created_at: '2026-12-05T00:00:00.000Z',
+      options: FIXTURE_OPTIONS,
+      grid: { client_counts: [2], msg_rates: [500, 1000, 2000], msg_batches: [100] },
+      search: null,
+      versions: {},
+      brokers: [],
+      history: [],
+      status: 'done',
+    };
+    const page = studyReportHtml(spec, busy);
+    const html = page.slice(page.indexOf('<h2>Summary'), page.indexOf('<h2>Figures'));
+    assert.match(html, /3 points: 0 ran clean \(hydra was not the limit\), 3 harness-limited/);
+    assert.doesNotMatch(html, /rehearsed \(no harness limit\)|0 invalid|0 failed/);
+    assert.match(html, /<h3>What to do<\/h3>\n<ul class="remedies"><li>Where the host is the limit: run fewer processes on this machine/);
   });
 
   it("calls a rate Kafka held the publisher back at Kafka's boundary, not a lossless rate", () => {

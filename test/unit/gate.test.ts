@@ -41,6 +41,27 @@ describe('thresholds: a gate on the points that measured Kafka', () => {
     assert.deepEqual(parseThresholds('', '--threshold'), []);
   });
 
+  it('answers an unknown field in one short line: the closest field, or a few related ones and where the rest are', () => {
+    const message = (raw: string): string => {
+      try {
+        parseThresholds(raw, '--threshold');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error(`${raw} was accepted`);
+    };
+    const close = message('latency_p99<200');
+    assert.ok(close.length < 160, close);
+    assert.doesNotMatch(close, /one of|related/);
+    const far = message('zzzlatencyzzz_produce_wobble<1');
+    assert.match(
+      far,
+      /related: [a-z_0-9]*produce[a-z_0-9]*(, [a-z_0-9]+)*(, and \d+ more)?; every numeric column of 'hydra study export <id> --format=csv' can be named/,
+    );
+    assert.ok(far.length < 400, `${far.length} characters: ${far}`);
+    assert.match(message('qqq<1'), /not a numeric point field \(every numeric column/);
+  });
+
   it('joins a repeated --threshold flag, and still refuses other flags given twice', () => {
     const args = parseArgs(['--threshold=a<1', '--threshold', 'b<2'], OPTION_FLAGS);
     assert.equal(args.flags.get('threshold'), 'a<1;b<2');

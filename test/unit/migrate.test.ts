@@ -67,6 +67,8 @@ describe('stored studies of every version read in the current shape', () => {
         if (!('expired_total' in raw)) assert.equal(p.result.expired_total, null);
         if (!('produce_rtt_p99_ms' in raw)) assert.equal(p.result.produce_rtt_p99_ms, null);
         if (!('verdict' in raw)) assert.equal(p.result.verdict, 'unjudged');
+        // A rehearsal stored as 'kafka' before it was a verdict of its own reads as one.
+        else if (raw.verdict === 'kafka' && raw.embedded_broker === true) assert.equal(p.result.verdict, 'rehearsal');
         else assert.equal(p.result.verdict, raw.verdict);
       });
       // Planning a rerun finds every stored point done.

@@ -464,6 +464,27 @@ describe('planned faults: kept apart from the steady state', () => {
     assert.deepEqual(faultFiguresOf([fixturePoint(2, 1000)]), {});
   });
 
+  it('a study of faulted points only opens with its fault figures, which say what was lost and what a catch-up peak is', () => {
+    const only = [faultedPoint(2, 1000), faultedPoint(4, 1000)];
+    const figures = studyFigures(only);
+    assert.deepEqual(Object.keys(figures), ['fault-delivery-1', 'fault-delivery-2', 'fault-recovery'], 'no empty steady-state figures');
+    const notes = JSON.stringify(figures['fault-delivery-1']?.layout.title);
+    assert.match(notes, /nothing lost; longest gap 2\.10 s/);
+    // The fixture's clients read 1500 msg/s after the fault at 1000 asked: the backlog, said so.
+    assert.match(notes, /above the rate asked \(up to 1500 msg\/s\): the clients catching up on the backlog the fault held back/);
+    const steady = JSON.stringify(
+      studyFigures([faultedPoint(2, 1000, { delivery: { step_ms: 250, start_s: 0, clients: [{ client_id: 'sub-0-c0', rates: [1000, 0, 1000] }] } })])[
+        'fault-delivery-1'
+      ]?.layout.title,
+    );
+    assert.doesNotMatch(steady, /catching up/, 'no peak above the rate: no catch-up note');
+    // Recovery and gap told apart by shape (and, with one curve, by colour).
+    const [recovery, gap] = figures['fault-recovery']?.data ?? [];
+    assert.equal((recovery?.marker as { symbol: string }).symbol, 'circle');
+    assert.equal((gap?.marker as { symbol: string }).symbol, 'diamond-open');
+    assert.notEqual(recovery?.line?.color, gap?.line?.color);
+  });
+
   it('the summary speaks of the steady state per curve, and of each faulted point in a sentence of its own', () => {
     const curves = summarizeCurves(study());
     assert.deepEqual(
@@ -472,7 +493,10 @@ describe('planned faults: kept apart from the steady state', () => {
     );
     const sentences = faultSentences(study());
     assert.equal(sentences.length, 2);
-    assert.match(sentences[0] as string, /^2 clients, 1000 msg\/s, batch 100: faulted \(at=2s for=2s broker=stop\): longest gap 2\.1 s, recovery 0\.3 s/);
+    assert.match(
+      sentences[0] as string,
+      /^2 clients, 1000 msg\/s, batch 100: faulted \(at=2s for=2s broker=stop\): nothing lost, longest gap 2\.1 s, recovery 0\.3 s/,
+    );
     assert.match(sentences[1] as string, /1 of 1 clients not back at the rate by the end of the point/);
   });
 

@@ -1,6 +1,7 @@
 import * as readline from 'node:readline';
 import { flagOn } from '../../config/flags';
 import { OPTION_FLAGS } from '../../config/resolve';
+import { verdictText } from '../../present/columns';
 import { formatResDict, formatSummary } from '../../present/point';
 import { checkStudyInput, createStudy } from '../../study/create';
 import { openTestSession, runStudy } from '../../study/run';
@@ -54,7 +55,17 @@ export const kafkaCommand: CliCommand = {
       const faults = status === 'invalid' ? record.error.split('; ') : [];
       if (!quiet) io.stderr.write(formatSummary(params, result) + '\n');
       if (status === 'invalid') io.stderr.write(`hydra kafka: INVALID point, not a measurement of Kafka (harness fault): ${record.error}\n`);
-      io.stdout.write(json ? JSON.stringify({ study: store.id, params, status, faults, ...result }, null, 2) + '\n' : formatResDict(result, status) + '\n');
+      // --json says what the lines say: the verdict's label beside its word, and a planned fault's figures.
+      const asJson = {
+        study: store.id,
+        params,
+        status,
+        faults,
+        ...result,
+        verdict_label: verdictText(record),
+        ...(record.fault ? { fault: record.fault } : {}),
+      };
+      io.stdout.write(json ? JSON.stringify(asJson, null, 2) + '\n' : formatResDict(result, status) + '\n');
       if (!quiet) io.stderr.write(`hydra: stored as study ${store.id} (hydra study show ${store.id}; hydra plot ${store.id})\n`);
       const gateFailed = applyGate(io, store.id, [record], options, junitFileOf(args));
       if (options.keep_running) await waitForEnter(io, session.broker.brokers);

@@ -3,6 +3,7 @@ import { StudyStopped } from '../../errors';
 import { exportStudyPlots, writeStudyReport } from '../../plot/export';
 import { formatFindings } from '../../present/findings';
 import { formatPointsTable } from '../../present/table';
+import { verdictText } from '../../present/columns';
 import { summarySentences } from '../../present/summary';
 import { type StudyOutcome, type StudyRunOptions } from '../../study/run';
 import { StudyStore } from '../../study/store';
@@ -60,7 +61,9 @@ export async function execute(io: CliIO, args: ParsedArgs, id: string, run: (opt
   } finally {
     release?.();
   }
-  if (flagOn(args, 'json')) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+  // Each point with its verdict worded as the table words it.
+  const labelled = { ...outcome, points: outcome.points.map((p) => ({ ...p, verdict_label: verdictText(p) })) };
+  if (flagOn(args, 'json')) io.stdout.write(JSON.stringify(labelled, null, 2) + '\n');
   else {
     io.stdout.write(formatPointsTable(outcome.points) + '\n');
     // What a reader wants first, per client count: where loss starts, what hydra held back.
