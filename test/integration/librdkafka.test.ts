@@ -12,7 +12,7 @@ import { loadNative } from '../../src/client/native/load';
 import { CLIENT_LIBRARY_REGISTRY, isInstalled } from '../../src/client/registry';
 import type { ClientLibraryName } from '../../src/config/options';
 import { TestSession, type PointRun } from '../../src/runner/session';
-import { cliSandbox, runHydra, sessionTestOptions, stillAlive, tempDir, waitNoProcesses } from '../helpers';
+import { cliSandbox, runHydra, sessionTestOptions, stillAlive, tempDir, waitNoProcesses, assertRehearsalOrBusyHost } from '../helpers';
 
 /** Skips a suite for a client installed apart that is not installed here (CI installs every one: a missing one fails there). */
 function requireInstalled(ctx: Mocha.Context, name: ClientLibraryName): void {
@@ -207,7 +207,10 @@ describe('the librdkafka client end to end (real processes, embedded broker)', f
         ['kafkajs', 'kafkajs', 'librdkafka', 'librdkafka', ...(isInstalled('native') ? ['native', 'native'] : [])],
       );
       // On the embedded broker a point with no harness limit is a rehearsal, not a measurement of Kafka.
-      for (const r of rows) assert.equal(r[header.indexOf('verdict')], 'rehearsal', r.join(' '));
+      // (On a busy host a point may be the host's: its table cell says so, and its progress line names the host.)
+      for (const r of rows) assert.match(r[header.indexOf('verdict')] ?? '', /^(rehearsal|harness:host)$/, r.join(' '));
+      if (rows.some((r) => r[header.indexOf('verdict')] === 'harness:host'))
+        assert.match(run.stderr, /the host, not Kafka, was the limit: host CPU .* runnable on \d+ cores/);
       assert.deepEqual(await waitNoProcesses(t), [], 'no app or kcat left after the study');
     });
   });
@@ -244,7 +247,7 @@ for (const library of ['librdkafka', 'native'] as const) {
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it('measures a point lossless and in order, with a Kafka verdict and produce and fetch round trips from its statistics', async () => {
+    it('measures a point lossless and in order, with a clean verdict and produce and fetch round trips from its statistics', async () => {
       const r = await run({});
       const res = r.result;
       assert.deepEqual(r.faults, []);
@@ -254,7 +257,7 @@ for (const library of ['librdkafka', 'native'] as const) {
       assert.equal(res.duplicated_total, 0);
       assert.equal(res.reordered_total, 0);
       assert.equal(res.pub_send_errors, 0);
-      assert.equal(res.verdict, 'kafka', res.harness_notes.join('; '));
+      assertRehearsalOrBusyHost(res);
       assert.ok(res.produce_rtt_p50_ms !== null && res.produce_rtt_p50_ms > 0, `produce rtt ${res.produce_rtt_p50_ms}`);
       assert.ok(res.fetch_rtt_p99_ms !== null && res.fetch_rtt_p99_ms > 0, `fetch rtt ${res.fetch_rtt_p99_ms}`);
     });
@@ -283,7 +286,17 @@ for (const library of ['librdkafka', 'native'] as const) {
     });
 
     it('one shared group: the members split 4 partitions and the group gets every message once', async () => {
-      const r = await run({ consumer_group: 'shared', partitions: 4 });
+      // The mock cluster's coordinator can keep a new group of starved members rebalancing for a
+      // minute (seen once with the host 100 % busy): measured once more with fresh apps, said so.
+      let r: PointRun;
+      try {
+        r = await run({ consumer_group: 'shared', partitions: 4 });
+      } catch (err) {
+        if (!/waiting for consumers joined/.test(String(err))) throw err;
+        process.stderr.write(`      (the mock's group join timed out, measured again with fresh apps: ${String(err)})\n`);
+        await session?.resetApps();
+        r = await run({ consumer_group: 'shared', partitions: 4 });
+      }
       assert.deepEqual(r.faults, []);
       const res = r.result;
       assert.equal(res.client_count, 4);
@@ -299,7 +312,7 @@ for (const library of ['librdkafka', 'native'] as const) {
         assert.deepEqual(r.faults, [], client_library);
         assert.equal(r.result.average_packets, r.result.packet_tx, client_library);
         assert.equal(r.result.lost_total, 0, client_library);
-        assert.equal(r.result.verdict, 'kafka', `${client_library}: ${r.result.harness_notes.join('; ')}`);
+        assertRehearsalOrBusyHost(r.result, client_library);
       }
     });
   });

@@ -109,8 +109,12 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
       .filter((o) => o.name === 'stdout')
       .map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))
       .join('');
-    assert.match(printed, /point 1\/\d+: 2 clients, 500 msg\/s, batch 100 -> loss [\d.]+ %, rx \d+ msg\/s — rehearsal on hydra's embedded broker, not Kafka/);
-    assert.match(printed, /^2 clients: (no loss up to|no lossless point)/m);
+    // A rehearsal — or, on a busy host, the host's limit named (the notebook prints the same verdicts as the CLI).
+    assert.match(
+      printed,
+      /point 1\/\d+: 2 clients, 500 msg\/s, batch 100 -> loss [\d.]+ %, rx \d+ msg\/s — (rehearsal on hydra's embedded broker, not Kafka|HARNESS-LIMITED, not a Kafka result: the host)/,
+    );
+    assert.match(printed, /^2 clients: (no loss up to|no lossless point|nothing measured — (all \d+ points|its one point) harness-limited)/m);
     // The compare cell: a fresh results dir has no earlier study, so it measured the grid with acks=-1 and compared.
     assert.match(printed, /^compare sweep-[\w-]+ vs sweep-[\w-]+\n/m);
     assert.match(printed, /differ: acks -1 \| 1/);
@@ -120,7 +124,7 @@ describe('notebook kafka-scaling.ipynb (tslab, executed headless)', function () 
     );
     // The fault cell: the embedded broker frozen for 2 s, measured through and drawn apart.
     assert.match(printed, /fault started at 2\.\d s: at=2s for=2s broker=stop/);
-    assert.match(printed, /^2 clients, 500 msg\/s, batch 100: faulted \(at=2s for=2s broker=stop\): longest gap \d\.\d s, recovery/m);
+    assert.match(printed, /^2 clients, 500 msg\/s, batch 100: faulted \(at=2s for=2s broker=stop\): nothing lost, longest gap \d\.\d s, recovery/m);
     assert.ok(
       figures.some((h) => h.includes('Delivery through the fault')) && figures.some((h) => h.includes('Recovery from Planned Faults')),
       'the fault figures are shown',

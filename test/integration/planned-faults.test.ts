@@ -11,7 +11,7 @@ import { createStudy } from '../../src/study/create';
 import type { PointRecord } from '../../src/study/record';
 import { runStudy } from '../../src/study/run';
 import { readJsonLines } from '../../src/study/store';
-import { cliSandbox, runHydra, sessionTestOptions, stillAlive, tempDir, waitNoProcesses } from '../helpers';
+import { cliSandbox, runHydra, sessionTestOptions, stillAlive, tempDir, waitNoProcesses, busyHost, limitsBesidesHost } from '../helpers';
 
 type Faulted = PointRecord & { fault: NonNullable<PointRecord['fault']>; result: NonNullable<PointRecord['result']> };
 
@@ -59,7 +59,8 @@ describe('planned faults (real processes, embedded broker)', function () {
       assert.match(run.stderr, /hydra: fault ended at [34]\.\d s: at=2s for=2s broker=stop/);
       const p = onlyPoint(readJsonLines<PointRecord>(path.join(results, 'frozen', 'points.jsonl')));
       const f = p.fault;
-      assert.equal(verdictText(p), 'faulted/rehearsal', 'a planned freeze of the embedded broker is not a harness limit: still a rehearsal');
+      // A planned freeze of the embedded broker is not a harness limit: still a rehearsal (or, on a busy host, the host's).
+      assert.equal(verdictText(p), busyHost(p.result) ? 'faulted/harness:host' : 'faulted/rehearsal');
       const [event] = f.events;
       assert.ok(event && Math.abs(event.from_s - 2) < 0.3 && Math.abs((event.to_s ?? 0) - 4) < 0.3, JSON.stringify(f.events));
       assert.ok(f.longest_gap_ms >= 1700 && f.longest_gap_ms <= 3500, `longest gap ${f.longest_gap_ms} ms`);
@@ -69,7 +70,7 @@ describe('planned faults (real processes, embedded broker)', function () {
       assert.ok(f.recovery_ms !== null && f.recovery_ms < 2000, `recovery ${String(f.recovery_ms)} ms`);
       assert.ok((f.latency.during.p99_ms ?? 0) > 1000, 'messages sent while the broker was frozen waited for it');
       assert.ok((f.latency.before.p99_ms ?? Infinity) < 1000);
-      assert.match(run.stdout, /2 clients, 500 msg\/s, batch 100: faulted \(at=2s for=2s broker=stop\): longest gap \d\.\d s, recovery/);
+      assert.match(run.stdout, /2 clients, 500 msg\/s, batch 100: faulted \(at=2s for=2s broker=stop\): nothing lost, longest gap \d\.\d s, recovery/);
       assert.doesNotMatch(run.stdout, /no loss up to 500/, 'the faulted point is not the steady state');
       const html = fs.readFileSync(path.join(results, 'frozen', 'report.html'), 'utf8');
       assert.match(html, /Delivery through the fault/);
@@ -164,7 +165,8 @@ describe('planned faults (real processes, embedded broker)', function () {
     it('a sub app frozen on purpose keeps the point valid: its clients show the gap, the others do not', async () => {
       const p = await measure('stop-sub', options({ test_duration: 6, fault: FaultSchedule.parse('at=2s for=1.5s stop=sub-1', 'fault') }));
       assert.deepEqual(p.result.stalled_apps, [], 'the planned freeze is not an unplanned stall');
-      assert.notEqual(p.result.verdict, 'harness_limited', p.result.harness_notes.join('; '));
+      busyHost(p.result);
+      assert.deepEqual(limitsBesidesHost(p.result), [], p.result.harness_notes.join('; '));
       const gap = (prefix: string): number[] => p.fault.clients.filter((c) => c.client_id.startsWith(prefix)).map((c) => c.longest_gap_ms);
       for (const ms of gap('sub-1-')) assert.ok(ms >= 1300 && ms < 3000, `frozen app's client gap ${ms} ms`);
       for (const ms of gap('sub-0-')) assert.ok(ms < 1000, `other app's client gap ${ms} ms`);

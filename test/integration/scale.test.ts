@@ -34,7 +34,7 @@ describe('300 clients on one machine (real processes, embedded broker)', functio
     assert.equal(res.client_count, 300);
     assert.equal(res.reordered_total, 0, 'one partition, one request in flight: nothing reordered');
     const limits = res.harness_limits as string[];
-    if (res.verdict === 'kafka') assert.equal(res.average_packet_loss, 0, 'a Kafka verdict with loss would be the old lie');
+    if (res.verdict === 'rehearsal') assert.equal(res.average_packet_loss, 0, 'a clean verdict with loss would be the old lie');
     else {
       assert.equal(res.verdict, 'harness_limited');
       assert.ok(

@@ -7,6 +7,8 @@ import type { CliIO } from '../../src/cli/command';
 import { runCli } from '../../src/cli/main';
 import { studyProgress } from '../../src/cli/progress';
 import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
+import { verdictText } from '../../src/present/columns';
+import { StudyStore } from '../../src/study/store';
 import type { HydraEvent } from '../../src/study/events';
 import { failsTimes, FakeRunner, openFake } from '../fake-runner';
 import { fixtureFinding, fixturePoint } from '../fixtures';
@@ -226,8 +228,14 @@ describe('CLI in process (runCli)', () => {
     assert.equal(runner.calls.length, 1);
     const json = io(new FakeRunner());
     await runCli(['kafka', '--total_sub_apps=1', '--clients_per_app=2', '--config_file=', '--quiet', '--json', `--results_dir=${dir}`, '--study_id=k1'], json);
-    const parsed = JSON.parse(json.out.text) as { client_count: number; study: string };
+    const parsed = JSON.parse(json.out.text) as { client_count: number; study: string; verdict: string; verdict_label: string };
     assert.deepEqual([parsed.client_count, parsed.study], [2, 'k1']);
+    // One word per verdict: the JSON's is the stored one, and the table's label rides beside it.
+    const [stored] = StudyStore.open(dir, 'k1').readPoints();
+    assert.ok(stored?.result);
+    assert.equal(parsed.verdict, stored.result.verdict);
+    assert.equal(parsed.verdict_label, verdictText(stored));
+    assert.match(cli.out.text, /'verdict_label': '[a-z:+]+'/, 'the RES dict carries the label too');
     // Stored as a one-point study: study show and export work on it.
     const show = io();
     assert.equal(await runCli(['study', 'show', 'k1', `--results_dir=${dir}`, '--config_file='], show), 0);
