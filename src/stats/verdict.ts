@@ -214,15 +214,20 @@ export function judgePoint(input: VerdictInput, th: VerdictThresholds = DEFAULT_
     if (saturated.length > 0) {
       const p = saturated[0] as (typeof saturated)[number];
       blame('publisher', `${input.pubs.length > 1 ? `${p.app} ` : ''}${reached} at ${appLoad(p.telemetry)}`);
-    } else if (starved.length > 0 || hostBusy) {
-      const p = (starved[0] ?? withTelemetry[0]) as (typeof withTelemetry)[number];
+    } else if (starved.length > 0) {
+      const p = starved[0] as (typeof starved)[number];
       blame('host', `the publisher ${reached} while starved of CPU (${appLoad(p.telemetry)}; ${runnable(p.telemetry)})`);
     } else if (waitShare >= BROKER_WAIT_MIN_SHARE || throttleMs >= THROTTLE_MIN_SHARE * windowMs) {
+      // Waiting on the broker's answers, and not starved itself (it got a CPU when it asked): on a
+      // busy host too the produce path held it back (the host's business is named on its own).
       producePathHeld = true;
       brokerHeld(
         'produce',
         `it accepted ${int(input.achievedRate)} of ${int(input.requestedRate)} msg/s (${(ratio * 100).toFixed(1)} %): ${produceWait(input, waitShare)}`,
       );
+    } else if (hostBusy) {
+      const p = withTelemetry[0] as (typeof withTelemetry)[number];
+      blame('host', `the publisher ${reached} while starved of CPU (${appLoad(p.telemetry)}; ${runnable(p.telemetry)})`);
     } else {
       const p = withTelemetry[0];
       blame(

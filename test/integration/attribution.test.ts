@@ -81,11 +81,13 @@ describe('who held a point back (real processes)', function () {
     assert.deepEqual(run.faults, [], 'no harness app stalled');
     assert.equal(run.result.verdict, 'harness_limited');
     // On a starved host a slow answer may be the host's (the app read it late): then only the host is named.
-    assert.deepEqual(limitsBesidesHost(run.result), busyHost(run.result) && !run.result.harness_limits.includes('embedded_broker') ? [] : ['embedded_broker']);
-    assert.match(
-      run.result.harness_notes.find((n) => n.startsWith("hydra's embedded broker")) ?? '',
-      /^hydra's embedded broker, not Kafka, was the limit: it took 2\.\d s to acknowledge a produce request of pub/,
-    );
+    const hostOnly = busyHost(run.result) && !run.result.harness_limits.includes('embedded_broker');
+    assert.deepEqual(limitsBesidesHost(run.result), hostOnly ? [] : ['embedded_broker']);
+    if (!hostOnly)
+      assert.match(
+        run.result.harness_notes.find((n) => n.startsWith("hydra's embedded broker")) ?? '',
+        /^hydra's embedded broker, not Kafka, was the limit: it took 2\.\d s to acknowledge a produce request of pub/,
+      );
     assert.ok((run.result.produce_rtt_max_ms ?? 0) >= 2000, `produce round trip max ${run.result.produce_rtt_max_ms} ms`);
   });
 
@@ -147,11 +149,16 @@ describe('who held a point back (real processes)', function () {
     const o = options({ test_duration: 2, msg_rate: 1_000_000, total_sub_apps: 1, clients_per_app: 1 });
     const s = await openSession(o);
     const run = await s.runPoint(pointParamsOf(o));
-    assert.ok(run.result.harness_limits.includes('publisher'), run.result.harness_notes.join('; '));
-    assert.match(
-      run.result.harness_notes.find((n) => n.startsWith('the publisher')) ?? '',
-      /reached \d[\d ]* of 1 000 000 msg\/s .* at \d+ % CPU, event loop \d+ % busy/,
-    );
+    // On a busy host a publisher that waited for a CPU more than it ran is starved, not saturated: the host's.
+    if (busyHost(run.result) && !run.result.harness_limits.includes('publisher'))
+      assert.match(run.result.harness_notes.join('; '), /the publisher reached \d[\d ]* of 1 000 000 msg\/s .* while starved of CPU/);
+    else {
+      assert.ok(run.result.harness_limits.includes('publisher'), run.result.harness_notes.join('; '));
+      assert.match(
+        run.result.harness_notes.find((n) => n.startsWith('the publisher')) ?? '',
+        /reached \d[\d ]* of 1 000 000 msg\/s .* at \d+ % CPU, event loop \d+ % busy/,
+      );
+    }
     assert.deepEqual(run.result.kafka_limits, []);
   });
 

@@ -196,6 +196,30 @@ describe('who held a point back: the rules one by one (synthetic telemetry)', ()
     assert.deepEqual(v.kafka, []);
   });
 
+  it('a publisher short of its rate on a busy host, not starved itself and waiting on the broker: the produce path, and the host named too', () => {
+    const v = judgePoint(
+      input({
+        achievedRate: 271,
+        pubs: [
+          pub({
+            telemetry: telemetry({ cpu_pct: 2, elu: 0.03, run_wait_pct: 2, host_cpu_busy_pct: 100, host_runqueue: 3.5, host_cpus: 2 }),
+            broker_wait_ms: 9000,
+          }),
+        ],
+      }),
+    );
+    assert.deepEqual(
+      v.kafka.map((k) => k.limit),
+      ['produce'],
+      'it got a CPU whenever it asked: what held it back was the broker',
+    );
+    assert.ok(
+      v.harness.some((h) => h.limit === 'host' && /host CPU .*100 % busy/.test(h.detail)),
+      JSON.stringify(v.harness),
+    );
+    assert.ok(!v.harness.some((h) => /the publisher reached .* while starved/.test(h.detail)), 'not called starved at 2 % of the window waiting for a CPU');
+  });
+
   it('stalls: frozen apps are faults; busy ones their role’s limit; a broker answer is not blamed while its app stalled', () => {
     const frozen = { at_ms: 0, ms: 3000, cause: 'frozen' as const, run_ms: 0, wait_ms: 0 };
     const busy = { ...frozen, ms: 800, cause: 'busy' as const, run_ms: 790 };
