@@ -78,7 +78,7 @@ export function studyProgress(io: CliIO, pace: ProgressPace = DEFAULT_PACE): Eve
     lastLine = Date.now();
     switch (event.type) {
       case 'broker':
-        out(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}`);
+        out(`hydra: ${event.embedded ? 'embedded broker' : 'broker'} at ${event.brokers.join(',')}${brokerMetricsWords(event)}`);
         if (tty) io.stderr.write('\n');
         break;
       case 'control':
@@ -185,4 +185,13 @@ export function describeUnmeasured(failed: number, invalid: number): string {
 
 function controlLine(host: string): string {
   return `hydra: control plane binds ${host}, beyond loopback: CURVE encryption and per-run authentication are on`;
+}
+
+/** What the broker line adds about broker-side figures: scraped from N endpoints, or none from the embedded broker (said once). */
+function brokerMetricsWords(event: { embedded: boolean; metricsEndpoints?: number }): string {
+  const n = event.metricsEndpoints ?? 0;
+  if (n === 0) return '';
+  return event.embedded
+    ? " — it has no broker metrics of its own: the [broker_metrics] endpoints are scraped, but their figures are not this broker's"
+    : `; broker-side figures from ${n} Prometheus endpoint${n === 1 ? '' : 's'}`;
 }

@@ -106,6 +106,7 @@ export function coerceValue(kind: OptionKind, raw: string | true, source: string
     case 'words':
       return raw.split(/\s+/).filter((s) => s !== '');
     case 'list':
+    case 'urls':
       return raw
         .split(',')
         .map((s) => s.trim())

@@ -9,7 +9,7 @@
 
 import { FaultSchedule } from './fault-schedule';
 
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'acks' | 'choice' | 'configs' | 'hosts' | 'words' | 'fault';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'urls' | 'acks' | 'choice' | 'configs' | 'hosts' | 'words' | 'fault';
 
 /** How messages are keyed. */
 export const KEY_MODES = ['none', 'round_robin', 'random'] as const;
@@ -810,6 +810,88 @@ export const OPTION_TABLE = {
     unit: 'path',
     help: 'file holding the SASL password',
     ini: ['security', 'sasl_password_file'],
+    iniOnly: true,
+  },
+  /** Prometheus endpoints of the brokers (one per broker, the JMX exporter's): scraped through every measuring window. */
+  broker_metrics: {
+    kind: 'urls',
+    default: [],
+    unit: 'url,...',
+    help: "the brokers' Prometheus endpoints (JMX exporter), scraped through every point",
+    ini: ['broker_metrics', 'endpoints'],
+  },
+  /** Longest a scrape may take, ms: a slow endpoint is a note on the point, never a failed point. */
+  broker_metrics_timeout_ms: {
+    kind: 'int',
+    default: 2000,
+    unit: 'ms',
+    min: 100,
+    max: 60000,
+    help: 'longest a scrape of a broker endpoint may take',
+    ini: ['broker_metrics', 'timeout_ms'],
+    iniOnly: true,
+  },
+  /** PEM CA of https endpoints signed by a private CA ('' = the system's CAs). */
+  broker_metrics_ca_file: {
+    kind: 'string',
+    default: '',
+    unit: 'path',
+    help: 'PEM CA of https broker endpoints',
+    ini: ['broker_metrics', 'ca_file'],
+    iniOnly: true,
+  },
+  /** Basic auth: the user name, with password_env or password_file. */
+  broker_metrics_username: {
+    kind: 'string',
+    default: '',
+    unit: '',
+    help: 'basic-auth user of the broker endpoints',
+    ini: ['broker_metrics', 'username'],
+    iniOnly: true,
+  },
+  /** Environment variable holding the basic-auth password (never the password itself). */
+  broker_metrics_password_env: {
+    kind: 'string',
+    default: '',
+    unit: '',
+    help: 'environment variable holding the endpoints’ basic-auth password',
+    ini: ['broker_metrics', 'password_env'],
+    iniOnly: true,
+  },
+  /** File holding the basic-auth password (one line). */
+  broker_metrics_password_file: {
+    kind: 'string',
+    default: '',
+    unit: 'path',
+    help: 'file holding the endpoints’ basic-auth password',
+    ini: ['broker_metrics', 'password_file'],
+    iniOnly: true,
+  },
+  /** Environment variable holding a bearer token for the endpoints. */
+  broker_metrics_token_env: {
+    kind: 'string',
+    default: '',
+    unit: '',
+    help: 'environment variable holding the endpoints’ bearer token',
+    ini: ['broker_metrics', 'token_env'],
+    iniOnly: true,
+  },
+  /** File holding a bearer token for the endpoints (one line). */
+  broker_metrics_token_file: {
+    kind: 'string',
+    default: '',
+    unit: 'path',
+    help: 'file holding the endpoints’ bearer token',
+    ini: ['broker_metrics', 'token_file'],
+    iniOnly: true,
+  },
+  /** Metric names that override the rule set's, `series=metric_name` each (broker-metrics/names.ts). */
+  broker_metrics_names: {
+    kind: 'words',
+    default: [],
+    unit: 'series=name ...',
+    help: 'metric names overriding the exporter rule set’s, space-separated series=name',
+    ini: ['broker_metrics', 'names'],
     iniOnly: true,
   },
   /** Time allowed for all consumers to join their groups, seconds. */

@@ -12,6 +12,8 @@ import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } fro
 import { checkLibrdkafkaPassthrough, checkPassthrough, PASSTHROUGH_SECTIONS, readPassthrough } from './passthrough';
 import { checkAcks, checkBelow, checkNumber, checkText, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
 import { checkSecurityOptions } from './security';
+import { checkEndpointUrl } from '../broker-metrics/endpoint';
+import { checkBrokerMetrics } from '../broker-metrics/settings';
 import { commandsOf, refuseFileCommands, type Provenance } from './executes';
 
 /** Flags every test command accepts: the options that are not ini-only. */
@@ -92,7 +94,7 @@ export function iniToOptions(ini: IniData, fileName: string): IniOptions {
         throw new ConfigError(source, raw, `unknown key${didYouMean(key, inSection)}`);
       }
       // An empty value means "not set": `brokers =` keeps the embedded broker.
-      if (raw === '' && spec.kind !== 'list' && spec.kind !== 'string') continue;
+      if (raw === '' && spec.kind !== 'list' && spec.kind !== 'urls' && spec.kind !== 'string') continue;
       values[spec.name] = coerceValue(spec.kind, raw, source, spec);
       sources[spec.name] = source;
     }
@@ -186,6 +188,7 @@ export function validateOptions(options: HydraOptions, sourceOf: (name: keyof Hy
   checkCommandLauncher(options, sourceOf);
   checkKubernetesLauncher(options, sourceOf);
   checkSecurityOptions(options);
+  checkBrokerMetrics(options, sourceOf);
   checkPassthrough(options.kafkajs);
   checkLibrdkafkaPassthrough(options.librdkafka);
   checkBelow(options, sourceOf);
@@ -246,6 +249,10 @@ function checkOption(spec: OptionSpec, value: unknown, source: string): void {
       break;
     case 'acks':
       checkAcks(value, source);
+      break;
+    case 'urls':
+      if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list of URLs');
+      for (const url of value) checkEndpointUrl(String(url), source);
       break;
     case 'list':
       if (!Array.isArray(value)) throw new ConfigError(source, String(value), 'expected a list');

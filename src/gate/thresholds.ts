@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors';
+import type { BrokerMetricsRecord } from '../broker-metrics/figures';
+import { BROKER_FIELD_IDS, BROKER_FIELDS, type BrokerFieldId } from '../broker-metrics/fields';
 import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
 import { didYouMean } from '../config/suggest';
 import type { FaultRecord } from '../faults/figures';
@@ -30,8 +32,8 @@ export const THRESHOLD_FIELDS = [
  * judges only faulted points, and the other fields only steady-state points: a p99 limit meant for
  * the steady state says nothing about a broker stopped on purpose.
  */
-export type ThresholdField = (typeof THRESHOLD_FIELDS)[number] | FaultGateField;
-const ALL_FIELDS: readonly string[] = [...THRESHOLD_FIELDS, ...FAULT_GATE_FIELDS];
+export type ThresholdField = (typeof THRESHOLD_FIELDS)[number] | FaultGateField | BrokerFieldId;
+const ALL_FIELDS: readonly string[] = [...THRESHOLD_FIELDS, ...FAULT_GATE_FIELDS, ...BROKER_FIELD_IDS];
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=';
 
@@ -101,13 +103,23 @@ function holds(value: number, op: ThresholdOp, limit: number): boolean {
   }
 }
 
-/** Every threshold against one point's figures. */
-export function checkThresholds(result: PointResult, thresholds: readonly Threshold[], fault?: FaultRecord): ThresholdCheck[] {
+/**
+ * Every threshold against one point's figures. The brokers' fields (broker-metrics/fields.ts)
+ * judge every point; a point without broker figures has none, which fails such a check.
+ */
+export function checkThresholds(result: PointResult, thresholds: readonly Threshold[], fault?: FaultRecord, broker?: BrokerMetricsRecord): ThresholdCheck[] {
   const isFaultField = (t: Threshold): boolean => (FAULT_GATE_FIELDS as readonly string[]).includes(t.field);
+  const isBrokerField = (t: Threshold): boolean => (BROKER_FIELD_IDS as readonly string[]).includes(t.field);
   return thresholds
-    .filter((t) => isFaultField(t) === (fault !== undefined))
+    .filter((t) => isBrokerField(t) || isFaultField(t) === (fault !== undefined))
     .map((t) => {
-      const raw = fault ? faultGateValue(t.field as FaultGateField, fault, result) : (result as unknown as Record<string, unknown>)[t.field];
+      const raw = isBrokerField(t)
+        ? broker
+          ? BROKER_FIELDS[t.field as BrokerFieldId].value(broker)
+          : null
+        : fault
+          ? faultGateValue(t.field as FaultGateField, fault, result)
+          : (result as unknown as Record<string, unknown>)[t.field];
       const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
       return { threshold: t.text, field: t.field, value, passed: value !== null && holds(value, t.op, t.limit) };
     });

@@ -1,3 +1,4 @@
+import { BROKER_FIELD_IDS, BROKER_FIELDS } from '../broker-metrics/fields';
 import { FAULT_FIELDS, type FaultField, type FaultFieldId } from '../faults/fields';
 import { POINT_KEYS, type PointKey } from '../config/options';
 import { EXTRA_RESULT_KEYS, HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
@@ -68,6 +69,13 @@ export function verdictLabel(result: PointResult): string {
   return result.kafka_limits?.length ? `kafka:${result.kafka_limits.join('+')}` : 'kafka';
 }
 
+/** The brokers' own figures over a point's window (empty without endpoints). */
+export const BROKER_COLUMNS: readonly PointColumn[] = BROKER_FIELD_IDS.map((id) => ({
+  id,
+  header: BROKER_FIELDS[id].header,
+  value: (r: PointRecord) => (r.broker ? BROKER_FIELDS[id].value(r.broker) : null),
+}));
+
 /** What a faulted point measured through its faults (empty for the others). */
 export const FAULT_COLUMNS: readonly PointColumn[] = (Object.entries(FAULT_FIELDS) as [FaultFieldId, FaultField][]).flatMap(([id, field]) =>
   field.header === undefined ? [] : [{ id, header: field.header, value: (r: PointRecord) => (r.fault && r.result ? field.value(r.fault, r.result) : null) }],
@@ -84,6 +92,7 @@ export const EXPORT_COLUMNS: readonly PointColumn[] = [
   { id: 'harness_notes', header: 'harness_notes', value: (r) => r.result?.harness_notes.join('; ') ?? null },
   { id: 'kafka_notes', header: 'kafka_notes', value: (r) => r.result?.kafka_notes.join('; ') ?? null },
   ...FAULT_COLUMNS,
+  ...BROKER_COLUMNS,
   { id: 'error', header: 'error', value: (r) => r.error },
 ];
 

@@ -38,7 +38,7 @@ export function gateStudy(study: string, records: readonly PointRecord[], thresh
     if (!isOk(record)) return { record, name, outcome: 'unmeasured', checks: [] };
     if (record.result.verdict === 'harness_limited') return { record, name, outcome: 'harness_limited', checks: [] };
     // A point through planned faults is judged by the fault_* thresholds, any other by the rest.
-    const checks = checkThresholds(record.result, thresholds, record.fault);
+    const checks = checkThresholds(record.result, thresholds, record.fault, record.broker);
     return { record, name, outcome: checks.every((c) => c.passed) ? 'pass' : 'fail', checks };
   });
   const failed = points.some((p) => p.outcome === 'fail' || (failOnHarnessLimited && p.outcome === 'harness_limited'));

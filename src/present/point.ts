@@ -1,5 +1,7 @@
 import type { PointParams } from '../config/options';
 import { HYDRA_RESULT_KEYS, type PointResult } from '../stats/result';
+import type { BrokerMetricsRecord } from '../broker-metrics/figures';
+import { brokerName } from '../broker-metrics/verdict';
 import { verdictLabel } from './columns';
 import { RemedyOnce } from './verdict';
 
@@ -30,7 +32,7 @@ function pyValue(v: unknown): string {
 const fmt = (v: number | null, digits = 1): string => (v === null ? '-' : v.toFixed(digits));
 
 /** A few lines a person reads after a point; the last says whether it measured Kafka or hydra. */
-export function formatSummary(params: PointParams, r: PointResult): string {
+export function formatSummary(params: PointParams, r: PointResult, broker?: BrokerMetricsRecord): string {
   const pct = (v: number | null): string => (v === null ? '-' : `${v.toFixed(0)} %`);
   const lines = [
     `point: ${r.client_count} clients (${params.total_sub_apps} sub apps × ${params.clients_per_app}), ${params.msg_rate} msg/s requested, batch ${params.msg_batch}, ${params.test_duration} s, acks=${params.acks}`,
@@ -44,6 +46,7 @@ export function formatSummary(params: PointParams, r: PointResult): string {
     lines.push(
       `  waits: produce round trip p50 ${fmt(r.produce_rtt_p50_ms, 2)} ms, p99 ${fmt(r.produce_rtt_p99_ms, 2)} ms, max ${fmt(r.produce_rtt_max_ms, 2)} ms; publisher waiting on the broker ${pct(r.pub_broker_wait_pct)} of the window; throttled ${fmt(r.produce_throttle_ms, 0)} ms; fetch round trip p99 ${fmt(r.fetch_rtt_p99_ms, 2)} ms; longest app stall ${fmt(r.loop_stall_max_ms, 0)} ms; most time an app waited for a CPU ${pct(r.app_run_wait_max_pct)}`,
     );
+  if (broker) lines.push(...brokerLines(broker));
   if (r.pub_send_errors > 0) lines.push(`  publisher send errors: ${r.pub_send_errors} messages`);
   if (r.unresponsive_apps.length > 0) lines.push(`  unresponsive sub apps (left out of every figure): ${r.unresponsive_apps.join(', ')}`);
   for (const note of r.figure_notes) lines.push(`  note: ${note}`);
@@ -64,4 +67,17 @@ export function verdictLines(r: PointResult): string[] {
     ];
   if (r.kafka_notes?.length) return r.kafka_notes.map((note) => `  verdict: a measurement of Kafka — ${note}`);
   return ['  verdict: a measurement of Kafka (no harness limit reached)'];
+}
+
+/** Each broker's own figures over the window, a line each: how busy, how long produce and fetch took inside it. */
+export function brokerLines(record: BrokerMetricsRecord): string[] {
+  const n = (v: number | null, unit: string): string => (v === null ? '-' : `${Math.round(v)}${unit}`);
+  return record.brokers.map((b, i) => {
+    if (b.scrapes === 0) return `  ${brokerName(b, i)}: no scrape answered`;
+    const produce = b.produce
+      ? `produce p99 ${n(b.produce.total_p99_ms, ' ms')} (queue ${n(b.produce.queue_p99_ms, ' ms')}, remote ${n(b.produce.remote_p99_ms, ' ms')})`
+      : 'produce -';
+    const fetch = b.fetch ? `fetch p99 ${n(b.fetch.total_p99_ms, ' ms')}` : 'fetch -';
+    return `  ${brokerName(b, i)}: request handlers ${n(b.handler_idle_pct, ' %')} idle, network threads ${n(b.network_idle_pct, ' %')} idle, request queue max ${n(b.request_queue_max, '')}; ${produce}, ${fetch}; in ${n(b.messages_in_per_s, ' msg/s')}`;
+  });
 }

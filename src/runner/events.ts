@@ -10,7 +10,8 @@ export const POINT_PHASES = ['launch', 'scale', 'topic', 'configure', 'join', 'p
 export type PointPhase = (typeof POINT_PHASES)[number];
 
 export type RunnerEvent =
-  | { type: 'broker'; brokers: string[]; embedded: boolean }
+  /** `metricsEndpoints`: the brokers' Prometheus endpoints scraped through every point (0: none). */
+  | { type: 'broker'; brokers: string[]; embedded: boolean; metricsEndpoints?: number }
   /** The apps' control servers bind beyond loopback: CURVE encryption is on. */
   | { type: 'control'; host: string; curve: boolean }
   | { type: 'phase'; phase: PointPhase; detail?: string }

@@ -4,7 +4,9 @@ import type { HydraOptions, PointParams } from '../config/options';
 import type { PubStats } from '../control/wire';
 import type { PointFaults } from '../faults/point-faults';
 import type { AppHandle } from '../launch';
-import { computeResult } from '../stats/result';
+import type { BrokerMetricsRecord } from '../broker-metrics/figures';
+import { brokerPart } from '../broker-metrics/verdict';
+import { computeResult, type PointResult } from '../stats/result';
 import { verdictThresholds } from '../stats/verdict';
 import type { ClockOffset } from './clock';
 import { sortFaults, type Collected } from './harness-faults';
@@ -30,6 +32,8 @@ export interface JudgeInput {
   embedded: boolean;
   /** The point's planned faults; null without. */
   faults: PointFaults | null;
+  /** The brokers' own figures over the window; absent without endpoints. */
+  broker?: BrokerMetricsRecord;
 }
 
 /**
@@ -89,14 +93,35 @@ export function judgePoint(input: JudgeInput): Omit<PointRun, 'replaced'> {
   const fault = faults ? faultRecordOf(input, faults, adjusted.pubStats, collected) : undefined;
   const hopeless = faults?.retryHopeless();
   return {
-    result,
+    result: withBrokerFigures(result, input.broker),
     topic: input.topic,
     subPids: subs.map((app) => app.pid ?? -1),
     apps,
     faults: harnessFaults,
     ...(fault ? { fault } : {}),
+    ...(input.broker ? { broker: input.broker } : {}),
     ...(hopeless ? { retryHopeless: hopeless } : {}),
   };
+}
+
+/**
+ * Where Kafka held a point back, which part of the brokers did, from their own figures: each
+ * Kafka note gains the broker and the figure that crossed its line (broker-metrics/verdict.ts).
+ * Scrapes that failed and series no endpoint served are notes on the point, never a failed point.
+ */
+export function withBrokerFigures(result: PointResult, broker: BrokerMetricsRecord | undefined): PointResult {
+  if (!broker) return result;
+  const limits = result.kafka_limits ?? [];
+  const kafkaNotes = (result.kafka_notes ?? []).map((note, i) => {
+    const limit = limits[i];
+    const part = limit ? brokerPart(broker, limit) : null;
+    return part ? `${note} — ${part}` : note;
+  });
+  const notes = [
+    ...broker.notes.map((n) => `broker metrics: ${n}`),
+    ...(broker.missing.length ? [`broker metrics not served by any endpoint: ${broker.missing.join(', ')}`] : []),
+  ];
+  return { ...result, kafka_notes: kafkaNotes, figure_notes: [...result.figure_notes, ...notes] };
 }
 
 /** What the point measured through its planned faults, each client's report placed on the runner's clock. */

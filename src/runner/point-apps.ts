@@ -1,4 +1,5 @@
 import type { CallRest } from '../control/client';
+import type { BrokerWatch } from '../broker-metrics/watch';
 import type { Command, CommandMap, PubCommands, ReplyOf, SubCommands } from '../control/protocol';
 import type { TopicConfigEntry } from '../broker/topics';
 import type { AppHandle } from '../launch';
@@ -65,6 +66,8 @@ export interface PointSetup {
   embedded: boolean;
   /** Poll interval of the waits, ms (tests shorten it). */
   pollMs?: number;
+  /** Watches the brokers' Prometheus endpoints through a point's window; absent: none configured. */
+  brokerWatch?: () => BrokerWatch;
   /** What planned faults act on beyond the apps: the embedded broker's process, the values of a fault command's placeholders, the record of running commands. */
   faultPlace?: Omit<FaultPlace, 'topic'>;
   /**

@@ -1,4 +1,5 @@
 import type { HydraOptions, PointParams } from '../config/options';
+import type { BrokerMetricsRecord } from '../broker-metrics/figures';
 import type { FaultRecord } from '../faults/figures';
 import type { PointResult } from '../stats/result';
 import type { RunnerEventSink } from './events';
@@ -32,6 +33,8 @@ export interface PointRun {
   faults: string[];
   /** What the point measured through its planned faults; absent when it had none. */
   fault?: FaultRecord;
+  /** The brokers' own figures over the window (absent: no endpoint configured). */
+  broker?: BrokerMetricsRecord;
   /** Why measuring the point again cannot help, when its faults say so (a planned fault's command that failed). */
   retryHopeless?: string;
 }

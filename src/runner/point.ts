@@ -51,8 +51,12 @@ export class PointMeasurement {
     const faults = PointFaults.of(p.fault, pubs.length + subs.length, p.warmup);
     const logBefore = await this.reset(pubs, subs, faults, clocks);
     const release = faults ? s.trackFaults?.(faults) : undefined;
+    // The brokers' own figures over the publishing window: scraped at its start, every second, at its end.
+    const watch = s.brokerWatch?.();
     try {
+      await watch?.start();
       const pubStats = await this.publish(pubs, subs, faults);
+      const broker = await watch?.stop();
       const packetTx = pubStats.reduce((n, st) => n + st.msg_cnt, 0);
       await this.drain(subs, packetTx, subConfig.shared_group !== null, faults);
       const collected = await this.collect(subs, faults);
@@ -72,9 +76,12 @@ export class PointMeasurement {
         clocks,
         embedded: s.embedded,
         faults,
+        ...(broker ? { broker } : {}),
       });
       return { ...judged, replaced };
     } finally {
+      // A point that fails midway stops scraping too.
+      await watch?.stop().catch(() => undefined);
       // A point that fails midway still lets go of what it froze and runs the undo of its commands.
       await faults?.abort();
       release?.();

@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { brokerMetricsSettings, type BrokerMetricsSettings } from '../broker-metrics/settings';
+import { BrokerWatch } from '../broker-metrics/watch';
 import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';
 import { runPrefix } from '../broker/leftovers';
@@ -63,6 +65,9 @@ export class TestSession implements PointRunner {
    */
   private touchedCluster = false;
 
+  /** The brokers' Prometheus endpoints, scraped through every point; null: none configured. */
+  private brokerMetrics: BrokerMetricsSettings | null = null;
+
   private constructor(
     readonly options: HydraOptions,
     readonly broker: BrokerHandle,
@@ -108,6 +113,7 @@ export class TestSession implements PointRunner {
     if (curve) emit({ type: 'control', host: controlAddresses.join(','), curve });
     // Secrets are read before anything starts, so a missing one costs one line and nothing else.
     const security = loadKafkaSecurity(options);
+    const brokerMetrics = brokerMetricsSettings(options);
     if (security && (opts.broker ? opts.broker.embedded : options.brokers.length === 0))
       throw new ConfigError(
         '[security] protocol',
@@ -115,7 +121,7 @@ export class TestSession implements PointRunner {
         'the embedded broker speaks plaintext only; set [broker] brokers to a secured cluster',
       );
     const broker = opts.broker ?? (await acquireBroker(options));
-    emit({ type: 'broker', brokers: broker.brokers, embedded: broker.embedded });
+    emit({ type: 'broker', brokers: broker.brokers, embedded: broker.embedded, metricsEndpoints: brokerMetrics?.endpoints.length ?? 0 });
     try {
       const launcher = createLauncher(options.launcher, {
         brokers: broker.brokers,
@@ -132,6 +138,7 @@ export class TestSession implements PointRunner {
         ...(options.launcher === 'kubernetes' ? { kubernetes: kubernetesSettings(options) } : {}),
       });
       const session = new TestSession(options, broker, launcher, !opts.broker, runId, auth, emit, security);
+      session.brokerMetrics = brokerMetrics;
       // A cluster named in the options may be a mock one started with `hydra broker`. (A broker handle
       // given by the caller says itself what it is: tests use the mock as a stand-in real cluster.)
       if (!broker.embedded) await session.detectMockCluster(!opts.broker);
@@ -209,6 +216,7 @@ export class TestSession implements PointRunner {
           this.runningFaults.add(running);
           return () => this.runningFaults.delete(running);
         },
+        ...(this.brokerMetrics ? { brokerWatch: watchOf(this.brokerMetrics) } : {}),
       },
       params,
     ).run();
@@ -296,4 +304,9 @@ export class TestSession implements PointRunner {
 export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `${stamp}-${crypto.randomBytes(3).toString('hex')}`;
+}
+
+/** A fresh watch of the brokers' endpoints for one point. */
+function watchOf(settings: BrokerMetricsSettings): () => BrokerWatch {
+  return () => new BrokerWatch(settings.endpoints, settings.access, settings.overrides);
 }

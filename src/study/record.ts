@@ -1,4 +1,5 @@
 import { LATER_POINT_KEYS, type PointKey, type PointParams } from '../config/options';
+import type { BrokerMetricsRecord } from '../broker-metrics/figures';
 import type { AppFate } from '../runner/point-runner';
 import type { PointResult } from '../stats/result';
 import type { ThresholdCheck } from '../gate/thresholds';
@@ -31,6 +32,8 @@ interface PointRecordBase {
    * point keeps its verdict but is `faulted`: never drawn in the steady-state curves.
    */
   fault?: FaultRecord;
+  /** The brokers' own figures over the point's window, from their Prometheus endpoints (absent: none configured). */
+  broker?: BrokerMetricsRecord;
 }
 
 /** A measured point: its figures. */

@@ -52,6 +52,7 @@ export async function measureWithRetries(
         apps: run.apps,
         ...(run.replaced.length ? { replaced: run.replaced } : {}),
         ...(run.fault ? { fault: run.fault } : {}),
+        ...(run.broker ? { broker: run.broker } : {}),
       };
       if (run.faults.length === 0) return { ...base(attempt), status: 'ok', result: run.result, error: null, ...served };
       const reason = run.faults.join('; ');

@@ -130,7 +130,7 @@ async function runLocked(store: StudyStore, opts: StudyRunOptions, emit: EventSi
     // The thresholds are judged as the point lands, and stored with it (a harness-limited point is not judged by them).
     const record: PointRecord =
       thresholds.length && measuredRecord.status === 'ok' && measuredRecord.result.verdict !== 'harness_limited'
-        ? { ...measuredRecord, thresholds: checkThresholds(measuredRecord.result, thresholds, measuredRecord.fault) }
+        ? { ...measuredRecord, thresholds: checkThresholds(measuredRecord.result, thresholds, measuredRecord.fault, measuredRecord.broker) }
         : measuredRecord;
     // Done only once its line is on disk: a disk error stops the study here, before "done" is said.
     store.appendPoint(record);

@@ -7,7 +7,7 @@ import { startEmbeddedBroker, type BrokerHandle } from '../../src/broker';
 import { pointParamsOf, type HydraOptions, type PointParams } from '../../src/config/options';
 import type { RunnerEvent } from '../../src/runner/events';
 import { TestSession, type PointRun } from '../../src/runner/session';
-import { sessionTestOptions, stillAlive, tempDir } from '../helpers';
+import { sessionTestOptions, stillAlive, tempDir, busyHost } from '../helpers';
 
 /**
  * Two publishers and a topic shared by a session's points, on real processes and the embedded
@@ -107,7 +107,10 @@ describe('several publishers on one shared topic (real processes, embedded broke
       const r = shaped.result;
       const label = `${shape.msg_size} B ${shape.compression}`;
       assert.deepEqual(shaped.faults, [], label);
-      assert.ok(r.packet_tx >= shape.msg_rate * 2 * 0.95, `${label}: packet_tx ${r.packet_tx}`);
+      // A publisher short of its rate on a busy host is said so by the verdict (the host or the publisher), not silently.
+      const heldBack = busyHost(r, label) || r.harness_limits.includes('publisher');
+      if (heldBack) assert.ok(r.packet_tx > 0, `${label}: packet_tx ${r.packet_tx}`);
+      else assert.ok(r.packet_tx >= shape.msg_rate * 2 * 0.95, `${label}: packet_tx ${r.packet_tx} (${r.harness_notes.join('; ')})`);
       assert.equal(r.lost_total, 0, label);
       assert.equal(r.duplicated_total, 0, `${label}: the same numbers in 4 partitions are not duplicates`);
       assert.equal(r.reordered_total, 0, `${label}: each partition in order`);

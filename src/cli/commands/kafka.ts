@@ -53,7 +53,7 @@ export const kafkaCommand: CliCommand = {
       // A point whose apps did not all survive is not a measurement of Kafka: it says so everywhere it is printed.
       const { status, params, result } = record;
       const faults = status === 'invalid' ? record.error.split('; ') : [];
-      if (!quiet) io.stderr.write(formatSummary(params, result) + '\n');
+      if (!quiet) io.stderr.write(formatSummary(params, result, record.broker) + '\n');
       if (status === 'invalid') io.stderr.write(`hydra kafka: INVALID point, not a measurement of Kafka (harness fault): ${record.error}\n`);
       // --json says what the lines say: the verdict's label beside its word, and a planned fault's figures.
       const asJson = {
@@ -64,6 +64,7 @@ export const kafkaCommand: CliCommand = {
         ...result,
         verdict_label: verdictText(record),
         ...(record.fault ? { fault: record.fault } : {}),
+        ...(record.broker ? { broker: record.broker } : {}),
       };
       io.stdout.write(json ? JSON.stringify(asJson, null, 2) + '\n' : formatResDict(result, status) + '\n');
       if (!quiet) io.stderr.write(`hydra: stored as study ${store.id} (hydra study show ${store.id}; hydra plot ${store.id})\n`);
