@@ -271,7 +271,7 @@ export function msgSizeOf(r: PointRecord): number {
   return Number(paramOf(r, 'msg_size'));
 }
 
-function curveFigure(
+export function curveFigure(
   records: readonly PointRecord[],
   context: FigureContext,
   title: string,

@@ -1,5 +1,6 @@
 import { isFaulted, type PointRecord } from '../study/record';
 import type { RateFinding } from '../study/spec';
+import { brokerFigures } from './broker-figures';
 import { faultFiguresOf } from './fault-figures';
 import {
   failingClientsFigure,
@@ -30,5 +31,5 @@ export function studyFigures(records: readonly PointRecord[], findings: readonly
       };
   if (new Set(records.map(msgSizeOf)).size > 1) figures['throughput-mbs'] = throughputFigure(records, context);
   if (findings.length > 0) figures['rate-boundary'] = rateBoundaryFigure(findings, records, context);
-  return { ...figures, ...faultFiguresOf(records, context) };
+  return { ...figures, ...(onlyFaulted ? {} : brokerFigures(records, context)), ...faultFiguresOf(records, context) };
 }

@@ -7,6 +7,7 @@ import { detectRuleSet, namesFor, parseNameOverrides, RULE_SET_NAMES } from '../
 import { brokerPart, crossedParts } from '../../src/broker-metrics/verdict';
 import { BrokerWatch } from '../../src/broker-metrics/watch';
 import { parseThresholds, checkThresholds } from '../../src/gate/thresholds';
+import { studyFigures } from '../../src/plot/study-figures';
 import { withBrokerFigures } from '../../src/runner/judge';
 import { fixturePoint } from '../fixtures';
 import { BUSY_BROKER, FakePrometheus, IDLE_BROKER } from '../fake-prometheus';
@@ -179,6 +180,17 @@ describe('broker metrics: a window of scrapes', () => {
       checkThresholds(held.result, parseThresholds('broker_handler_idle_min_pct>20', '--threshold')).map((c) => [c.value, c.passed]),
       [[null, false]],
       'no broker figures: the check fails, it is not skipped',
+    );
+    // Drawn against the rate, a curve per client count, only when a point carries broker figures.
+    const figs = studyFigures([{ ...held, broker: record }, fixturePoint(4, 1000)]);
+    assert.deepEqual(
+      Object.keys(figs).filter((k) => k.startsWith('broker-')),
+      ['broker-handlers-busy', 'broker-network-busy', 'broker-produce-p99', 'broker-produce-queue-p99'],
+    );
+    assert.deepEqual(figs['broker-handlers-busy']?.data[0]?.y, [97], 'the busiest broker, as busy; the point without figures is left out');
+    assert.deepEqual(
+      Object.keys(studyFigures([held])).filter((k) => k.startsWith('broker-')),
+      [],
     );
   });
 });
