@@ -75,7 +75,7 @@ export function studySpecYaml(spec: StudySpec): string {
   const head = [
     `# hydra study workload, taken from study ${spec.id} (${spec.kind}, created ${spec.created_at})`,
     `# Run it on another cluster: hydra ${spec.kind === 'kafka' ? 'sweep' : spec.kind} --spec=<this file> --brokers=host:port`,
-    '# Left out, as they belong to where a study runs: brokers, security settings and their secrets, launcher, Kubernetes,',
+    '# Left out, as they belong to where a study runs: brokers, security settings and their secrets, broker metrics endpoints, launcher, Kubernetes,',
     '# directories and control plane (that cluster’s hydra.ini or flags give them); flags override this file.',
     ...(passthrough > 0
       ? [
