@@ -72,7 +72,8 @@ function valueOf(samples: readonly Sample[], name: string, labels: Record<string
 
 /** The figures of one endpoint's scrapes, with the names it was read by. */
 export function brokerFigures(endpoint: string, ruleSet: RuleSet, names: Record<SeriesId, string>, scrapes: readonly Scrape[]): BrokerFigures {
-  const ok = scrapes.filter((s): s is Scrape & { samples: Sample[] } => s.samples !== null);
+  // In the order they were taken: a slow answer may land after a later scrape's.
+  const ok = scrapes.filter((s): s is Scrape & { samples: Sample[] } => s.samples !== null).sort((a, b) => a.at_ms - b.at_ms);
   const first = ok[0];
   const last = ok[ok.length - 1];
   const seconds = first && last ? (last.at_ms - first.at_ms) / 1000 : 0;

@@ -119,6 +119,9 @@ describe('hydra serve in a real headless Chromium', function () {
     server.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => server?.once('exit', (c) => resolve(c)));
     assert.equal(code, 130);
+    // It says what it stops: the server, not apps or a broker it never had.
+    assert.match(serve.stderr(), /hydra: SIGINT received, stopping the server\.\.\./);
+    assert.doesNotMatch(serve.stderr(), /apps and broker/);
     assert.deepEqual(await waitNoProcesses(tag), []);
     assert.ok(StudyStore.open(dir, 'live').activeRun() === null);
   });
