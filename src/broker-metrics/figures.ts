@@ -26,6 +26,16 @@ export interface BrokerFigures {
   produce: RequestSplit | null;
   fetch: RequestSplit | null;
   log_flush_p99_ms: number | null;
+  /** Scrape by scrape (once a second), for a planned fault's figures: how busy it was over time. */
+  series?: BrokerSample[];
+}
+
+/** One scrape's figures (epoch ms): handlers busy since the scrape before, the queue, produce p99 then. */
+export interface BrokerSample {
+  at_ms: number;
+  handler_busy_pct: number | null;
+  request_queue: number | null;
+  produce_total_p99_ms: number | null;
 }
 
 /** A request type's time as Kafka splits it, ms (RequestMetrics), p50 and p99. */
@@ -127,6 +137,20 @@ export function brokerFigures(endpoint: string, ruleSet: RuleSet, names: Record<
     produce: split(REQUESTS.produce),
     fetch: split(REQUESTS.fetch),
     log_flush_p99_ms: quantile('log_flush_time', '0.99'),
+    series: ok.map((s, i): BrokerSample => {
+      const before = ok[i - 1];
+      const a = before ? valueOf(before.samples, names.handler_idle_ns) : null;
+      const b = valueOf(s.samples, names.handler_idle_ns);
+      const ms = before ? s.at_ms - before.at_ms : 0;
+      // Idle nanoseconds since the scrape before ÷ its milliseconds × 1e6: the idle share of that second.
+      const idle = a !== null && b !== null && b >= a && ms > 0 ? (b - a) / (ms * 1e6) : null;
+      return {
+        at_ms: s.at_ms,
+        handler_busy_pct: idle === null ? null : clampPct(100 - idle * 100),
+        request_queue: valueOf(s.samples, names.request_queue),
+        produce_total_p99_ms: valueOf(s.samples, names.total_time, { request: REQUESTS.produce, quantile: '0.99' }),
+      };
+    }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { brokerName } from '../broker-metrics/verdict';
 import type { FaultRecord } from '../faults/figures';
 import { pointName } from '../present/point-name';
 import type { PointRecord } from '../study/record';
@@ -179,6 +180,79 @@ export function faultRecoveryFigure(records: readonly PointRecord[], context: Fi
   };
 }
 
+/**
+ * One faulted point's brokers over time, beside its delivery figure: each broker's request handlers
+ * busy (solid, left axis) and produce p99 inside it (dotted, right axis), scrape by scrape, the
+ * faults shaded on the same time axis. null when the point has no broker series.
+ */
+export function faultBrokerFigure(record: FaultedRecord, context: FigureContext = {}): Figure | null {
+  const brokers = (record.broker?.brokers ?? []).filter((b) => (b.series ?? []).length > 0);
+  if (brokers.length === 0) return null;
+  const f = record.fault;
+  const windowStart = Date.parse(f.window_start);
+  const at = (ms: number): number => Number(((ms - windowStart) / 1000).toFixed(3));
+  const data: PlotTrace[] = brokers.flatMap((b, i): PlotTrace[] => {
+    const series = b.series ?? [];
+    const color = PALETTE[i % PALETTE.length] as string;
+    const name = brokerName(b, record.broker?.brokers.indexOf(b) ?? i);
+    const busy = series.filter((s) => s.handler_busy_pct !== null);
+    const p99 = series.filter((s) => s.produce_total_p99_ms !== null);
+    return [
+      {
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: `${name}: request handlers busy`,
+        x: busy.map((s) => at(s.at_ms)),
+        y: busy.map((s) => s.handler_busy_pct as number),
+        line: { shape: 'linear', color, width: 2 },
+        hovertemplate: `${name}: handlers %{y} % busy at %{x} s<extra></extra>`,
+      },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: `${name}: produce p99 in the broker`,
+        x: p99.map((s) => at(s.at_ms)),
+        y: p99.map((s) => s.produce_total_p99_ms as number),
+        yaxis: 'y2',
+        line: { shape: 'linear', color, width: 1.5, dash: 'dot' },
+        hovertemplate: `${name}: produce p99 %{y} ms at %{x} s<extra></extra>`,
+      },
+    ];
+  });
+  const shapes = f.events.map((e) => ({
+    type: 'rect',
+    xref: 'x',
+    yref: 'paper',
+    x0: e.from_s,
+    x1: Math.max(e.to_s ?? e.from_s, e.from_s + 0.05),
+    y0: 0,
+    y1: 1,
+    fillcolor: e.error ? 'rgba(200,0,0,0.15)' : 'rgba(120,120,120,0.18)',
+    line: { width: 0 },
+  }));
+  const title = titleBlock(
+    `The Brokers Through the Fault — ${pointName(record.params)}`,
+    [record],
+    context,
+    ['scraped once a second: handlers busy since the scrape before (solid, left), produce request p99 inside the broker (dotted, right); shaded: the fault'],
+    true,
+  );
+  return {
+    data,
+    layout: {
+      title,
+      xaxis: { title: { text: 'Time from the start of the measuring window [s]' }, automargin: true },
+      yaxis: { title: { text: 'Request handlers busy [%]' }, range: [0, 100], automargin: true },
+      yaxis2: { title: { text: 'Produce p99 in the broker [ms]' }, overlaying: 'y', side: 'right', rangemode: 'tozero', automargin: true },
+      legend: { title: { text: 'broker' } },
+      font: { size: 14 },
+      margin: { t: topMargin(title), b: 70 },
+      shapes,
+      annotations: onEmbeddedBroker([record], context) ? [EMBEDDED_WATERMARK] : [],
+    },
+  };
+}
+
 /** The fault figures of a study, keyed for file names: `fault-delivery-1`, ... and `fault-recovery` (empty without faulted points). */
 export function faultFiguresOf(records: readonly PointRecord[], context: FigureContext = {}): Record<string, Figure> {
   const points = faulted(records);
@@ -186,6 +260,8 @@ export function faultFiguresOf(records: readonly PointRecord[], context: FigureC
   const figures: Record<string, Figure> = {};
   points.slice(0, MAX_DELIVERY_FIGURES).forEach((r, i) => {
     figures[`fault-delivery-${i + 1}`] = faultDeliveryFigure(r, context);
+    const brokers = faultBrokerFigure(r, context);
+    if (brokers) figures[`fault-brokers-${i + 1}`] = brokers;
   });
   figures['fault-recovery'] = faultRecoveryFigure(points, context);
   return figures;

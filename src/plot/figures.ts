@@ -21,6 +21,8 @@ export interface PlotTrace {
   error_y?: { type: 'data'; array: number[]; visible: boolean };
   /** false: markers on an axis line (0 % loss) are drawn whole, not cut in half by the plot area. */
   cliponaxis?: boolean;
+  /** The second y axis (a figure drawing two units). */
+  yaxis?: 'y2';
 }
 
 /** A Plotly figure: what Plotly.newPlot / toImage take. */

@@ -9,7 +9,7 @@ import { BrokerWatch } from '../../src/broker-metrics/watch';
 import { parseThresholds, checkThresholds } from '../../src/gate/thresholds';
 import { studyFigures } from '../../src/plot/study-figures';
 import { withBrokerFigures } from '../../src/runner/judge';
-import { fixturePoint } from '../fixtures';
+import { fixtureFaultedPoint, fixturePoint } from '../fixtures';
 import { BUSY_BROKER, FakePrometheus, IDLE_BROKER } from '../fake-prometheus';
 
 const OPEN: EndpointAccess = { authorization: null, ca: null, timeoutMs: 1000 };
@@ -105,6 +105,25 @@ describe('broker metrics: a window of scrapes', () => {
     assert.equal(b.produce?.queue_p99_ms, 780);
     assert.equal(b.fetch, null);
     assert.deepEqual([b.scrapes, b.failed_scrapes], [2, 1]);
+    // Scrape by scrape, for a fault's figure: the second's handlers 70 % busy (0.6e9 ns idle over 2 s).
+    assert.deepEqual(
+      b.series?.map((s) => [s.at_ms, s.handler_busy_pct, s.request_queue]),
+      [
+        [0, null, 3],
+        [2000, 70, 9],
+      ],
+    );
+    // Through a planned fault the brokers get a figure of their own, on the delivery figure's time axis.
+    const faulted = fixtureFaultedPoint(2, 1000, 'at=2s for=2s broker=stop');
+    const shifted = { ...b, series: (b.series ?? []).map((s) => ({ ...s, at_ms: Date.parse(faulted.fault?.window_start ?? '') + s.at_ms })) };
+    const figs = studyFigures([{ ...faulted, broker: { brokers: [shifted], missing: [], notes: [] } }]);
+    const brokers = figs['fault-brokers-1'];
+    assert.ok(brokers, Object.keys(figs).join(', '));
+    assert.deepEqual(brokers.data[0]?.x, [2]);
+    assert.deepEqual(brokers.data[0]?.y, [70]);
+    assert.equal(brokers.data[1]?.yaxis, 'y2');
+    assert.equal((brokers.layout.shapes as { x0: number }[])[0]?.x0, 2, 'the fault shaded where it ran');
+    assert.equal(studyFigures([faulted])['fault-brokers-1'], undefined, 'no broker figures: no such figure');
   });
 
   const figures = (over: Partial<BrokerFigures>): BrokerFigures => ({
