@@ -19,6 +19,22 @@ function faulted(records: readonly PointRecord[]): FaultedRecord[] {
   return records.filter((r): r is FaultedRecord => r.status === 'ok' && r.fault !== undefined);
 }
 
+/** Each fault shaded from its start to its end (red where it did not go as planned), across the plot. */
+function faultBands(f: FaultRecord): Record<string, unknown>[] {
+  return f.events.map((e) => ({
+    type: 'rect',
+    xref: 'x',
+    yref: 'paper',
+    x0: e.from_s,
+    // A kill is a moment: drawn as a thin band.
+    x1: Math.max(e.to_s ?? e.from_s, e.from_s + 0.05),
+    y0: 0,
+    y1: 1,
+    fillcolor: e.error ? 'rgba(200,0,0,0.15)' : 'rgba(120,120,120,0.18)',
+    line: { width: 0 },
+  }));
+}
+
 const seconds = (ms: number | null): string => (ms === null ? 'not recovered' : `${(ms / 1000).toFixed(2)} s`);
 
 /** One point: each client's receive rate over time, the faults shaded, the asked rate dotted. */
@@ -46,18 +62,7 @@ export function faultDeliveryFigure(record: FaultedRecord, context: FigureContex
     line: { shape: 'linear', dash: 'dot', color: '#999', width: 1 },
     hovertemplate: `rate asked: ${record.params.msg_rate} msg/s<extra></extra>`,
   });
-  const shapes = f.events.map((e) => ({
-    type: 'rect',
-    xref: 'x',
-    yref: 'paper',
-    x0: e.from_s,
-    // A kill is a moment: drawn as a thin band.
-    x1: Math.max(e.to_s ?? e.from_s, e.from_s + 0.05),
-    y0: 0,
-    y1: 1,
-    fillcolor: e.error ? 'rgba(200,0,0,0.15)' : 'rgba(120,120,120,0.18)',
-    line: { width: 0 },
-  }));
+  const shapes = faultBands(f);
   const labels = f.events.map((e, i) => ({
     text: `${e.fault}${e.error ? ' (NOT AS PLANNED)' : ''}`,
     xref: 'x',
@@ -219,17 +224,7 @@ export function faultBrokerFigure(record: FaultedRecord, context: FigureContext 
       },
     ];
   });
-  const shapes = f.events.map((e) => ({
-    type: 'rect',
-    xref: 'x',
-    yref: 'paper',
-    x0: e.from_s,
-    x1: Math.max(e.to_s ?? e.from_s, e.from_s + 0.05),
-    y0: 0,
-    y1: 1,
-    fillcolor: e.error ? 'rgba(200,0,0,0.15)' : 'rgba(120,120,120,0.18)',
-    line: { width: 0 },
-  }));
+  const shapes = faultBands(f);
   const title = titleBlock(
     `The Brokers Through the Fault — ${pointName(record.params)}`,
     [record],
