@@ -11,7 +11,8 @@ export class BrokerWatch {
   private readonly scrapes: Scrape[][];
   private readonly ruleSets: (RuleSet | null)[];
   private timer: NodeJS.Timeout | null = null;
-  private pending: Promise<void>[] = [];
+  /** Each endpoint's scrape still running: a slow endpoint is not asked again until it answers. */
+  private readonly inFlight: (Promise<void> | null)[];
   private stopped: Promise<BrokerMetricsRecord> | null = null;
 
   constructor(
@@ -22,6 +23,7 @@ export class BrokerWatch {
   ) {
     this.scrapes = endpoints.map(() => []);
     this.ruleSets = endpoints.map(() => null);
+    this.inFlight = endpoints.map(() => null);
   }
 
   /** The first scrape of every endpoint, then one a second until stop(). */
@@ -40,7 +42,7 @@ export class BrokerWatch {
   private async finish(): Promise<BrokerMetricsRecord> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await Promise.allSettled(this.pending);
+    await Promise.allSettled(this.inFlight.filter((p): p is Promise<void> => p !== null));
     await this.scrapeAll();
     const names = this.endpoints.map((_, i) => namesFor(this.ruleSets[i] ?? 'unknown', this.overrides));
     const notes = this.endpoints.flatMap((url, i) => {
@@ -54,10 +56,16 @@ export class BrokerWatch {
     };
   }
 
-  private scrapeAll(): Promise<void> {
-    const round = Promise.all(this.endpoints.map((url, i) => this.scrapeOne(url, i))).then(() => undefined);
-    this.pending = [...this.pending.slice(-4), round];
-    return round;
+  private async scrapeAll(): Promise<void> {
+    await Promise.all(
+      this.endpoints.map((url, i) => {
+        const running = this.inFlight[i];
+        if (running) return running;
+        const scrape = this.scrapeOne(url, i).finally(() => (this.inFlight[i] = null));
+        this.inFlight[i] = scrape;
+        return scrape;
+      }),
+    );
   }
 
   private async scrapeOne(url: string, i: number): Promise<void> {

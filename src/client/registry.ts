@@ -65,6 +65,16 @@ export const LIBRDKAFKA_REORDER_NOTE =
 export const EMBEDDED_NO_IDEMPOTENCE =
   "the embedded broker (librdkafka's mock cluster) names controller 0, a broker it does not have, and kafkajs asks the controller for the idempotent producer's id; use the librdkafka client (client_library=librdkafka) or a real cluster ([broker] brokers)";
 
+/** What both librdkafka-based clients are, because librdkafka is: its codecs, its linger, its ordering, its TLS. */
+const LIBRDKAFKA_TRAITS: Omit<ClientLibraryDescription, 'summary' | 'install' | 'module'> = {
+  codecs: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
+  mockClusterIdempotence: null,
+  lingersItself: true,
+  reorderNote: (maxInFlight, idempotent) => (maxInFlight > 1 && !idempotent ? LIBRDKAFKA_REORDER_NOTE : null),
+  tlsServername: false,
+  dialect: 'librdkafka',
+};
+
 export const CLIENT_LIBRARY_REGISTRY: Readonly<Record<ClientLibraryName, ClientLibraryDescription>> = {
   kafkajs: {
     summary: 'kafkajs 2.2.4, JavaScript (the default)',
@@ -79,23 +89,13 @@ export const CLIENT_LIBRARY_REGISTRY: Readonly<Record<ClientLibraryName, ClientL
   },
   librdkafka: {
     summary: 'librdkafka through @confluentinc/kafka-javascript (native, installed apart)',
-    codecs: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
-    mockClusterIdempotence: null,
-    lingersItself: true,
-    reorderNote: (maxInFlight, idempotent) => (maxInFlight > 1 && !idempotent ? LIBRDKAFKA_REORDER_NOTE : null),
-    tlsServername: false,
-    dialect: 'librdkafka',
+    ...LIBRDKAFKA_TRAITS,
     install: { marker: 'clients/librdkafka/node_modules/@confluentinc/kafka-javascript/package.json', setup: 'bash scripts/setup.sh librdkafka' },
     module: 'librdkafka/library',
   },
   native: {
     summary: "hydra's native core: librdkafka driven from C, each message paced, built and counted outside JavaScript (built apart)",
-    codecs: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
-    mockClusterIdempotence: null,
-    lingersItself: true,
-    reorderNote: (maxInFlight, idempotent) => (maxInFlight > 1 && !idempotent ? LIBRDKAFKA_REORDER_NOTE : null),
-    tlsServername: false,
-    dialect: 'librdkafka',
+    ...LIBRDKAFKA_TRAITS,
     install: { marker: 'clients/native/build/hydra_native.node', setup: 'bash scripts/setup.sh native' },
     module: 'native/library',
   },

@@ -13,7 +13,7 @@ import { checkLibrdkafkaPassthrough, checkPassthrough, PASSTHROUGH_SECTIONS, rea
 import { checkAcks, checkBelow, checkNumber, checkText, checkPointRules, checkClusterNeeds, checkPublisherShare } from './rules';
 import { checkSecurityOptions } from './security';
 import { checkEndpointUrl } from '../broker-metrics/endpoint';
-import { checkBrokerMetrics } from '../broker-metrics/settings';
+import { checkBrokerMetrics } from './broker-metrics';
 import { commandsOf, refuseFileCommands, type Provenance } from './executes';
 
 /** Flags every test command accepts: the options that are not ini-only. */

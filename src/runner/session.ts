@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { brokerMetricsSettings, type BrokerMetricsSettings } from '../broker-metrics/settings';
+import { brokerMetricsSettings, type BrokerMetricsSettings } from '../config/broker-metrics';
 import { BrokerWatch } from '../broker-metrics/watch';
 import * as crypto from 'node:crypto';
 import { acquireBroker, type BrokerHandle } from '../broker';

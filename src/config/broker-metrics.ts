@@ -1,6 +1,6 @@
-import type { HydraOptions } from '../config/options';
-import { endpointAccess, type EndpointAccess } from './endpoint';
-import { parseNameOverrides, type SeriesId } from './names';
+import type { HydraOptions } from './options';
+import { endpointAccess, type EndpointAccess } from '../broker-metrics/endpoint';
+import { parseNameOverrides, type SeriesId } from '../broker-metrics/names';
 
 /** What a session scrapes with: the endpoints, their access (secrets read once) and the name overrides. */
 export interface BrokerMetricsSettings {
