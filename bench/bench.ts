@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     const subConfig = subConfigFor(
       { ...pointParamsOf(options), clients_per_app: 1, consumer_max_buffer_size: 0, total_pub_apps: 1 },
       options,
-      topic,
+      [topic],
       pointMarks(0),
     );
     await Promise.all(clients.map((c) => c.call('updateconfig', subConfig, 60000)));

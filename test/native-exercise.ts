@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     warmup_epoch: (EPOCH + 0x8000) & 0xffff,
     pub_id: 0,
     t0_ms: T0,
-    topic,
+    topics: [topic],
     partitions: [0, 1],
     key_mode: 1,
     key_count: 10,

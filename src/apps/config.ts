@@ -1,6 +1,6 @@
 import { checkClientPoint } from '../client/rules';
 import { KNOBS, type AppRole, type KnobsOf } from '../config/options';
-import { checkBelow, checkNumber, checkPointRules, checkPointValue } from '../config/rules';
+import { checkBelow, checkNumber, checkPointRules, checkPointValue, checkText } from '../config/rules';
 import { ArgsError, ConfigError } from '../errors';
 import type { PubConfig, StartAt, SubConfig, TestStartArgs } from '../control/wire';
 
@@ -39,6 +39,12 @@ function marks(args: Record<string, unknown>): { t0_ms: number; epoch: number } 
   };
 }
 
+/** The point's topics: 1 to 10 000 names (the topics option's range). */
+function topicList(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 10000) throw new ConfigError('topics', String(v), 'expected a list of 1-10000 topic names');
+  return v.map((t, i) => text({ t }, 't') && checkText(t, `topics[${i}]`));
+}
+
 function partitionList(v: unknown): number[] {
   if (!Array.isArray(v) || v.length === 0 || v.length > 1024) throw new ConfigError('partitions', String(v), 'expected a list of 1-1024 partition numbers');
   return v.map((p, i) => checkNumber(p, { kind: 'int', min: 0, max: 0x7fffffff }, `partitions[${i}]`));
@@ -69,7 +75,7 @@ export function parsePubConfig(args: Record<string, unknown>): PubConfig {
     checkClientPoint(producer, (key) => key);
     return {
       ...knobs('pub', args),
-      topic: text(args, 'topic'),
+      topics: topicList(args.topics),
       ...marks(args),
       pub_id: checkNumber(args.pub_id, { kind: 'int', min: 0, max: 0xffff }, 'pub_id'),
       partitions: partitionList(args.partitions),
@@ -90,7 +96,8 @@ function parseSubFields(args: Record<string, unknown>, consumer: KnobsOf<'consum
   return {
     ...knobs('sub', args),
     ...consumer,
-    topic: text(args, 'topic'),
+    topics: topicList(args.topics),
+    first_client: checkNumber(args.first_client, { kind: 'int', min: 0, max: 10_000_000 }, 'first_client'),
     group_prefix: text(args, 'group_prefix'),
     start_at: startAt(args.start_at),
     pub_count: checkNumber(args.pub_count, { kind: 'int', min: 1, max: 0x10000 }, 'pub_count'),

@@ -94,6 +94,30 @@ export class PartitionPicker {
   }
 }
 
+/** One message's place among several topics: its topic's index, then its place there. */
+export interface TopicSlot extends MessageSlot {
+  topic: number;
+}
+
+/**
+ * Places one sequence space's messages over a point's topics: message k goes to topic k mod n,
+ * placed there by that topic's own PartitionPicker (its own sequence per partition), so each
+ * (publisher, topic, partition) is one ordered sequence and each topic gets an equal share.
+ */
+export class TopicPicker {
+  private readonly pickers: PartitionPicker[];
+  private k = 0;
+
+  constructor(topics: number, makePicker: () => PartitionPicker) {
+    this.pickers = Array.from({ length: topics }, makePicker);
+  }
+
+  pick(): TopicSlot {
+    const topic = this.k++ % this.pickers.length;
+    return { topic, ...(this.pickers[topic] as PartitionPicker).pick() };
+  }
+}
+
 /** Per key index, the index into `partitionCount` partitions its key goes to (one partition: 0), as PartitionPicker places keys. */
 export function keyPartitionTable(partitionCount: number, keyCount: number, partitionOfKey: (key: Buffer) => number): Int32Array {
   return Int32Array.from({ length: keyCount }, (_, i) => (partitionCount > 1 ? partitionOfKey(keyBytes(i)) : 0));

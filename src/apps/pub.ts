@@ -15,7 +15,7 @@ import { parsePubConfig, parseTestStart } from './config';
 import { log, startApp, type AppInstance } from './bootstrap';
 import { keyPartitioner } from './partitioner';
 import { nowMs } from './message';
-import { keyPartitionTable, MessageBuilder, PartitionPicker } from './payload';
+import { keyPartitionTable, MessageBuilder, PartitionPicker, TopicPicker } from './payload';
 import { publishWindowS, requestMaxMessages, runSchedule } from './pacing';
 import { cpuTimes, netBytes } from './procstats';
 import { TelemetryWindow } from './telemetry';
@@ -24,6 +24,7 @@ import { LatencyHistogram } from '../stats/histogram';
 interface Message {
   value: Buffer;
   key: Buffer | null;
+  topic: number;
   partition: number;
   /** false for warm-up messages, which are not counted. */
   measured: boolean;
@@ -188,6 +189,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
     stats.last_error = outcome.lastError;
     stats.broker_wait_ms = outcome.brokerWaitMs;
     stats.requests = outcome.requests;
+    if (outcome.msgCntByTopic) stats.msg_cnt_by_topic = outcome.msgCntByTopic;
     stats.telemetry = telemetry.read();
     telemetry.close();
     stats.send_rtt = outcome.sendRtt;
@@ -214,8 +216,12 @@ export class PublisherApp implements AppInstance<PubCommands> {
     // Warm-up messages and measured ones number their partitions' messages separately.
     const keys = { mode: cfg.keys, count: cfg.key_count };
     const partitionOfKey = keyPartitioner(cfg.partitions.length);
-    const measuredSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
-    const warmupSlots = new PartitionPicker(cfg.partitions, keys, partitionOfKey);
+    const picker = (): PartitionPicker => new PartitionPicker(cfg.partitions, keys, partitionOfKey);
+    const topicCount = cfg.topics.length;
+    const measuredSlots = new TopicPicker(topicCount, picker);
+    const warmupSlots = new TopicPicker(topicCount, picker);
+    // With several topics, what each topic's readers can get: its acknowledged messages.
+    const byTopic = topicCount > 1 ? new Array<number>(topicCount).fill(0) : null;
     const outcome = await runSchedule<Message>(pacing, {
       now: nowMs,
       sleep,
@@ -228,14 +234,15 @@ export class PublisherApp implements AppInstance<PubCommands> {
         // Each (publisher, partition) numbers its messages 0, 1, 2, ...: the sequence subscribers track.
         const slot = (measured ? measuredSlots : warmupSlots).pick();
         const m = { seq: slot.seq, pubId: cfg.pub_id, epoch: measured ? cfg.epoch : warmupEpoch, intendedMs: dueMs, sentMs };
-        return { value: builder.build(m, cfg.t0_ms), key: slot.key, partition: slot.partition, measured };
+        return { value: builder.build(m, cfg.t0_ms), key: slot.key, topic: slot.topic, partition: slot.partition, measured };
       },
       send: (messages) => {
         const measured = messages.filter((m) => m.measured).length;
         const sentAt = performance.now();
-        return producer.send({ topic: cfg.topic, messages }).then(
+        return producer.send({ topics: cfg.topics, messages }).then(
           () => {
             msgCnt += measured;
+            if (byTopic) for (const m of messages) if (m.measured) byTopic[m.topic] = (byTopic[m.topic] as number) + 1;
             if (measured > 0) sendRtt.record((performance.now() - sentAt) * 1000);
           },
           (err: unknown) => {
@@ -262,6 +269,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
       lastError,
       brokerWaitMs,
       sendRtt: sendRtt.toJSON(),
+      ...(byTopic ? { msgCntByTopic: byTopic } : {}),
     };
   }
 

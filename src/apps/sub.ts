@@ -9,9 +9,12 @@ import { parseSubConfig } from './config';
 import { TelemetryWindow } from './telemetry';
 import { nowMs } from './message';
 import { JsBooks } from './books';
+import { sharedGroupOfTopic, topicOfClient } from './topics';
 
 interface Client {
   id: string;
+  /** The index of the topic it reads (in the config's topics). */
+  topic: number;
   consumer: ConsumerClient;
   /** Its receive bookkeeping: the consumer's own (native), or kept here from its batches. */
   books: ClientBooks;
@@ -35,17 +38,12 @@ function knobsOfConfig(cfg: SubConfig): ConsumerKnobs {
 }
 
 /** Settings a running consumer cannot change (its library, every consumer knob, its topic and group): a difference means new consumers. */
-const CONSUMER_FIXED = [
-  'client_library',
-  ...KNOBS.consumer,
-  'topic',
-  'group_prefix',
-  'start_at',
-  'shared_group',
-] as const satisfies readonly (keyof SubConfig)[];
+const CONSUMER_FIXED = ['client_library', ...KNOBS.consumer, 'group_prefix', 'start_at', 'shared_group'] as const satisfies readonly (keyof SubConfig)[];
 
 function sameConsumers(a: SubConfig, b: SubConfig): boolean {
-  return CONSUMER_FIXED.every((key) => a[key] === b[key]);
+  // The topics (and so which one each client reads) too: a consumer cannot change its subscription.
+  const topicsOf = (c: SubConfig): string => JSON.stringify([c.topics, c.first_client]);
+  return CONSUMER_FIXED.every((key) => a[key] === b[key]) && topicsOf(a) === topicsOf(b);
 }
 
 /**
@@ -110,7 +108,8 @@ export class SubscriberApp implements AppInstance<SubCommands> {
       .on('getstats', (): SubStats => ({
         app: this.spec.name,
         pid: process.pid,
-        clients: this.clients.map(clientStats),
+        // With several topics each client says which one it read: its figures are that topic's.
+        clients: this.clients.map((c) => (this.config && this.config.topics.length > 1 ? { ...clientStats(c), topic: c.topic } : clientStats(c))),
         telemetry: this.telemetry.read(),
         fetch: this.fetches.read(),
       }));
@@ -118,7 +117,8 @@ export class SubscriberApp implements AppInstance<SubCommands> {
 
   private status(): SubStatus {
     return {
-      topic: this.config?.topic ?? null,
+      topic: this.config?.topics[0] ?? null,
+      ...(this.config && this.config.topics.length > 1 ? { client_topics: this.clients.map((c) => c.topic) } : {}),
       clients: this.clients.length,
       joined: this.clients.filter((c) => c.joined).length,
       positioned: this.clients.filter((c) => c.positioned).length,
@@ -136,12 +136,13 @@ export class SubscriberApp implements AppInstance<SubCommands> {
     const record: { client?: Client } = {};
     // Kept here unless the consumer keeps its own (then it hands over no batches).
     const jsBooks = new JsBooks(cfg);
+    const topic = topicOfClient(cfg.first_client + index, cfg.topics.length);
     const consumer = clientLibrary(cfg.client_library).consumer(
       this.spec,
       {
         ...knobsOfConfig(cfg),
-        groupId: cfg.shared_group ?? `${cfg.group_prefix}-${id}-${serial}`,
-        topic: cfg.topic,
+        groupId: cfg.shared_group !== null ? sharedGroupOfTopic(cfg.shared_group, topic, cfg.topics.length) : `${cfg.group_prefix}-${id}-${serial}`,
+        topic: cfg.topics[topic] as string,
         startAt: cfg.start_at,
       },
       {
@@ -179,6 +180,7 @@ export class SubscriberApp implements AppInstance<SubCommands> {
     books.reset(cfg, null);
     const client: Client = {
       id,
+      topic,
       consumer,
       books,
       joined: false,

@@ -13,11 +13,14 @@ import type { RequestRecorder } from './requests';
 export interface OutgoingMessage {
   value: Buffer;
   key: Buffer | null;
+  /** The index of its topic in the request's `topics`. */
+  topic: number;
   partition: number;
 }
 
+/** One send: messages of the point's topics (one request per broker can carry several topics). */
 export interface ProduceRequest {
-  topic: string;
+  topics: readonly string[];
   messages: OutgoingMessage[];
 }
 
@@ -74,6 +77,8 @@ export interface WindowOutcome {
   msgCnt: number;
   /** Messages that failed. */
   sendErrors: number;
+  /** With several topics, measured messages acknowledged per topic index; absent with one. */
+  msgCntByTopic?: number[];
   lastError: string | null;
   /** ms of the measuring window the publisher waited on the broker. */
   brokerWaitMs: number;

@@ -199,6 +199,21 @@ export const OPTION_TABLE = {
     ini: ['test', 'partitions'],
     point: { key: 7, since: 1 },
   },
+  /**
+   * Topics of a point, each with `partitions` partitions: every publisher spreads its share over
+   * them (message k to topic k mod N), and each client reads one of them (client i: topic i mod N),
+   * so a topic's fan-out is its share of the clients. 1: HYDRA's single topic.
+   */
+  topics: {
+    kind: 'int',
+    default: 1,
+    unit: 'topics',
+    min: 1,
+    max: 10000,
+    help: 'topics per point: publishers spread messages over them, each client reads one (client i: topic i mod N)',
+    ini: ['test', 'topics'],
+    point: { key: 28, since: 1 },
+  },
   /** Producer compression codec. */
   compression: {
     kind: 'choice',

@@ -55,6 +55,7 @@ export function checkPointParams(params: PointParams, sourceOf: SourceOf = flagS
   checkBelow(params, (key) => sourceOf(key as keyof PointParams));
   checkPointRules(params, sourceOf);
   checkPublisherShare(params, sourceOf);
+  checkTopicShare(params, sourceOf);
   // A schedule against its point (window, app names, commands) is faults/checks.ts's, per point of a study.
 }
 
@@ -128,6 +129,23 @@ export function checkPublisherShare(params: Pick<PointParams, 'msg_rate' | 'tota
       String(params.total_pub_apps),
       `each publisher needs at least 1 msg/s of the rate; msg_rate is ${params.msg_rate} (${sourceOf('msg_rate')})`,
     );
+}
+
+/**
+ * Topics of a point: each needs a reader (client i reads topic i mod topics), and a point with
+ * planned faults keeps one topic (its delivery figures follow one stream of messages per client).
+ */
+export function checkTopicShare(params: Pick<PointParams, 'topics' | 'total_sub_apps' | 'clients_per_app' | 'fault'>, sourceOf: SourceOf = flagSource): void {
+  if (params.topics === 1) return;
+  const clients = params.total_sub_apps * params.clients_per_app;
+  if (clients < params.topics)
+    throw new ConfigError(
+      sourceOf('topics'),
+      String(params.topics),
+      `every topic needs a client to read it, but the point has ${clients} clients (total_sub_apps × clients_per_app); use at most ${clients} topics or more clients`,
+    );
+  if (params.fault.text !== '')
+    throw new ConfigError(sourceOf('topics'), String(params.topics), `planned faults (${sourceOf('fault')}) run on points of one topic`);
 }
 
 /** Partitions of a topic the embedded broker (librdkafka's mock cluster) creates on first use. */

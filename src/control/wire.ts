@@ -59,7 +59,11 @@ export interface ReadyMessage {
  * what the runner gives each publisher.
  */
 export type PubConfig = KnobsOf<'pub'> & {
-  topic: string;
+  /**
+   * The point's topics (at least one): message k of this publisher goes to topics[k mod n], and
+   * each topic's messages are placed over `partitions` as below.
+   */
+  topics: string[];
   /** Epoch-ms base of the send times in messages (see apps/message.ts). */
   t0_ms: number;
   /** The point's epoch, carried in every message. */
@@ -67,8 +71,9 @@ export type PubConfig = KnobsOf<'pub'> & {
   /** This publisher's id, carried in every message: its own sequence space. */
   pub_id: number;
   /**
-   * The partitions this publisher writes, round-robin: message k goes to partitions[k mod n] with
-   * sequence number floor(k / n) there, so each (publisher, partition) is one ordered sequence.
+   * The partitions this publisher writes in each topic, round-robin: a topic's message j goes to
+   * partitions[j mod n] with sequence number floor(j / n) there, so each (publisher, topic,
+   * partition) is one ordered sequence.
    */
   partitions: number[];
   producer: ProducerSettings;
@@ -92,7 +97,10 @@ export type ConsumerKnobs = KnobsOf<'consumer'>;
  */
 export type SubConfig = KnobsOf<'sub'> &
   ConsumerKnobs & {
-    topic: string;
+    /** The point's topics (at least one): this app's client i reads topics[(first_client + i) mod n]. */
+    topics: string[];
+    /** The point-wide index of this app's first client: clients spread over the topics by it. */
+    first_client: number;
     start_at: StartAt;
     /** Publishers of the point: ids 0..pub_count-1; a message with another id is not hydra's (malformed). */
     pub_count: number;
@@ -133,6 +141,8 @@ export interface PubStats {
   last_error: string | null;
   /** Produce requests sent. */
   requests: number;
+  /** With several topics, msg_cnt per topic index (what each topic's readers can get); absent with one. */
+  msg_cnt_by_topic?: number[];
   /** The app's resources over the publishing window; null before a test ran. */
   telemetry: AppTelemetry | null;
   /**
@@ -301,6 +311,8 @@ export interface SequenceSummary {
 /** One subscriber client's raw, mergeable statistics. */
 export interface ClientStats extends SequenceSummary {
   client_id: string;
+  /** With several topics, the index of the one it reads; absent with one. */
+  topic?: number;
   /** Messages received, duplicates included (HYDRA's msg_cnt). */
   msg_cnt: number;
   /** Epoch ms of first and last receive, null when nothing arrived. */
@@ -378,6 +390,8 @@ export interface SubStats {
 /** `teststatus` of a sub app: is every consumer in its group and fetching? */
 export interface SubStatus {
   topic: string | null;
+  /** With several topics, per client the index of the topic it reads; absent with one. */
+  client_topics?: number[];
   clients: number;
   joined: number;
   positioned: number;

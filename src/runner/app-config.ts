@@ -32,11 +32,11 @@ export function pubRateShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_a
  * sets it apart (id, partitions, the point's marks). It sends its share round-robin over
  * `partitions`, numbering its messages in a sequence space of its own per partition.
  */
-export function pubConfigFor(params: PointParams, topic: string, marks: PointMarks, pubId = 0, partitions: readonly number[] = [0]): PubConfig {
+export function pubConfigFor(params: PointParams, topics: readonly string[], marks: PointMarks, pubId = 0, partitions: readonly number[] = [0]): PubConfig {
   return {
     ...knobsOf('pub', params),
     msg_rate: pubRateShare(params),
-    topic,
+    topics: [...topics],
     ...marks,
     pub_id: pubId,
     partitions: [...partitions],
@@ -46,21 +46,25 @@ export function pubConfigFor(params: PointParams, topic: string, marks: PointMar
 
 /**
  * A sub app's updateconfig for a point: the option table's sub app and consumer knobs, and the
- * point's topic and groups — each client's group is `<topic>-<app>-c<i>-<n>`, or with
- * consumer_group=shared the one `sharedGroup` the runner names. A topic of the point's own is read
- * from its start, the session's shared topic from its end.
+ * point's topics and groups — each client's group is `<topic>-<app>-c<i>-<n>`, or with
+ * consumer_group=shared the one `sharedGroup` the runner names (per topic with several). The app
+ * whose first client is `firstClient` (point-wide) spreads its clients over the topics from
+ * there. A topic of the point's own is read from its start, the session's shared topic from its end.
  */
 export function subConfigFor(
   params: PointParams,
   options: Pick<HydraOptions, 'fresh_topic_per_point'>,
-  topic: string,
+  topics: readonly string[],
   marks: PointMarks,
   sharedGroup: string | null = null,
+  firstClient = 0,
 ): SubConfig {
+  const topic = topics[0] as string;
   return {
     ...knobsOf('sub', params),
     ...knobsOf('consumer', params),
-    topic,
+    topics: [...topics],
+    first_client: firstClient,
     start_at: options.fresh_topic_per_point ? 'earliest' : 'latest',
     pub_count: params.total_pub_apps,
     group_prefix: topic,

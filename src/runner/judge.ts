@@ -16,13 +16,18 @@ import type { AppFate, PointRun } from './point-runner';
 export interface JudgeInput {
   options: Pick<HydraOptions, Extract<keyof HydraOptions, `verdict_${string}`>>;
   params: PointParams;
+  /** The point's first topic, and all of them (`topic` is the first). */
   topic: string;
+  topics: readonly string[];
   pubs: readonly AppHandle[];
   subs: readonly AppHandle[];
   pubStats: readonly PubStats[];
   collected: readonly Collected[];
-  /** Where each partition's log started before publishing and where it starts and ends now: lag from loss; absent when unknown. */
-  log: { before?: Record<string, number>; bounds?: { start: Record<string, number>; end: Record<string, number> } };
+  /**
+   * Per topic index, where each partition's log started before publishing and where it starts and
+   * ends now: lag from loss; absent when unknown.
+   */
+  log: { before?: Record<string, number>[]; bounds?: { start: Record<string, number>; end: Record<string, number> }[] };
   /** The one group of a shared point's clients; null for a group per client. */
   sharedGroup: string | null;
   /** Partitions a shared group's members divide among them. */
@@ -57,9 +62,15 @@ export function judgePoint(input: JudgeInput): Omit<PointRun, 'replaced'> {
     p.clients_per_app,
     p.msg_rate,
     {
-      logEnd: bounds?.end,
-      logFirst: bounds?.start,
-      logStart: bounds ? input.log.before : undefined,
+      ...(input.topics.length === 1
+        ? { logEnd: bounds?.[0]?.end, logFirst: bounds?.[0]?.start, logStart: bounds ? input.log.before?.[0] : undefined }
+        : {
+            topicLogs: input.topics.map((_, t) => ({
+              ...(bounds?.[t] ? { end: bounds[t]?.end, first: bounds[t]?.start } : {}),
+              ...(bounds && input.log.before?.[t] ? { start: input.log.before[t] } : {}),
+            })),
+            topicNames: input.topics,
+          }),
       thresholds: verdictThresholds(input.options),
       sharedGroup: input.sharedGroup !== null,
       maxInFlight: p.max_in_flight,

@@ -55,7 +55,10 @@ export interface PointSetup {
   emit: RunnerEventSink;
   /** The point's number in its session (its epoch). */
   index: number;
+  /** The point's first topic (its name in events, records and fault commands' {topic}). */
   topic: string;
+  /** Every topic of the point (at least one; `topic` is the first). */
+  topics: readonly string[];
   /** Partitions publishers spread over by default (1 on the embedded broker, whose topics come with 4). */
   topicPartitions: number;
   /** Partitions the topic has: what a shared group's members divide among them. */

@@ -14,6 +14,12 @@ import type { AppFate, PointRun } from './point-runner';
 import { sharedGroupSettled } from './shared-group';
 import { patiently, sleep, waitUntil } from './waits';
 
+/** Messages acknowledged per topic index, over the publishers (with one topic: their total). */
+export function sentByTopic(stats: readonly PubStats[], topics: number): number[] {
+  if (topics === 1) return [stats.reduce((n, st) => n + st.msg_cnt, 0)];
+  return Array.from({ length: topics }, (_, t) => stats.reduce((n, st) => n + (st.msg_cnt_by_topic?.[t] ?? 0), 0));
+}
+
 /** Poll of a wait, ms. */
 const POLL_MS = 200;
 /** Poll while kept consumers make their next fetch (one fetch wait, 100 ms by default). */
@@ -57,15 +63,15 @@ export class PointMeasurement {
       await watch?.start();
       const pubStats = await this.publish(pubs, subs, faults);
       const broker = await watch?.stop();
-      const packetTx = pubStats.reduce((n, st) => n + st.msg_cnt, 0);
-      await this.drain(subs, packetTx, subConfig.shared_group !== null, faults);
+      await this.drain(subs, sentByTopic(pubStats, s.topics.length), subConfig.shared_group !== null, faults);
       const collected = await this.collect(subs, faults);
-      // Where the log ends tells lag from loss; without it (an admin error), lost counts every message not received.
-      const bounds = await s.cluster.logBounds(s.topic).catch(() => undefined);
+      // Where the logs end tells lag from loss; without it (an admin error), lost counts every message not received.
+      const bounds = await Promise.all(s.topics.map((topic) => s.cluster.logBounds(topic))).catch(() => undefined);
       const judged = judgePoint({
         options: this.o,
         params: p,
         topic: s.topic,
+        topics: s.topics,
         pubs,
         subs,
         pubStats,
@@ -95,23 +101,26 @@ export class PointMeasurement {
     marks: PointMarks,
   ): Promise<{ subConfig: SubConfig; clocks: Map<string, ClockOffset>; joining: number }> {
     const { o, params: p, s } = this;
-    s.emit({ type: 'phase', phase: 'configure', detail: `${s.topic}: ${subs.length} sub apps × ${p.clients_per_app} clients` });
-    const unshared = subConfigFor(p, o, s.topic, marks);
+    const where = s.topics.length === 1 ? s.topic : `${s.topics.length} topics from ${s.topic}`;
+    s.emit({ type: 'phase', phase: 'configure', detail: `${where}: ${subs.length} sub apps × ${p.clients_per_app} clients` });
+    const unshared = subConfigFor(p, o, s.topics, marks);
     const subConfig = p.consumer_group === 'shared' ? { ...unshared, shared_group: s.sharedGroupFor(unshared) } : unshared;
     const everyone = [...pubs, ...subs];
     // Apps on other hosts have other clocks: each one's offset is taken out of the latencies it measures.
     const clocks = await s.apps.guard('configure', everyone, s.apps.clockOffsets(everyone));
     const pubOffsets = pubs.map((app) => clocks.get(app.name)?.offset_ms ?? 0);
-    const configOf = (app: AppHandle): SubConfig => {
+    // Sub app i's clients are the point's i·clients_per_app onwards: they spread over the topics from there.
+    const configOf = (app: AppHandle, i: number): SubConfig => {
       const own = clocks.get(app.name);
-      return own ? { ...subConfig, latency_corrections_ms: latencyCorrections(own.offset_ms, pubOffsets) } : subConfig;
+      const placed = { ...subConfig, first_client: i * p.clients_per_app };
+      return own ? { ...placed, latency_corrections_ms: latencyCorrections(own.offset_ms, pubOffsets) } : placed;
     };
     const configured = await s.apps.guard(
       'configure',
       everyone,
       Promise.all([
-        ...pubs.map((app, i) => s.apps.pub(app).call('updateconfig', pubConfigFor(p, s.topic, marks, i, publisherPartitions(p, i, s.topicPartitions)))),
-        ...subs.map((app) => s.apps.sub(app).call('updateconfig', configOf(app), o.join_timeout * 1000)),
+        ...pubs.map((app, i) => s.apps.pub(app).call('updateconfig', pubConfigFor(p, s.topics, marks, i, publisherPartitions(p, i, s.topicPartitions)))),
+        ...subs.map((app, i) => s.apps.sub(app).call('updateconfig', configOf(app, i), o.join_timeout * 1000)),
       ]),
     );
     const joining = configured.slice(pubs.length).reduce((n, r) => n + ('joined_now' in r ? r.joined_now : 0), 0);
@@ -137,13 +146,17 @@ export class PointMeasurement {
       const notReady = statuses.map((st, i) => ({ st, app: subs[i] as AppHandle })).filter(({ st }) => st.positioned < p.clients_per_app);
       if (notReady.length > 0)
         return `not positioned: ${notReady.map(({ app, st }) => `${app.name} ${st.positioned}/${p.clients_per_app}${st.errors.length ? ` (${st.errors[0]})` : ''}`).join(', ')}`;
-      // A shared group must also have settled: its members still dividing partitions would be hydra's own rebalance.
-      return shared
-        ? sharedGroupSettled(
-            statuses.flatMap((st) => st.assigned),
-            s.partitionCount,
-          )
-        : true;
+      // A shared group (one per topic) must also have settled: its members still dividing partitions would be hydra's own rebalance.
+      if (!shared) return true;
+      const assigned = statuses.flatMap((st) => st.assigned.map((a, i) => ({ a, topic: st.client_topics?.[i] ?? 0 })));
+      for (let topic = 0; topic < s.topics.length; topic++) {
+        const settled = sharedGroupSettled(
+          assigned.filter((m) => m.topic === topic).map((m) => m.a),
+          s.partitionCount,
+        );
+        if (settled !== true) return s.topics.length === 1 ? settled : `${s.topics[topic] ?? ''}: ${settled}`;
+      }
+      return true;
     };
     const pollMs = joining > 0 ? this.poll : Math.min(this.poll, REFETCH_POLL_MS);
     await s.apps.guard('join', [...pubs, ...subs], waitUntil(this.o.join_timeout * 1000, 'consumers joined', check, pollMs));
@@ -158,7 +171,7 @@ export class PointMeasurement {
     subs: AppHandle[],
     faults: PointFaults | null,
     clocks: Map<string, ClockOffset>,
-  ): Promise<Record<string, number> | undefined> {
+  ): Promise<Record<string, number>[] | undefined> {
     const { s } = this;
     await s.apps.guard(
       'join',
@@ -168,7 +181,8 @@ export class PointMeasurement {
         ...subs.map((app) => s.apps.sub(app).call('resetstats', faults?.timeline(clocks.get(app.name)?.offset_ms ?? 0))),
       ]),
     );
-    return this.o.fresh_topic_per_point ? {} : await s.cluster.logEnd(s.topic).catch(() => undefined);
+    if (this.o.fresh_topic_per_point) return s.topics.map(() => ({}));
+    return await Promise.all(s.topics.map((topic) => s.cluster.logEnd(topic))).catch(() => undefined);
   }
 
   /**
@@ -231,10 +245,12 @@ export class PointMeasurement {
   }
 
   /**
-   * Waits until every client has every message (a shared group: until its members have them all
-   * between them) or the grace period ends; dead or silent apps are skipped.
+   * Waits until every client has every message of its topic (`sent`: per topic index; a shared
+   * group: until its members have them all between them) or the grace period ends; dead or silent
+   * apps are skipped.
    */
-  private async drain(subs: AppHandle[], packetTx: number, shared: boolean, faults: PointFaults | null): Promise<void> {
+  private async drain(subs: AppHandle[], sent: readonly number[], shared: boolean, faults: PointFaults | null): Promise<void> {
+    const packetTx = sent.reduce((a, b) => a + b, 0);
     const { s } = this;
     const drainS = faults ? faults.drainS(this.o.drain_timeout) : this.o.drain_timeout;
     s.emit({ type: 'phase', phase: 'drain', detail: `up to ${drainS} s` });
@@ -257,7 +273,10 @@ export class PointMeasurement {
       const received = statuses.reduce((n, st) => n + (st?.unique.reduce((a, b) => a + b, 0) ?? 0), killedUnique);
       if (received !== lastReceived) quietSince = Date.now();
       lastReceived = received;
-      const complete = shared ? received >= packetTx : statuses.every((st) => st === null || st.unique.every((u) => u >= packetTx));
+      // A client's unique count cannot pass its topic's, so the groups' sum reaches the total only when every topic's has.
+      const complete = shared
+        ? received >= packetTx
+        : statuses.every((st) => st === null || st.unique.every((u, i) => u >= (sent[st.client_topics?.[i] ?? 0] ?? packetTx)));
       // After a fault a shared group's members may get messages twice (a dead member's uncommitted
       // ones): the count reaches the sent total before the group has caught up, so wait for quiet too.
       const settled = faults === null || Date.now() - quietSince >= FAULT_QUIET_MS;

@@ -18,6 +18,7 @@ import { checkPointOnMockCluster, EMBEDDED_TOPIC_PARTITIONS } from '../config/ru
 import { checkFaultPlace } from '../faults/checks';
 import { CommandLedger } from '../supervise/command-ledger';
 import { checkClientOnMockCluster } from '../client/rules';
+import { topicNames } from '../apps/topics';
 import { AppPool } from './app-pool';
 import type { RunnerEventSink } from './events';
 import { PointMeasurement } from './point';
@@ -190,7 +191,8 @@ export class TestSession implements PointRunner {
       'fault',
     );
     const index = this.pointCounter++;
-    const topic = await this.pointTopic(index, params);
+    const topics = await this.pointTopics(index, params);
+    const topic = topics[0] as string;
     // Configuring apps may put the run's groups (and an auto-created topic) on the cluster.
     this.touchedCluster = true;
     return new PointMeasurement(
@@ -201,6 +203,7 @@ export class TestSession implements PointRunner {
         emit: this.emit,
         index,
         topic,
+        topics,
         // The embedded broker's topics are created on first use with its default layout.
         topicPartitions: this.mockTopics ? 1 : this.options.topic_partitions,
         partitionCount: this.mockTopics ? EMBEDDED_TOPIC_PARTITIONS : (this.ensuredTopics.get(topic) ?? this.options.topic_partitions),
@@ -223,22 +226,30 @@ export class TestSession implements PointRunner {
   }
 
   /**
-   * The point's topic: one per session (consumers stay joined), or one per point with
-   * fresh_topic_per_point; on a real cluster created (or grown) with the partitions it needs.
+   * The point's topics (`topics` of them, apps/topics.ts names them): one set per session
+   * (consumers stay joined), or one per point with fresh_topic_per_point; on a real cluster
+   * created (or grown) with the partitions they need.
    */
-  private async pointTopic(index: number, params: PointParams): Promise<string> {
+  private async pointTopics(index: number, params: PointParams): Promise<string[]> {
     const o = this.options;
-    const topic = o.fresh_topic_per_point ? `${runPrefix(this.runId)}-p${index}` : runPrefix(this.runId);
-    if (this.mockTopics) return topic;
+    const topics = topicNames(o.fresh_topic_per_point ? `${runPrefix(this.runId)}-p${index}` : runPrefix(this.runId), params.topics);
+    if (this.mockTopics) return topics;
     const needed = Math.max(o.topic_partitions, params.partitions);
-    const has = this.ensuredTopics.get(topic);
-    if (has === undefined || has < needed) {
-      this.emit({ type: 'phase', phase: 'topic', detail: `${topic} (${needed} partitions)` });
-      await this.admin.ensureTopic(topic, needed, o.topic_replication, topicConfigEntries(o));
-      this.touchedCluster = true;
-      this.ensuredTopics.set(topic, needed);
+    const missing = topics.filter((topic) => (this.ensuredTopics.get(topic) ?? 0) < needed);
+    if (missing.length > 0) {
+      const first = missing[0] as string;
+      this.emit({
+        type: 'phase',
+        phase: 'topic',
+        detail: missing.length === 1 ? `${first} (${needed} partitions)` : `${missing.length} topics from ${first} (${needed} partitions each)`,
+      });
+      for (const topic of missing) {
+        await this.admin.ensureTopic(topic, needed, o.topic_replication, topicConfigEntries(o));
+        this.touchedCluster = true;
+        this.ensuredTopics.set(topic, needed);
+      }
     }
-    return topic;
+    return topics;
   }
 
   /**

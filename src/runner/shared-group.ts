@@ -18,7 +18,7 @@ export class SharedGroupNamer {
   nameFor(cfg: Omit<SubConfig, 'shared_group'>): string {
     // What a sub app compares to keep its consumers (sub.ts sameConsumers), without the group itself.
     const signature = JSON.stringify([
-      cfg.topic,
+      cfg.topics,
       cfg.group_prefix,
       cfg.start_at,
       cfg.consumer_max_buffer_size,
@@ -30,7 +30,7 @@ export class SharedGroupNamer {
       this.serial++;
       this.signature = signature;
     }
-    return `${cfg.topic}-shared-${this.serial}`;
+    return `${cfg.topics[0] ?? ''}-shared-${this.serial}`;
   }
 }
 

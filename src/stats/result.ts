@@ -89,6 +89,11 @@ export interface PointResult {
   latency_intended_max_ms: number | null;
   /** Sub apps that did not answer getstats: their clients are left out of every figure (the point is invalid). */
   unresponsive_apps: string[];
+  /**
+   * With several topics, each topic's own figures (its clients read it alone, so loss, lag and
+   * duplicates are exact per topic); absent with one topic (the point's figures are the topic's).
+   */
+  topic_figures?: TopicFigures[];
 
   /**
    * 'kafka': a measurement of Kafka (Kafka may still have held it back: kafka_limits);
@@ -149,6 +154,29 @@ export interface PointResult {
   host_runqueue_max: number | null;
 }
 
+/** One topic's figures in a point of several topics. */
+export interface TopicFigures {
+  topic: string;
+  /** Clients reading it (a shared group counts its members). */
+  clients: number;
+  /** Messages the publishers got acknowledged to it. */
+  packet_tx: number;
+  /** Mean received per client (per group for a shared one). */
+  average_packets: number;
+  average_packet_loss: number;
+  failing_clients: number;
+  lost_total: number;
+  behind_total: number | null;
+  duplicated_total: number;
+}
+
+/** Where a topic's partition logs started before publishing and start and end at collection (ResultContext's fields, per topic). */
+export interface TopicLog {
+  end?: Record<string, number>;
+  first?: Record<string, number>;
+  start?: Record<string, number>;
+}
+
 export interface SubAppReport {
   app: string;
   /** null when the app did not answer. */
@@ -171,6 +199,12 @@ export interface ResultContext {
    * belongs to earlier points), also for a client that has received nothing yet.
    */
   logStart?: Record<string, number>;
+  /**
+   * With several topics, their logs by topic index (each client's offsets are of the topic it
+   * reads): used in place of logEnd, logFirst and logStart; and their names.
+   */
+  topicLogs?: readonly TopicLog[];
+  topicNames?: readonly string[];
   thresholds?: VerdictThresholds;
   /**
    * consumer_group=shared: the clients are members of one group and each message goes to one of
@@ -200,7 +234,7 @@ export interface ResultContext {
 }
 
 type ClientFigures = Pick<ClientStats, 'msg_cnt' | 'rate' | 'unique' | 'duplicates' | 'out_of_order'> &
-  Partial<Pick<ClientStats, 'last_ms' | 'next_offsets' | 'skipped' | 'timeline'>>;
+  Partial<Pick<ClientStats, 'last_ms' | 'next_offsets' | 'skipped' | 'timeline' | 'topic'>>;
 
 /** A shared group's members as one consumer: counts add up, the position in each partition is the furthest any member reached. */
 export function groupAsOneClient(members: readonly ClientFigures[]): ClientFigures {
@@ -221,7 +255,15 @@ export function groupAsOneClient(members: readonly ClientFigures[]): ClientFigur
     skipped: sum((m) => m.skipped ?? 0),
     last_ms: lasts.length ? Math.max(...lasts) : null,
     next_offsets: nextOffsets,
+    ...(members[0]?.topic !== undefined ? { topic: members[0].topic } : {}),
   };
+}
+
+/** A shared group per topic: each topic's members as one consumer (one topic: the one group). */
+function groupsAsClients(members: readonly ClientFigures[]): ClientFigures[] {
+  const byTopic = new Map<number, ClientFigures[]>();
+  for (const m of members) (byTopic.get(m.topic ?? 0) ?? byTopic.set(m.topic ?? 0, []).get(m.topic ?? 0))?.push(m);
+  return [...byTopic.values()].map(groupAsOneClient);
 }
 
 /**
@@ -248,7 +290,12 @@ export function computeResult(
     if (sub.clients === null) unresponsive.push(sub.app);
     else members.push(...sub.clients);
   }
-  const clients = context.sharedGroup && members.length > 0 ? [groupAsOneClient(members)] : members;
+  const clients = context.sharedGroup && members.length > 0 ? groupsAsClients(members) : members;
+  // With several topics a client can get only its topic's messages: what the publishers sent there.
+  const topicCount = context.topicLogs?.length ?? 1;
+  const sentToTopic = topicCount > 1 ? Array.from({ length: topicCount }, (_, t) => pubs.reduce((n, p) => n + (p.msg_cnt_by_topic?.[t] ?? 0), 0)) : [packetTx];
+  const expectedOf = (c: ClientFigures): number => sentToTopic[c.topic ?? 0] ?? 0;
+  const logsOf = (c: ClientFigures): TopicLog => context.topicLogs?.[c.topic ?? 0] ?? { end: context.logEnd, first: context.logFirst, start: context.logStart };
   const reorderNote = context.reorderNote ?? null;
   const clientReorders = reorderNote !== null;
   const pubStartMs = pub['time:start'] * 1000;
@@ -260,7 +307,7 @@ export function computeResult(
     // over the longer time it took to get its last message.
     return c.msg_cnt / Math.max((last - pubStartMs) / 1000, pubWindowS);
   };
-  const failing = clients.filter((c) => c.msg_cnt !== packetTx);
+  const failing = clients.filter((c) => c.msg_cnt !== expectedOf(c));
   const averagePackets = clients.length ? mean(clients.map((c) => c.msg_cnt)) : 0;
   const latency = mergeHistograms(subs.flatMap((s) => (s.clients ?? []).map((c) => c.latency)));
   const latencyIntended = mergeHistograms(subs.flatMap((s) => (s.clients ?? []).flatMap((c) => (c.latency_intended ? [c.latency_intended] : []))));
@@ -270,16 +317,17 @@ export function computeResult(
   };
   const ms = (q: number): number | null => msOf(latency, q);
   // Lag versus loss: what a client has not received but the broker still holds is behind, not lost.
-  const logEnd = context.logEnd;
+  const logKnown = context.topicLogs ? context.topicLogs.every((l) => l.end !== undefined) : context.logEnd !== undefined;
   const behindOf = (c: (typeof clients)[number]): number => {
-    if (!logEnd) return 0;
+    const log = logsOf(c);
+    if (!log.end) return 0;
     let behind = 0;
-    for (const [partition, end] of Object.entries(logEnd)) {
+    for (const [partition, end] of Object.entries(log.end)) {
       // What the broker still holds from the client's position on (retention may have deleted below it).
-      const position = Math.max(c.next_offsets?.[partition] ?? 0, context.logStart?.[partition] ?? 0, context.logFirst?.[partition] ?? 0);
+      const position = Math.max(c.next_offsets?.[partition] ?? 0, log.start?.[partition] ?? 0, log.first?.[partition] ?? 0);
       behind += Math.max(0, end - position);
     }
-    return Math.min(behind, Math.max(0, packetTx - c.unique));
+    return Math.min(behind, Math.max(0, expectedOf(c) - c.unique));
   };
   /**
    * Messages retention deleted before the client read them: those its position was moved over
@@ -287,15 +335,22 @@ export function computeResult(
    */
   const expiredOf = (c: (typeof clients)[number]): number => {
     let deleted = c.skipped ?? 0;
-    for (const [partition, first] of Object.entries(context.logFirst ?? {})) {
-      const position = Math.max(c.next_offsets?.[partition] ?? 0, context.logStart?.[partition] ?? 0);
+    const log = logsOf(c);
+    for (const [partition, first] of Object.entries(log.first ?? {})) {
+      const position = Math.max(c.next_offsets?.[partition] ?? 0, log.start?.[partition] ?? 0);
       deleted += Math.max(0, first - position);
     }
-    return Math.min(deleted, Math.max(0, packetTx - c.unique - behindOf(c)));
+    return Math.min(deleted, Math.max(0, expectedOf(c) - c.unique - behindOf(c)));
   };
   const expiredTotal = clients.reduce((s, c) => s + expiredOf(c), 0);
   const subTelemetry = subs.flatMap((s) => (s.telemetry ? [{ app: s.app, telemetry: s.telemetry, ...(s.fetch ? { fetch: s.fetch } : {}) }] : []));
-  const behindTotal = logEnd ? clients.reduce((s, c) => s + behindOf(c), 0) : null;
+  const behindTotal = logKnown ? clients.reduce((s, c) => s + behindOf(c), 0) : null;
+  const lostOf = (c: ClientFigures): number => Math.max(0, expectedOf(c) - c.unique - behindOf(c) - expiredOf(c));
+  // Loss as HYDRA's (sent − mean received) / sent, with each client's own topic's sent count.
+  const lossPctOf = (group: readonly ClientFigures[]): number => {
+    const expected = group.reduce((n, c) => n + expectedOf(c), 0);
+    return expected > 0 ? ((expected - group.reduce((n, c) => n + c.msg_cnt, 0)) * 100) / expected : 0;
+  };
   const verdict = judgePoint(
     {
       requestedRate,
@@ -346,7 +401,7 @@ export function computeResult(
     average_tx_rate: pub.rate,
     failing_clients: failing.length,
     failing_clients_rate: failing.length ? mean(failing.map(rateOf)) : null,
-    average_packet_loss: packetTx > 0 ? ((packetTx - averagePackets) * 100) / packetTx : 0,
+    average_packet_loss: topicCount > 1 ? lossPctOf(clients) : packetTx > 0 ? ((packetTx - averagePackets) * 100) / packetTx : 0,
     pub_cpu: 100 * perSecond(cpu),
     pub_net_txrate: perSecond(pub['net:end'][0] - pub['net:start'][0]),
     pub_net_rxrate: perSecond(pub['net:end'][1] - pub['net:start'][1]),
@@ -356,13 +411,13 @@ export function computeResult(
     pub_achieved_ratio: ratio,
     pub_limited: limits.some((l) => l.limit === 'publisher'),
     pub_send_errors: pub.send_errors,
-    lost_total: clients.reduce((s, c) => s + Math.max(0, packetTx - c.unique - behindOf(c) - expiredOf(c)), 0),
+    lost_total: clients.reduce((s, c) => s + lostOf(c), 0),
     expired_total: expiredTotal,
     behind_total: behindTotal,
     duplicated_total: clients.reduce((s, c) => s + c.duplicates, 0),
     reordered_total: clientReorders ? null : clients.reduce((s, c) => s + c.out_of_order, 0),
     reordered_by_client: clientReorders ? clients.reduce((s, c) => s + c.out_of_order, 0) : null,
-    figure_notes: reorderNote ? [reorderNote] : [],
+    figure_notes: [...(reorderNote ? [reorderNote] : []), ...(topicCount > 1 ? [topicSpreadNote(members, topicCount, pub.rate)] : [])],
     latency_p50_ms: ms(0.5),
     latency_p95_ms: ms(0.95),
     latency_p99_ms: ms(0.99),
@@ -371,6 +426,24 @@ export function computeResult(
     latency_intended_p99_ms: msOf(latencyIntended, 0.99),
     latency_intended_max_ms: latencyIntended.max_us === null ? null : latencyIntended.max_us / 1000,
     unresponsive_apps: unresponsive,
+    ...(topicCount > 1
+      ? {
+          topic_figures: sentToTopic.map((sent, t): TopicFigures => {
+            const own = clients.filter((c) => (c.topic ?? 0) === t);
+            return {
+              topic: context.topicNames?.[t] ?? `t${t}`,
+              clients: members.filter((c) => (c.topic ?? 0) === t).length,
+              packet_tx: sent,
+              average_packets: own.length ? mean(own.map((c) => c.msg_cnt)) : 0,
+              average_packet_loss: lossPctOf(own),
+              failing_clients: own.filter((c) => c.msg_cnt !== sent).length,
+              lost_total: own.reduce((n, c) => n + lostOf(c), 0),
+              behind_total: logKnown ? own.reduce((n, c) => n + behindOf(c), 0) : null,
+              duplicated_total: own.reduce((n, c) => n + c.duplicates, 0),
+            };
+          }),
+        }
+      : {}),
     verdict: limits.length ? 'harness_limited' : context.embeddedBroker ? 'rehearsal' : 'kafka',
     harness_limits: limits.map((l) => l.limit),
     harness_notes: limits.map(formatLimit),
@@ -398,6 +471,25 @@ export function computeResult(
     host_cpu_busy_max_pct: maxOf(allTelemetry.map((t) => t?.host_cpu_busy_pct)),
     host_runqueue_max: maxOf(allTelemetry.map((t) => t?.host_runqueue)),
   };
+}
+
+/**
+ * How a point of several topics reads: each client gets its topic's share of the rate, and how
+ * the clients spread over the topics (uneven when the count does not divide: the larger share named).
+ */
+export function topicSpreadNote(members: readonly Pick<ClientFigures, 'topic'>[], topics: number, txRate: number): string {
+  const per = Array.from({ length: topics }, (_, t) => members.filter((c) => (c.topic ?? 0) === t).length);
+  const low = Math.min(...per);
+  const high = Math.max(...per);
+  const spread =
+    low === high
+      ? `${low} clients per topic`
+      : `${plural(per.filter((n) => n === high).length, 'topic')} with ${high} clients, ${per.filter((n) => n === low).length} with ${low}`;
+  return `${topics} topics (${spread}): each client reads one topic, about 1/${topics} of the Tx rate (${Math.round(txRate / topics)} msg/s); loss and failing clients are against its topic's messages`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** HYDRA's RES keys, in HYDRA's order, for printing the classic dict. */

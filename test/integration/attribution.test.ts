@@ -235,7 +235,7 @@ describe('who held a point back (real processes)', function () {
       const control = new ControlClient<PubCommands>(pub.endpoint, 5000, auth, pub.name);
       try {
         const params = { ...pointParamsOf(options()), msg_rate: 2000, test_duration: 4 };
-        await control.call('updateconfig', pubConfigFor(params, 'hydra-quota', pointMarks(0)));
+        await control.call('updateconfig', pubConfigFor(params, ['hydra-quota'], pointMarks(0)));
         await control.call('teststart');
         for (let i = 0; i < 200 && (await control.call('teststatus')).state === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
         const stats = await control.call('getstats');

@@ -275,7 +275,7 @@ describe('harness faults (real processes, embedded broker)', function () {
     try {
       await assert.rejects(
         stranger.call('updateconfig', {
-          topic: 'made-up',
+          topics: ['made-up'],
           msg_rate: 100000,
           msg_batch: 100,
           test_duration: 5,

@@ -57,7 +57,7 @@ describe('Kafka secrets handed to real app processes', function () {
     const pub = apps[0] as AppHandle;
     await new ControlClient<PubCommands>(pub.endpoint, 3000, auth, pub.name).call(
       'updateconfig',
-      pubConfigFor(pointParamsOf(DEFAULT_OPTIONS), 'hydratest-sec', pointMarks(0)),
+      pubConfigFor(pointParamsOf(DEFAULT_OPTIONS), ['hydratest-sec'], pointMarks(0)),
     );
     const deadline = Date.now() + 20000;
     while (!/producer connect failed/.test(fs.readFileSync(pub.logFile, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

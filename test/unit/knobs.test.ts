@@ -80,7 +80,7 @@ describe('producer and consumer knobs', () => {
     assert.notEqual(pointKey({ ...p, consumer_heartbeat_interval_ms: 1000 }), pointKey(p));
     const stored = Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'consumer_heartbeat_interval_ms'));
     assert.equal(pointKey(stored as typeof p), pointKey(p), 'a point stored before the knob existed keeps its key');
-    const wire = JSON.parse(JSON.stringify(subConfigFor({ ...p, consumer_heartbeat_interval_ms: 1000 }, DEFAULT_OPTIONS, 't', pointMarks(0)))) as Record<
+    const wire = JSON.parse(JSON.stringify(subConfigFor({ ...p, consumer_heartbeat_interval_ms: 1000 }, DEFAULT_OPTIONS, ['t'], pointMarks(0)))) as Record<
       string,
       unknown
     >;
@@ -94,7 +94,7 @@ describe('producer and consumer knobs', () => {
 
   it('an app refuses a config that breaks the same rule (the rule holds on the wire too)', () => {
     const params = { ...pointParamsOf(DEFAULT_OPTIONS), idempotent: true, acks: 1 as const };
-    const wire = JSON.parse(JSON.stringify(pubConfigFor(params, 't', pointMarks(0)))) as Record<string, unknown>;
+    const wire = JSON.parse(JSON.stringify(pubConfigFor(params, ['t'], pointMarks(0)))) as Record<string, unknown>;
     assert.throws(() => parsePubConfig(wire), /updateconfig: idempotent="true": the idempotent producer needs acks=-1/);
     assert.doesNotThrow(() => parsePubConfig({ ...wire, producer: { ...(wire.producer as object), acks: -1 } }));
   });
@@ -219,7 +219,7 @@ describe('one shared consumer group', () => {
     const cfg = subConfigFor(
       { ...pointParamsOf(DEFAULT_OPTIONS), clients_per_app: 2, consumer_max_buffer_size: 0, total_pub_apps: 1 },
       DEFAULT_OPTIONS,
-      'hydra-r1',
+      ['hydra-r1'],
       pointMarks(0),
     );
     const a = namer.nameFor(cfg);

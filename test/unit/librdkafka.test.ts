@@ -438,7 +438,7 @@ describe('the librdkafka producer behind the seam (a scripted binding)', () => {
     const producer = new LibrdkafkaProducer(module, spec(), SHAPE_0, new RequestRecorder());
     return { producer, rd: rd! };
   };
-  const request = (values: string[]) => ({ topic: 't', messages: values.map((v) => ({ value: Buffer.from(v), key: null, partition: 0 })) });
+  const request = (values: string[]) => ({ topics: ['t'], messages: values.map((v) => ({ value: Buffer.from(v), key: null, topic: 0, partition: 0 })) });
 
   it('keeps send order when a send waits for room in a full queue: a later send never overtakes it', async () => {
     const { producer, rd } = make(3);

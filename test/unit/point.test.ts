@@ -31,6 +31,7 @@ describe('a point on scripted apps (configure, join, drain, collect, faults)', (
         emit: (e: RunnerEvent) => void (e.type === 'phase' && phases.push(e.phase)),
         index: 0,
         topic: 'hydra-fake',
+        topics: ['hydra-fake'],
         topicPartitions: 1,
         partitionCount: 4,
         sharedGroupFor: () => 'hydra-fake-group',

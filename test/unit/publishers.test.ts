@@ -112,11 +112,11 @@ describe('several publishers', () => {
   it('splits the rate evenly and gives each publisher its id and partition; subscribers learn the count', () => {
     const params = { ...pointParamsOf({ ...DEFAULT_OPTIONS }), msg_rate: 3000, total_pub_apps: 3 };
     assert.equal(pubRateShare(params), 1000);
-    const cfg = pubConfigFor(params, 't', pointMarks(7, T0), 2, [1]);
+    const cfg = pubConfigFor(params, ['t'], pointMarks(7, T0), 2, [1]);
     assert.deepEqual([cfg.msg_rate, cfg.pub_id, cfg.partitions, cfg.epoch], [1000, 2, [1], 7]);
-    const sub = subConfigFor(params, DEFAULT_OPTIONS, 't', pointMarks(7, T0));
+    const sub = subConfigFor(params, DEFAULT_OPTIONS, ['t'], pointMarks(7, T0));
     assert.deepEqual([sub.pub_count, sub.start_at], [3, 'latest']);
-    assert.equal(subConfigFor(params, { ...DEFAULT_OPTIONS, fresh_topic_per_point: true }, 't', pointMarks(7, T0)).start_at, 'earliest');
+    assert.equal(subConfigFor(params, { ...DEFAULT_OPTIONS, fresh_topic_per_point: true }, ['t'], pointMarks(7, T0)).start_at, 'earliest');
   });
 });
 

@@ -147,12 +147,6 @@ static char *string_value(napi_env env, napi_value v) {
   return s;
 }
 
-static char *string_of(napi_env env, napi_value obj, const char *name) {
-  napi_value v;
-  if (napi_get_named_property(env, obj, name, &v) != napi_ok) return NULL;
-  return string_value(env, v);
-}
-
 /* librdkafka properties from [[name, value], ...]; on a refused one, throws naming it. */
 static rd_kafka_conf_t *conf_of(napi_env env, napi_value pairs) {
   uint32_t n = 0;
@@ -267,7 +261,17 @@ static napi_value publish(napi_env env, napi_callback_info info) {
   plan->t0_ms = number_of(env, o, "t0_ms", &ok);
   plan->key_mode = (int)number_of(env, o, "key_mode", &ok);
   plan->key_count = (int)number_of(env, o, "key_count", &ok);
-  plan->topic = string_of(env, o, "topic");
+  napi_value names;
+  uint32_t nt = 0;
+  if (napi_get_named_property(env, o, "topics", &names) != napi_ok || napi_get_array_length(env, names, &nt) != napi_ok || nt == 0 || nt > 10000) ok = 0;
+  plan->ntopics = ok ? (int)nt : 0;
+  plan->topics = calloc(nt ? nt : 1, sizeof(char *));
+  for (uint32_t i = 0; ok && i < nt; i++) {
+    napi_value v;
+    napi_get_element(env, names, i, &v);
+    plan->topics[i] = string_value(env, v);
+    if (!plan->topics[i]) ok = 0;
+  }
   napi_value parts;
   uint32_t n = 0;
   if (napi_get_named_property(env, o, "partitions", &parts) != napi_ok || napi_get_array_length(env, parts, &n) != napi_ok || n == 0) ok = 0;
@@ -296,7 +300,7 @@ static napi_value publish(napi_env env, napi_callback_info info) {
         if (plan->key_partition[i] < 0 || plan->key_partition[i] >= plan->npartitions) ok = 0;
     }
   }
-  if (!ok || !plan->topic || plan->msg_rate <= 0 || plan->msg_batch <= 0 || plan->msg_size < MESSAGE_SIZE || (plan->key_mode != KEYS_NONE && plan->key_count <= 0)) {
+  if (!ok || plan->ntopics == 0 || plan->msg_rate <= 0 || plan->msg_batch <= 0 || plan->msg_size < MESSAGE_SIZE || (plan->key_mode != KEYS_NONE && plan->key_count <= 0)) {
     pub_plan_free(plan);
     return throw_error(env, "publish: the plan is incomplete or out of range");
   }

@@ -36,6 +36,7 @@ typedef struct {
   double due_ms;
   double sent_ms;
   uint32_t seq;
+  int32_t topic;
   int32_t partition;
   int32_t key;
   uint8_t measured;
@@ -44,6 +45,8 @@ typedef struct {
 /* The outcome of a window, counted from delivery reports (which run on the producer's thread). */
 typedef struct {
   double msg_cnt;
+  /* Per topic index, with several topics (NULL with one): what each topic's readers can get. */
+  double *msg_cnt_by_topic;
   double send_errors;
   char last_error[512];
   int has_error;
@@ -68,7 +71,8 @@ struct producer {
 
 void pub_plan_free(pub_plan_t *plan) {
   if (!plan) return;
-  free(plan->topic);
+  for (int i = 0; plan->topics && i < plan->ntopics; i++) free(plan->topics[i]);
+  free(plan->topics);
   free(plan->partitions);
   free(plan->key_partition);
   free(plan);
@@ -101,6 +105,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     s->failed = 1;
   } else if (tag & 1) {
     t->msg_cnt++;
+    /* Each topic handle carries its index as its opaque (run_window). */
+    if (t->msg_cnt_by_topic) t->msg_cnt_by_topic[(intptr_t)rd_kafka_topic_opaque(m->rkt)]++;
   }
   if (--s->remaining == 0) finish_send(t, s);
 }
@@ -175,16 +181,24 @@ static const unsigned char *builder_build(builder_t *b, const pending_t *e, cons
   return b->buf;
 }
 
-/* ---- Placing messages, as payload.ts's PartitionPicker: one per sequence space (warm-up, measured). ---- */
+/*
+ * ---- Placing messages, as payload.ts's TopicPicker over PartitionPickers: one per sequence space
+ * (warm-up, measured); message k goes to topic k mod ntopics, placed there by that topic's own
+ * count and sequences. ----
+ */
 
 typedef struct {
+  /* Per topic, then partition index: the next sequence number. */
   uint32_t *next;
+  /* Per topic: messages placed there so far. */
+  uint64_t *k_topic;
   uint64_t k;
   uint64_t rng;
 } picker_t;
 
-static void picker_init(picker_t *pk, int npartitions) {
-  pk->next = calloc((size_t)npartitions, sizeof(uint32_t));
+static void picker_init(picker_t *pk, int ntopics, int npartitions) {
+  pk->next = calloc((size_t)ntopics * (size_t)npartitions, sizeof(uint32_t));
+  pk->k_topic = calloc((size_t)ntopics, sizeof(uint64_t));
   pk->k = 0;
   uint64_t seed = 0;
   fill_random((unsigned char *)&seed, sizeof seed);
@@ -200,8 +214,14 @@ static uint64_t xorshift(uint64_t *s) {
   return x * 2685821657736338717ull;
 }
 
+static void picker_free(picker_t *pk) {
+  free(pk->next);
+  free(pk->k_topic);
+}
+
 static void picker_pick(picker_t *pk, const pub_plan_t *plan, pending_t *e) {
-  uint64_t k = pk->k++;
+  int topic = (int)(pk->k++ % (uint64_t)plan->ntopics);
+  uint64_t k = pk->k_topic[topic]++;
   int index;
   if (plan->key_mode == KEYS_NONE) {
     index = (int)(k % (uint64_t)plan->npartitions);
@@ -211,8 +231,9 @@ static void picker_pick(picker_t *pk, const pub_plan_t *plan, pending_t *e) {
     index = plan->key_partition[key];
     e->key = key;
   }
+  e->topic = topic;
   e->partition = plan->partitions[index];
-  e->seq = pk->next[index]++;
+  e->seq = pk->next[(size_t)topic * (size_t)plan->npartitions + (size_t)index]++;
 }
 
 /* ---- The window. ---- */
@@ -260,7 +281,7 @@ static void broker_wait(window_t *w, double from, double to) {
 }
 
 /* Hands up to `max` pending messages to librdkafka as one send. */
-static void hand_over(producer_t *p, rd_kafka_topic_t *rkt, const pub_plan_t *plan, pending_ring_t *pending, int max, builder_t *builder,
+static void hand_over(producer_t *p, rd_kafka_topic_t **rkts, const pub_plan_t *plan, pending_ring_t *pending, int max, builder_t *builder,
                       window_t *w) {
   tally_t *t = p->tally;
   int n = (int)(pending->len < (size_t)max ? pending->len : (size_t)max);
@@ -277,7 +298,7 @@ static void hand_over(producer_t *p, rd_kafka_topic_t *rkt, const pub_plan_t *pl
     void *tag = (void *)((uintptr_t)s | (uintptr_t)(e.measured ? 1 : 0));
     double full_since = -1;
     for (;;) {
-      if (rd_kafka_produce(rkt, e.partition, RD_KAFKA_MSG_F_COPY, (void *)value, (size_t)builder->size, e.key >= 0 ? key : NULL, (size_t)keylen, tag) == 0) break;
+      if (rd_kafka_produce(rkts[e.topic], e.partition, RD_KAFKA_MSG_F_COPY, (void *)value, (size_t)builder->size, e.key >= 0 ? key : NULL, (size_t)keylen, tag) == 0) break;
       rd_kafka_resp_err_t err = rd_kafka_last_error();
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         /* librdkafka's queue is full: the broker has not acknowledged enough yet. */
@@ -294,7 +315,8 @@ static void hand_over(producer_t *p, rd_kafka_topic_t *rkt, const pub_plan_t *pl
   }
 }
 
-static void emit_outcome(producer_t *p, double start, double end, const window_t *w, double generated, double requests, double pending_max) {
+static void emit_outcome(producer_t *p, int ntopics, double start, double end, const window_t *w, double generated, double requests,
+                         double pending_max) {
   tally_t *t = p->tally;
   jbuf_t b;
   jb_init(&b);
@@ -315,6 +337,14 @@ static void emit_outcome(producer_t *p, double start, double end, const window_t
   jb_num(&b, pending_max);
   jb_raw(&b, ",\"msg_cnt\":");
   jb_num(&b, t->msg_cnt);
+  if (t->msg_cnt_by_topic) {
+    jb_raw(&b, ",\"msg_cnt_by_topic\":[");
+    for (int i = 0; i < ntopics; i++) {
+      if (i) jb_char(&b, ',');
+      jb_num(&b, t->msg_cnt_by_topic[i]);
+    }
+    jb_char(&b, ']');
+  }
   jb_raw(&b, ",\"send_errors\":");
   jb_num(&b, t->send_errors);
   jb_raw(&b, ",\"last_error\":");
@@ -341,13 +371,20 @@ static void run_window(producer_t *p, const pub_plan_t *plan) {
   tally_t tally;
   memset(&tally, 0, sizeof tally);
   hist_init(&tally.send_rtt);
+  if (plan->ntopics > 1) tally.msg_cnt_by_topic = calloc((size_t)plan->ntopics, sizeof(double));
   p->tally = &tally;
-  rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, plan->topic, NULL);
+  rd_kafka_topic_t **rkts = calloc((size_t)plan->ntopics, sizeof *rkts);
+  for (int i = 0; i < plan->ntopics; i++) {
+    /* The handle's opaque is its index: a delivery report counts for its topic. */
+    rd_kafka_topic_conf_t *tconf = rd_kafka_topic_conf_new();
+    rd_kafka_topic_conf_set_opaque(tconf, (void *)(intptr_t)i);
+    rkts[i] = rd_kafka_topic_new(p->rk, plan->topics[i], tconf);
+  }
   builder_t builder;
   builder_init(&builder, plan->msg_size, plan->payload_random_pct);
   picker_t measured_slots, warmup_slots;
-  picker_init(&measured_slots, plan->npartitions);
-  picker_init(&warmup_slots, plan->npartitions);
+  picker_init(&measured_slots, plan->ntopics, plan->npartitions);
+  picker_init(&warmup_slots, plan->ntopics, plan->npartitions);
 
   double total = js_round(plan->msg_rate * plan->duration_s);
   uint64_t batches = (uint64_t)ceil(total / plan->msg_batch);
@@ -404,7 +441,7 @@ static void run_window(producer_t *p, const pub_plan_t *plan) {
     while (tally.inflight < max_in_flight && pending.len > 0 &&
            (now >= pending_since + plan->linger_ms || !generating || pending.len >= (size_t)max_messages)) {
       requests++;
-      hand_over(p, rkt, plan, &pending, max_messages, &builder, &w);
+      hand_over(p, rkts, plan, &pending, max_messages, &builder, &w);
     }
     int waiting = pending.len > 0 && tally.inflight >= max_in_flight;
     if (waiting && waiting_since < 0) {
@@ -422,15 +459,17 @@ static void run_window(producer_t *p, const pub_plan_t *plan) {
     wait_for(p->rk, wake == INFINITY ? 100 : wake - now, tally.inflight > 0);
   }
   while (tally.inflight > 0) rd_kafka_poll(p->rk, 100);
-  emit_outcome(p, start, now_ms(), &w, seq, requests, pending_max);
+  emit_outcome(p, plan->ntopics, start, now_ms(), &w, seq, requests, pending_max);
 
   p->tally = NULL;
   hist_free(&tally.send_rtt);
   free(pending.ring);
-  free(measured_slots.next);
-  free(warmup_slots.next);
+  picker_free(&measured_slots);
+  picker_free(&warmup_slots);
   builder_free(&builder);
-  rd_kafka_topic_destroy(rkt);
+  for (int i = 0; i < plan->ntopics; i++) rd_kafka_topic_destroy(rkts[i]);
+  free(rkts);
+  free(tally.msg_cnt_by_topic);
 }
 
 static void *producer_thread(void *arg) {

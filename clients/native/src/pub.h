@@ -29,7 +29,9 @@ typedef struct {
   int warmup_epoch;
   int pub_id;
   double t0_ms;
-  char *topic;
+  /* The point's topics: message k of a sequence space goes to topics[k mod ntopics]. */
+  char **topics;
+  int ntopics;
   int *partitions;
   int npartitions;
   int key_mode;

@@ -47,10 +47,23 @@ class KafkajsProducer implements ProducerClient {
   }
 
   async send(request: ProduceRequest): Promise<void> {
-    await this.producer.send({
-      topic: request.topic,
+    if (request.topics.length === 1) {
+      await this.producer.send({
+        topic: request.topics[0] as string,
+        ...this.places.send,
+        messages: request.messages.map(({ value, key, partition }) => ({ value, key, partition })),
+      });
+      return;
+    }
+    // Several topics: one sendBatch, so each broker gets one produce request for all of them.
+    const byTopic = new Map<number, { value: Buffer; key: Buffer | null; partition: number }[]>();
+    for (const { value, key, topic, partition } of request.messages) {
+      const list = byTopic.get(topic) ?? byTopic.set(topic, []).get(topic);
+      list?.push({ value, key, partition });
+    }
+    await this.producer.sendBatch({
       ...this.places.send,
-      messages: request.messages.map(({ value, key, partition }) => ({ value, key, partition })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: request.topics[topic] as string, messages })),
     });
   }
 

@@ -119,7 +119,8 @@ export class LibrdkafkaProducer implements ProducerClient {
   private readonly producer: RdProducer;
   /** Sends waiting for room in librdkafka's queue (it was full): woken by the next delivery report. */
   private roomWaiters: (() => void)[] = [];
-  private readonly deliveries = new Map<number, PartitionDeliveries>();
+  /** By topic and partition (`<topic>/<partition>`): librdkafka reports a partition's messages in order. */
+  private readonly deliveries = new Map<string, PartitionDeliveries>();
   private fatal: Error | null = null;
   /** The sends still handing their messages to librdkafka, chained: one at a time, in send order. */
   private handing: Promise<void> = Promise.resolve();
@@ -130,7 +131,7 @@ export class LibrdkafkaProducer implements ProducerClient {
     this.producer = new rd.Producer({ ...producerProperties(spec, shape), dr_cb: true });
     const statistics = new StatisticsReader(requests);
     this.producer.on('delivery-report', (err, report) => {
-      this.deliveries.get(report.partition)?.report(err ? rdError(err) : null);
+      this.deliveries.get(`${report.topic}/${report.partition}`)?.report(err ? rdError(err) : null);
       this.wakeWaiters();
     });
     this.producer.on('event.stats', (s) => statistics.read(s.message));
@@ -172,9 +173,11 @@ export class LibrdkafkaProducer implements ProducerClient {
       const m = request.messages[i] as ProduceRequest['messages'][number];
       for (;;) {
         try {
-          this.producer.produce(request.topic, m.partition, m.value, m.key, null);
-          let partition = this.deliveries.get(m.partition);
-          if (!partition) this.deliveries.set(m.partition, (partition = new PartitionDeliveries()));
+          const topic = request.topics[m.topic] as string;
+          this.producer.produce(topic, m.partition, m.value, m.key, null);
+          const place = `${topic}/${m.partition}`;
+          let partition = this.deliveries.get(place);
+          if (!partition) this.deliveries.set(place, (partition = new PartitionDeliveries()));
           partition.add(delivery);
           break;
         } catch (err) {

@@ -28,7 +28,8 @@ export interface NativePlan {
   warmup_epoch: number;
   pub_id: number;
   t0_ms: number;
-  topic: string;
+  /** The point's topics: message k of a sequence space goes to topics[k mod n]. */
+  topics: string[];
   partitions: number[];
   /** 0: none, 1: round robin, 2: random. */
   key_mode: 0 | 1 | 2;

@@ -61,6 +61,8 @@ interface NativeOutcome {
   requests: number;
   pending_max: number;
   msg_cnt: number;
+  /** With several topics: measured messages acknowledged per topic index. */
+  msg_cnt_by_topic?: number[];
   send_errors: number;
   last_error: string | null;
   broker_wait_ms: number;
@@ -125,6 +127,7 @@ class NativeProducer implements ProducerClient, WindowPublisher {
         lastError: o.last_error,
         brokerWaitMs: o.broker_wait_ms,
         sendRtt: o.send_rtt,
+        ...(o.msg_cnt_by_topic ? { msgCntByTopic: o.msg_cnt_by_topic } : {}),
       });
     } else if (kind === 'closed') {
       this.closed.resolve();
@@ -157,7 +160,7 @@ class NativeProducer implements ProducerClient, WindowPublisher {
       warmup_epoch: placement.warmupEpoch,
       pub_id: cfg.pub_id,
       t0_ms: cfg.t0_ms,
-      topic: cfg.topic,
+      topics: cfg.topics,
       partitions: cfg.partitions,
       key_mode: cfg.keys === 'none' ? 0 : cfg.keys === 'round_robin' ? 1 : 2,
       key_count: cfg.key_count,
