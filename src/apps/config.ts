@@ -45,6 +45,13 @@ function topicList(v: unknown): string[] {
   return v.map((t, i) => text({ t }, 't') && checkText(t, `topics[${i}]`));
 }
 
+/** A payload (base64) of exactly msg_size bytes. */
+function payloadOf(v: unknown, msgSize: unknown): string {
+  if (typeof v !== 'string' || Buffer.byteLength(v, 'base64') !== msgSize || Buffer.from(v, 'base64').toString('base64') !== v)
+    throw new ConfigError('payload', typeof v === 'string' ? `${v.slice(0, 20)}…` : String(v), 'expected the base64 of msg_size bytes');
+  return v;
+}
+
 function partitionList(v: unknown): number[] {
   if (!Array.isArray(v) || v.length === 0 || v.length > 1024) throw new ConfigError('partitions', String(v), 'expected a list of 1-1024 partition numbers');
   return v.map((p, i) => checkNumber(p, { kind: 'int', min: 0, max: 0x7fffffff }, `partitions[${i}]`));
@@ -80,6 +87,7 @@ export function parsePubConfig(args: Record<string, unknown>): PubConfig {
       pub_id: checkNumber(args.pub_id, { kind: 'int', min: 0, max: 0xffff }, 'pub_id'),
       partitions: partitionList(args.partitions),
       producer,
+      ...(args.payload === undefined ? {} : { payload: payloadOf(args.payload, args.msg_size) }),
     };
   });
 }

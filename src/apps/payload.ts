@@ -16,16 +16,26 @@ export class MessageBuilder {
   private readonly pool: Buffer | null;
   private offset = 0;
 
+  /** A payload file's bytes (payload_file): every value is these, the header written over the first 16. */
+  private readonly fixed: Buffer | null;
+
   constructor(
     private readonly msgSize: number,
     randomPct: number,
+    payload: Buffer | null = null,
   ) {
     this.padding = Math.max(0, msgSize - MESSAGE_SIZE);
-    this.randomBytes = Math.round((this.padding * randomPct) / 100);
+    this.fixed = payload;
+    this.randomBytes = payload ? 0 : Math.round((this.padding * randomPct) / 100);
     this.pool = this.randomBytes > 0 ? crypto.randomBytes(Math.max(POOL_BYTES, 2 * this.randomBytes)) : null;
   }
 
   build(m: TestMessage, t0Ms: number): Buffer {
+    if (this.fixed) {
+      const buf = Buffer.from(this.fixed);
+      encodeMessage(m, t0Ms, buf);
+      return buf;
+    }
     if (this.padding === 0) return encodeMessage(m, t0Ms);
     // Zero-filled, so the part that is not random is zeros.
     const buf = Buffer.alloc(this.msgSize);

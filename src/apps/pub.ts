@@ -190,6 +190,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
     stats.broker_wait_ms = outcome.brokerWaitMs;
     stats.requests = outcome.requests;
     if (outcome.msgCntByTopic) stats.msg_cnt_by_topic = outcome.msgCntByTopic;
+    if (outcome.publishDelay) stats.publish_delay = outcome.publishDelay;
     stats.telemetry = telemetry.read();
     telemetry.close();
     stats.send_rtt = outcome.sendRtt;
@@ -212,7 +213,8 @@ export class PublisherApp implements AppInstance<PubCommands> {
     let lastError: string | null = null;
     let brokerWaitMs = 0;
     const sendRtt = new LatencyHistogram();
-    const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct);
+    const publishDelay = new LatencyHistogram();
+    const builder = new MessageBuilder(cfg.msg_size, cfg.payload_random_pct, cfg.payload === undefined ? null : Buffer.from(cfg.payload, 'base64'));
     // Warm-up messages and measured ones number their partitions' messages separately.
     const keys = { mode: cfg.keys, count: cfg.key_count };
     const partitionOfKey = keyPartitioner(cfg.partitions.length);
@@ -231,6 +233,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
           measuredFrom = dueMs;
           measuring();
         }
+        if (measured) publishDelay.record((sentMs - dueMs) * 1000);
         // Each (publisher, partition) numbers its messages 0, 1, 2, ...: the sequence subscribers track.
         const slot = (measured ? measuredSlots : warmupSlots).pick();
         const m = { seq: slot.seq, pubId: cfg.pub_id, epoch: measured ? cfg.epoch : warmupEpoch, intendedMs: dueMs, sentMs };
@@ -269,6 +272,7 @@ export class PublisherApp implements AppInstance<PubCommands> {
       lastError,
       brokerWaitMs,
       sendRtt: sendRtt.toJSON(),
+      publishDelay: publishDelay.toJSON(),
       ...(byTopic ? { msgCntByTopic: byTopic } : {}),
     };
   }

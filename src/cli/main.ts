@@ -11,6 +11,7 @@ import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
 import { kafkaBatchCommand, kafkafixedCommand, kafkarateCommand, sweepCommand } from './commands/grid';
 import { studyCommand } from './commands/study';
+import { ombCommand } from './commands/omb';
 
 export const COMMANDS: readonly CliCommand[] = [
   kafkaCommand,
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CliCommand[] = [
   kafkarateCommand,
   kafkaBatchCommand,
   kafkafixedCommand,
+  ombCommand,
   studyCommand,
   plotCommand,
   reportCommand,

@@ -77,6 +77,8 @@ export interface WindowOutcome {
   msgCnt: number;
   /** Messages that failed. */
   sendErrors: number;
+  /** Per measured message, generated − due, µs (PubStats.publish_delay). */
+  publishDelay?: HistogramData;
   /** With several topics, measured messages acknowledged per topic index; absent with one. */
   msgCntByTopic?: number[];
   lastError: string | null;

@@ -12,6 +12,8 @@ import { StudyStore } from '../study/store';
 export interface ComparedStudy {
   spec: StudySpec;
   points: PointRecord[];
+  /** What it is when not a hydra study ('omb result': an OpenMessaging Benchmark result read by omb/compare-side.ts). */
+  origin?: string;
 }
 
 /** The figures compared per shared point: HYDRA's rate, loss and failing clients, and latency. */
@@ -153,7 +155,7 @@ export function compareStudies(studies: readonly ComparedStudy[]): Comparison {
   return {
     studies: studies.map((s) => ({
       id: s.spec.id,
-      kind: s.spec.kind,
+      kind: s.origin ?? s.spec.kind,
       embedded: isEmbeddedStudy(s.spec),
       brokers: s.spec.options.brokers,
       created_at: s.spec.created_at,

@@ -200,6 +200,19 @@ export const OPTION_TABLE = {
     point: { key: 7, since: 1 },
   },
   /**
+   * A file whose bytes are every message's value (OMB's payloadFile), with hydra's 16-byte header
+   * over its first 16 bytes; it sets msg_size to the file's size ('': values built from msg_size
+   * and payload_random_pct). Read by the runner at each point and handed to the publishers.
+   */
+  payload_file: {
+    kind: 'string',
+    default: '',
+    unit: 'path',
+    help: "message values from this file (OMB's payloadFile): its bytes, hydra's 16-byte header over the first 16; sets msg_size",
+    ini: ['test', 'payload_file'],
+    point: { key: 29, since: '' },
+  },
+  /**
    * Topics of a point, each with `partitions` partitions: every publisher spreads its share over
    * them (message k to topic k mod N), and each client reads one of them (client i: topic i mod N),
    * so a topic's fan-out is its share of the clients. 1: HYDRA's single topic.

@@ -15,6 +15,7 @@ import { checkSecurityOptions } from './security';
 import { checkEndpointUrl } from '../broker-metrics/endpoint';
 import { checkBrokerMetrics } from './broker-metrics';
 import { commandsOf, refuseFileCommands, type Provenance } from './executes';
+import { payloadFileSize } from './payload-file';
 
 /** Flags every test command accepts: the options that are not ini-only. */
 export const OPTION_FLAGS: readonly (FlagDef & { default: unknown })[] = OPTION_SPECS.filter((s) => !s.iniOnly).map((s) => ({
@@ -169,10 +170,28 @@ export function resolveOptionsWithSources(given: OptionOverrides = {}, opts: Par
     return ini === undefined ? { source: `default ${name}`, fromFile: false } : { source: ini, fromFile: true };
   };
   const sourceOf = (name: keyof HydraOptions): string => provenance(name).source;
+  withPayloadSize(merged, sourceOf);
   validateOptions(merged, sourceOf);
   refuseFileCommands(commandsOf(merged, provenance), opts.allowCommands ?? false);
   RESOLVED.add(merged);
   return { options: merged, sourceOf, provenance };
+}
+
+/**
+ * A payload file sets the message size: msg_size becomes the file's size, and one given as well
+ * (not hydra's default) must agree with it.
+ */
+function withPayloadSize(options: HydraOptions, sourceOf: (name: keyof HydraOptions) => string): void {
+  if (options.payload_file === '') return;
+  const size = payloadFileSize(options.payload_file, sourceOf('payload_file'));
+  const given = !sourceOf('msg_size').startsWith('default ');
+  if (given && options.msg_size !== size)
+    throw new ConfigError(
+      sourceOf('msg_size'),
+      String(options.msg_size),
+      `disagrees with payload_file (${sourceOf('payload_file')}: ${size} bytes); leave msg_size out, the file sets it`,
+    );
+  options.msg_size = size;
 }
 
 /** Most sub apps the local launcher starts: each is a Node process of 60-100 MB. */

@@ -77,6 +77,8 @@ export type PubConfig = KnobsOf<'pub'> & {
    */
   partitions: number[];
   producer: ProducerSettings;
+  /** The point's payload file's bytes, base64 (payload_file): every value is these, the header over the first 16; absent: built from msg_size. */
+  payload?: string;
 };
 
 /** teststart's arguments: publishers given one start time begin together, so their windows line up. */
@@ -141,6 +143,11 @@ export interface PubStats {
   last_error: string | null;
   /** Produce requests sent. */
   requests: number;
+  /**
+   * Per measured message, when it was generated − when the schedule said it was due, µs (OMB's
+   * publish delay: how far the publisher fell behind its own schedule); absent: not measured (older apps).
+   */
+  publish_delay?: HistogramData;
   /** With several topics, msg_cnt per topic index (what each topic's readers can get); absent with one. */
   msg_cnt_by_topic?: number[];
   /** The app's resources over the publishing window; null before a test ran. */

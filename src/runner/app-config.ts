@@ -32,8 +32,16 @@ export function pubRateShare(params: Pick<PointParams, 'msg_rate' | 'total_pub_a
  * sets it apart (id, partitions, the point's marks). It sends its share round-robin over
  * `partitions`, numbering its messages in a sequence space of its own per partition.
  */
-export function pubConfigFor(params: PointParams, topics: readonly string[], marks: PointMarks, pubId = 0, partitions: readonly number[] = [0]): PubConfig {
+export function pubConfigFor(
+  params: PointParams,
+  topics: readonly string[],
+  marks: PointMarks,
+  pubId = 0,
+  partitions: readonly number[] = [0],
+  payload: Buffer | null = null,
+): PubConfig {
   return {
+    ...(payload ? { payload: payload.toString('base64') } : {}),
     ...knobsOf('pub', params),
     msg_rate: pubRateShare(params),
     topics: [...topics],

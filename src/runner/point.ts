@@ -5,6 +5,7 @@ import { FAULT_QUIET_MS, PointFaults } from '../faults/point-faults';
 import type { AppHandle } from '../launch';
 import { pointMarks, pubConfigFor, publisherPartitions, subConfigFor, type PointMarks } from './app-config';
 import { latencyCorrections, type ClockOffset } from './clock';
+import { readPayload } from '../config/payload-file';
 import type { Collected } from './harness-faults';
 import { judgePoint } from './judge';
 import type { PointSetup } from './point-apps';
@@ -115,11 +116,15 @@ export class PointMeasurement {
       const placed = { ...subConfig, first_client: i * p.clients_per_app };
       return own ? { ...placed, latency_corrections_ms: latencyCorrections(own.offset_ms, pubOffsets) } : placed;
     };
+    // The payload file is read here, where it is, and handed over: publishers may run where it is not.
+    const payload = p.payload_file === '' ? null : readPayload(p.payload_file, p.msg_size);
     const configured = await s.apps.guard(
       'configure',
       everyone,
       Promise.all([
-        ...pubs.map((app, i) => s.apps.pub(app).call('updateconfig', pubConfigFor(p, s.topics, marks, i, publisherPartitions(p, i, s.topicPartitions)))),
+        ...pubs.map((app, i) =>
+          s.apps.pub(app).call('updateconfig', pubConfigFor(p, s.topics, marks, i, publisherPartitions(p, i, s.topicPartitions), payload)),
+        ),
         ...subs.map((app, i) => s.apps.sub(app).call('updateconfig', configOf(app, i), o.join_timeout * 1000)),
       ]),
     );

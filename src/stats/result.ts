@@ -87,6 +87,17 @@ export interface PointResult {
   latency_intended_p50_ms: number | null;
   latency_intended_p99_ms: number | null;
   latency_intended_max_ms: number | null;
+  /** Mean end-to-end latency over all received messages, ms; null when nothing arrived, absent on points stored before it. */
+  latency_mean_ms?: number | null;
+  /** Mean send → acknowledgement of the publishers' produce requests, ms (absent on older points). */
+  produce_rtt_mean_ms?: number | null;
+  /**
+   * How far behind its own schedule the publisher generated its measured messages (generated −
+   * due, OMB's publish delay), ms: p50, p99, max; absent on older points, null where not measured.
+   */
+  publish_delay_p50_ms?: number | null;
+  publish_delay_p99_ms?: number | null;
+  publish_delay_max_ms?: number | null;
   /** Sub apps that did not answer getstats: their clients are left out of every figure (the point is invalid). */
   unresponsive_apps: string[];
   /**
@@ -259,6 +270,11 @@ export function groupAsOneClient(members: readonly ClientFigures[]): ClientFigur
   };
 }
 
+/** A histogram's mean, ms; null when empty. */
+function meanMs(h: HistogramData): number | null {
+  return h.count > 0 ? h.sum_us / h.count / 1000 : null;
+}
+
 /** A shared group per topic: each topic's members as one consumer (one topic: the one group). */
 function groupsAsClients(members: readonly ClientFigures[]): ClientFigures[] {
   const byTopic = new Map<number, ClientFigures[]>();
@@ -316,6 +332,8 @@ export function computeResult(
     return us === null ? null : us / 1000;
   };
   const ms = (q: number): number | null => msOf(latency, q);
+  // Measured by every publisher, or not at all (older apps): a partial merge would read as the whole.
+  const publishDelay = pubs.every((p) => p.publish_delay) ? mergeHistograms(pubs.map((p) => p.publish_delay as HistogramData)) : null;
   // Lag versus loss: what a client has not received but the broker still holds is behind, not lost.
   const logKnown = context.topicLogs ? context.topicLogs.every((l) => l.end !== undefined) : context.logEnd !== undefined;
   const behindOf = (c: (typeof clients)[number]): number => {
@@ -425,6 +443,11 @@ export function computeResult(
     latency_intended_p50_ms: msOf(latencyIntended, 0.5),
     latency_intended_p99_ms: msOf(latencyIntended, 0.99),
     latency_intended_max_ms: latencyIntended.max_us === null ? null : latencyIntended.max_us / 1000,
+    latency_mean_ms: meanMs(latency),
+    produce_rtt_mean_ms: meanMs(pub.send_rtt ?? emptyHistogram()),
+    publish_delay_p50_ms: publishDelay ? msOf(publishDelay, 0.5) : null,
+    publish_delay_p99_ms: publishDelay ? msOf(publishDelay, 0.99) : null,
+    publish_delay_max_ms: publishDelay && publishDelay.max_us !== null ? publishDelay.max_us / 1000 : null,
     unresponsive_apps: unresponsive,
     ...(topicCount > 1
       ? {

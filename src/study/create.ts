@@ -8,7 +8,7 @@ import { ConfigError } from '../errors';
 import { parseThresholds } from '../gate/thresholds';
 import { checkFaultPlace, checkFaultSchedule } from '../faults/checks';
 import { subAppsFor } from './grid';
-import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type StudyKind, type StudySpec } from './spec';
+import { DEFAULT_RATE_SEARCH, type RateSearchSettings, type StudyGrid, type OmbOrigin, type StudyKind, type StudySpec } from './spec';
 import { StudyStore } from './store';
 import { runtimeVersions } from './versions';
 import { checkWorkloads } from './workloads';
@@ -23,6 +23,8 @@ export interface StudyInput {
   search?: Partial<RateSearchSettings>;
   /** Directory name under results_dir; default: `<kind>-<timestamp>-<random>`. */
   id?: string;
+  /** The OMB workload it runs (stored with the study: its name heads an OMB export). */
+  omb?: OmbOrigin;
 }
 
 /**
@@ -157,6 +159,7 @@ export function createStudy(given: StudyInput | CheckedStudy): StudyStore {
     brokers: [],
     history: [{ at: now.toISOString(), action: 'create' }],
     status: 'running',
+    ...(input.omb ? { omb: input.omb } : {}),
   };
   return StudyStore.create(o.results_dir, signCommands(spec));
 }

@@ -4,7 +4,7 @@ import { DEFAULT_OPTIONS, OPTION_SPECS, type HydraOptions, type OptionSpec } fro
 import { checkSearchSettings, SEARCH_SPECS, type RateSearchSettings } from '../config/search';
 import { didYouMean } from '../config/suggest';
 import { ConfigError } from '../errors';
-import { readBounded } from '../files';
+import { asObject, knownKeys, readYamlFile } from './yaml-file';
 import { faultCommands, workloadCommands } from '../config/executes';
 import type { StudyGrid, StudyKind, StudySpec } from './spec';
 import { WORKLOAD_KEYS, type Workload } from './workloads';
@@ -89,49 +89,9 @@ export function studySpecYaml(spec: StudySpec): string {
   return `${head.join('\n')}\n${yaml.dump(JSON.parse(JSON.stringify(doc)), { lineWidth: 120, flowLevel: 2 })}`;
 }
 
-/** The most of a workload file hydra reads, bytes: one `hydra study spec` writes is 2-4 KB. */
-export const SPEC_FILE_MAX_BYTES = 256 * 1024;
-/**
- * The most values a workload file may hold once its YAML aliases are expanded: a study of a
- * thousand workloads has some tens of thousands. An alias bomb (an anchor of nine aliases of an
- * anchor of nine...) holds billions, and is refused by this count before any of it is expanded.
- */
-export const SPEC_FILE_MAX_VALUES = 100_000;
-
-/** Counts the values of a parsed document as if its aliases were copied out, stopping at `max`. */
-function expandedValues(doc: unknown, max: number): number {
-  let count = 0;
-  const stack: unknown[] = [doc];
-  while (stack.length > 0 && count <= max) {
-    const value = stack.pop();
-    count++;
-    if (Array.isArray(value)) stack.push(...(value as unknown[]));
-    else if (typeof value === 'object' && value !== null) stack.push(...Object.values(value));
-  }
-  return count;
-}
-
 /** Reads a workload file written by `hydra study spec` (or by hand), every value checked and named by its place in the file. */
 export function readStudyPlan(file: string, source = '--spec'): StudyPlan {
-  let text: string;
-  try {
-    text = readBounded(file, SPEC_FILE_MAX_BYTES, 'a workload file');
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(source, file, err.message.replace(`${file}: `, ''));
-    throw new ConfigError(source, file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { filename: file });
-  } catch (err) {
-    throw new ConfigError(source, file, `not YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-  if (expandedValues(doc, SPEC_FILE_MAX_VALUES) > SPEC_FILE_MAX_VALUES)
-    throw new ConfigError(
-      source,
-      file,
-      `holds more than ${SPEC_FILE_MAX_VALUES} values once its YAML aliases (*name) are expanded — more than any study needs; hydra does not expand it`,
-    );
+  const doc = readYamlFile(file, source, 'a workload file');
   const at = (where: string): string => `${file} ${where}`;
   const obj = asObject(doc, at('(top level)'));
   knownKeys(obj, ['hydra_spec', 'kind', 'from', 'grid', 'search', 'options'], at(''));
@@ -149,16 +109,6 @@ export function readStudyPlan(file: string, source = '--spec'): StudyPlan {
 function storedFaultCommands(spec: StudySpec): boolean {
   const where = { source: 'study.json', fromFile: true };
   return faultCommands(spec.options.fault, where).length + workloadCommands(spec.grid.workloads, () => where).length > 0;
-}
-
-function asObject(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(where, undefined, 'expected a mapping (key: value lines)');
-  return value as Record<string, unknown>;
-}
-
-function knownKeys(obj: Record<string, unknown>, known: readonly string[], where: string): void {
-  for (const key of Object.keys(obj))
-    if (!known.includes(key)) throw new ConfigError(`${where}${key}`.trim(), undefined, `unknown key${didYouMean(key, known)}`);
 }
 
 /** A YAML scalar (or list) as the text a flag would carry, so the option's own rule reads it. */

@@ -49,6 +49,15 @@ export interface StudySpec {
    * they are what that user allowed. Absent when it executes none.
    */
   commands_seal?: string;
+  /** The OpenMessaging Benchmark workload the study ran (hydra omb run, --omb_workload); absent otherwise. */
+  omb?: OmbOrigin;
+}
+
+/** Where an OMB workload study came from: the workload's file and name, and what hydra did differently. */
+export interface OmbOrigin {
+  file: string;
+  workload: string;
+  notes: string[];
 }
 
 /**

@@ -5,7 +5,7 @@ import { checkClientPoint } from '../client/rules';
 import { ConfigError } from '../errors';
 
 /** Point parameters a study can vary besides its axes (client counts, rates, batch sizes): the workload's shape and the clients' settings. */
-export const WORKLOAD_KEYS = POINT_KEYS.filter((k) => !['total_sub_apps', 'clients_per_app', 'msg_rate', 'msg_batch'].includes(k));
+export const WORKLOAD_KEYS = POINT_KEYS.filter((k) => !['total_sub_apps', 'clients_per_app', 'msg_rate', 'msg_batch', 'payload_file'].includes(k));
 export type WorkloadKey = (typeof WORKLOAD_KEYS)[number];
 
 /** One workload of a study: the parameters it sets over the study's options (e.g. `{ msg_size: 1000, compression: 'gzip' }`). */

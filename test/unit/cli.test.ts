@@ -57,7 +57,7 @@ describe('CLI in process (runCli)', () => {
     [['kafka', '--no_such_flag'], /^hydra kafka: --no_such_flag: unknown flag/],
     [['kafka', '--test_duration=abc'], /^hydra kafka: --test_duration="abc": not a number/],
     [['kafka', '--config_file=/nonexistent/hydra.ini'], /^hydra kafka: --config_file="\/nonexistent\/hydra.ini": cannot read/],
-    [['study', 'export', 'x', '--format=xml'], /^hydra study: --format="xml": expected csv or jsonl/],
+    [['study', 'export', 'x', '--format=xml'], /^hydra study: --format="xml": expected csv, jsonl or omb/],
     [['nope'], /^hydra: unknown command 'nope'/],
     [['kafka', '--log_dir=/dev/null'], /^hydra kafka: --log_dir="\/dev\/null": not a directory/],
     [['sweep', '--results_dir=/dev/null'], /^hydra sweep: --results_dir="\/dev\/null": not a directory/],

@@ -300,6 +300,19 @@ static napi_value publish(napi_env env, napi_callback_info info) {
         if (plan->key_partition[i] < 0 || plan->key_partition[i] >= plan->npartitions) ok = 0;
     }
   }
+  bool has_payload = false;
+  if (ok && napi_has_named_property(env, o, "payload", &has_payload) == napi_ok && has_payload) {
+    napi_value buf;
+    void *data = NULL;
+    size_t len = 0;
+    if (napi_get_named_property(env, o, "payload", &buf) != napi_ok || napi_get_buffer_info(env, buf, &data, &len) != napi_ok ||
+        (int)len != plan->msg_size) {
+      ok = 0;
+    } else {
+      plan->payload = malloc(len);
+      memcpy(plan->payload, data, len);
+    }
+  }
   if (!ok || plan->ntopics == 0 || plan->msg_rate <= 0 || plan->msg_batch <= 0 || plan->msg_size < MESSAGE_SIZE || (plan->key_mode != KEYS_NONE && plan->key_count <= 0)) {
     pub_plan_free(plan);
     return throw_error(env, "publish: the plan is incomplete or out of range");

@@ -38,6 +38,8 @@ typedef struct {
   int key_count;
   /* Per key index, the index into `partitions` its key hashes to (Kafka's default partitioner, computed in JavaScript). */
   int32_t *key_partition;
+  /* A payload file's msg_size bytes (every value these, the header over the first 16); NULL: built from msg_size. */
+  unsigned char *payload;
 } pub_plan_t;
 
 typedef struct producer producer_t;

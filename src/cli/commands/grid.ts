@@ -1,44 +1,17 @@
-import { coerceValue, parseNumberList, type FlagDef, type ParsedArgs } from '../../config/flags';
-import { optionSpec } from '../../config/options';
-import { parseVary } from '../../study/workloads';
-import { OPTION_FLAGS } from '../../config/resolve';
+import { coerceValue, type FlagDef, type ParsedArgs } from '../../config/flags';
 import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
 import { ConfigError } from '../../errors';
-import { checkStudyInput, createStudy, type StudyInput } from '../../study/create';
+import type { StudyInput } from '../../study/create';
 import type { ResolvedOptions } from '../../config/resolve';
-import type { PlannedStudy } from '../../present/warnings';
-import { runStudy } from '../../study/run';
 import type { StudyGrid, StudyKind } from '../../study/spec';
 import { readStudyPlan, type StudyPlan } from '../../study/spec-file';
-import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
-import { JUNIT_FLAG } from './gate';
-import { ALLOW_COMMANDS_FLAG, announceCommands, optionsFromFlags, preflight, warnAbout } from './options';
-import { STUDY_ID_FLAG, studyIdFlag } from './study-id';
-import { execute, REPORT_FLAG } from './run-study';
+import type { CliCommand } from '../command';
+import { optionsFromFlags } from './options';
+import { studyIdFlag } from './study-id';
+import { OMB_WORKLOAD_FLAG, runOmbWorkload } from './omb';
+import { BATCHES_FLAG, CLIENTS_FLAG, gridFromFlags, newStudyFlags, RATES_FLAG, runNewStudy, VARY_FLAG } from './new-study';
 
 /** The commands that create and run a new study: sweep, kafkafixed, kafka-batch and kafkarate. */
-
-export const CLIENTS_FLAG: FlagDef = {
-  name: 'clients',
-  kind: 'string',
-  unit: 'n,n,...',
-  help: 'subscriber client counts, multiples of clients_per_app (default: total_sub_apps × clients_per_app)',
-};
-export const RATES_FLAG: FlagDef = { name: 'msg_rates', kind: 'string', unit: 'msg/s,...', help: 'message rates (default: --msg_rate)' };
-export const BATCHES_FLAG: FlagDef = { name: 'msg_batches', kind: 'string', unit: 'n,n,...', help: 'batch sizes (default: --msg_batch)' };
-export const VARY_FLAG: FlagDef = {
-  name: 'vary',
-  kind: 'string',
-  unit: 'key=v,v;key=v,v',
-  help: 'workloads: every combination of these values (e.g. msg_size=100,10000;compression=none,gzip), crossed with clients, batches and rates',
-};
-
-const SPEC_FLAG: FlagDef = {
-  name: 'spec',
-  kind: 'string',
-  unit: 'file',
-  help: "a study's workload file (hydra study spec <id> > study.yaml): its grid and options, over hydra.ini and under flags",
-};
 
 /** The workload file given with --spec, checked to fit the command it is run with. */
 function planFromFlag(args: ParsedArgs, command: StudyKind): { file: string; plan: StudyPlan } | undefined {
@@ -52,26 +25,6 @@ function planFromFlag(args: ParsedArgs, command: StudyKind): { file: string; pla
   return { file: raw, plan };
 }
 
-const AXIS_FLAGS: Record<keyof StudyGrid, string> = { client_counts: '--clients', msg_rates: '--msg_rates', msg_batches: '--msg_batches', workloads: '--vary' };
-
-/** The grid axes given as flags, each value checked by its option's rule (client counts: whole, at least 1). */
-export function gridFromFlags(args: ParsedArgs, defaults: Partial<StudyGrid> = {}): Partial<StudyGrid> {
-  const list = (name: string, rule: Parameters<typeof parseNumberList>[2]): number[] | undefined => {
-    const raw = args.flags.get(name);
-    return raw === undefined ? undefined : parseNumberList(raw, `--${name}`, rule);
-  };
-  return {
-    client_counts: list('clients', { kind: 'int', min: 1 }) ?? defaults.client_counts,
-    msg_rates: list('msg_rates', optionSpec('msg_rate')) ?? defaults.msg_rates,
-    msg_batches: list('msg_batches', optionSpec('msg_batch')) ?? defaults.msg_batches,
-    ...(args.flags.has('vary')
-      ? { workloads: parseVary(args.flags.get('vary') as string | true) }
-      : defaults.workloads
-        ? { workloads: defaults.workloads }
-        : {}),
-  };
-}
-
 /** A flag that names a single point's value cannot be combined with the flag that lists several. */
 function refuseConflicts(args: ParsedArgs): void {
   for (const [single, list] of [
@@ -83,14 +36,20 @@ function refuseConflicts(args: ParsedArgs): void {
   }
 }
 
-function gridCommand(name: StudyKind, summary: string, description: string, defaults: Partial<StudyGrid>): CliCommand {
+function gridCommand(name: StudyKind, summary: string, description: string, defaults: Partial<StudyGrid>, own: readonly FlagDef[] = []): CliCommand {
   return {
     name,
     summary,
     usage: `hydra ${name} [--clients=n,n] [--msg_rates=r,r] [--msg_batches=b,b] [--vary=key=v,v;...] [point flags]`,
     description,
-    flags: newStudyFlags([CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, VARY_FLAG]),
+    flags: newStudyFlags([CLIENTS_FLAG, RATES_FLAG, BATCHES_FLAG, VARY_FLAG], own),
     async run(args, io) {
+      const omb = args.flags.get('omb_workload');
+      if (omb !== undefined) {
+        if (omb === true || omb === '') throw new ConfigError('--omb_workload', undefined, 'needs an OMB workload file');
+        if (args.flags.has('spec')) throw new ConfigError('--omb_workload', omb, 'conflicts with --spec; give one of them');
+        return runOmbWorkload(args, io, omb, name);
+      }
       const { fromSpec, resolved } = studyOptionsOf(args, name);
       const { options } = resolved;
       // The file's grid stands where the command's own defaults would; flags still override each axis.
@@ -101,11 +60,6 @@ function gridCommand(name: StudyKind, summary: string, description: string, defa
   };
 }
 
-/** The flags of a command that makes a new study: its axes, the workload file, the study's own, then the point flags. */
-function newStudyFlags(axes: readonly FlagDef[], own: readonly FlagDef[] = []): FlagDef[] {
-  return [...axes, SPEC_FLAG, STUDY_ID_FLAG, REPORT_FLAG, JUNIT_FLAG, ALLOW_COMMANDS_FLAG, ...own, ...OPTION_FLAGS, JSON_FLAG, QUIET_FLAG, HELP_FLAG];
-}
-
 /** A new study's options from its flags, over its workload file when --spec names one. */
 function studyOptionsOf(args: ParsedArgs, command: StudyKind): { fromSpec: ReturnType<typeof planFromFlag>; resolved: ResolvedOptions } {
   refuseConflicts(args);
@@ -113,49 +67,14 @@ function studyOptionsOf(args: ParsedArgs, command: StudyKind): { fromSpec: Retur
   return { fromSpec, resolved: optionsFromFlags(args, fromSpec && { file: fromSpec.file, options: fromSpec.plan.options }) };
 }
 
-/**
- * A new study from the flags: every check of it naming the flags, before a directory is made or
- * anything starts; its commands listed; then created and run. Its commands were checked (typed,
- * or allowed) here, so the run executes them.
- */
-async function runNewStudy(
-  args: ParsedArgs,
-  io: CliIO,
-  resolved: ResolvedOptions,
-  input: StudyInput,
-  specFile: string | undefined,
-  plan: PlannedStudy,
-): Promise<number> {
-  const checked = checkStudyInput(input, { option: resolved.sourceOf, axis: (axis) => workloadAxisSource(axis, args, specFile) });
-  announceCommands(args, io, resolved, workloadsOrigin(args, input.grid ?? {}, specFile));
-  await preflight(input.options, io);
-  warnAbout(plan, io);
-  const store = createStudy(checked);
-  return execute(io, args, store.id, (opts) => runStudy(store, { ...opts, allowCommands: true, onCommands: undefined }));
-}
-
-/** Where the study's workloads came from: --vary (typed) or the --spec file's grid (a file's). */
-function workloadsOrigin(
-  args: ParsedArgs,
-  grid: Partial<StudyGrid>,
-  specFile: string | undefined,
-): { list: StudyGrid['workloads']; source: string; fromFile: boolean } {
-  const typed = args.flags.has('vary') || specFile === undefined;
-  return { list: grid.workloads, source: typed ? '--vary' : `${specFile ?? ''} grid.workloads`, fromFile: !typed };
-}
-
-/** How an axis is named in an error: its flag, or the --spec file's key when the file gave it. */
-function workloadAxisSource(axis: keyof StudyGrid, args: ParsedArgs, specFile: string | undefined): string {
-  const flag = AXIS_FLAGS[axis];
-  return args.flags.has(flag.slice(2)) || specFile === undefined ? flag : `${specFile} grid.${axis}`;
-}
-
 export const sweepCommand = gridCommand(
   'sweep',
   'run a grid study: client counts × message rates × batch sizes',
   'Runs every combination, reusing the apps between points (the sub group is scaled, not relaunched).\n' +
-    'Each finished point is appended to results/<study>/points.jsonl at once.',
+    'Each finished point is appended to results/<study>/points.jsonl at once.\n' +
+    'With --omb_workload=file an OpenMessaging Benchmark workload sets the point (see hydra omb run); flags still override it.',
   {},
+  [OMB_WORKLOAD_FLAG],
 );
 
 export const kafkafixedCommand = gridCommand(

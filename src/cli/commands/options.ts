@@ -29,14 +29,14 @@ export const ALLOW_COMMANDS_FLAG: FlagDef = {
  */
 export function optionsFromFlags(
   args: ParsedArgs,
-  plan?: { file: string; options: Partial<HydraOptions> },
+  plan?: { file: string; options: Partial<HydraOptions>; sourceOf?: (name: string) => string },
   /** The command runs nothing the options name (hydra clean): their commands are not at issue. */
   executes = true,
 ): ResolvedOptions {
   const resolved = resolveOptionsWithSources(flagsToOptions(args.flags), {
     overrideSource: 'flag',
     allowCommands: !executes || flagOn(args, 'allow_commands'),
-    ...(plan ? { layer: { values: plan.options, source: (name: string) => `${plan.file} options.${name}` } } : {}),
+    ...(plan ? { layer: { values: plan.options, source: plan.sourceOf ?? ((name: string) => `${plan.file} options.${name}`) } } : {}),
   });
   const { options, sourceOf } = resolved;
   // An empty --threshold or --fault would switch the gate or the fault off without a word.

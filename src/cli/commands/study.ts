@@ -9,33 +9,62 @@ import { rerunStudy, resumeStudy } from '../../study/run';
 import type { StudyGrid } from '../../study/spec';
 import { listStudyIds, StudyStore } from '../../study/store';
 import { studySpecYaml } from '../../study/spec-file';
-import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand } from '../command';
+import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, type CliCommand, type CliIO } from '../command';
+import { makeDirectory } from '../../dirs';
+import { ombFileName, ombLeftOut, ombResultOf } from '../../omb/result';
+import { pointName } from '../../present/point-name';
+import { isOk, type PointRecord } from '../../study/record';
+import { EXIT_FAILURE } from '../exit-codes';
 import { JUNIT_FLAG } from './gate';
 import { ALLOW_COMMANDS_FLAG } from './options';
 
-import { BATCHES_FLAG, CLIENTS_FLAG, gridFromFlags, RATES_FLAG, VARY_FLAG } from './grid';
+import { BATCHES_FLAG, CLIENTS_FLAG, gridFromFlags, RATES_FLAG, VARY_FLAG } from './new-study';
 import { execute, REPORT_FLAG, RETRY_FAILED_FLAG } from './run-study';
 import { CONFIG_FLAG, readStudyPoints, RESULTS_FLAG, resultsDirOf } from './results';
 
-const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'jsonl'];
+const EXPORT_FORMATS: readonly (ExportFormat | 'omb')[] = ['csv', 'jsonl', 'omb'];
 
-function exportFormat(args: ParsedArgs): ExportFormat {
+function exportFormat(args: ParsedArgs): ExportFormat | 'omb' {
   const raw = args.flags.get('format') ?? 'csv';
   if (raw === true || !(EXPORT_FORMATS as readonly string[]).includes(raw))
-    throw new ConfigError('--format', raw === true ? undefined : raw, 'expected csv or jsonl');
-  return raw as ExportFormat;
+    throw new ConfigError('--format', raw === true ? undefined : raw, `expected csv, jsonl or omb${didYouMean(raw === true ? '' : raw, EXPORT_FORMATS)}`);
+  return raw as ExportFormat | 'omb';
+}
+
+/**
+ * One OMB result JSON per point (omb/result.ts) into `dir`: what OMB's chart script draws beside
+ * OMB's own runs. Points that are not measurements of Kafka's steady state are left out and named.
+ */
+function exportOmb(store: StudyStore, points: readonly PointRecord[], dir: string, io: CliIO): number {
+  const spec = store.readSpec();
+  makeDirectory(dir);
+  let written = 0;
+  points.forEach((record, i) => {
+    const why = ombLeftOut(record);
+    if (why !== null || !isOk(record)) {
+      io.stderr.write(`hydra: ${pointName(record.params)} left out of the OMB export: ${why ?? record.status} (not a measurement of Kafka's steady state)\n`);
+      return;
+    }
+    const file = path.join(dir, ombFileName(spec, record, i));
+    fs.writeFileSync(file, JSON.stringify(ombResultOf(spec, record), null, 2) + '\n');
+    io.stdout.write(file + '\n');
+    written++;
+  });
+  if (written === 0) io.stderr.write(`hydra: no point of ${store.id} is a measurement to export\n`);
+  return written > 0 ? 0 : EXIT_FAILURE;
 }
 
 export const studyCommand: CliCommand = {
   name: 'study',
   summary: 'list, show, export, rerun or resume stored studies',
   usage:
-    'hydra study list | show <id> | export <id> [--format=csv|jsonl] [--out=file|-] | spec <id> [--out=file] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] [--vary=..] | resume <id>',
+    'hydra study list | show <id> | export <id> [--format=csv|jsonl|omb] [--out=file|-|dir] | spec <id> [--out=file] | rerun <id> [--msg_rates=..] [--clients=..] [--msg_batches=..] [--vary=..] | resume <id>',
   maxPositionals: 2,
   description:
     '  list            one row per study in results_dir: points by verdict, broker (--json: an array)\n' +
     "  show <id>       the study's parameters and a table of its points\n" +
-    '  export <id>     write points.csv (or --format=jsonl: points.jsonl) into the study directory, or --out (- = stdout)\n' +
+    '  export <id>     write points.csv (or --format=jsonl: points.jsonl) into the study directory, or --out (- = stdout);\n' +
+    '                  --format=omb: an OpenMessaging Benchmark result JSON per point into <study>/omb/ (or --out dir)\n' +
     "  spec <id>       the study's workload as YAML (stdout, or --out): run it elsewhere with hydra <kind> --spec=file\n" +
     '  rerun <id>      add rates/clients/batches; runs only the points the study does not have\n' +
     '  resume <id>     finish an interrupted study\n' +
@@ -52,7 +81,7 @@ export const studyCommand: CliCommand = {
     JUNIT_FLAG,
     ALLOW_COMMANDS_FLAG,
     { name: 'out', kind: 'string', unit: 'path', help: 'export, spec: output file, - for stdout' },
-    { name: 'format', kind: 'string', unit: 'csv|jsonl', help: 'export: file format (default: csv)' },
+    { name: 'format', kind: 'string', unit: 'csv|jsonl|omb', help: 'export: file format (default: csv; omb: OMB result JSON per point)' },
     JSON_FLAG,
     QUIET_FLAG,
     HELP_FLAG,
@@ -96,6 +125,11 @@ export const studyCommand: CliCommand = {
       case 'export': {
         const format = exportFormat(args);
         const store = StudyStore.open(resultsDir, needId());
+        if (format === 'omb') {
+          const out = args.flags.get('out');
+          if (out === '-') throw new ConfigError('--out', '-', 'an OMB export is a file per point: give a directory');
+          return exportOmb(store, readStudyPoints(store, io).points, typeof out === 'string' ? out : path.join(store.dir, 'omb'), io);
+        }
         const text = exportPoints(readStudyPoints(store, io).points, format, store.id);
         const out = args.flags.get('out');
         // `--out=-` writes to stdout, for pipes.

@@ -28,6 +28,8 @@ export interface NativePlan {
   warmup_epoch: number;
   pub_id: number;
   t0_ms: number;
+  /** A payload file's bytes (every value these, the header over the first 16); absent: built from msg_size. */
+  payload?: Buffer;
   /** The point's topics: message k of a sequence space goes to topics[k mod n]. */
   topics: string[];
   partitions: number[];

@@ -67,6 +67,7 @@ interface NativeOutcome {
   last_error: string | null;
   broker_wait_ms: number;
   send_rtt: HistogramData;
+  publish_delay: HistogramData;
 }
 
 /** A promise and its settlers, for an answer that comes as a core's event. */
@@ -127,6 +128,7 @@ class NativeProducer implements ProducerClient, WindowPublisher {
         lastError: o.last_error,
         brokerWaitMs: o.broker_wait_ms,
         sendRtt: o.send_rtt,
+        publishDelay: o.publish_delay,
         ...(o.msg_cnt_by_topic ? { msgCntByTopic: o.msg_cnt_by_topic } : {}),
       });
     } else if (kind === 'closed') {
@@ -161,6 +163,7 @@ class NativeProducer implements ProducerClient, WindowPublisher {
       pub_id: cfg.pub_id,
       t0_ms: cfg.t0_ms,
       topics: cfg.topics,
+      ...(cfg.payload === undefined ? {} : { payload: Buffer.from(cfg.payload, 'base64') }),
       partitions: cfg.partitions,
       key_mode: cfg.keys === 'none' ? 0 : cfg.keys === 'round_robin' ? 1 : 2,
       key_count: cfg.key_count,
