@@ -2,7 +2,7 @@
 # Idempotent setup for a fresh Debian machine with Node 20: Debian packages, npm packages, build.
 #   scripts/setup.sh main   what the example study needs (kcat for the embedded broker, chromium for PNG plots)
 #   scripts/setup.sh test   + what the test suite needs (Jupyter to execute the tslab notebook, faketime, socat,
-#                             iproute2) and the librdkafka client
+#                             iproute2, pygal for OMB charts) and the librdkafka client
 #   scripts/setup.sh notebook     main + Jupyter and this checkout's tslab kernel (in .jupyter/)
 #   scripts/setup.sh librdkafka   main + the optional librdkafka client ([client] library = librdkafka): Debian's
 #                             build libraries, then @confluentinc/kafka-javascript built against them (about 2 min)
@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 mode="${1:-main}"
 
 packages=(kcat chromium)
-# faketime skews one app's clock in the clock-offset test; socat and iproute2 join network namespaces in the multi-host test.
-if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faketime socat iproute2 openssl); fi
+# faketime skews one app's clock in the clock-offset test; socat and iproute2 join network namespaces in the multi-host test;
+# python3-pygal draws hydra's OMB exports as OpenMessaging Benchmark's chart script does.
+if [ "$mode" = test ]; then packages+=(jupyter-nbconvert python3-ipykernel faketime socat iproute2 openssl python3-pygal); fi
 if [ "$mode" = notebook ]; then packages+=(jupyter-nbconvert python3-ipykernel); fi
 # The librdkafka client builds its bundled librdkafka against these (linked dynamically: nothing is downloaded).
 if [ "$mode" = test ] || [ "$mode" = librdkafka ]; then packages+=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev); fi

@@ -103,8 +103,9 @@ async function main(): Promise<void> {
   const books = (): BooksSnapshot => JSON.parse(native.booksSnapshot(consumer)) as BooksSnapshot;
   await waitFor('the consumer to read everything', () => books().msg_cnt >= first.msg_cnt + 3 && books().stale >= first.generated - first.msg_cnt + 1, 30000);
   const snapshot = books();
-  // A second window, stopped early: generating ends, every send still settles.
-  native.publish(producer, { ...plan, duration_s: 30, warmup_s: 0, key_mode: 2 });
+  // A second window, stopped early: generating ends, every send still settles. Over two topics, its
+  // values from a payload (the topic axis and payload_file's path through the C).
+  native.publish(producer, { ...plan, duration_s: 30, warmup_s: 0, key_mode: 2, topics: [topic, `${topic}-b`], payload: Buffer.alloc(300, 7) });
   await new Promise((resolve) => setTimeout(resolve, 300));
   native.stopPublishing(producer);
   await waitFor('the stopped window', () => done.length === 2, 30000);

@@ -325,7 +325,12 @@ function equalRatesTrace(data: readonly PlotTrace[]): PlotTrace | null {
 
 /** HYDRA plot 1: subscribers' mean receive rate against the publisher's rate, with the Rx = Tx line a lossless client follows. */
 export function rxTxFigure(records: readonly PointRecord[], context: FigureContext = {}): Figure {
-  const fig = curveFigure(records, context, 'Average Client Rate', 'Average Rx Rate [msg/s]', (r) => r.average_rate, 'average_rate');
+  // With several topics a client reads its topic's share: against that share, Rx = Tx still means it kept up.
+  const perTopic = records.some((r) => Number(paramOf(r, 'topics')) > 1);
+  const xAxis: XAxis = perTopic
+    ? { title: 'Average Tx Rate per topic [msg/s]', x: (p) => p.result.average_tx_rate / Number(paramOf(p.record, 'topics')) }
+    : TX_RATE;
+  const fig = curveFigure(records, context, 'Average Client Rate', 'Average Rx Rate [msg/s]', (r) => r.average_rate, 'average_rate', xAxis);
   const reference = equalRatesTrace(fig.data);
   return reference ? { ...fig, data: [...fig.data, reference] } : fig;
 }

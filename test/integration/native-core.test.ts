@@ -49,7 +49,16 @@ describe('the native core under AddressSanitizer (real broker, foreign messages 
     assert.equal(code, 0, stderr.slice(-4000));
     const out = JSON.parse(stdout) as {
       addon: string;
-      windows: { msg_cnt: number; generated: number; send_errors: number; requests: number; measured_from_ms: number | null; start_ms: number }[];
+      windows: {
+        msg_cnt: number;
+        msg_cnt_by_topic?: number[];
+        generated: number;
+        send_errors: number;
+        requests: number;
+        measured_from_ms: number | null;
+        start_ms: number;
+        publish_delay: { count: number };
+      }[];
       books: BooksSnapshot;
       replayed: BooksSnapshot;
       statistics_windows: number;
@@ -79,6 +88,16 @@ describe('the native core under AddressSanitizer (real broker, foreign messages 
     // Stopped 0.3 s into a 30 s window: generating ended, every send settled.
     assert.ok(stopped.generated > 0 && stopped.generated < 8000, `stopped window generated ${stopped.generated}`);
     assert.equal(stopped.msg_cnt, stopped.generated);
+    // Two topics, message k on topic k mod 2: each acknowledged message counted for its topic.
+    assert.equal(first.msg_cnt_by_topic, undefined, 'one topic: no per-topic counts');
+    assert.equal(stopped.msg_cnt_by_topic?.length, 2);
+    assert.equal(
+      (stopped.msg_cnt_by_topic ?? []).reduce((a, n) => a + n, 0),
+      stopped.msg_cnt,
+    );
+    assert.ok(Math.abs((stopped.msg_cnt_by_topic?.[0] ?? 0) - (stopped.msg_cnt_by_topic?.[1] ?? 0)) <= 1, JSON.stringify(stopped.msg_cnt_by_topic));
+    // A publish delay per measured message.
+    assert.equal(first.publish_delay.count, 6000);
     // The replayed books: a null and a 2-byte value malformed, a jump of 32 offsets, a timeline.
     assert.equal(out.replayed.malformed, 2);
     assert.equal(out.replayed.skipped, 32);

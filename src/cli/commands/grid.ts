@@ -1,5 +1,5 @@
-import { coerceValue, type FlagDef, type ParsedArgs } from '../../config/flags';
-import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
+import { type FlagDef, type ParsedArgs } from '../../config/flags';
+import { DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP } from '../../config/search';
 import { ConfigError } from '../../errors';
 import type { StudyInput } from '../../study/create';
 import type { ResolvedOptions } from '../../config/resolve';
@@ -9,7 +9,7 @@ import type { CliCommand } from '../command';
 import { optionsFromFlags } from './options';
 import { studyIdFlag } from './study-id';
 import { OMB_WORKLOAD_FLAG, runOmbWorkload } from './omb';
-import { BATCHES_FLAG, CLIENTS_FLAG, gridFromFlags, newStudyFlags, RATES_FLAG, runNewStudy, VARY_FLAG } from './new-study';
+import { BATCHES_FLAG, CLIENTS_FLAG, gridFromFlags, newStudyFlags, RATES_FLAG, runNewStudy, SEARCH_FLAGS, searchFromFlags, VARY_FLAG } from './new-study';
 
 /** The commands that create and run a new study: sweep, kafkafixed, kafka-batch and kafkarate. */
 
@@ -91,16 +91,6 @@ export const kafkaBatchCommand = gridCommand(
   { msg_batches: [10, 100, 1000] },
 );
 
-const SEARCH_FLAGS: FlagDef[] = SEARCH_SPECS.map((spec) => ({
-  name: spec.flag,
-  kind: spec.kind,
-  unit: spec.unit,
-  min: spec.min,
-  max: spec.max,
-  help: spec.help,
-  default: DEFAULT_SEARCH_HELP[spec.key],
-}));
-
 export const kafkarateCommand: CliCommand = {
   name: 'kafkarate',
   summary: 'HYDRA kafkarate: per client count, find the maximum rate and the no-drop rate',
@@ -113,12 +103,7 @@ export const kafkarateCommand: CliCommand = {
   async run(args, io) {
     const { fromSpec, resolved } = studyOptionsOf(args, 'kafkarate');
     const { options } = resolved;
-    const search: Partial<RateSearchSettings> = { ...fromSpec?.plan.search };
-    for (const spec of SEARCH_SPECS) {
-      const raw = args.flags.get(spec.flag);
-      if (raw !== undefined) search[spec.key] = coerceValue(spec.kind, raw, `--${spec.flag}`) as number;
-    }
-    checkSearchSettings(search);
+    const search = searchFromFlags(args, fromSpec?.plan.search ?? {});
     const grid = gridFromFlags(args, fromSpec ? { client_counts: fromSpec.plan.grid.client_counts, msg_batches: fromSpec.plan.grid.msg_batches } : {});
     const settings = { ...DEFAULT_SEARCH_HELP, ...search };
     const input: StudyInput = { kind: 'kafkarate', options, grid, search, id: studyIdFlag(args) };

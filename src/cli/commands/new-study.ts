@@ -1,4 +1,5 @@
-import { parseNumberList, type FlagDef, type ParsedArgs } from '../../config/flags';
+import { coerceValue, parseNumberList, type FlagDef, type ParsedArgs } from '../../config/flags';
+import { checkSearchSettings, DEFAULT_RATE_SEARCH as DEFAULT_SEARCH_HELP, SEARCH_SPECS, type RateSearchSettings } from '../../config/search';
 import { optionSpec } from '../../config/options';
 import { OPTION_FLAGS, type ResolvedOptions } from '../../config/resolve';
 import { checkStudyInput, createStudy, type StudyInput } from '../../study/create';
@@ -96,4 +97,26 @@ function workloadsOrigin(
 function workloadAxisSource(axis: keyof StudyGrid, args: ParsedArgs, specFile: string | undefined): string {
   const flag = AXIS_FLAGS[axis];
   return args.flags.has(flag.slice(2)) || specFile === undefined ? flag : `${specFile} grid.${axis}`;
+}
+
+/** kafkarate's search settings as flags (--start_rate, --growth, --loss_bound, --precision, --max_steps). */
+export const SEARCH_FLAGS: FlagDef[] = SEARCH_SPECS.map((spec) => ({
+  name: spec.flag,
+  kind: spec.kind,
+  unit: spec.unit,
+  min: spec.min,
+  max: spec.max,
+  help: spec.help,
+  default: DEFAULT_SEARCH_HELP[spec.key],
+}));
+
+/** The search settings the flags give, over `base` (a workload file's), each checked by its rule. */
+export function searchFromFlags(args: ParsedArgs, base: Partial<RateSearchSettings>): Partial<RateSearchSettings> {
+  const search: Partial<RateSearchSettings> = { ...base };
+  for (const spec of SEARCH_SPECS) {
+    const raw = args.flags.get(spec.flag);
+    if (raw !== undefined) search[spec.key] = coerceValue(spec.kind, raw, `--${spec.flag}`) as number;
+  }
+  checkSearchSettings(search);
+  return search;
 }

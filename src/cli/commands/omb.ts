@@ -5,7 +5,7 @@ import { ombStudyPlan, readOmbWorkload, type OmbStudyPlan } from '../../omb/work
 import type { StudyInput } from '../../study/create';
 import type { StudyKind } from '../../study/spec';
 import type { CliCommand, CliIO } from '../command';
-import { gridFromFlags, newStudyFlags, runNewStudy } from './new-study';
+import { gridFromFlags, newStudyFlags, runNewStudy, SEARCH_FLAGS, searchFromFlags } from './new-study';
 import { optionsFromFlags } from './options';
 import { studyIdFlag } from './study-id';
 
@@ -57,7 +57,7 @@ export async function runOmbWorkload(args: ParsedArgs, io: CliIO, file: string, 
     grid,
     id: studyIdFlag(args),
     omb: { file, workload: plan.workload.name, notes },
-    ...(kind === 'kafkarate' ? { search: {} } : {}),
+    ...(kind === 'kafkarate' ? { search: searchFromFlags(args, {}) } : {}),
   };
   return runNewStudy(args, io, resolved, input, undefined, { options: resolved.options, rates: grid.msg_rates ?? [resolved.options.msg_rate] });
 }
@@ -82,7 +82,7 @@ export const ombCommand: CliCommand = {
     '(a consumer backlog) exits 2 naming the field; what hydra does differently is printed first. Brokers,\n' +
     'security and the client library come from hydra.ini and flags; flags override the workload.\n' +
     "Export the result for OMB's charts with: hydra study export <id> --format=omb (docs/omb.md).",
-  flags: newStudyFlags([]),
+  flags: newStudyFlags([], SEARCH_FLAGS),
   async run(args, io) {
     const [sub, file] = args.positionals;
     if (sub !== 'run') throw new ConfigError('hydra omb', sub, 'expected: hydra omb run <workload.yaml>');
