@@ -1,5 +1,7 @@
 import { DEFAULT_OPTIONS, pointParamsOf, type HydraOptions } from '../src/config/options';
-import type { AppTelemetry } from '../src/control/wire';
+import type { AppTelemetry, ClientStats } from '../src/control/wire';
+import { LatencyHistogram } from '../src/stats/histogram';
+import type { StudySpec } from '../src/study/spec';
 import { FaultSchedule } from '../src/config/fault-schedule';
 import type { FaultRecord } from '../src/faults/figures';
 import type { PointRecord } from '../src/study/record';
@@ -172,4 +174,45 @@ export function fixtureFaultedPoint(clients: number, rate: number, text: string,
     ...over,
   };
   return { ...base, key: `${base.key},fault=${text}`, params: { ...base.params, fault: FaultSchedule.stored(text) }, fault };
+}
+
+/** One client's statistics: `received` messages of which `unique` distinct, its position `nextOffset` in partition 0. */
+export function fixtureClient(received: number, nextOffset: number, unique = received, over: Partial<ClientStats> = {}): ClientStats {
+  const h = new LatencyHistogram();
+  return {
+    client_id: 'c',
+    msg_cnt: received,
+    first_ms: 0,
+    last_ms: 1000,
+    rate: received,
+    unique,
+    duplicates: received - unique,
+    out_of_order: 0,
+    max_seq: unique - 1,
+    gaps: 0,
+    latency: h.toJSON(),
+    latency_intended: h.toJSON(),
+    next_offsets: { '0': nextOffset },
+    stale: 0,
+    malformed: 0,
+    errors: 0,
+    ...over,
+  };
+}
+
+/** A finished study's spec: one point's grid on the embedded broker; override what a test is about. */
+export function fixtureSpec(over: Partial<StudySpec> = {}): StudySpec {
+  return {
+    id: 'fixture-study',
+    kind: 'sweep',
+    created_at: '2026-12-02T00:00:00.000Z',
+    options: FIXTURE_OPTIONS,
+    grid: { client_counts: [10], msg_rates: [1000], msg_batches: [100] },
+    search: null,
+    versions: {},
+    brokers: [],
+    history: [],
+    status: 'done',
+    ...over,
+  };
 }

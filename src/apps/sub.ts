@@ -41,8 +41,8 @@ function knobsOfConfig(cfg: SubConfig): ConsumerKnobs {
 const CONSUMER_FIXED = ['client_library', ...KNOBS.consumer, 'group_prefix', 'start_at', 'shared_group'] as const satisfies readonly (keyof SubConfig)[];
 
 function sameConsumers(a: SubConfig, b: SubConfig): boolean {
-  // The topics (and so which one each client reads) too: a consumer cannot change its subscription.
-  const topicsOf = (c: SubConfig): string => JSON.stringify([c.topics, c.first_client]);
+  // The topics (and, with several, which one each client reads) too: a consumer cannot change its subscription.
+  const topicsOf = (c: SubConfig): string => JSON.stringify(c.topics.length === 1 ? c.topics : [c.topics, c.first_client]);
   return CONSUMER_FIXED.every((key) => a[key] === b[key]) && topicsOf(a) === topicsOf(b);
 }
 

@@ -7,6 +7,7 @@ import { readBounded } from '../files';
 import { groupedNumber } from '../present/point-name';
 import type { PointResult } from '../stats/result';
 import { isFaulted, isOk, type OkPointRecord } from '../study/record';
+import { RESULT_UNKNOWN } from '../study/migrate';
 import type { StudySpec } from '../study/spec';
 
 /**
@@ -177,6 +178,7 @@ export function ombAsStudy(result: OmbResultSide, file: string, partners: readon
 function ombPointResult(r: OmbResultSide, clients: number, publishRate: number, consumePerClient: number, requestedRate: number): PointResult {
   const unmeasured = Number.NaN;
   return {
+    ...RESULT_UNKNOWN,
     client_count: clients,
     packet_tx: unmeasured,
     average_packets: unmeasured,
@@ -195,47 +197,19 @@ function ombPointResult(r: OmbResultSide, clients: number, publishRate: number, 
     pub_limited: false,
     pub_send_errors: unmeasured,
     lost_total: unmeasured,
-    expired_total: null,
     behind_total: r.backlog.length ? (r.backlog[r.backlog.length - 1] as number) : null,
     duplicated_total: unmeasured,
     reordered_total: null,
-    reordered_by_client: null,
     figure_notes: ['an OMB result: OMB measures no loss, failing clients or harness limits'],
     latency_p50_ms: r.e2e.p50,
     latency_p95_ms: r.e2e.p95,
     latency_p99_ms: r.e2e.p99,
     latency_max_ms: r.e2e.max,
-    latency_intended_p50_ms: null,
-    latency_intended_p99_ms: null,
-    latency_intended_max_ms: null,
     latency_mean_ms: r.e2e.avg,
     produce_rtt_mean_ms: r.publish.avg,
-    unresponsive_apps: [],
-    verdict: 'unjudged',
-    harness_limits: [],
-    harness_notes: [],
-    kafka_limits: [],
-    kafka_notes: [],
-    stalled_apps: [],
-    embedded_broker: null,
     produce_rtt_p50_ms: r.publish.p50,
     produce_rtt_p99_ms: r.publish.p99,
     produce_rtt_max_ms: r.publish.max,
-    produce_throttle_ms: null,
-    pub_broker_wait_pct: null,
-    pub_pending_max: null,
-    fetch_rtt_p99_ms: null,
-    fetch_rtt_max_ms: null,
-    fetch_throttle_ms: null,
-    loop_stall_max_ms: null,
-    app_run_wait_max_pct: null,
-    host_steal_max_pct: null,
-    sub_cpu_max_pct: null,
-    sub_cpu_total_pct: null,
-    sub_elu_max: null,
-    sub_loop_delay_p99_max_ms: null,
-    pub_elu: null,
-    host_cpu_busy_max_pct: null,
-    host_runqueue_max: null,
-  };
+    verdict: 'unjudged',
+  } as PointResult;
 }

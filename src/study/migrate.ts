@@ -74,8 +74,8 @@ export function upgradeFinding(raw: RateFinding & { note?: string }): RateFindin
   };
 }
 
-/** What a point stored by an older hydra lacks: not measured (null) or nothing said ([]). */
-const RESULT_UNKNOWN: Partial<PointResult> = {
+/** What a point stored by an older hydra lacks, or another tool did not measure: not measured (null) or nothing said ([]). */
+export const RESULT_UNKNOWN: Partial<PointResult> = {
   behind_total: null,
   expired_total: null,
   reordered_by_client: null,

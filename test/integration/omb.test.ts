@@ -65,7 +65,9 @@ describe('OpenMessaging Benchmark workloads end to end (real processes, embedded
     const p = onlyPoint(points);
     assert.deepEqual([p.params.msg_size, p.params.msg_rate, p.params.msg_batch, p.params.topics], [1024, 1000, 1, 1]);
     assert.equal(p.params.payload_file, path.join(WORKLOADS, 'payload', 'payload-1Kb.data'));
-    assert.equal(p.result.packet_tx, 3000);
+    // 3 s at 1 000 msg/s; a publisher held up on a busy host stops at the window's end with fewer.
+    assert.ok(p.result.packet_tx > 2000 && p.result.packet_tx <= 3000, String(p.result.packet_tx));
+    assert.equal(p.result.average_packets, p.result.packet_tx);
     assert.equal(p.result.lost_total, 0);
     assertRehearsalOrBusyHost(p.result);
     assert.ok((p.result.publish_delay_p99_ms ?? -1) >= 0, 'the publish delay is measured');
@@ -117,10 +119,13 @@ describe('OpenMessaging Benchmark workloads end to end (real processes, embedded
       topics.reduce((n, t) => n + t.packet_tx, 0),
       p.result.packet_tx,
     );
-    // 3 000 messages round-robin over 100 topics: 30 each, every client got its topic's 30.
+    // Up to 3 000 messages round-robin over 100 topics: each topic its share (30 at most, all within one
+    // of each other), and every client got its own topic's.
+    const share = Math.floor(p.result.packet_tx / 100);
+    assert.ok(share > 0 && share <= 30, String(p.result.packet_tx));
     assert.ok(
-      topics.every((t) => t.clients === 1 && t.packet_tx === 30 && t.failing_clients === 0 && t.lost_total === 0),
-      JSON.stringify(topics.filter((t) => t.packet_tx !== 30 || t.failing_clients > 0)),
+      topics.every((t) => t.clients === 1 && t.packet_tx - share <= 1 && t.packet_tx >= share && t.failing_clients === 0 && t.lost_total === 0),
+      JSON.stringify(topics.filter((t) => t.packet_tx - share > 1 || t.packet_tx < share || t.failing_clients > 0)),
     );
     assert.equal(p.result.failing_clients, 0);
     assertRehearsalOrBusyHost(p.result);
@@ -142,8 +147,9 @@ describe('OpenMessaging Benchmark workloads end to end (real processes, embedded
     );
     assert.equal(
       topics.reduce((n, t) => n + t.packet_tx, 0),
-      3000,
+      p.result.packet_tx,
     );
+    assert.ok(p.result.packet_tx > 2000 && p.result.packet_tx <= 3000, String(p.result.packet_tx));
     // A shared group per topic: its two members' receipts add up to the topic's messages, once each.
     assert.equal(p.result.lost_total, 0);
     assert.equal(p.result.duplicated_total, 0);
@@ -195,8 +201,9 @@ describe('OpenMessaging Benchmark workloads end to end (real processes, embedded
     for (const p of points) {
       assert.equal(p.result.lost_total, 0);
       assert.equal(p.result.failing_clients, 0);
-      // Each client gets its topic's share: 1800 messages over the point's topics.
-      assert.equal(p.result.average_packets, 1800 / p.params.topics);
+      // Each client gets its topic's share (the clients spread evenly): the messages sent over the point's topics.
+      assert.equal(p.result.average_packets, p.result.packet_tx / p.params.topics);
+      assert.ok(p.result.packet_tx > 1200 && p.result.packet_tx <= 1800, String(p.result.packet_tx));
     }
     const plotted = await runHydra(['plot', id, '--format=html', `--results_dir=${results}`, '--config_file='], { tag: sandbox.tag() });
     assert.equal(plotted.code, 0, plotted.stderr);

@@ -10,7 +10,7 @@ import { compareFigures } from '../../src/plot/compare';
 import { formatComparison } from '../../src/compare/text';
 import { createStudy } from '../../src/study/create';
 import type { PointRecord } from '../../src/study/record';
-import { FIXTURE_OPTIONS, fixturePoint } from '../fixtures';
+import { FIXTURE_OPTIONS, fixturePoint, fixtureSpec } from '../fixtures';
 import { tempDir } from '../helpers';
 
 class Capture extends Writable {
@@ -37,21 +37,7 @@ function repeated(clients: number, rate: number, rx: number[], linger = 0): Poin
 }
 
 function study(id: string, points: PointRecord[], linger: number): ComparedStudy {
-  return {
-    spec: {
-      id,
-      kind: 'sweep',
-      created_at: '2026-12-02T00:00:00.000Z',
-      options: { ...DEFAULT_OPTIONS, linger_ms: linger },
-      grid: { client_counts: [10], msg_rates: [1000], msg_batches: [100] },
-      search: null,
-      versions: {},
-      brokers: [],
-      history: [],
-      status: 'done',
-    },
-    points,
-  };
+  return { spec: fixtureSpec({ id, options: { ...DEFAULT_OPTIONS, linger_ms: linger } }), points };
 }
 
 describe('compare studies', () => {

@@ -13,7 +13,7 @@ import { OMB_SCALARS, ombLeftOut, ombResultOf } from '../../src/omb/result';
 import { ombStudyPlan, readOmbWorkload, type OmbWorkload } from '../../src/omb/workload';
 import type { OkPointRecord } from '../../src/study/record';
 import type { StudySpec } from '../../src/study/spec';
-import { FIXTURE_OPTIONS, fixturePoint } from '../fixtures';
+import { fixturePoint, fixtureSpec } from '../fixtures';
 import { REPO_ROOT, tempDir } from '../helpers';
 
 /** OMB-shaped workload files written for these tests (test/omb-workloads). */
@@ -39,21 +39,7 @@ function withOmbFigures(record: OkPointRecord): OkPointRecord {
   };
 }
 
-function studySpec(over: Partial<StudySpec> = {}): StudySpec {
-  return {
-    id: 'omb-study',
-    kind: 'sweep',
-    created_at: new Date(0).toISOString(),
-    options: FIXTURE_OPTIONS,
-    grid: { client_counts: [10], msg_rates: [1000], msg_batches: [100] },
-    search: null,
-    versions: {},
-    brokers: [],
-    history: [],
-    status: 'done',
-    ...over,
-  };
-}
+const studySpec = (over: Partial<StudySpec> = {}): StudySpec => fixtureSpec({ id: 'omb-study', ...over });
 
 describe('OpenMessaging Benchmark workloads', () => {
   it('maps a single-topic 1 KB workload with a payload file: size from the file, batches of one, OMB’s one-minute warm-up', () => {

@@ -1,38 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { PartitionPicker, TopicPicker } from '../../src/apps/payload';
+import { belongsTo } from '../../src/broker/leftovers';
 import { clientsPerTopic, sharedGroupOfTopic, topicNames, topicOfClient } from '../../src/apps/topics';
 import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
 import { checkPointParams } from '../../src/config/rules';
 import { emptyPubStats, type ClientStats } from '../../src/control/wire';
 import { ConfigError } from '../../src/errors';
-import { LatencyHistogram } from '../../src/stats/histogram';
+import { fixtureClient } from '../fixtures';
 import { computeResult } from '../../src/stats/result';
 import { pointKey } from '../../src/study/grid';
 import { parseVary } from '../../src/study/workloads';
 import { FaultSchedule } from '../../src/config/fault-schedule';
 
-function client(topic: number, received: number, nextOffset: number, unique = received): ClientStats {
-  const h = new LatencyHistogram();
-  return {
-    client_id: `c-${topic}`,
-    topic,
-    msg_cnt: received,
-    first_ms: 0,
-    last_ms: 1000,
-    rate: received,
-    unique,
-    duplicates: received - unique,
-    out_of_order: 0,
-    max_seq: unique - 1,
-    gaps: 0,
-    latency: h.toJSON(),
-    latency_intended: h.toJSON(),
-    next_offsets: { '0': nextOffset },
-    stale: 0,
-    malformed: 0,
-    errors: 0,
-  };
-}
+const client = (topic: number, received: number, nextOffset: number, unique = received): ClientStats =>
+  fixtureClient(received, nextOffset, unique, { client_id: `c-${topic}`, topic });
 
 describe('topics as an axis', () => {
   it('names one topic as before and several with -t<i>; spreads clients in turn', () => {
@@ -45,6 +26,8 @@ describe('topics as an axis', () => {
     assert.deepEqual(clientsPerTopic(5, 3), [2, 2, 1]);
     assert.equal(sharedGroupOfTopic('g', 2, 1), 'g');
     assert.equal(sharedGroupOfTopic('g', 2, 3), 'g-t2');
+    // Every topic carries the run's prefix: cleanup finds them all, and no other run's.
+    assert.ok(topicNames('hydra-r1', 3).every((t) => belongsTo(t, 'hydra-r1') && !belongsTo(t, 'hydra-r10')));
   });
 
   it('places message k on topic k mod n, each topic with its own sequence per partition', () => {

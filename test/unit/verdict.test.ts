@@ -16,7 +16,7 @@ import {
   type PubView,
   type VerdictInput,
 } from '../../src/stats/verdict';
-import { fixtureTelemetry as telemetry } from '../fixtures';
+import { fixtureClient, fixtureTelemetry as telemetry } from '../fixtures';
 
 describe('harness verdict in a point result (synthetic telemetry)', () => {
   it('puts the verdict, limits and notes into a point result', () => {
@@ -32,27 +32,7 @@ describe('harness verdict in a point result (synthetic telemetry)', () => {
   });
 });
 
-function client(received: number, nextOffset: number, unique = received): ClientStats {
-  const h = new LatencyHistogram();
-  return {
-    client_id: 'c',
-    msg_cnt: received,
-    first_ms: 0,
-    last_ms: 1000,
-    rate: received,
-    unique,
-    duplicates: received - unique,
-    out_of_order: 0,
-    max_seq: unique - 1,
-    gaps: 0,
-    latency: h.toJSON(),
-    latency_intended: h.toJSON(),
-    next_offsets: { '0': nextOffset },
-    stale: 0,
-    malformed: 0,
-    errors: 0,
-  };
-}
+const client = (received: number, nextOffset: number, unique = received): ClientStats => fixtureClient(received, nextOffset, unique);
 
 describe('lag versus loss', () => {
   const pub = { ...emptyPubStats(), msg_cnt: 1000, rate: 1000, 'time:start': 1, 'time:end': 2 };
