@@ -217,7 +217,8 @@ export function ombStudyPlan(workload: OmbWorkload, file: string): OmbStudyPlan 
   set('test_duration', w.testDurationMinutes * 60, 'testDurationMinutes');
   set('warmup', w.warmupDurationMinutes * 60, 'warmupDurationMinutes');
   // OMB's producers pace each message on its own (a uniform rate limiter): batches of one.
-  set('msg_batch', 1, 'producerRate');
+  options.msg_batch = 1;
+  notes.push("batches of one (msg_batch 1): OMB's producers pace each message on its own");
   const grid: Partial<StudyGrid> = { client_counts: [clients], msg_batches: [1] };
   let kind: OmbStudyPlan['kind'] = 'sweep';
   if (w.producerRate === 0) {

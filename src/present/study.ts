@@ -104,6 +104,8 @@ export function formatStudy(spec: StudySpec, points: readonly PointRecord[], fin
     `  versions ${Object.entries(spec.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+    // A study of an OpenMessaging Benchmark workload: which, and what hydra did differently.
+    ...(spec.omb ? [`  OMB workload "${spec.omb.workload}" (${spec.omb.file})`, ...spec.omb.notes.map((n) => `    ${n}`)] : []),
     '',
     formatPointsTable(points),
     '',

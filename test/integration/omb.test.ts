@@ -158,14 +158,18 @@ describe('OpenMessaging Benchmark workloads end to end (real processes, embedded
   });
 
   it('runs producerRate 0 as hydra’s boundary search', async () => {
-    const { spec, points, stderr } = await runWorkload('max-rate', ['--start_rate=500', '--max_steps=2', '--test_duration=2']);
+    const { id, spec, points, stderr } = await runWorkload('max-rate', ['--start_rate=500', '--max_steps=2', '--test_duration=2']);
     assert.match(stderr, /producerRate 0 \(as fast as possible\): hydra searches the boundary/);
     assert.equal(spec.kind, 'kafkarate');
-    assert.deepEqual(
-      points.map((p) => p.params.msg_rate),
-      [500, 1000],
-    );
+    // The search starts at --start_rate and doubles while the rate is Kafka's to find (a point the busy host held back ends it).
+    assert.equal(points[0]?.params.msg_rate, 500);
+    assert.ok(points.length >= 1 && points.length <= 2, String(points.length));
     assert.ok(points.every((p) => p.status === 'ok' && p.params.total_sub_apps * p.params.clients_per_app === 2));
+    const findings = JSON.parse(fs.readFileSync(path.join(sandbox.dir(), 'results', id, 'findings.json'), 'utf8')) as { client_count: number; steps: number }[];
+    assert.deepEqual(
+      findings.map((f) => [f.client_count, f.steps]),
+      [[2, points.length]],
+    );
   });
 
   it('sweeps the topic count: a point per count, a curve per count, each topic’s figures stored', async () => {
