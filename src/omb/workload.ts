@@ -216,10 +216,7 @@ export function ombStudyPlan(workload: OmbWorkload, file: string): OmbStudyPlan 
     throw new ConfigError(at('messageSize'), String(w.messageSize), `hydra's messages carry a ${min}-byte header (sequence and send times): at least ${min}`);
   set('test_duration', w.testDurationMinutes * 60, 'testDurationMinutes');
   set('warmup', w.warmupDurationMinutes * 60, 'warmupDurationMinutes');
-  // OMB's producers pace each message on its own (a uniform rate limiter): batches of one.
-  options.msg_batch = 1;
-  notes.push("batches of one (msg_batch 1): OMB's producers pace each message on its own");
-  const grid: Partial<StudyGrid> = { client_counts: [clients], msg_batches: [1] };
+  const grid: Partial<StudyGrid> = { client_counts: [clients] };
   let kind: OmbStudyPlan['kind'] = 'sweep';
   if (w.producerRate === 0) {
     kind = 'kafkarate';
@@ -227,6 +224,12 @@ export function ombStudyPlan(workload: OmbWorkload, file: string): OmbStudyPlan 
   } else {
     set('msg_rate', w.producerRate, 'producerRate');
     grid.msg_rates = [w.producerRate];
+    // OMB's producers pace each message on its own; hydra's pacing loop wakes at most once a
+    // millisecond, so a batch is what one millisecond of a publisher's share holds: as even.
+    const batch = Math.max(1, Math.ceil(w.producerRate / w.producersPerTopic / 1000));
+    options.msg_batch = batch;
+    grid.msg_batches = [batch];
+    notes.push(`batches of ${batch} (msg_batch): OMB paces each message; hydra's publishers send what each millisecond holds (--msg_batches overrides)`);
   }
   return { workload: w, file, kind, options, fieldOf, grid, notes };
 }

@@ -68,6 +68,14 @@ describe('OpenMessaging Benchmark workloads', () => {
     assert.ok(plan.notes.some((n) => /each writing every topic/.test(n)));
   });
 
+  it('sends in batches of what a millisecond of a publisher’s share holds (OMB paces every message)', () => {
+    const file = workload('1-topic-1-partition-1kb');
+    const base = readOmbWorkload(file);
+    const batchOf = (producerRate: number, producersPerTopic: number): number | undefined =>
+      ombStudyPlan({ ...base, producerRate, producersPerTopic }, file).options.msg_batch;
+    assert.deepEqual([batchOf(50000, 1), batchOf(50000, 4), batchOf(1000, 2), batchOf(10, 1)], [50, 13, 1, 1]);
+  });
+
   it('runs producerRate 0 as a boundary search, said so', () => {
     const file = workload('max-rate');
     const plan = ombStudyPlan(readOmbWorkload(file), file);

@@ -1,6 +1,7 @@
 import type { FlagDef, ParsedArgs } from '../../config/flags';
 import type { HydraOptions } from '../../config/options';
 import { ConfigError } from '../../errors';
+import { didYouMean } from '../../config/suggest';
 import { ombStudyPlan, readOmbWorkload, type OmbStudyPlan } from '../../omb/workload';
 import type { StudyInput } from '../../study/create';
 import type { StudyKind } from '../../study/spec';
@@ -82,11 +83,12 @@ export const ombCommand: CliCommand = {
     '(a consumer backlog) exits 2 naming the field; what hydra does differently is printed first. Brokers,\n' +
     'security and the client library come from hydra.ini and flags; flags override the workload.\n' +
     "Export the result for OMB's charts with: hydra study export <id> --format=omb (docs/omb.md).",
-  flags: newStudyFlags([], SEARCH_FLAGS),
+  // The workload file stands where --spec would: one of them.
+  flags: newStudyFlags([], SEARCH_FLAGS).filter((f) => f.name !== 'spec'),
   async run(args, io) {
     const [sub, file] = args.positionals;
-    if (sub !== 'run') throw new ConfigError('hydra omb', sub, 'expected: hydra omb run <workload.yaml>');
-    if (file === undefined) throw new ConfigError('hydra omb run', undefined, 'needs an OMB workload file');
+    if (sub !== 'run') throw new ConfigError('subcommand', sub, `expected run (hydra omb run <workload.yaml>)${didYouMean(sub ?? '', ['run'])}`);
+    if (file === undefined) throw new ConfigError('workload file', undefined, 'missing: hydra omb run <workload.yaml>');
     return runOmbWorkload(args, io, file, 'omb run');
   },
 };
