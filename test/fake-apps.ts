@@ -222,7 +222,7 @@ export class FakeApps implements PointApps {
 /** A cluster whose one partition holds exactly what the fake publisher sent. */
 export function fakeCluster(apps: FakeApps): PointCluster {
   return {
-    ensureTopic: async () => undefined,
+    ensureTopics: async () => undefined,
     logEnd: async () => ({ '0': 0 }),
     logBounds: async () => ({ start: { '0': 0 }, end: { '0': apps.sent } }),
   };

@@ -18,6 +18,33 @@ export interface TopicConfigEntry {
   value: string;
 }
 
+/** Topics per CreateTopics or CreatePartitions request: a point of 10 000 topics makes ten of each, not 10 000. */
+export const TOPICS_PER_REQUEST = 1000;
+
+/**
+ * Creates `topics` (at least `partitions` each) a request per TOPICS_PER_REQUEST of them. The
+ * broker creates those that are new and refuses those that exist (kafkajs then answers false): those
+ * are read back and the ones with fewer partitions grown — partitions are never removed.
+ */
+export async function ensureTopicsWith(
+  admin: Pick<Admin, 'createTopics' | 'fetchTopicMetadata' | 'createPartitions'>,
+  topics: readonly string[],
+  partitions: number,
+  replication: number,
+  configEntries: readonly TopicConfigEntry[] = [],
+): Promise<void> {
+  for (let i = 0; i < topics.length; i += TOPICS_PER_REQUEST) {
+    const chunk = topics.slice(i, i + TOPICS_PER_REQUEST);
+    const created = await admin.createTopics({
+      topics: chunk.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: replication, configEntries: [...configEntries] })),
+      waitForLeaders: true,
+    });
+    if (created) continue;
+    const short = (await admin.fetchTopicMetadata({ topics: chunk })).topics.filter((t) => t.partitions.length < partitions);
+    if (short.length > 0) await admin.createPartitions({ topicPartitions: short.map((t) => ({ topic: t.name, count: partitions })) });
+  }
+}
+
 /** The run's topic configs: min.insync.replicas and retention.ms when set, then topic_configs as given. */
 export function topicConfigEntries(o: Pick<HydraOptions, 'topic_min_insync_replicas' | 'topic_retention_ms' | 'topic_configs'>): TopicConfigEntry[] {
   return [
@@ -70,20 +97,12 @@ export class ClusterAdmin {
   }
 
   /**
-   * Creates `topic` with at least `partitions` partitions, the configured replication and topic
-   * configs, so the test does not depend on the broker's auto-create defaults. An existing topic
-   * is grown if needed.
+   * Creates `topics` with at least `partitions` partitions each, the configured replication and
+   * topic configs, so the test does not depend on the broker's auto-create defaults; existing
+   * ones are grown if needed (ensureTopicsWith).
    */
-  async ensureTopic(topic: string, partitions: number, replication: number, configEntries: readonly TopicConfigEntry[] = []): Promise<void> {
-    const admin = await this.connected();
-    const created = await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor: replication, configEntries: [...configEntries] }],
-      waitForLeaders: true,
-    });
-    if (created) return;
-    // It existed (an earlier point made it with fewer partitions): grow it; partitions are never removed.
-    const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-    if (meta && meta.partitions.length < partitions) await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
+  async ensureTopics(topics: readonly string[], partitions: number, replication: number, configEntries: readonly TopicConfigEntry[] = []): Promise<void> {
+    await ensureTopicsWith(await this.connected(), topics, partitions, replication, configEntries);
   }
 
   /** The cluster's id, broker count and the first broker's APIs, for the study's record; asked once per admin connection. */

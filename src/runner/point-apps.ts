@@ -42,7 +42,7 @@ export interface PointApps {
 
 /** What a point needs of the cluster: its topic, and where each partition's log starts and ends. */
 export interface PointCluster {
-  ensureTopic(topic: string, partitions: number, replication: number, configEntries?: readonly TopicConfigEntry[]): Promise<void>;
+  ensureTopics(topics: readonly string[], partitions: number, replication: number, configEntries?: readonly TopicConfigEntry[]): Promise<void>;
   logEnd(topic: string): Promise<Record<string, number>>;
   logBounds(topic: string): Promise<{ start: Record<string, number>; end: Record<string, number> }>;
 }

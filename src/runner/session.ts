@@ -243,11 +243,9 @@ export class TestSession implements PointRunner {
         phase: 'topic',
         detail: missing.length === 1 ? `${first} (${needed} partitions)` : `${missing.length} topics from ${first} (${needed} partitions each)`,
       });
-      for (const topic of missing) {
-        await this.admin.ensureTopic(topic, needed, o.topic_replication, topicConfigEntries(o));
-        this.touchedCluster = true;
-        this.ensuredTopics.set(topic, needed);
-      }
+      this.touchedCluster = true;
+      await this.admin.ensureTopics(missing, needed, o.topic_replication, topicConfigEntries(o));
+      for (const topic of missing) this.ensuredTopics.set(topic, needed);
     }
     return topics;
   }

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { PartitionPicker, TopicPicker } from '../../src/apps/payload';
 import { belongsTo } from '../../src/broker/leftovers';
+import { ensureTopicsWith } from '../../src/broker/topics';
 import { clientsPerTopic, sharedGroupOfTopic, topicNames, topicOfClient } from '../../src/apps/topics';
 import { DEFAULT_OPTIONS, pointParamsOf } from '../../src/config/options';
 import { checkPointParams } from '../../src/config/rules';
@@ -102,5 +103,35 @@ describe('topics as an axis', () => {
     assert.equal(r.failing_clients, 0);
     assert.equal(r.lost_total, 0);
     assert.equal(r.average_packets, 500);
+  });
+});
+
+describe('creating a point’s topics on a real cluster', () => {
+  it('asks in requests of 1 000 topics and grows only existing topics with too few partitions', async () => {
+    const calls: string[] = [];
+    // A stand-in for kafkajs's admin that records what is asked: names 't5' and 't1500' exist already, t5 with 1 partition.
+    const existing = new Map([
+      ['t5', 1],
+      ['t1500', 4],
+    ]);
+    const admin = {
+      createTopics: async ({ topics }: { topics: { topic: string; numPartitions?: number }[] }) => {
+        calls.push(`create ${topics.length} from ${topics[0]?.topic ?? ''}`);
+        return !topics.some((t) => existing.has(t.topic));
+      },
+      fetchTopicMetadata: async ({ topics }: { topics?: string[] }) => {
+        calls.push(`metadata ${topics?.length ?? 0}`);
+        return {
+          topics: (topics ?? []).map((name) => ({ name, partitions: Array.from({ length: existing.get(name) ?? 4 }, (_, i) => ({ partitionId: i })) })),
+        };
+      },
+      createPartitions: async ({ topicPartitions }: { topicPartitions: { topic: string; count: number }[] }) => {
+        calls.push(`grow ${topicPartitions.map((t) => `${t.topic}→${t.count}`).join(',')}`);
+        return true;
+      },
+    };
+    const topics = Array.from({ length: 2500 }, (_, i) => `t${i}`);
+    await ensureTopicsWith(admin as unknown as Parameters<typeof ensureTopicsWith>[0], topics, 4, 3);
+    assert.deepEqual(calls, ['create 1000 from t0', 'metadata 1000', 'grow t5→4', 'create 1000 from t1000', 'metadata 1000', 'create 500 from t2000']);
   });
 });
