@@ -32,6 +32,8 @@ export async function ensureTopicsWith(
   partitions: number,
   replication: number,
   configEntries: readonly TopicConfigEntry[] = [],
+  /** Called after each answered request: from then on something may be on the cluster. */
+  made: () => void = () => undefined,
 ): Promise<void> {
   for (let i = 0; i < topics.length; i += TOPICS_PER_REQUEST) {
     const chunk = topics.slice(i, i + TOPICS_PER_REQUEST);
@@ -39,6 +41,7 @@ export async function ensureTopicsWith(
       topics: chunk.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: replication, configEntries: [...configEntries] })),
       waitForLeaders: true,
     });
+    made();
     if (created) continue;
     const short = (await admin.fetchTopicMetadata({ topics: chunk })).topics.filter((t) => t.partitions.length < partitions);
     if (short.length > 0) await admin.createPartitions({ topicPartitions: short.map((t) => ({ topic: t.name, count: partitions })) });
@@ -101,8 +104,14 @@ export class ClusterAdmin {
    * topic configs, so the test does not depend on the broker's auto-create defaults; existing
    * ones are grown if needed (ensureTopicsWith).
    */
-  async ensureTopics(topics: readonly string[], partitions: number, replication: number, configEntries: readonly TopicConfigEntry[] = []): Promise<void> {
-    await ensureTopicsWith(await this.connected(), topics, partitions, replication, configEntries);
+  async ensureTopics(
+    topics: readonly string[],
+    partitions: number,
+    replication: number,
+    configEntries: readonly TopicConfigEntry[] = [],
+    made: () => void = () => undefined,
+  ): Promise<void> {
+    await ensureTopicsWith(await this.connected(), topics, partitions, replication, configEntries, made);
   }
 
   /** The cluster's id, broker count and the first broker's APIs, for the study's record; asked once per admin connection. */

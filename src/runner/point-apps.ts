@@ -42,7 +42,14 @@ export interface PointApps {
 
 /** What a point needs of the cluster: its topic, and where each partition's log starts and ends. */
 export interface PointCluster {
-  ensureTopics(topics: readonly string[], partitions: number, replication: number, configEntries?: readonly TopicConfigEntry[]): Promise<void>;
+  /** `made` is called once a request of them was answered (something of the run is on the cluster). */
+  ensureTopics(
+    topics: readonly string[],
+    partitions: number,
+    replication: number,
+    configEntries?: readonly TopicConfigEntry[],
+    made?: () => void,
+  ): Promise<void>;
   logEnd(topic: string): Promise<Record<string, number>>;
   logBounds(topic: string): Promise<{ start: Record<string, number>; end: Record<string, number> }>;
 }
