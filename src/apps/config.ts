@@ -42,7 +42,10 @@ function marks(args: Record<string, unknown>): { t0_ms: number; epoch: number } 
 /** The point's topics: 1 to 10 000 names (the topics option's range). */
 function topicList(v: unknown): string[] {
   if (!Array.isArray(v) || v.length === 0 || v.length > 10000) throw new ConfigError('topics', String(v), 'expected a list of 1-10000 topic names');
-  return v.map((t, i) => text({ t }, 't') && checkText(t, `topics[${i}]`));
+  return v.map((t, i) => {
+    if (typeof t !== 'string' || t === '') throw new ConfigError(`topics[${i}]`, String(t), 'must be a non-empty string');
+    return checkText(t, `topics[${i}]`);
+  });
 }
 
 /** A payload (base64) of exactly msg_size bytes. */

@@ -18,6 +18,17 @@ export interface TopicConfigEntry {
   value: string;
 }
 
+/** The topics a point needs on a real cluster, and how each is made. */
+export interface TopicsRequest {
+  topics: readonly string[];
+  /** At least this many partitions each (an existing topic with fewer is grown). */
+  partitions: number;
+  replication: number;
+  configEntries?: readonly TopicConfigEntry[];
+  /** Called after each answered request: from then on something of the run may be on the cluster. */
+  made?: () => void;
+}
+
 /** Topics per CreateTopics or CreatePartitions request: a point of 10 000 topics makes ten of each, not 10 000. */
 export const TOPICS_PER_REQUEST = 1000;
 
@@ -28,12 +39,7 @@ export const TOPICS_PER_REQUEST = 1000;
  */
 export async function ensureTopicsWith(
   admin: Pick<Admin, 'createTopics' | 'fetchTopicMetadata' | 'createPartitions'>,
-  topics: readonly string[],
-  partitions: number,
-  replication: number,
-  configEntries: readonly TopicConfigEntry[] = [],
-  /** Called after each answered request: from then on something may be on the cluster. */
-  made: () => void = () => undefined,
+  { topics, partitions, replication, configEntries = [], made = () => undefined }: TopicsRequest,
 ): Promise<void> {
   for (let i = 0; i < topics.length; i += TOPICS_PER_REQUEST) {
     const chunk = topics.slice(i, i + TOPICS_PER_REQUEST);
@@ -104,14 +110,8 @@ export class ClusterAdmin {
    * topic configs, so the test does not depend on the broker's auto-create defaults; existing
    * ones are grown if needed (ensureTopicsWith).
    */
-  async ensureTopics(
-    topics: readonly string[],
-    partitions: number,
-    replication: number,
-    configEntries: readonly TopicConfigEntry[] = [],
-    made: () => void = () => undefined,
-  ): Promise<void> {
-    await ensureTopicsWith(await this.connected(), topics, partitions, replication, configEntries, made);
+  async ensureTopics(request: TopicsRequest): Promise<void> {
+    await ensureTopicsWith(await this.connected(), request);
   }
 
   /** The cluster's id, broker count and the first broker's APIs, for the study's record; asked once per admin connection. */

@@ -1,7 +1,7 @@
 import type { CallRest } from '../control/client';
 import type { BrokerWatch } from '../broker-metrics/watch';
 import type { Command, CommandMap, PubCommands, ReplyOf, SubCommands } from '../control/protocol';
-import type { TopicConfigEntry } from '../broker/topics';
+import type { TopicsRequest } from '../broker/topics';
 import type { AppHandle } from '../launch';
 import type { HydraOptions } from '../config/options';
 import type { SubConfig } from '../control/wire';
@@ -42,14 +42,7 @@ export interface PointApps {
 
 /** What a point needs of the cluster: its topic, and where each partition's log starts and ends. */
 export interface PointCluster {
-  /** `made` is called once a request of them was answered (something of the run is on the cluster). */
-  ensureTopics(
-    topics: readonly string[],
-    partitions: number,
-    replication: number,
-    configEntries?: readonly TopicConfigEntry[],
-    made?: () => void,
-  ): Promise<void>;
+  ensureTopics(request: TopicsRequest): Promise<void>;
   logEnd(topic: string): Promise<Record<string, number>>;
   logBounds(topic: string): Promise<{ start: Record<string, number>; end: Record<string, number> }>;
 }

@@ -244,7 +244,13 @@ export class TestSession implements PointRunner {
         detail: missing.length === 1 ? `${first} (${needed} partitions)` : `${missing.length} topics from ${first} (${needed} partitions each)`,
       });
       // Something of this run is on the cluster once a request of them was answered (a refused login made nothing).
-      await this.admin.ensureTopics(missing, needed, o.topic_replication, topicConfigEntries(o), () => (this.touchedCluster = true));
+      await this.admin.ensureTopics({
+        topics: missing,
+        partitions: needed,
+        replication: o.topic_replication,
+        configEntries: topicConfigEntries(o),
+        made: () => (this.touchedCluster = true),
+      });
       for (const topic of missing) this.ensuredTopics.set(topic, needed);
     }
     return topics;

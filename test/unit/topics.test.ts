@@ -132,7 +132,7 @@ describe('creating a point’s topics on a real cluster', () => {
     };
     const topics = Array.from({ length: 2500 }, (_, i) => `t${i}`);
     let answered = 0;
-    await ensureTopicsWith(admin as unknown as Parameters<typeof ensureTopicsWith>[0], topics, 4, 3, [], () => answered++);
+    await ensureTopicsWith(admin as unknown as Parameters<typeof ensureTopicsWith>[0], { topics, partitions: 4, replication: 3, made: () => answered++ });
     assert.equal(answered, 3, 'each answered request says something may be on the cluster');
     assert.deepEqual(calls, ['create 1000 from t0', 'metadata 1000', 'grow t5→4', 'create 1000 from t1000', 'metadata 1000', 'create 500 from t2000']);
   });
