@@ -77,6 +77,13 @@ describe('OpenMessaging Benchmark workloads end to end (real processes, embedded
     const exported = await runHydra(['study', 'export', id, '--format=omb', `--out=${out}`, `--results_dir=${results}`, '--config_file='], {
       tag: sandbox.tag(),
     });
+    if (p.result.verdict === 'harness_limited') {
+      // A busy host held the point back: the export leaves it out, names it and fails — there is nothing of Kafka's to draw.
+      assert.equal(exported.code, 1, exported.stderr);
+      assert.match(exported.stderr, /1 clients, 1000 msg\/s, batch 1 left out of the OMB export: harness-limited/);
+      assert.equal(exported.stdout.trim(), '');
+      return;
+    }
     assert.equal(exported.code, 0, exported.stderr);
     const files = exported.stdout.trim().split('\n');
     assert.equal(files.length, 1);
@@ -166,10 +173,12 @@ describe('OpenMessaging Benchmark workloads end to end (real processes, embedded
     assert.ok(points.length >= 1 && points.length <= 2, String(points.length));
     assert.ok(points.every((p) => p.status === 'ok' && p.params.total_sub_apps * p.params.clients_per_app === 2));
     const findings = JSON.parse(fs.readFileSync(path.join(sandbox.dir(), 'results', id, 'findings.json'), 'utf8')) as { client_count: number; steps: number }[];
+    // One finding, for the workload's 2 clients; its steps count the points that measured Kafka (none when the host held the first back).
     assert.deepEqual(
-      findings.map((f) => [f.client_count, f.steps]),
-      [[2, points.length]],
+      findings.map((f) => f.client_count),
+      [2],
     );
+    assert.ok((findings[0]?.steps ?? -1) >= 0 && (findings[0]?.steps ?? 99) <= points.length, JSON.stringify(findings));
   });
 
   it('sweeps the topic count: a point per count, a curve per count, each topic’s figures stored', async () => {

@@ -72,6 +72,10 @@ class KafkajsProducer implements ProducerClient {
   }
 }
 
+/** Tries at starting a consumer whose connection failed with a retriable error, and the wait before the next (× the attempt), ms. */
+const START_ATTEMPTS = 3;
+const START_RETRY_MS = 500;
+
 /** A kafkajs consumer behind the seam, fetching in batches; positions committed every few seconds. */
 class KafkajsConsumer implements ConsumerClient {
   private readonly consumer: Consumer;
@@ -101,8 +105,21 @@ class KafkajsConsumer implements ConsumerClient {
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.startAt === 'earliest' });
+    // A sub app starved of CPU while hundreds of consumers connect can lose a broker connection
+    // before it subscribes ("Broker not connected"): connecting is not measuring, so a failure
+    // that may pass is tried again a few times before the app reports it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.consumer.connect();
+        await this.consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.startAt === 'earliest' });
+        break;
+      } catch (err) {
+        // kafkajs marks what cannot help (a refused login) retriable: false; "Broker not connected" is a plain Error.
+        if (attempt >= START_ATTEMPTS || (err as { retriable?: boolean }).retriable === false) throw err;
+        await this.consumer.disconnect().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS * attempt));
+      }
+    }
     await this.consumer.run({
       eachBatchAutoResolve: true,
       // kafkajs's autoCommit sends an OffsetCommit after every fetched batch: at 10 fetches/s per
